@@ -1,0 +1,52 @@
+"""Windows of the canvas that active shapes are rendered in, so that a step costs what the
+shapes touch rather than the whole picture."""
+
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass
+class Patches:
+    """K windows of one size Y×X on an H×W canvas whose longer side is ``scale`` pixels.
+
+    rows (K, Y) and cols (K, X) index the canvas; x (K, 1, X) and y (K, Y, 1) are the pixel
+    centres in normalized units; lo and hi (K, 2) bound where a shape may go: the window, or
+    a little beyond it where the window meets the canvas edge, since nothing is drawn there.
+    """
+
+    rows: torch.Tensor
+    cols: torch.Tensor
+    x: torch.Tensor
+    y: torch.Tensor
+    lo: torch.Tensor
+    hi: torch.Tensor
+    scale: int
+
+    def gather(self, img: torch.Tensor) -> torch.Tensor:
+        """The windows of ``img`` (C, H, W) as (K, C, Y, X)."""
+        return img[:, self.rows[:, :, None], self.cols[:, None, :]].permute(1, 0, 2, 3)
+
+    def select(self, idx: torch.Tensor) -> "Patches":
+        """The windows at ``idx``."""
+        return Patches(self.rows[idx], self.cols[idx], self.x[idx], self.y[idx], self.lo[idx],
+                       self.hi[idx], self.scale)
+
+
+def around(centres: torch.Tensor, half: float, height: int, width: int) -> Patches:
+    """Windows about 2·``half`` pixels across around ``centres`` (K, 2) in pixels, moved inside
+    the canvas and cut to its size."""
+    scale = max(height, width)
+    dev = centres.device
+    size = [min(n, int(2 * half) + 2) for n in (width, height)]
+    origin = [(centres[:, i] - size[i] / 2).round().long().clamp(0, n - size[i])
+              for i, n in enumerate((width, height))]
+    cols = origin[0][:, None] + torch.arange(size[0], device=dev)
+    rows = origin[1][:, None] + torch.arange(size[1], device=dev)
+    lo = torch.stack(origin, dim=1).float()
+    hi = lo + torch.tensor(size, device=dev, dtype=torch.float32)
+    margin = 0.05 * scale
+    lo = torch.where(lo <= 0, -margin, lo)
+    hi = torch.where(hi >= torch.tensor([width, height], device=dev), hi + margin, hi)
+    return Patches(rows, cols, ((cols.float() + 0.5) / scale)[:, None, :],
+                   ((rows.float() + 0.5) / scale)[:, :, None], lo / scale, hi / scale, scale)

@@ -1,0 +1,92 @@
+"""The result of a conversion: a background and shapes in painter's order, resolution-free.
+
+Coordinates are in units of the canvas's longer side, so the canvas spans
+[0, width / L] × [0, height / L] with L = max(width, height), and any output size renders the
+same picture.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from PIL import Image
+
+from .raster import hard_coverage
+from .shapes import KINDS
+
+#: Sub-pixel samples per side for the anti-aliased hard render.
+SUPERSAMPLE = 4
+#: Pixels of one shape handled at once, so huge outputs stay in bounded memory.
+_MAX_POINTS = 1 << 20
+
+
+@dataclass
+class Shape:
+    """One painted shape: its kind's name, its parameters (see the kind), colour and opacity."""
+
+    kind: str
+    params: tuple[float, ...]
+    colour: tuple[float, float, float]
+    alpha: float = 1.0
+
+
+@dataclass
+class Scene:
+    """A background colour and shapes in painter's order, on a ``width`` × ``height`` canvas (the
+    working size in pixels, which fixes the aspect ratio and the default render size)."""
+
+    width: int
+    height: int
+    background: tuple[float, float, float]
+    shapes: list[Shape] = field(default_factory=list)
+
+    def size_for(self, longer: int | None = None) -> tuple[int, int]:
+        """Pixel size (width, height) of a render whose longer side is ``longer``."""
+        if longer is None:
+            return self.width, self.height
+        long_side = max(self.width, self.height)
+        return (max(1, round(self.width * longer / long_side)),
+                max(1, round(self.height * longer / long_side)))
+
+    def render_tensor(self, longer: int | None = None, device: torch.device | str = "cpu",
+                      samples: int = SUPERSAMPLE) -> torch.Tensor:
+        """The hard, anti-aliased render as a float tensor (3, H, W) in [0, 1]."""
+        w, h = self.size_for(longer)
+        canvas = torch.tensor(self.background, dtype=torch.float32, device=device)[:, None, None]
+        canvas = canvas.expand(3, h, w).clone()
+        for shape in self.shapes:
+            paint(canvas, shape, samples)
+        return canvas
+
+    def render(self, longer: int | None = None, samples: int = SUPERSAMPLE) -> Image.Image:
+        """The hard, anti-aliased render as an 8-bit RGB image with longer side ``longer``
+        (default: the working size)."""
+        return to_image(self.render_tensor(longer, samples=samples))
+
+
+def paint(canvas: torch.Tensor, shape: Shape, samples: int = SUPERSAMPLE) -> None:
+    """Paints one shape onto ``canvas`` (3, H, W) in place, touching only its bounding box."""
+    _, h, w = canvas.shape
+    scale = max(h, w)
+    kind = KINDS[shape.kind]
+    p = torch.tensor([shape.params], dtype=canvas.dtype, device=canvas.device)
+    x0, y0, x1, y1 = (kind.bbox(p)[0] * scale).tolist()
+    c0, c1 = max(0, int(np.floor(x0))), min(w, int(np.ceil(x1)) + 1)
+    r0, r1 = max(0, int(np.floor(y0))), min(h, int(np.ceil(y1)) + 1)
+    if c0 >= c1 or r0 >= r1:
+        return
+    colour = torch.tensor(shape.colour, dtype=canvas.dtype, device=canvas.device)[:, None, None]
+    xs = ((torch.arange(c0, c1, device=canvas.device, dtype=canvas.dtype) + 0.5) / scale)[None, None, :]
+    rows = max(1, _MAX_POINTS // (c1 - c0))
+    for top in range(r0, r1, rows):
+        bottom = min(r1, top + rows)
+        ys = ((torch.arange(top, bottom, device=canvas.device, dtype=canvas.dtype) + 0.5) / scale)[None, :, None]
+        cov = hard_coverage(kind.sdf, p, xs, ys, 1 / scale, samples)[0]
+        patch = canvas[:, top:bottom, c0:c1]
+        patch += (shape.alpha * cov) * (colour - patch)
+
+
+def to_image(t: torch.Tensor) -> Image.Image:
+    """(3, H, W) float in [0, 1] to an 8-bit RGB image, rounding to nearest."""
+    a = (t.clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+    return Image.fromarray(np.ascontiguousarray(a), "RGB")

@@ -1,0 +1,50 @@
+"""Every knob of a conversion, with its default, in one place."""
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Settings:
+    """How to convert an image. The defaults are what ``primify convert`` uses."""
+
+    #: Number of shapes to place.
+    shapes: int = 256
+    #: Shape kinds allowed; with several, candidates of every kind compete for each placement.
+    kinds: tuple[str, ...] = ("triangle",)
+    #: Working resolution: the longer side, in pixels, of the image the shapes are fitted to.
+    size: int = 256
+    #: Fixed opacity in (0, 1]; None learns one per shape.
+    alpha: float | None = None
+    #: Background colour as RGB floats in [0, 1]; None uses the target's mean colour.
+    background: tuple[float, float, float] | None = None
+    #: Soft edge function: "sigmoid" or "tanh" (see ``primify.raster.EDGES``).
+    edge: str = "sigmoid"
+    #: Adam steps per batch of new shapes.
+    steps: int = 40
+    #: Random candidates tried per shape at placement; the best ones are optimized.
+    candidates: int = 8
+    #: Soft-edge temperature in working-size pixels at the start of each batch, as a fraction
+    #: of the batch's shape size (never below ``temperature_end``)...
+    temperature_start: float = 0.15
+    #: ...annealed geometrically to this, in pixels, at the end of each batch, where the soft
+    #: image matches the anti-aliased hard render.
+    temperature_end: float = 0.25
+    #: The largest number of shapes optimized together in one batch.
+    max_batch: int = 128
+    #: Smallest shape, in working-size pixels across.
+    min_size: float = 1.5
+    #: Opacity that learned opacity starts from.
+    alpha_init: float = 0.8
+    #: Adam learning rates: geometry as a fraction of the batch's shape size per step, colour and
+    #: opacity in [0, 1] units per step.
+    lr_geometry: float = 0.04
+    lr_colour: float = 0.02
+    lr_alpha: float = 0.02
+
+    def __post_init__(self):
+        if self.shapes < 1:
+            raise ValueError("the number of shapes must be at least 1")
+        if self.size < 8:
+            raise ValueError("the working size must be at least 8 pixels")
+        if self.alpha is not None and not 0 < self.alpha <= 1:
+            raise ValueError("alpha must be in (0, 1]")

@@ -1,0 +1,48 @@
+"""The shape contract every kind follows.
+
+A kind is a class with only static methods, written in the same order in every file:
+
+1. ``name`` and ``params``: the parameter names, in resolution-free units where the canvas's
+   longer side is 1 (a 256-px pixel is 1/256).
+2. ``init(centre, scale, gen)``: K new shapes around ``centre`` (K, 2) with a rough radius
+   ``scale`` (K,), as a (K, P) tensor.
+3. ``sdf(p, x, y)``: signed distance from pixel points to each shape, negative inside. ``p`` is
+   (K, P); ``x`` is (K, 1, X) and ``y`` is (K, Y, 1), which broadcast to a (K, Y, X) result.
+   It only has to be exact in sign; near the edge it must be a true distance in the units of
+   ``x`` and ``y`` so that a soft edge of a given width in pixels means the same on every kind.
+4. ``constrain(p, lo, hi, min_size)``: projects (K, P) parameters, in place, onto valid shapes
+   that stay inside the box ``lo``..``hi`` (K, 2) each, at least ``min_size`` across.
+5. ``bbox(p)``: (K, 4) tight bounds x0, y0, x1, y1.
+6. ``svg(p, fmt)``: the SVG element name and geometry attributes for one shape's parameters
+   (a sequence of floats), formatted with ``fmt``, a float-to-string function.
+"""
+
+from typing import Callable, Protocol, Sequence
+
+import torch
+
+
+class ShapeKind(Protocol):
+    name: str
+    params: tuple[str, ...]
+
+    @staticmethod
+    def init(centre: torch.Tensor, scale: torch.Tensor, gen: torch.Generator) -> torch.Tensor: ...
+
+    @staticmethod
+    def sdf(p: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor: ...
+
+    @staticmethod
+    def constrain(p: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor, min_size: float) -> None: ...
+
+    @staticmethod
+    def bbox(p: torch.Tensor) -> torch.Tensor: ...
+
+    @staticmethod
+    def svg(p: Sequence[float], fmt: Callable[[float], str]) -> tuple[str, dict[str, str]]: ...
+
+
+def uniform(k: int, lo: float, hi: float, gen: torch.Generator, like: torch.Tensor) -> torch.Tensor:
+    """K uniform samples in [lo, hi) drawn from ``gen`` (on the CPU, so seeds give the same
+    shapes on every device) and moved to ``like``'s device."""
+    return (torch.rand(k, generator=gen) * (hi - lo) + lo).to(like.device, like.dtype)

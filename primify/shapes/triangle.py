@@ -1,0 +1,61 @@
+"""Triangle: three free vertices."""
+
+import math
+
+import torch
+
+from .base import uniform
+
+
+class Triangle:
+    name = "triangle"
+    params = ("x0", "y0", "x1", "y1", "x2", "y2")
+
+    @staticmethod
+    def init(centre, scale, gen):
+        k = centre.shape[0]
+        # A jittered equilateral triangle at a random angle: never degenerate at the start.
+        base = uniform(k, 0, 2 * math.pi, gen, centre)
+        angles = base[:, None] + torch.tensor([0.0, 2.0, 4.0], device=centre.device) * math.pi / 3
+        angles = angles + (uniform(3 * k, -0.5, 0.5, gen, centre)).view(k, 3)
+        radius = scale[:, None] * uniform(3 * k, 0.6, 1.2, gen, centre).view(k, 3)
+        xs = centre[:, 0:1] + radius * torch.cos(angles)
+        ys = centre[:, 1:2] + radius * torch.sin(angles)
+        return torch.stack([xs, ys], dim=2).reshape(k, 6)
+
+    @staticmethod
+    def sdf(p, x, y):
+        v = p.view(-1, 3, 2)
+        a, b = v, v.roll(-1, dims=1)
+        e = b - a
+        cross = e[:, 0, 0] * e[:, 1, 1] - e[:, 0, 1] * e[:, 1, 0]
+        sign = torch.where(cross >= 0, 1.0, -1.0)
+        # Outward unit normals whichever way round the vertices go.
+        n = torch.stack([e[..., 1], -e[..., 0]], dim=-1) * sign[:, None, None]
+        n = n / n.norm(dim=-1, keepdim=True).clamp_min(1e-9)
+        off = (n * a).sum(-1)
+        # Max of the three half-plane distances: exact inside and along edges, which is all the
+        # soft edge and the sign test of the hard renderer need.
+        d = [x * n[:, i, 0, None, None] + y * n[:, i, 1, None, None] - off[:, i, None, None] for i in range(3)]
+        return torch.maximum(torch.maximum(d[0], d[1]), d[2])
+
+    @staticmethod
+    def constrain(p, lo, hi, min_size):
+        v = p.view(-1, 3, 2)
+        c = v.mean(dim=1, keepdim=True)
+        r = v - c
+        dist = r.norm(dim=-1, keepdim=True)
+        # Vertices that collapse onto the centroid are pushed back out, which keeps the triangle
+        # from vanishing into a sliver of no pixels.
+        v.copy_(c + r * (min_size / dist.clamp_min(1e-9)).clamp_min(1.0))
+        v.copy_(torch.maximum(torch.minimum(v, hi[:, None]), lo[:, None]))
+
+    @staticmethod
+    def bbox(p):
+        v = p.view(-1, 3, 2)
+        return torch.cat([v.amin(dim=1), v.amax(dim=1)], dim=1)
+
+    @staticmethod
+    def svg(p, fmt):
+        pts = " ".join(f"{fmt(p[i])},{fmt(p[i + 1])}" for i in range(0, 6, 2))
+        return "polygon", {"points": pts}

@@ -1,0 +1,42 @@
+"""SVG export: the same shapes, order, colours and opacity as the PNG, scalable by ``viewBox``."""
+
+import svgwrite
+
+from .scene import Scene
+from .shapes import KINDS
+
+
+class _Element(svgwrite.base.BaseElement):
+    """Any SVG element by name; the kinds choose the element, so this stays kind-agnostic."""
+
+    def __init__(self, tag: str, attrs: dict[str, str]):
+        self.elementname = tag
+        super().__init__(debug=False)
+        self.update(attrs)
+
+
+def hex_colour(rgb) -> str:
+    """(r, g, b) floats in [0, 1] to ``#rrggbb``, rounding as the PNG does."""
+    return "#" + "".join(f"{min(255, max(0, int(v * 255 + 0.5))):02x}" for v in rgb)
+
+
+def to_svg(scene: Scene, precision: int = 2) -> str:
+    """The scene as an SVG document. Geometry is written in working-size pixels with
+    ``precision`` decimals; width and height are the working size, and ``viewBox`` lets any
+    viewer scale it."""
+    scale = max(scene.width, scene.height)
+
+    def fmt(v: float) -> str:
+        text = f"{v * scale:.{precision}f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+
+    doc = svgwrite.Drawing(size=(scene.width, scene.height), profile="full", debug=False)
+    doc.viewbox(0, 0, scene.width, scene.height)
+    doc.add(doc.rect((0, 0), (scene.width, scene.height), fill=hex_colour(scene.background)))
+    for shape in scene.shapes:
+        tag, attrs = KINDS[shape.kind].svg(shape.params, fmt)
+        attrs["fill"] = hex_colour(shape.colour)
+        if shape.alpha < 0.9995:
+            attrs["fill-opacity"] = f"{shape.alpha:.3f}".rstrip("0")
+        doc.add(_Element(tag, attrs))
+    return doc.tostring()

@@ -1,0 +1,90 @@
+"""The benchmark harness: its protocol, its metrics and the dense baseline's renderer."""
+
+import csv
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+# benchmarks/ is not an installed package; import it from the checkout.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import dense, metrics, run  # noqa: E402
+
+
+def synthetic_image(path: Path) -> Path:
+    """A 40x30 gradient with a red square: small, but with edges and colour."""
+    y, x = np.mgrid[0:30, 0:40]
+    pixels = np.stack([x * 6, y * 8, np.full_like(x, 90)], axis=-1).astype(np.uint8)
+    pixels[8:20, 10:22] = (250, 30, 30)
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+def test_run_writes_protocol_results(tmp_path):
+    images = tmp_path / "images"
+    images.mkdir()
+    synthetic_image(images / "synth.png")
+    out = tmp_path / "out"
+
+    assert run.main(["--images", str(images), "--shapes", "8", "--shape", "circle",
+                     "--out", str(out), "--no-dense"]) == 0
+
+    with open(out / "results.csv", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert reader.fieldnames == ["image", "shape", "shapes", "seconds", "psnr_db", "ssim",
+                                 "peak_rss_mb", "device"]
+    assert [(r["image"], r["shape"], r["shapes"], r["device"]) for r in rows] == [
+        ("synth", "circle", "8", "cpu")]
+    target = np.asarray(Image.open(out / "targets" / "synth.png"))
+    output = np.asarray(Image.open(out / "outputs" / "synth_circle_8.png").convert("RGB"))
+    assert target.shape == (192, 256, 3)  # longer side 256, short side round(256 * 30 / 40)
+    mse = ((output.astype(np.float64) - target.astype(np.float64)) ** 2).mean()
+    assert float(rows[0]["psnr_db"]) == pytest.approx(10 * math.log10(255**2 / mse), abs=1e-3)
+    assert float(rows[0]["seconds"]) > 0 and float(rows[0]["peak_rss_mb"]) > 0
+    assert (out / "results.md").read_text().startswith("# primify benchmark")
+    assert (out / "quality_vs_time.png").exists()
+
+
+def test_psnr_of_a_one_level_difference():
+    a = np.full((16, 16, 3), 100, np.uint8)
+    assert metrics.psnr(a, a + 1) == pytest.approx(20 * math.log10(255), abs=1e-9)  # 48.13 dB
+    assert metrics.psnr(a, a) == math.inf
+
+
+def test_ssim_of_identical_and_of_different_images():
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 256, (24, 20, 3), dtype=np.uint8)
+    assert metrics.ssim(a, a) == pytest.approx(1.0, abs=1e-12)
+    assert metrics.ssim(a, 255 - a) < 0.5
+
+
+def test_dense_soft_render_matches_sequential_compositing():
+    height, width, n = 12, 16, 40
+    logits = dense.init_logits(n, seed=1, device="cpu").detach()
+    background = torch.tensor([0.2, 0.5, 0.7])
+    cx, cy, radius, colour, alpha = dense.decode(logits, width, height)
+    ys, xs = torch.meshgrid(torch.arange(height) + 0.5, torch.arange(width) + 0.5, indexing="ij")
+    canvas = background.view(3, 1, 1).expand(3, height, width)
+    for i in range(n):  # painter's order, one circle at a time
+        dist = torch.sqrt((xs - cx[i]) ** 2 + (ys - cy[i]) ** 2)
+        cover = alpha[i] * torch.sigmoid((radius[i] - dist) / dense.SOFTNESS_PX)
+        canvas = canvas * (1 - cover) + colour[i].view(3, 1, 1) * cover
+    assert torch.allclose(dense.render_soft(logits, background, height, width), canvas, atol=1e-5)
+
+
+def test_dense_hard_render_places_circles_in_pixel_units():
+    circles = dense.Circles(centre=np.array([[10.0, 8.0], [25.0, 15.0]]),
+                            radius=np.array([6.0, 4.0]),
+                            colour=np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]),
+                            alpha=np.array([1.0, 0.5]))
+    image = dense.hard_render(circles, 32, 24, (1.0, 1.0, 1.0))
+    assert image.shape == (24, 32, 3)
+    assert tuple(image[8, 10]) == (255, 0, 0)  # inside the opaque red circle
+    assert tuple(image[15, 25]) == (128, 128, 255)  # half-transparent blue over white
+    assert tuple(image[22, 2]) == (255, 255, 255)  # background

@@ -1,0 +1,119 @@
+"""The command line, run as users run it."""
+
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from primify import cli
+
+runner = CliRunner()
+FAST = ["--size", "32", "-n", "6", "-q"]
+
+
+def run(*args):
+    return runner.invoke(cli.app, ["convert", *map(str, args)])
+
+
+@pytest.fixture
+def photo(tmp_path, picture) -> Path:
+    path = tmp_path / "photo.jpg"
+    picture.save(path)
+    return path
+
+
+def test_default_outputs_are_png_and_svg_beside_in_out_dir(photo, tmp_path):
+    result = run(photo, *FAST, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    png, svg = tmp_path / "out" / "photo.primify.png", tmp_path / "out" / "photo.primify.svg"
+    assert Image.open(png).size == (48, 36)
+    assert svg.read_text().startswith("<svg")
+    assert result.stdout == ""
+
+
+def test_output_options_pick_format_by_extension_and_size(photo, tmp_path):
+    result = run(photo, *FAST, "-o", tmp_path / "a.jpg", "-o", tmp_path / "b.svg", "-o", tmp_path / "c.png",
+                 "--output-size", "96")
+    assert result.exit_code == 0, result.output
+    assert Image.open(tmp_path / "a.jpg").format == "JPEG"
+    assert Image.open(tmp_path / "c.png").size == (96, 72)
+    assert (tmp_path / "b.svg").read_text().startswith("<svg")
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_summary_line_names_shapes_quality_time_device_and_files(photo, tmp_path):
+    result = run(photo, "--size", "32", "-n", "6", "-o", tmp_path / "x.png")
+    assert result.exit_code == 0, result.output
+    line = result.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(rf"photo\.jpg: 6 triangle shapes, \d+\.\d\d dB, \d+\.\d s on cpu -> {re.escape(str(tmp_path / 'x.png'))}", line)
+
+
+def test_missing_file_is_one_clear_line_and_exit_1(tmp_path):
+    result = run(tmp_path / "nope.jpg", *FAST)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: cannot read '{tmp_path / 'nope.jpg'}': no such file\n"
+
+
+def test_a_bad_input_does_not_stop_the_others(photo, tmp_path):
+    result = run(tmp_path / "nope.jpg", photo, *FAST, "--out-dir", tmp_path)
+    assert result.exit_code == 1
+    assert (tmp_path / "photo.primify.png").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-n", "0"], "Invalid value for '--shapes'"),
+    (["-n", "abc"], "Invalid value for '--shapes'"),
+    (["-s", "hexagon"], "known kinds: triangle, circle, rect"),
+    (["--background", "blue"], "is not a colour"),
+    (["--alpha", "0"], "is not in (0, 1]"),
+    (["--size", "0"], "Invalid value for '--size'"),
+    (["-o", "x.gif"], "unknown extension '.gif'"),
+])
+def test_bad_options_are_usage_errors_with_exit_2(photo, args, message):
+    result = run(photo, *args)
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.replace("│", " ").split())
+    assert "Traceback" not in result.output
+
+
+def test_refuses_to_overwrite_an_input(photo):
+    result = run(photo, *FAST, "-o", photo)
+    assert result.exit_code == 2
+    assert "it is an input" in " ".join(result.stderr.replace("│", " ").split())
+
+
+def test_cli_passes_options_to_the_library(photo, tmp_path, monkeypatch):
+    seen = {}
+    real = cli.api.convert
+
+    def spy(image, settings, **kw):
+        seen["settings"], seen["device"] = settings, kw["device"]
+        return real(image, settings, **kw)
+
+    monkeypatch.setattr(cli.api, "convert", spy)
+    result = run(photo, "-n", "5", "-s", "circle,rect", "--size", "24", "--alpha", "0.5", "--background", "#ff0000",
+                 "--edge", "tanh", "--device", "cpu", "-q", "--out-dir", tmp_path)
+    assert result.exit_code == 0, result.output
+    s = seen["settings"]
+    assert (s.shapes, s.kinds, s.size, s.alpha, s.background, s.edge) == (5, ("circle", "rect"), 24, 0.5, (1.0, 0.0, 0.0), "tanh")
+    assert seen["device"].type == "cpu"
+
+
+def test_readme_documents_every_convert_option_and_no_others():
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("<!-- convert-options -->")[1]
+    documented = set(re.findall(r"`(--[a-z-]+)", section))
+    command = next(c for c in cli.app.registered_commands if c.callback is cli.convert)
+    import typer.main
+    params = typer.main.get_command_from_info(command, pretty_exceptions_short=True, rich_markup_mode="rich").params
+    actual = {o for p in params for o in p.opts if o.startswith("--")} - {"--help"}
+    assert documented == actual
+
+
+def test_ci_runs_the_readme_test_command():
+    root = Path(__file__).parents[1]
+    readme = (root / "README.md").read_text()
+    command = readme.split("Run the tests:\n\n```\n")[1].split("\n```")[0]
+    assert command in (root / ".ci" / "run").read_text()

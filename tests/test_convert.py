@@ -1,0 +1,62 @@
+"""The library's convert, end to end on a small picture."""
+
+import numpy as np
+import torch
+
+import primify
+from primify.api import psnr_of
+from primify.imageio import working
+
+
+def flat_psnr(picture):
+    a = np.asarray(picture, dtype=np.float64)
+    return 10 * np.log10(255 ** 2 / ((a - a.mean(axis=(0, 1))) ** 2).mean())
+
+
+def test_convert_places_the_shapes_asked_for_and_beats_a_flat_picture(picture, fast, gen):
+    scene = primify.convert(picture, fast, generator=gen)
+    assert len(scene.shapes) == fast.shapes
+    assert (scene.width, scene.height) == (48, 36)
+    assert psnr_of(scene, picture) > flat_psnr(picture) + 6
+
+
+def test_more_shapes_fit_better(picture, fast):
+    few = primify.convert(picture, fast, shapes=6, generator=torch.Generator().manual_seed(0))
+    many = primify.convert(picture, fast, shapes=40, generator=torch.Generator().manual_seed(0))
+    assert psnr_of(many, picture) > psnr_of(few, picture) + 1
+
+
+def test_same_seed_gives_the_same_scene_and_another_seed_does_not(picture, fast):
+    runs = [primify.convert(picture, fast, generator=torch.Generator().manual_seed(s)) for s in (1, 1, 2)]
+    assert runs[0] == runs[1]
+    assert runs[0] != runs[2]
+
+
+def test_fixed_alpha_is_kept_and_mixed_kinds_are_used(picture, fast, gen):
+    scene = primify.convert(picture, fast, alpha=0.5, kinds=("rect", "circle"), generator=gen)
+    assert {s.alpha for s in scene.shapes} == {0.5}
+    assert {s.kind for s in scene.shapes} <= {"rect", "circle"}
+
+
+def test_progress_reports_each_batch_up_to_the_total(picture, fast, gen):
+    seen = []
+    primify.convert(picture, fast, generator=gen, progress=seen.append)
+    assert [p.placed for p in seen] == sorted(p.placed for p in seen)
+    assert seen[-1].placed == fast.shapes and seen[-1].total == fast.shapes
+
+
+def test_the_optimizer_scores_exactly_the_picture_that_is_written(picture, fast, gen):
+    seen = []
+    scene = primify.convert(picture, fast, generator=gen, progress=seen.append)
+    target = torch.from_numpy(np.asarray(working(picture, 48), dtype=np.float32) / 255).permute(2, 0, 1)
+    mse = ((scene.render_tensor() - target) ** 2).mean().item()
+    assert abs(-10 * np.log10(mse) - seen[-1].psnr) < 1e-3
+
+
+def test_unknown_setting_is_refused(picture):
+    try:
+        primify.convert(picture, shape_count=3)
+    except TypeError as e:
+        assert "shape_count" in str(e)
+    else:
+        raise AssertionError("expected a TypeError")

@@ -1,0 +1,92 @@
+"""The rasterizer's stages against slow references: values and gradients."""
+
+import pytest
+import torch
+
+from primify.raster import best_colour, composite, hard_coverage, over, soft_coverage
+from primify.shapes import KINDS
+
+from reference import composite_naive, coverage_naive
+
+
+def random_layers(k=5, h=7, w=9, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.rand(3, h, w, generator=g), torch.rand(k, h, w, generator=g),
+            torch.rand(k, 3, generator=g), torch.rand(k, generator=g))
+
+
+def test_composite_matches_naive_painters_order():
+    args = random_layers()
+    assert torch.allclose(composite(*args), composite_naive(*args), atol=1e-6)
+
+
+def test_composite_gradients_match_naive():
+    args = [a.double().requires_grad_(True) for a in random_layers(seed=1)]
+    fast = torch.autograd.grad(composite(*args).square().sum(), args)
+    naive = torch.autograd.grad(composite_naive(*args).square().sum(), args)
+    for f, n in zip(fast, naive):
+        assert torch.allclose(f, n, atol=1e-9)
+
+
+def test_painters_order_puts_later_shapes_on_top():
+    bg, cov, colour, _ = random_layers(k=2)
+    cov = torch.ones_like(cov)
+    out = composite(bg, cov, colour, torch.ones(2))
+    assert torch.allclose(out, colour[1, :, None, None].expand_as(out))
+
+
+def test_over_is_composite_of_one_shape_per_window():
+    bg, cov, colour, alpha = random_layers(k=3)
+    canvas = torch.stack([bg] * 3)
+    fast = over(canvas, cov, colour, alpha)
+    for k in range(3):
+        assert torch.allclose(fast[k], composite_naive(bg, cov[k:k + 1], colour[k:k + 1], alpha[k:k + 1]), atol=1e-6)
+
+
+def test_best_colour_is_the_least_squares_optimum():
+    bg, cov, _, alpha = random_layers(k=2, seed=2)
+    canvas = torch.stack([bg, bg]) * 0.5 + 0.25
+    target = torch.rand(2, 3, 7, 9, generator=torch.Generator().manual_seed(3)) * 0.5 + 0.25
+    weight = torch.ones(2, 1, 7, 9)
+    c = best_colour(canvas, target, weight, cov, alpha)
+    loss = lambda col: ((over(canvas, cov, col, alpha) - target) ** 2).sum()
+    for delta in (1e-2, -1e-2):
+        for ch in range(3):
+            nudged = c.clone()
+            nudged[:, ch] += delta
+            assert loss(nudged) > loss(c)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_hard_coverage_matches_full_supersampling(kind):
+    gen = torch.Generator().manual_seed(4)
+    p = KINDS[kind].init(torch.rand(3, 2, generator=gen) * 0.6 + 0.2, torch.full((3,), 0.15), gen)
+    n = 40
+    x = ((torch.arange(n) + 0.5) / n).view(1, 1, n).expand(3, 1, n)
+    y = ((torch.arange(n) + 0.5) / n).view(1, n, 1).expand(3, n, 1)
+    fast = hard_coverage(KINDS[kind].sdf, p, x, y, 1 / n, 4)
+    assert torch.equal(fast, coverage_naive(KINDS[kind].sdf, p, x, y, 1 / n, 4))
+    assert ((fast > 0) & (fast < 1)).any()
+
+
+def test_hard_coverage_of_a_straight_edge_is_its_area():
+    # A big square whose left edge sits at x = 10.3 pixels: that column is 70% covered.
+    p = torch.tensor([[10.3 / 32, -1.0, 3.0, 3.0]])
+    x = ((torch.arange(32) + 0.5) / 32).view(1, 1, 32)
+    y = ((torch.arange(4) + 0.5) / 32).view(1, 4, 1)
+    cov = hard_coverage(KINDS["rect"].sdf, p, x, y, 1 / 32, 10)[0, 0]
+    assert cov[9] == 0 and cov[11] == 1
+    assert cov[10].item() == pytest.approx(0.7, abs=0.051)
+
+
+@pytest.mark.parametrize("edge", ["sigmoid", "tanh"])
+def test_annealing_makes_the_soft_picture_converge_to_the_hard_one(edge):
+    gen = torch.Generator().manual_seed(5)
+    p = KINDS["triangle"].init(torch.tensor([[0.5, 0.5]]), torch.tensor([0.3]), gen)
+    n = 64
+    x, y = ((torch.arange(n) + 0.5) / n).view(1, 1, n), ((torch.arange(n) + 0.5) / n).view(1, n, 1)
+    hard = hard_coverage(KINDS["triangle"].sdf, p, x, y, 1 / n, 8)
+    sd = KINDS["triangle"].sdf(p, x, y)
+    errors = [(soft_coverage(sd, t / n, edge) - hard).abs().mean().item() for t in (8, 4, 2, 1, 0.5, 0.25)]
+    assert errors == sorted(errors, reverse=True)
+    assert errors[-1] < 0.01

@@ -1,0 +1,98 @@
+"""Every registered kind, checked through the registry alone."""
+
+import math
+import xml.etree.ElementTree as ET
+
+import pytest
+import torch
+
+from primify.raster import hard_coverage, soft_coverage
+from primify.shapes import KINDS, parse_kinds
+
+kinds = pytest.mark.parametrize("kind", list(KINDS))
+
+
+def one(kind, gen, centre=(0.5, 0.5), scale=0.2):
+    return KINDS[kind].init(torch.tensor([centre]), torch.tensor([scale]), gen)
+
+
+def grid(n=64):
+    xs = (torch.arange(n) + 0.5) / n
+    return xs.view(1, 1, n), xs.view(1, n, 1)
+
+
+@kinds
+def test_parameter_count_matches_names(kind, gen):
+    assert one(kind, gen).shape == (1, len(KINDS[kind].params))
+
+
+@kinds
+def test_signed_distance_is_negative_inside_and_positive_outside(kind, gen):
+    p = one(kind, gen)
+    box = KINDS[kind].bbox(p)[0]
+    centre = ((box[:2] + box[2:]) / 2).view(2, 1, 1)
+    inside = KINDS[kind].sdf(p, centre[0:1].view(1, 1, 1), centre[1:2].view(1, 1, 1))
+    outside = KINDS[kind].sdf(p, torch.tensor([[[0.99]]]), torch.tensor([[[0.01]]]))
+    assert inside.item() < 0 < outside.item()
+
+
+@kinds
+def test_signed_distance_never_exceeds_true_distance(kind, gen):
+    # The hard renderer relies on it to skip pixels far from the edge.
+    p = one(kind, gen)
+    x, y = grid(96)
+    sd = KINDS[kind].sdf(p, x, y)[0]
+    inside = sd < 0
+    pts = torch.stack(torch.broadcast_tensors(x[0], y[0]), -1).reshape(-1, 2)
+    mask = inside.reshape(-1)
+    # Distance to the nearest grid point on the other side bounds the true distance from above
+    # up to one grid step.
+    d = torch.cdist(pts[mask], pts[~mask]).min(dim=1).values
+    assert (sd.reshape(-1)[mask].abs() <= d + 1.5 / 96).all()
+
+
+@kinds
+def test_gradients_reach_every_parameter(kind, gen):
+    p = one(kind, gen).requires_grad_(True)
+    x, y = grid(48)
+    soft_coverage(KINDS[kind].sdf(p, x, y), 2 / 48).sum().backward()
+    assert torch.isfinite(p.grad).all()
+    assert (p.grad.abs() > 0).all()
+
+
+@kinds
+def test_constrain_keeps_shape_in_bounds_and_not_too_small(kind, gen):
+    p = one(kind, gen, centre=(0.5, 0.5), scale=0.5)
+    lo, hi = torch.tensor([[0.3, 0.3]]), torch.tensor([[0.7, 0.6]])
+    KINDS[kind].constrain(p, lo, hi, 0.05)
+    box = KINDS[kind].bbox(p)[0]
+    assert (box[:2] >= lo[0] - 1e-6).all() and (box[2:] <= hi[0] + 1e-6).all()
+    tiny = one(kind, gen, scale=1e-4)
+    KINDS[kind].constrain(tiny, torch.zeros(1, 2), torch.ones(1, 2), 0.05)
+    box = KINDS[kind].bbox(tiny)[0]
+    assert (box[2:] - box[:2]).max() >= 0.05 - 1e-6
+
+
+@kinds
+def test_bbox_holds_all_coverage(kind, gen):
+    p = one(kind, gen)
+    x, y = grid(64)
+    cov = hard_coverage(KINDS[kind].sdf, p, x, y, 1 / 64, 4)[0]
+    x0, y0, x1, y1 = (KINDS[kind].bbox(p)[0] * 64).tolist()
+    rows, cols = torch.nonzero(cov > 0, as_tuple=True)
+    assert cols.min() >= math.floor(x0) and cols.max() <= math.ceil(x1)
+    assert rows.min() >= math.floor(y0) and rows.max() <= math.ceil(y1)
+
+
+@kinds
+def test_svg_element_parses(kind, gen):
+    tag, attrs = KINDS[kind].svg(one(kind, gen)[0].tolist(), lambda v: f"{v * 100:.2f}")
+    el = ET.fromstring(f'<{tag} {" ".join(f"{k}={chr(34)}{v}{chr(34)}" for k, v in attrs.items())}/>')
+    assert el.tag == tag and el.attrib == attrs
+
+
+def test_parse_kinds_accepts_lists_and_all_and_names_known_kinds_on_error():
+    assert parse_kinds("circle, triangle,circle") == ("circle", "triangle")
+    assert parse_kinds("all") == tuple(KINDS)
+    with pytest.raises(ValueError, match="known kinds: triangle, circle, rect"):
+        parse_kinds("triangle,hexagon")
