@@ -16,11 +16,17 @@ from typing import Callable
 import torch
 
 from .patches import Patches, around
+from .polish import polish
 from .placement import batch_size, sample_centres, shape_scale, spread
 from .raster import best_colour, hard_coverage, over, soft_coverage
 from .scene import SUPERSAMPLE, Shape, paint
 from .settings import Settings
 from .shapes import KINDS
+
+
+#: Half the side of a new shape's window, in units of its starting radius: room to move and
+#: grow a little. Larger windows cost more per step and did not fit better.
+WINDOW = 1.2
 
 
 @dataclass
@@ -77,7 +83,7 @@ def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, s
     # Sizes vary around ``radius`` so that selection, not the schedule alone, picks the size.
     sizes = radius * torch.exp(torch.empty(count).uniform_(-1.0, 0.2, generator=gen)).to(target.device)
     params = KINDS[kind].init(centres / scale, sizes / scale, gen)
-    win = around(centres, 2.4 * radius + 2, h, w)
+    win = around(centres, WINDOW * radius + 2, h, w)
     KINDS[kind].constrain(params, win.lo, win.hi, settings.min_size / scale)
     g = Group(kind, params, torch.zeros(count, 3, device=target.device),
               torch.full((count,), alpha, device=target.device), win,
@@ -175,7 +181,7 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
     with torch.no_grad():
         while len(shapes) < settings.shapes and misses < 3:
             radius = shape_scale(len(shapes), max(h, w))
-            k = batch_size(len(shapes), settings.shapes - len(shapes), settings.max_batch)
+            k = batch_size(len(shapes), settings.shapes - len(shapes), settings.max_batch, settings.batch_growth)
             error = (weight * (canvas - target) ** 2).sum(0)
             pool = [candidates(kind, target, weight, canvas, error, k * settings.candidates, radius, alpha,
                                settings, gen) for kind in settings.kinds]
@@ -193,21 +199,32 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
             added = 0
             for g in groups:
                 cov = g.hard()
-                g.fit_colour(cov)
-                keep = torch.nonzero(g.gain(cov) > 0).flatten().tolist()
-                for i in keep:
-                    shape = Shape(g.kind, tuple(g.params[i].tolist()), tuple(g.colour[i].tolist()),
-                                  float(g.alpha[i]))
+                for i in range(len(g.params)):
+                    # Re-solved over the canvas as it is now, shapes of this batch included.
+                    one = g.select(torch.tensor([i]))
+                    one.canvas = one.win.gather(canvas)
+                    one.fit_colour(cov[i:i + 1])
+                    if one.gain(cov[i:i + 1]).item() <= 0:
+                        continue
+                    shape = Shape(g.kind, tuple(one.params[0].tolist()), tuple(one.colour[0].tolist()),
+                                  float(one.alpha[0]))
                     paint(canvas, shape)
                     shapes.append(shape)
-                added += len(keep)
+                    added += 1
             misses = 0 if added else misses + 1
             if progress:
-                mse = ((canvas - target) ** 2).mean().item()
-                progress(Progress(len(shapes), settings.shapes, psnr(mse), time.perf_counter() - start))
+                progress(Progress(len(shapes), settings.shapes, _psnr(canvas, target), time.perf_counter() - start))
+    if settings.polish > 0:
+        shapes = polish(target, weight, background, shapes[: settings.shapes], settings)
+        if progress:
+            canvas = background[:, None, None].expand(3, h, w).clone()
+            for shape in shapes:
+                paint(canvas, shape)
+            progress(Progress(len(shapes), settings.shapes, _psnr(canvas, target), time.perf_counter() - start))
     return shapes[: settings.shapes]
 
 
-def psnr(mse: float) -> float:
-    """PSNR in dB of a mean squared error on [0, 1] values."""
+def _psnr(canvas: torch.Tensor, target: torch.Tensor) -> float:
+    """PSNR in dB of ``canvas`` against ``target``, both in [0, 1]."""
+    mse = ((canvas - target) ** 2).mean().item()
     return 99.0 if mse <= 1e-10 else -10 * math.log10(mse)

@@ -14,10 +14,10 @@ def shape_scale(placed: int, longer: int) -> float:
     return max(1.5, 0.5 * longer * math.sqrt(2.0 / (placed + 2.0)))
 
 
-def batch_size(placed: int, remaining: int, largest: int) -> int:
+def batch_size(placed: int, remaining: int, largest: int, growth: float = 0.25) -> int:
     """How many shapes to add together next: few while they are big and overlap a lot, more as
-    they shrink and become independent."""
-    return max(1, min(remaining, largest, max(4, placed // 4)))
+    they shrink and become independent (at most ``growth`` times the shapes placed so far)."""
+    return max(1, min(remaining, largest, max(4, int(placed * growth))))
 
 
 def box_blur(img: torch.Tensor, radius: int) -> torch.Tensor:

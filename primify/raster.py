@@ -51,16 +51,18 @@ def composite(background: torch.Tensor, coverage: torch.Tensor, colour: torch.Te
               alpha: torch.Tensor) -> torch.Tensor:
     """Paints K shapes over ``background`` in painter's order (shape 0 first), all at once.
 
-    background (3, Y, X); coverage (K, Y, X); colour (K, 3); alpha (K,). Returns (3, Y, X).
-    With u_i = alpha_i * coverage_i, the result is
+    background (..., 3, Y, X); coverage (..., K, Y, X); colour (..., K, 3); alpha (..., K).
+    Returns (..., 3, Y, X); leading dimensions are independent canvases (tiles, say). With
+    u_i = alpha_i * coverage_i, the result is
     background * prod_i (1 - u_i) + sum_i colour_i * u_i * prod_{j > i} (1 - u_j).
     """
-    u = alpha[:, None, None] * coverage
+    u = alpha[..., None, None] * coverage
     keep = 1 - u
     # Transmittance of everything painted after shape i: an exclusive reverse cumulative product.
-    after = torch.cat([keep.flip(0).cumprod(0).flip(0)[1:], torch.ones_like(keep[:1])], dim=0)
-    paint = torch.einsum("kyx,kc->cyx", u * after, colour)
-    return background * (keep[0] * after[0]) + paint
+    rev = keep.flip(-3).cumprod(-3).flip(-3)
+    after = torch.cat([rev[..., 1:, :, :], torch.ones_like(keep[..., :1, :, :])], dim=-3)
+    paint = torch.einsum("...kyx,...kc->...cyx", u * after, colour)
+    return background * rev[..., :1, :, :] + paint
 
 
 def over(canvas: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor,
@@ -85,3 +87,24 @@ def best_colour(canvas: torch.Tensor, target: torch.Tensor, weight: torch.Tensor
     den = (weight * u * u).sum(dim=(2, 3)).clamp_min(1e-9)
     mean = (weight * u * u * canvas).sum(dim=(2, 3)) / den
     return (mean + num / den).clamp(0, 1)
+
+
+def composite_runs(background: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor, alpha: torch.Tensor,
+                   run: torch.Tensor, runs: int) -> torch.Tensor:
+    """``composite`` for many canvases (tiles) at once, each with its own list of shapes.
+
+    coverage (E, Y, X), colour (E, 3) and alpha (E,) are E (canvas, shape) pairs sorted by
+    ``run`` (E,), the canvas index, and in painter's order within a canvas; background (3,)
+    is shared. Returns (runs, 3, Y, X). Nothing is padded: the transmittance products are
+    per-canvas sums of log(1 - u), taken in float64 so long runs lose no precision.
+    """
+    u = alpha[:, None, None] * coverage
+    log_keep = torch.log1p(-u.clamp(max=1 - 1e-6)).double()
+    total = torch.zeros(runs, *u.shape[1:], dtype=torch.float64, device=u.device).index_add(0, run, log_keep)
+    upto = log_keep.cumsum(0)
+    first = torch.searchsorted(run, run)
+    within = upto - (upto - log_keep)[first]  # inclusive sum from the canvas's first shape
+    after = torch.exp(total[run] - within).to(u.dtype)
+    paint = torch.zeros(runs, 3, *u.shape[1:], dtype=u.dtype, device=u.device).index_add(
+        0, run, (u * after)[:, None] * colour[:, :, None, None])
+    return background[:, None, None] * torch.exp(total).to(u.dtype)[:, None] + paint

@@ -20,7 +20,7 @@ class Settings:
     #: Soft edge function: "sigmoid" or "tanh" (see ``primify.raster.EDGES``).
     edge: str = "sigmoid"
     #: Adam steps per batch of new shapes.
-    steps: int = 40
+    steps: int = 25
     #: Random candidates tried per shape at placement; the best ones are optimized.
     candidates: int = 8
     #: Soft-edge temperature in working-size pixels at the start of each batch, as a fraction
@@ -29,8 +29,11 @@ class Settings:
     #: ...annealed geometrically to this, in pixels, at the end of each batch, where the soft
     #: image matches the anti-aliased hard render.
     temperature_end: float = 0.25
-    #: The largest number of shapes optimized together in one batch.
+    #: The largest number of shapes optimized together in one batch...
     max_batch: int = 128
+    #: ...and the most, as a fraction of the shapes placed so far: smaller is more sequential,
+    #: slower and a little better.
+    batch_growth: float = 0.25
     #: Smallest shape, in working-size pixels across.
     min_size: float = 1.5
     #: Opacity that learned opacity starts from.
@@ -40,6 +43,20 @@ class Settings:
     lr_geometry: float = 0.04
     lr_colour: float = 0.02
     lr_alpha: float = 0.02
+    #: Steps of the final joint refinement of all shapes (0 turns it off)...
+    polish_steps: int = 25
+    #: ...its learning rates, geometry in pixels per step, colour and opacity in [0, 1] units...
+    lr_polish: float = 0.3
+    lr_polish_colour: float = 0.005
+    #: ...and the tile size, in pixels, its compositing is split into.
+    tile: int = 16
+
+    @property
+    def polish(self) -> int:
+        """The number of joint refinement steps to take."""
+        if self.polish_steps is not None:
+            return self.polish_steps
+        return max(50, min(150, 15000 // self.shapes))
 
     def __post_init__(self):
         if self.shapes < 1:

@@ -22,7 +22,7 @@ def picture() -> Image.Image:
 @pytest.fixture
 def fast() -> Settings:
     """Settings for quick fits in tests: a small working size, few steps and candidates."""
-    return Settings(shapes=24, size=48, steps=12, candidates=4)
+    return Settings(shapes=24, size=48, steps=12, candidates=4, polish_steps=10)
 
 
 @pytest.fixture

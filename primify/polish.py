@@ -1,0 +1,105 @@
+"""A last joint refinement of every shape, with exact painter's-order compositing.
+
+Batches are fitted one at a time over a frozen canvas; here all shapes move together, so
+shapes laid down early can adjust to what was painted over them. The canvas is cut into
+tiles, and each tile composites only the shapes whose reach overlaps it, so a step costs the
+shapes' footprints rather than the picture times the number of shapes.
+"""
+
+import torch
+
+from .raster import composite_runs, soft_coverage
+from .scene import Shape
+from .settings import Settings
+from .shapes import KINDS
+
+#: How far a shape may move from where the batches left it: this fraction of its size, between
+#: two bounds in pixels. Bounded moves let each shape's tiles be fixed ahead.
+REACH, REACH_MIN, REACH_MAX = 0.25, 2.0, 12.0
+
+
+def tiled(img: torch.Tensor, t: int) -> torch.Tensor:
+    """(C, H, W) -> (T, C, t, t): t×t tiles in row-major order, zero-padded at the far edges."""
+    c, h, w = img.shape
+    rows, cols = -(-h // t), -(-w // t)
+    img = torch.nn.functional.pad(img, (0, cols * t - w, 0, rows * t - h))
+    return img.view(c, rows, t, cols, t).permute(1, 3, 0, 2, 4).reshape(rows * cols, c, t, t)
+
+
+def pairs(box: torch.Tensor, t: int, rows: int, cols: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(tile, shape) index pairs where pixel boxes (N, 4) reach tiles, sorted by tile then shape."""
+    c0, r0, c1, r1 = ((box / t).floor().long().T.clamp_min(0).T).unbind(1)
+    c0, c1 = c0.clamp_max(cols - 1), c1.clamp_max(cols - 1)
+    r0, r1 = r0.clamp_max(rows - 1), r1.clamp_max(rows - 1)
+    ty = torch.arange(rows, device=box.device).repeat_interleave(cols)[:, None]
+    tx = torch.arange(cols, device=box.device).repeat(rows)[:, None]
+    hit = (ty >= r0) & (ty <= r1) & (tx >= c0) & (tx <= c1)
+    return torch.nonzero(hit, as_tuple=True)
+
+
+def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor, shapes: list[Shape],
+           settings: Settings) -> list[Shape]:
+    """Adam on all shapes' geometry, colour and (when learned) opacity for
+    ``settings.polish`` steps at the final temperature, learning rates decaying to zero.
+
+    target (3, H, W), weight (H, W), background (3,). Returns new shapes, same order and kinds.
+    """
+    if not shapes or settings.polish <= 0:
+        return shapes
+    dev, t = target.device, settings.tile
+    _, h, w = target.shape
+    scale, rows, cols = max(h, w), -(-h // t), -(-w // t)
+    target_t, weight_t = tiled(target, t), tiled(weight[None], t)
+
+    kinds = list(dict.fromkeys(s.kind for s in shapes))
+    members = {k: torch.tensor([i for i, s in enumerate(shapes) if s.kind == k], device=dev) for k in kinds}
+    params = {k: torch.tensor([s.params for s in shapes if s.kind == k], device=dev) for k in kinds}
+    colour = torch.tensor([s.colour for s in shapes], device=dev)
+    alpha = torch.tensor([s.alpha for s in shapes], device=dev)
+    lo, hi, box = {}, {}, torch.empty(len(shapes), 4, device=dev)
+    for k in kinds:
+        b = KINDS[k].bbox(params[k])
+        reach = ((b[:, 2:] - b[:, :2]).amax(dim=1, keepdim=True) * REACH).clamp(REACH_MIN / scale, REACH_MAX / scale)
+        lo[k], hi[k] = b[:, :2] - reach, b[:, 2:] + reach
+        # One pixel more, for the soft edge's tail.
+        box[members[k]] = torch.cat([lo[k] * scale - 1, hi[k] * scale + 1], dim=1)
+    tile_of, shape_of = pairs(box, t, rows, cols)
+    pix = (torch.arange(t, device=dev) + 0.5) / scale
+    px = ((tile_of % cols) * t / scale)[:, None, None] + pix[None, None, :]
+    py = ((tile_of // cols) * t / scale)[:, None, None] + pix[None, :, None]
+    # For each kind: which pairs are its shapes, and which of its rows each of those is.
+    row_in_kind = torch.empty(len(shapes), dtype=torch.long, device=dev)
+    for k in kinds:
+        row_in_kind[members[k]] = torch.arange(len(members[k]), device=dev)
+    kind_pairs = {k: torch.nonzero(torch.isin(shape_of, members[k])).flatten() for k in kinds}
+
+    groups = [{"params": list(params.values()), "lr": settings.lr_polish / scale},
+              {"params": [colour], "lr": settings.lr_polish_colour}]
+    if settings.alpha is None:
+        groups.append({"params": [alpha], "lr": settings.lr_polish_colour})
+    for g in groups:
+        for v in g["params"]:
+            v.requires_grad_(True)
+    opt = torch.optim.Adam(groups, betas=(0.8, 0.95))
+    base = [g["lr"] for g in opt.param_groups]
+    for step in range(settings.polish):
+        for g, lr in zip(opt.param_groups, base):
+            g["lr"] = lr * (1 - step / settings.polish)
+        opt.zero_grad(set_to_none=True)
+        cov = torch.zeros(len(tile_of), t, t, device=dev)
+        for k, sel in kind_pairs.items():
+            sd = KINDS[k].sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
+            cov = cov.index_put((sel,), soft_coverage(sd, settings.temperature_end / scale, settings.edge))
+        out = composite_runs(background, cov, colour[shape_of], alpha[shape_of], tile_of, rows * cols)
+        (weight_t * (out - target_t) ** 2).sum().backward()
+        opt.step()
+        with torch.no_grad():
+            for k in kinds:
+                KINDS[k].constrain(params[k], lo[k], hi[k], settings.min_size / scale)
+            colour.clamp_(0, 1)
+            alpha.clamp_(0.05, 1)
+    result = list(shapes)
+    for k in kinds:
+        for row, i in enumerate(members[k].tolist()):
+            result[i] = Shape(k, tuple(params[k][row].tolist()), tuple(colour[i].tolist()), alpha[i].item())
+    return result
