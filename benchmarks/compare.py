@@ -4,8 +4,6 @@ harness)."""
 
 from __future__ import annotations
 
-import math
-import sys
 from pathlib import Path
 
 import torch
@@ -40,17 +38,12 @@ def dense_run(target: Path, n: int, budget_s: float, device: str, out_dir: Path)
 
 def step_time_rows(target: Path, device: str) -> list[dict]:
     """Seconds of one optimisation step, primify's renderer against the dense one, in this process."""
+    from primify.refine import step_seconds
+
     tensor = load_tensor(target)
-    try:
-        from primify.optimize import step_seconds
-    except ImportError as err:
-        print(f"primify.optimize.step_seconds is missing ({err}); primify step times left blank",
-              file=sys.stderr)
-        step_seconds = None
     rows = []
     for n in STEP_TIME_SHAPES:
-        ours = math.nan if step_seconds is None else step_seconds(
-            tensor, kind="circle", n_active=n, device=device)
+        ours = step_seconds(tensor, kind="circle", n_active=n, device=device)
         theirs = dense.step_seconds(tensor, n, device)
         rows.append({"n_active": n, "primify_s": round(ours, 6), "dense_s": round(theirs, 6),
                      "dense_over_primify": round(theirs / ours, 3), "device": device})

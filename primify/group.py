@@ -1,0 +1,70 @@
+"""Shapes being fitted: each in its own window of the canvas, scored against the frozen canvas."""
+
+from dataclasses import dataclass
+
+import torch
+
+from .patches import Patches, around
+from .placement import sample_centres
+from .raster import best_colour, hard_coverage, over, soft_coverage
+from .scene import SUPERSAMPLE
+from .shapes import KINDS
+
+#: Half the side of a new shape's window, in units of its starting radius: room to move and
+#: grow a little. Larger windows cost more per step and did not fit better.
+WINDOW = 1.2
+
+
+@dataclass
+class Group:
+    """Active shapes of one kind, each with its own window of the canvas and target."""
+
+    kind: str
+    params: torch.Tensor  # (K, P)
+    colour: torch.Tensor  # (K, 3)
+    alpha: torch.Tensor  # (K,)
+    win: Patches
+    target: torch.Tensor  # (K, 3, Y, X)
+    canvas: torch.Tensor  # (K, 3, Y, X)
+    weight: torch.Tensor  # (K, 1, Y, X)
+
+    def coverage(self, temperature: float, edge: str) -> torch.Tensor:
+        sd = KINDS[self.kind].sdf(self.params, self.win.x, self.win.y)
+        return soft_coverage(sd, temperature / self.win.scale, edge)
+
+    def hard(self) -> torch.Tensor:
+        return hard_coverage(KINDS[self.kind].sdf, self.params, self.win.x, self.win.y, 1 / self.win.scale,
+                             SUPERSAMPLE)
+
+    def gain(self, coverage: torch.Tensor) -> torch.Tensor:
+        """(K,) weighted squared error each shape removes from its window (negative: adds)."""
+        out = over(self.canvas, coverage, self.colour, self.alpha)
+        before = (self.weight * (self.canvas - self.target) ** 2).sum(dim=(1, 2, 3))
+        return before - (self.weight * (out - self.target) ** 2).sum(dim=(1, 2, 3))
+
+    def fit_colour(self, coverage: torch.Tensor) -> None:
+        self.colour = best_colour(self.canvas, self.target, self.weight, coverage, self.alpha)
+
+    def select(self, idx: torch.Tensor) -> "Group":
+        return Group(self.kind, self.params[idx], self.colour[idx], self.alpha[idx], self.win.select(idx),
+                     self.target[idx], self.canvas[idx], self.weight[idx])
+
+
+def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, settings, gen) -> Group:
+    """``count`` fresh shapes of ``kind`` of about ``radius`` pixels, placed by error, each with
+    its least-squares colour."""
+    _, h, w = target.shape
+    centres = sample_centres(error, count, radius, gen)
+    scale = max(h, w)
+    # Sizes vary around ``radius`` so that selection, not the schedule alone, picks the size.
+    sizes = radius * torch.exp(torch.empty(count).uniform_(-1.0, 0.2, generator=gen)).to(target.device)
+    params = KINDS[kind].init(centres / scale, sizes / scale, gen)
+    win = around(centres, WINDOW * radius + 2, h, w)
+    KINDS[kind].constrain(params, win.lo, win.hi, settings.min_size / scale)
+    g = Group(kind, params, torch.zeros(count, 3, device=target.device),
+              torch.full((count,), alpha, device=target.device), win,
+              win.gather(target), win.gather(canvas), win.gather(weight[None]))
+    g.fit_colour(g.coverage(settings.temperature_end, settings.edge))
+    return g
+
+

@@ -1,0 +1,37 @@
+"""The final joint refinement of all shapes."""
+
+import torch
+
+import primify
+from primify.imageio import to_tensor, working
+from primify.polish import pairs, polish, tiled
+
+
+def hard_psnr(scene, target):
+    mse = ((scene.render_tensor() - target) ** 2).mean().item()
+    return -10 * torch.log10(torch.tensor(mse)).item()
+
+
+def test_tiles_cover_the_picture_in_row_major_order():
+    img = torch.arange(2 * 5 * 7, dtype=torch.float32).view(2, 5, 7)
+    t = tiled(img, 4)
+    assert t.shape == (4, 2, 4, 4)
+    assert torch.equal(t[1, :, :, :3], img[:, :4, 4:7])
+    assert torch.equal(t[2, :, :1, :], img[:, 4:5, :4])
+    assert (t[3, :, 1:, :] == 0).all()
+
+
+def test_pairs_list_each_tile_a_box_reaches_in_painters_order():
+    boxes = torch.tensor([[0.0, 0.0, 20.0, 5.0], [17.0, 17.0, 18.0, 18.0]])
+    tile, shape = pairs(boxes, 16, 2, 2)
+    assert list(zip(tile.tolist(), shape.tolist())) == [(0, 0), (1, 0), (3, 1)]
+
+
+def test_polish_improves_the_written_picture_and_keeps_order_and_kinds(picture, fast, gen):
+    scene = primify.convert(picture, fast, kinds=("triangle", "circle"), polish_steps=0, generator=gen)
+    target = to_tensor(working(picture, fast.size))
+    polished = polish(target, torch.ones(target.shape[1:]), torch.tensor(scene.background), scene.shapes,
+                      fast.__class__(**{**fast.__dict__, "polish_steps": 40}))
+    assert [s.kind for s in polished] == [s.kind for s in scene.shapes]
+    after = primify.Scene(scene.width, scene.height, scene.background, polished)
+    assert hard_psnr(after, target) > hard_psnr(scene, target) + 0.1
