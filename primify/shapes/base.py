@@ -8,8 +8,11 @@ A kind is a class with only static methods, written in the same order in every f
    ``scale`` (K,), as a (K, P) tensor.
 3. ``sdf(p, x, y)``: signed distance from pixel points to each shape, negative inside. ``p`` is
    (K, P); ``x`` is (K, 1, X) and ``y`` is (K, Y, 1), which broadcast to a (K, Y, X) result.
-   It only has to be exact in sign; near the edge it must be a true distance in the units of
-   ``x`` and ``y`` so that a soft edge of a given width in pixels means the same on every kind.
+   It must be exact in sign, and its magnitude must never exceed the true distance to the
+   outline (the hard renderer treats any pixel farther than that as wholly in or out); near the
+   edge it should be the true distance in the units of ``x`` and ``y``, so that a soft edge of
+   a given width in pixels means the same on every kind. Any ``x`` and ``y`` that broadcast
+   against (K, 1, 1) must work, as the hard renderer passes (M, 1, S) point sets.
 4. ``constrain(p, lo, hi, min_size)``: projects (K, P) parameters, in place, onto valid shapes
    that stay inside the box ``lo``..``hi`` (K, 2) each, at least ``min_size`` across.
 5. ``bbox(p)``: (K, 4) tight bounds x0, y0, x1, y1.
