@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .imageio import to_tensor, working
+from .imageio import normalize, to_tensor, working
 from .optimize import Progress, fit
 from .scene import Scene
 from .settings import Settings
@@ -24,12 +24,15 @@ def pick_device(name: str = "auto") -> torch.device:
 
 def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *,
             device: torch.device | str = "cpu", generator: torch.Generator | None = None,
-            progress: Callable[[Progress], None] | None = None, **overrides) -> Scene:
+            progress: Callable[[Progress], None] | None = None, stop: Callable[[], bool] | None = None,
+            **overrides) -> Scene:
     """Rebuilds ``image`` from shapes and returns the scene.
 
     ``settings`` holds every option (see ``Settings``); keyword ``overrides`` replace single
     fields, as in ``convert(img, shapes=500, kinds=("circle",))``. ``generator`` (a CPU
-    ``torch.Generator``) makes runs repeatable; ``progress`` is called after each batch.
+    ``torch.Generator``) makes runs repeatable; ``progress`` is called after each batch;
+    ``stop`` is asked between batches and, when it answers True, the shapes so far are kept.
+    Transparent pixels count for nothing in the fit and show the background.
     """
     settings = settings or Settings()
     known = {f.name for f in fields(Settings)}
@@ -41,20 +44,34 @@ def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *
         generator = torch.Generator().manual_seed(0)
     if isinstance(image, np.ndarray):
         image = Image.fromarray(image)
-    small = working(image.convert("RGB"), settings.size)
+    small = working(normalize(image), settings.size)
     device = torch.device(device)
-    target = to_tensor(small, device)
-    if settings.background is None:
-        background = target.mean(dim=(1, 2))
-    else:
+    pixels = to_tensor(small, device)
+    rgb, weight = pixels[:3], (pixels[3] if len(pixels) == 4 else None)
+    if settings.background is not None:
         background = torch.tensor(settings.background, dtype=torch.float32, device=device)
-    shapes = fit(target, None, settings, generator, background, progress)
+    elif weight is not None:
+        background = (rgb * weight).sum(dim=(1, 2)) / weight.sum().clamp_min(1e-6)
+    else:
+        background = rgb.mean(dim=(1, 2))
+    target = rgb if weight is None else rgb * weight + background[:, None, None] * (1 - weight)
+    shapes = fit(target, weight, settings, generator, background, progress, stop)
     return Scene(small.width, small.height, tuple(background.tolist()), shapes)
 
 
+def flatten(image: Image.Image, background: tuple[float, float, float]) -> Image.Image:
+    """``image`` as RGB, any transparency laid over ``background`` (RGB floats in [0, 1])."""
+    image = normalize(image)
+    if image.mode != "RGBA":
+        return image
+    under = Image.new("RGBA", image.size, tuple(round(v * 255) for v in background) + (255,))
+    return Image.alpha_composite(under, image).convert("RGB")
+
+
 def psnr_of(scene: Scene, target: Image.Image) -> float:
-    """PSNR in dB of the scene's 8-bit render at the target's size against the 8-bit target."""
+    """PSNR in dB of the scene's 8-bit render at the target's size against the 8-bit target
+    (its transparency, if any, over the scene's background)."""
     a = np.asarray(scene.render(max(target.size)), dtype=np.float64)
-    b = np.asarray(target.convert("RGB"), dtype=np.float64)
+    b = np.asarray(flatten(target, scene.background), dtype=np.float64)
     mse = float(((a - b) ** 2).mean())
     return 99.0 if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)

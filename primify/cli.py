@@ -1,5 +1,6 @@
 """The ``primify`` command line: a thin layer over ``primify.convert``."""
 
+import os
 import time
 from enum import Enum
 from pathlib import Path
@@ -12,9 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from . import api
-from .imageio import load, working
+from .imageio import MAX_PIXELS, load, working
 from .output import check_output, default_outputs, write
 from .settings import Settings
+from .signals import graceful
 from .shapes import KINDS, parse_kinds
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
@@ -88,6 +90,8 @@ def convert(
     seed: Annotated[int, typer.Option(metavar="N", help="Random seed; the same seed, input, options and device give the same result.", rich_help_panel=RUN)] = 0,
     device: Annotated[Device, typer.Option(metavar="auto|cpu|cuda", help="Where to optimize; auto picks CUDA when torch sees a GPU.", rich_help_panel=RUN)] = Device.auto,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.", rich_help_panel=RUN)] = False,
+    max_pixels: Annotated[int, typer.Option(min=1, metavar="N", help="Refuse inputs larger than this many pixels before decoding them (decompression bombs).",
+                                            rich_help_panel=RUN)] = MAX_PIXELS,
 ) -> None:
     """Convert pictures into shapes and write a PNG and an SVG of each.
 
@@ -109,26 +113,46 @@ def convert(
         raise typer.BadParameter(str(e), param_hint="--device") from None
     settings = Settings(shapes=shapes, kinds=parse_kinds(shape), size=size, alpha=alpha,
                         background=_rgb(background), edge=edge.value)
+    for folder in {p.parent for p in output} if output else {out_dir}:
+        if not _writable(folder):
+            raise typer.BadParameter(f"cannot write to folder '{folder}'", param_hint="--output/--out-dir")
     failed = 0
-    for src in inputs:
-        try:
-            image = load(src)
-        except (OSError, UnidentifiedImageError, ValueError) as e:
-            err.print(f"[red]error:[/] cannot read '{src}': {_reason(e)}", highlight=False, soft_wrap=True)
-            failed += 1
-            continue
-        started = time.perf_counter()
-        with _bar(quiet, src.name, shapes) as report:
-            scene = api.convert(image, settings, device=dev, generator=torch.Generator().manual_seed(seed), progress=report)
-        targets = output or default_outputs(src, out_dir)
-        for path in targets:
-            write(scene, path, output_size or max(image.size))
-        if not quiet:
-            quality = api.psnr_of(scene, working(image, size))
-            err.print(f"{src.name}: {len(scene.shapes)} {shape} shapes, {quality:.2f} dB, "
-                      f"{time.perf_counter() - started:.1f} s on {dev.type} -> {', '.join(map(str, targets))}", highlight=False, soft_wrap=True)
+    with graceful() as stop:
+        for src in inputs:
+            try:
+                pic = load(src, size, max_pixels)
+            except (OSError, UnidentifiedImageError, ValueError) as e:
+                err.print(f"[red]error:[/] cannot read '{src}': {_reason(e)}", highlight=False, soft_wrap=True)
+                failed += 1
+                continue
+            for note in [] if quiet else pic.notes:
+                err.print(f"note: {src.name}: {note}", highlight=False, soft_wrap=True)
+            started = time.perf_counter()
+            with _bar(quiet, src.name, shapes) as report:
+                scene = api.convert(pic.image, settings, device=dev, generator=torch.Generator().manual_seed(seed),
+                                    progress=report, stop=stop)
+            targets = output or default_outputs(src, out_dir)
+            for path in targets:
+                write(scene, path, output_size or max(pic.size))
+            if stop():
+                err.print(f"stopped early by Ctrl-C: {src.name} written with {len(scene.shapes)} of {shapes} shapes "
+                          f"-> {', '.join(map(str, targets))}", highlight=False, soft_wrap=True)
+                raise typer.Exit(130)
+            if not quiet:
+                quality = api.psnr_of(scene, working(pic.image, size))
+                err.print(f"{src.name}: {len(scene.shapes)} {shape} shapes, {quality:.2f} dB, "
+                          f"{time.perf_counter() - started:.1f} s on {dev.type} -> {', '.join(map(str, targets))}",
+                          highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(1)
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
 
 
 def _reason(e: Exception) -> str:
@@ -166,4 +190,8 @@ class _bar:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing more written")
+        raise SystemExit(130) from None

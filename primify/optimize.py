@@ -36,13 +36,15 @@ class Progress:
 
 
 def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, gen: torch.Generator,
-        background: torch.Tensor, progress: Callable[[Progress], None] | None = None) -> list[Shape]:
+        background: torch.Tensor, progress: Callable[[Progress], None] | None = None,
+        stop: Callable[[], bool] | None = None) -> list[Shape]:
     """Fits ``settings.shapes`` shapes to ``target`` (3, H, W) over ``background`` (3,).
 
     ``weight`` (H, W) scales each pixel's error (None: all equal). Returns the shapes in
     painter's order; painting them over the background with ``Scene`` gives the canvas that the
-    optimizer scored.
+    optimizer scored. When ``stop()`` turns True, returns the shapes placed so far.
     """
+    stop = stop or (lambda: False)
     start = time.perf_counter()
     _, h, w = target.shape
     weight = torch.ones(h, w, device=target.device) if weight is None else weight
@@ -53,7 +55,7 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
     misses = 0
     # A batch whose every shape would make the picture worse is a miss; a few in a row mean
     # nothing is left that shapes of this size can improve.
-    while len(shapes) < settings.shapes and misses < 3:
+    while len(shapes) < settings.shapes and misses < 3 and not stop():
         radius = shape_scale(len(shapes), max(h, w))
         with torch.no_grad():
             groups = _choose(target, weight, canvas, radius, len(shapes), settings, gen)
@@ -63,8 +65,8 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
             added = _freeze(groups, canvas, shapes)
         misses = 0 if added else misses + 1
         report()
-    if settings.polish > 0 and shapes:
-        polished = polish(target, weight, background, shapes, settings)
+    if settings.polish > 0 and shapes and not stop():
+        polished = polish(target, weight, background, shapes, settings, stop)
         before = _psnr(canvas, target)
         fresh = background[:, None, None].expand(3, h, w).clone()
         for shape in polished:
@@ -103,7 +105,8 @@ def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape]) -> i
             one = g.select(torch.tensor([i]))
             one.canvas = one.win.gather(canvas)
             one.fit_colour(cov[i:i + 1])
-            if one.gain(cov[i:i + 1]).item() <= 0:
+            gain = one.gain(cov[i:i + 1]).item()
+            if not gain > 0 or not torch.isfinite(one.params).all():
                 continue
             shape = Shape(g.kind, tuple(one.params[0].tolist()), tuple(one.colour[0].tolist()), one.alpha[0].item())
             paint(canvas, shape)

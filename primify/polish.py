@@ -8,6 +8,7 @@ shapes' footprints rather than the picture times the number of shapes.
 
 import torch
 
+from .adam import Adam
 from .raster import composite_runs, soft_coverage
 from .scene import Shape
 from .settings import Settings
@@ -38,9 +39,10 @@ def pairs(box: torch.Tensor, t: int, rows: int, cols: int) -> tuple[torch.Tensor
 
 
 def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor, shapes: list[Shape],
-           settings: Settings) -> list[Shape]:
+           settings: Settings, stop=lambda: False) -> list[Shape]:
     """Adam on all shapes' geometry, colour and (when learned) opacity for
-    ``settings.polish`` steps at the final temperature, learning rates decaying to zero.
+    ``settings.polish`` steps at the final temperature, learning rates decaying to zero,
+    ending early when ``stop()`` turns True or a step goes non-finite.
 
     target (3, H, W), weight (H, W), background (3,). Returns new shapes, same order and kinds.
     """
@@ -80,7 +82,7 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
     for g in groups:
         for v in g["params"]:
             v.requires_grad_(True)
-    opt = torch.optim.Adam(groups, betas=(0.8, 0.95))
+    opt = Adam(groups, betas=(0.8, 0.95))
     base = [g["lr"] for g in opt.param_groups]
     for step in range(settings.polish):
         for g, lr in zip(opt.param_groups, base):
@@ -91,7 +93,10 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
             sd = KINDS[k].sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
             cov = cov.index_put((sel,), soft_coverage(sd, settings.temperature_end / scale, settings.edge))
         out = composite_runs(background, cov, colour[shape_of], alpha[shape_of], tile_of, rows * cols)
-        (weight_t * (out - target_t) ** 2).sum().backward()
+        loss = (weight_t * (out - target_t) ** 2).sum()
+        if stop() or not torch.isfinite(loss):
+            break
+        loss.backward()
         opt.step()
         with torch.no_grad():
             for k in kinds:

@@ -4,13 +4,14 @@ import time
 
 import torch
 
+from .adam import Adam
 from .group import Group, candidates
 from .placement import shape_scale
 from .settings import Settings
 from .shapes import KINDS
 
 
-def optimizer(groups: list[Group], radius: float, settings: Settings) -> torch.optim.Adam:
+def optimizer(groups: list[Group], radius: float, settings: Settings) -> Adam:
     """Adam over the groups' parameters, geometry's learning rate scaled to the shapes' size."""
     for g in groups:
         for name in ("params", "colour", "alpha"):
@@ -19,25 +20,39 @@ def optimizer(groups: list[Group], radius: float, settings: Settings) -> torch.o
                     {"params": [g.colour for g in groups], "lr": settings.lr_colour}]
     if settings.alpha is None:
         param_groups.append({"params": [g.alpha for g in groups], "lr": settings.lr_alpha})
-    return torch.optim.Adam(param_groups, betas=(0.8, 0.95))
+    return Adam(param_groups, betas=(0.8, 0.95))
 
 
-def step(groups: list[Group], opt: torch.optim.Adam, temperature: float, settings: Settings) -> None:
-    """One Adam step on every active shape, then back onto valid shapes, colours and opacities."""
+def step(groups: list[Group], opt: Adam, temperature: float, settings: Settings) -> bool:
+    """One Adam step on every active shape, then back onto valid shapes, colours and opacities.
+
+    A step whose loss, gradients or result is not finite is undone; returns False then, so the
+    caller can lower the learning rate. Such values never reach a frozen shape.
+    """
+    saved = [(g.params.detach().clone(), g.colour.detach().clone(), g.alpha.detach().clone()) for g in groups]
     opt.zero_grad(set_to_none=True)
     loss = sum(-g.gain(g.coverage(temperature, settings.edge)).sum() for g in groups)
-    loss.backward()
-    opt.step()
+    ok = bool(torch.isfinite(loss))
+    if ok:
+        loss.backward()
+        ok = all(torch.isfinite(v.grad).all() for g in groups for v in (g.params, g.colour, g.alpha) if v.grad is not None)
+    if ok:
+        opt.step()
     with torch.no_grad():
-        for g in groups:
+        for g, (p, c, a) in zip(groups, saved):
+            if not ok or not all(torch.isfinite(v).all() for v in (g.params, g.colour, g.alpha)):
+                g.params.copy_(p), g.colour.copy_(c), g.alpha.copy_(a)
+                ok = False
             KINDS[g.kind].constrain(g.params, g.win.lo, g.win.hi, settings.min_size / g.win.scale)
             g.colour.clamp_(0, 1)
             g.alpha.clamp_(0.05, 1)
+    return ok
 
 
 def refine(groups: list[Group], radius: float, settings: Settings) -> None:
     """Adam on geometry, colour and (when learned) opacity, annealing the edge temperature from
-    soft to the output's sharpness while the learning rate decays."""
+    soft to the output's sharpness while the learning rate decays (and halves after a step
+    that had to be undone)."""
     opt = optimizer(groups, radius, settings)
     base = [pg["lr"] for pg in opt.param_groups]
     t0 = max(settings.temperature_end, settings.temperature_start * radius)
@@ -47,7 +62,8 @@ def refine(groups: list[Group], radius: float, settings: Settings) -> None:
         frac = i / max(1, n - 1)
         for pg, lr in zip(opt.param_groups, base):
             pg["lr"] = lr * (1 - 0.8 * frac)
-        step(groups, opt, t0 * (t1 / t0) ** frac, settings)
+        if not step(groups, opt, t0 * (t1 / t0) ** frac, settings):
+            base = [lr / 2 for lr in base]
     for g in groups:
         g.params, g.colour, g.alpha = g.params.detach(), g.colour.detach(), g.alpha.detach()
 

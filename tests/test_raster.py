@@ -106,3 +106,19 @@ def test_composite_runs_matches_naive_per_canvas_values_and_gradients():
     grads = lambda out: torch.autograd.grad(out.square().sum(), [cov, colour, alpha])
     for f, n in zip(grads(fast), grads(naive)):
         assert torch.allclose(f, n, atol=1e-7)
+
+
+def test_our_adam_matches_torchs():
+    from primify.adam import Adam
+
+    g = torch.Generator().manual_seed(7)
+    a, b = torch.rand(5, generator=g).requires_grad_(True), torch.rand(3, generator=g).requires_grad_(True)
+    a2, b2 = a.detach().clone().requires_grad_(True), b.detach().clone().requires_grad_(True)
+    ours = Adam([{"params": [a], "lr": 0.1}, {"params": [b], "lr": 0.01}], betas=(0.8, 0.95))
+    theirs = torch.optim.Adam([{"params": [a2], "lr": 0.1}, {"params": [b2], "lr": 0.01}], betas=(0.8, 0.95))
+    for _ in range(5):
+        for opt, (x, y) in ((ours, (a, b)), (theirs, (a2, b2))):
+            opt.zero_grad()
+            ((x ** 3).sum() + (y.sin() * x[:3]).sum()).backward()
+            opt.step()
+    assert torch.allclose(a, a2, atol=1e-6) and torch.allclose(b, b2, atol=1e-6)

@@ -1,0 +1,33 @@
+"""A small Adam, because ``torch.optim.Adam``'s first construction imports torch's compiler
+stack: over two seconds of start-up for every run of a command-line tool."""
+
+import torch
+
+
+class Adam:
+    """Adam (Kingma and Ba, 2015) over parameter groups ``[{"params": [...], "lr": ...}, ...]``,
+    the same update as ``torch.optim.Adam`` without weight decay or amsgrad."""
+
+    def __init__(self, param_groups: list[dict], betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+        self.param_groups = param_groups
+        self.betas, self.eps, self.t = betas, eps, 0
+        self.state: dict[torch.Tensor, tuple[torch.Tensor, torch.Tensor]] = {}
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for g in self.param_groups:
+            for p in g["params"]:
+                p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        fix1, fix2 = 1 - b1 ** self.t, 1 - b2 ** self.t
+        for g in self.param_groups:
+            for p in g["params"]:
+                if p.grad is None:
+                    continue
+                m, v = self.state.setdefault(p, (torch.zeros_like(p), torch.zeros_like(p)))
+                m.mul_(b1).add_(p.grad, alpha=1 - b1)
+                v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+                p.addcdiv_(m, (v / fix2).sqrt_().add_(self.eps), value=-g["lr"] / fix1)

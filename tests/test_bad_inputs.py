@@ -1,0 +1,176 @@
+"""Every kind of file a batch over a photo folder meets: clean success or one clear error."""
+
+import io
+import os
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from primify import cli
+
+FAST = ["--size", "24", "-n", "4", "-q"]
+
+
+def convert(*args):
+    return CliRunner().invoke(cli.app, ["convert", *map(str, args), *FAST])
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width`` × ``height`` pixels."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def photo_bytes(fmt: str) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 80, 3), dtype=np.uint8)).save(buf, fmt)
+    return buf.getvalue()
+
+
+BAD = {
+    "missing.jpg": (None, "no such file"),
+    "folder.jpg": ("folder", "it is a folder, not a file"),
+    "empty.jpg": (b"", "not an image that Pillow can read"),
+    "truncated.jpg": (photo_bytes("JPEG")[:300], "truncated"),
+    "truncated.png": (photo_bytes("PNG")[:400], "truncated"),
+    "text.jpg": (b"hello, I am not a picture\n" * 10, "not an image that Pillow can read"),
+    "noise.png": (np.random.default_rng(1).bytes(2000), "not an image that Pillow can read"),
+    "bomb.png": (png_declaring(100_000, 100_000), "over the limit of 178,956,970 (raise it with --max-pixels"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_bad_input_fails_cleanly_naming_the_file(tmp_path, name):
+    content, reason = BAD[name]
+    path = tmp_path / name
+    if content == "folder":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli.app, ["convert", str(path), *FAST, "--out-dir", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: cannot read '{path}': ")
+    assert reason in result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_unreadable_file_fails_cleanly(tmp_path):
+    path = tmp_path / "secret.png"
+    path.write_bytes(photo_bytes("PNG"))
+    path.chmod(0)
+    result = convert(path, "--out-dir", tmp_path)
+    assert result.exit_code == 1 and "permission denied" in result.stderr
+
+
+def test_bad_files_do_not_stop_the_good_ones(tmp_path):
+    good = tmp_path / "good.png"
+    good.write_bytes(photo_bytes("PNG"))
+    (tmp_path / "bad.jpg").write_bytes(b"nope")
+    result = convert(tmp_path / "bad.jpg", good, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good.primify.png", "good.primify.svg"]
+
+
+def make(mode_case: str, path: Path) -> Path:
+    rng = np.random.default_rng(2)
+    rgb = rng.integers(0, 255, (30, 40, 3), dtype=np.uint8)
+    base = Image.fromarray(rgb)
+    if mode_case == "L":
+        base.convert("L").save(path)
+    elif mode_case == "P":
+        base.convert("P").save(path)
+    elif mode_case == "P-transparent":
+        p = base.convert("P")
+        p.info["transparency"] = 0
+        p.save(path, transparency=0)
+    elif mode_case in ("LA", "RGBA"):
+        base.convert(mode_case).save(path)
+    elif mode_case == "16-bit":
+        Image.fromarray((rng.integers(0, 65535, (30, 40))).astype(np.uint16)).save(path)
+    elif mode_case == "CMYK":
+        base.convert("CMYK").save(path, "JPEG")
+    elif mode_case in ("WEBP", "TIFF"):
+        base.save(path, mode_case)
+    elif mode_case == "1x1":
+        Image.new("RGB", (1, 1), (200, 10, 10)).save(path)
+    elif mode_case == "strip":
+        Image.new("RGB", (3, 5000), (10, 200, 10)).save(path)
+    return path
+
+
+WORKS = {"L": "l.png", "P": "p.png", "P-transparent": "pt.png", "LA": "la.png", "RGBA": "rgba.png",
+         "16-bit": "deep.png", "CMYK": "cmyk.jpg", "WEBP": "w.webp", "TIFF": "t.tiff", "1x1": "dot.png",
+         "strip": "strip.png"}
+
+
+@pytest.mark.parametrize("case", list(WORKS))
+def test_every_common_mode_and_odd_size_converts(tmp_path, case):
+    path = make(case, tmp_path / WORKS[case])
+    result = convert(path, "-o", tmp_path / "out.png", "-o", tmp_path / "out.svg")
+    assert result.exit_code == 0, result.output
+    # The longer side is the input's; the other follows the working canvas, which is a whole
+    # number of pixels, so a 3×5000 strip comes back as a strip, not exactly 3 wide.
+    src, out = Image.open(path).size, Image.open(tmp_path / "out.png").size
+    assert max(out) == max(src)
+    assert (out[0] >= out[1]) == (src[0] >= src[1])
+
+
+def test_16_bit_input_keeps_its_brightness(tmp_path):
+    path = tmp_path / "deep.png"
+    Image.fromarray(np.full((20, 20), 32768, np.uint16)).save(path)
+    assert convert(path, "-o", tmp_path / "o.png").exit_code == 0
+    assert abs(np.asarray(Image.open(tmp_path / "o.png")).mean() - 128) < 3
+
+
+def test_exif_orientation_gives_an_upright_result(tmp_path):
+    a = np.zeros((20, 40, 3), np.uint8)
+    a[:, :20] = (250, 0, 0)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored landscape, shown rotated 90° clockwise: portrait, red on top
+    path = tmp_path / "turned.jpg"
+    Image.fromarray(a).save(path, exif=exif)
+    assert convert(path, "-o", tmp_path / "o.png").exit_code == 0
+    out = np.asarray(Image.open(tmp_path / "o.png")).astype(int)
+    assert out.shape[:2] == (40, 20)
+    assert out[:15, :, 0].mean() > 150 > out[25:, :, 0].mean()
+
+
+def test_animated_gif_uses_the_first_frame_and_says_so(tmp_path):
+    frames = [Image.new("RGB", (20, 20), c) for c in ((250, 0, 0), (0, 0, 250))]
+    path = tmp_path / "anim.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    result = CliRunner().invoke(cli.app, ["convert", str(path), "--size", "24", "-n", "4", "-o", str(tmp_path / "o.png")])
+    assert result.exit_code == 0
+    assert "note: anim.gif: animated, using the first of 2 frames" in result.stderr
+    assert np.asarray(Image.open(tmp_path / "o.png"))[..., 0].mean() > 200
+
+
+def test_transparent_pixels_do_not_turn_black(tmp_path):
+    a = np.zeros((20, 40, 4), np.uint8)
+    a[:, :20] = (40, 160, 220, 255)  # the right half is transparent black
+    path = tmp_path / "cutout.png"
+    Image.fromarray(a, "RGBA").save(path)
+    assert convert(path, "-o", tmp_path / "o.png").exit_code == 0
+    out = np.asarray(Image.open(tmp_path / "o.png")).astype(int)
+    assert out[:, 25:].mean() > 60
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-n", "-5"], "Invalid value for '--shapes'"),
+    (["--out-dir", "{file}/sub"], "cannot write to folder"),
+])
+def test_more_bad_options_are_usage_errors(tmp_path, args, message):
+    path = make("P", tmp_path / "p.png")
+    result = CliRunner().invoke(cli.app, ["convert", str(path), *[a.format(file=path) for a in args]])
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.replace("│", " ").split())

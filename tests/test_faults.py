@@ -1,0 +1,90 @@
+"""Faults: numerical blow-ups, interruption, repeatability and what the SVG may contain."""
+
+import os
+import signal
+import xml.etree.ElementTree as ET
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+import primify
+import primify.group
+from primify import cli
+from primify.signals import graceful
+
+FAST = ["--size", "24", "-n", "6", "-q"]
+
+
+def test_a_nan_step_is_rolled_back_and_never_reaches_the_output(picture, fast, gen, monkeypatch):
+    real = primify.group.soft_coverage
+    calls = []
+
+    def sometimes_nan(sd, temperature, edge="sigmoid"):
+        calls.append(1)
+        out = real(sd, temperature, edge)
+        return out * float("nan") if len(calls) % 7 == 3 else out
+
+    monkeypatch.setattr(primify.group, "soft_coverage", sometimes_nan)
+    scene = primify.convert(picture, fast, generator=gen)
+    assert len(scene.shapes) == fast.shapes
+    values = [v for s in scene.shapes for v in (*s.params, *s.colour, s.alpha)]
+    assert all(torch.isfinite(torch.tensor(values)))
+    assert torch.isfinite(scene.render_tensor()).all()
+
+
+def test_stop_keeps_the_shapes_placed_so_far(picture, fast, gen):
+    seen = []
+    scene = primify.convert(picture, fast, generator=gen, progress=seen.append, stop=lambda: len(seen) >= 2)
+    assert 0 < len(scene.shapes) < fast.shapes
+
+
+def test_first_ctrl_c_asks_to_stop_second_aborts_and_sigterm_exits():
+    with graceful() as stop:
+        assert not stop()
+        os.kill(os.getpid(), signal.SIGINT)
+        assert stop()
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+        with pytest.raises(SystemExit) as e:
+            os.kill(os.getpid(), signal.SIGTERM)
+        assert e.value.code == 128 + signal.SIGTERM
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_writes_the_result_so_far_and_says_so(tmp_path, picture, monkeypatch):
+    from contextlib import contextmanager
+
+    @contextmanager
+    def pressed_after_first_batch():
+        calls = []
+        yield lambda: calls.append(1) or len(calls) > 2
+
+    monkeypatch.setattr(cli, "graceful", pressed_after_first_batch)
+    picture.save(tmp_path / "in.png")
+    result = CliRunner().invoke(cli.app, ["convert", str(tmp_path / "in.png"), "--size", "24", "-n", "50",
+                                          "-o", str(tmp_path / "out.png")])
+    assert result.exit_code == 130
+    assert "stopped early by Ctrl-C: in.png written with" in result.stderr
+    assert (tmp_path / "out.png").exists()
+
+
+def test_same_input_options_and_seed_give_identical_files(tmp_path, picture):
+    picture.save(tmp_path / "in.png")
+    for run in ("a", "b"):
+        result = CliRunner().invoke(cli.app, ["convert", str(tmp_path / "in.png"), *FAST, "--seed", "3",
+                                              "-o", str(tmp_path / f"{run}.png"), "-o", str(tmp_path / f"{run}.svg")])
+        assert result.exit_code == 0
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+    assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
+
+
+def test_svg_has_no_scripts_links_or_input_text(tmp_path, picture):
+    name = tmp_path / "<script>alert(1)<script>.png"
+    picture.save(name)
+    result = CliRunner().invoke(cli.app, ["convert", str(name), *FAST, "--out-dir", str(tmp_path / "o")])
+    assert result.exit_code == 0
+    svg = next((tmp_path / "o").glob("*.svg")).read_text()
+    assert "script" not in svg and "alert" not in svg
+    for el in ET.fromstring(svg).iter():
+        assert not any(k.endswith("href") for k in el.attrib)
