@@ -53,10 +53,10 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
     report = lambda: progress and progress(Progress(len(shapes), settings.shapes, _psnr(canvas, target),
                                                     time.perf_counter() - start))
     misses = 0
-    # A batch whose every shape would make the picture worse is a miss; a few in a row mean
-    # nothing is left that shapes of this size can improve.
-    while len(shapes) < settings.shapes and misses < 3 and not stop():
-        radius = shape_scale(len(shapes), max(h, w))
+    # A batch whose every shape would make the picture worse is a miss: the next one tries
+    # shapes half the size, and several in a row mean nothing is left to improve.
+    while len(shapes) < settings.shapes and misses < 6 and not stop():
+        radius = max(1.5, shape_scale(len(shapes), max(h, w)) * 0.5 ** misses)
         with torch.no_grad():
             groups = _choose(target, weight, canvas, radius, len(shapes), settings, gen)
         if groups:
