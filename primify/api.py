@@ -1,5 +1,6 @@
 """The library entry point: ``convert`` an image into a ``Scene``."""
 
+import warnings
 from dataclasses import fields
 from typing import Callable
 
@@ -32,7 +33,8 @@ def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *
     fields, as in ``convert(img, shapes=500, kinds=("circle",))``. ``generator`` (a CPU
     ``torch.Generator``) makes runs repeatable; ``progress`` is called after each batch;
     ``stop`` is asked between batches and, when it answers True, the shapes so far are kept.
-    Transparent pixels count for nothing in the fit and show the background.
+    Transparent pixels count for nothing in the fit and show the background. Running out of
+    memory on a GPU warns (RuntimeWarning) and starts again on the CPU.
     """
     settings = settings or Settings()
     known = {f.name for f in fields(Settings)}
@@ -46,6 +48,21 @@ def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *
         image = Image.fromarray(image)
     small = working(normalize(image), settings.size)
     device = torch.device(device)
+    seed_state = generator.get_state()
+    try:
+        return _convert(small, settings, device, generator, progress, stop)
+    except torch.OutOfMemoryError:
+        if device.type == "cpu":
+            raise
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+        warnings.warn(f"out of memory on {device}; starting again on the CPU", RuntimeWarning, stacklevel=2)
+        generator.set_state(seed_state)
+        return _convert(small, settings, torch.device("cpu"), generator, progress, stop)
+
+
+def _convert(small: Image.Image, settings: Settings, device: torch.device, generator: torch.Generator,
+             progress, stop) -> Scene:
     pixels = to_tensor(small, device)
     rgb, weight = pixels[:3], (pixels[3] if len(pixels) == 4 else None)
     if settings.background is not None:

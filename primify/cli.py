@@ -2,6 +2,7 @@
 
 import os
 import time
+import warnings
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -128,9 +129,12 @@ def convert(
             for note in [] if quiet else pic.notes:
                 err.print(f"note: {src.name}: {note}", highlight=False, soft_wrap=True)
             started = time.perf_counter()
-            with _bar(quiet, src.name, shapes) as report:
+            with _bar(quiet, src.name, shapes) as report, warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", RuntimeWarning)
                 scene = api.convert(pic.image, settings, device=dev, generator=torch.Generator().manual_seed(seed),
                                     progress=report, stop=stop)
+            for w in caught:
+                err.print(f"warning: {src.name}: {w.message}", highlight=False, soft_wrap=True)
             targets = output or default_outputs(src, out_dir)
             for path in targets:
                 write(scene, path, output_size or max(pic.size))

@@ -9,6 +9,7 @@ import torch
 from typer.testing import CliRunner
 
 import primify
+import primify.api
 import primify.group
 from primify import cli
 from primify.signals import graceful
@@ -88,3 +89,19 @@ def test_svg_has_no_scripts_links_or_input_text(tmp_path, picture):
     assert "script" not in svg and "alert" not in svg
     for el in ET.fromstring(svg).iter():
         assert not any(k.endswith("href") for k in el.attrib)
+
+
+def test_out_of_memory_on_an_accelerator_warns_and_finishes_on_the_cpu(picture, fast, monkeypatch):
+    real, devices = primify.api.fit, []
+
+    def fit(target, *args):
+        devices.append(target.device.type)
+        if target.device.type != "cpu":
+            raise torch.OutOfMemoryError("pretend the GPU is full")
+        return real(target, *args)
+
+    monkeypatch.setattr(primify.api, "fit", fit)
+    with pytest.warns(RuntimeWarning, match="out of memory on meta; starting again on the CPU"):
+        scene = primify.convert(picture, fast, device="meta")
+    assert devices == ["meta", "cpu"]
+    assert len(scene.shapes) == fast.shapes
