@@ -34,9 +34,13 @@ def to_svg(scene: Scene, precision: int = 2) -> str:
     doc.viewbox(0, 0, scene.width, scene.height)
     doc.add(doc.rect((0, 0), (scene.width, scene.height), fill=hex_colour(scene.background)))
     for shape in scene.shapes:
-        tag, attrs = KINDS[shape.kind].svg(shape.params, fmt)
-        attrs["fill"] = hex_colour(shape.colour)
+        kind = KINDS[shape.kind]
+        tag, attrs = kind.svg(shape.params, fmt)
+        paint = getattr(kind, "paint", "fill")
+        if paint == "stroke":
+            attrs["fill"] = "none"
+        attrs[paint] = hex_colour(shape.colour)
         if shape.alpha < 0.9995:
-            attrs["fill-opacity"] = f"{shape.alpha:.3f}".rstrip("0")
+            attrs[f"{paint}-opacity"] = f"{shape.alpha:.3f}".rstrip("0")
         doc.add(_Element(tag, attrs))
     return doc.tostring()

@@ -1,11 +1,18 @@
 """The registry of shape kinds. Adding a kind is one module here and one line in ``KINDS``."""
 
 from .base import ShapeKind
+from .bezier import Bezier
 from .circle import Circle
+from .ellipse import Ellipse
+from .line import Line
+from .polygon import Polygon
 from .rect import Rect
+from .rotated_ellipse import RotatedEllipse
+from .rotated_rect import RotatedRect
 from .triangle import Triangle
 
-KINDS: dict[str, ShapeKind] = {k.name: k for k in (Triangle, Circle, Rect)}
+KINDS: dict[str, ShapeKind] = {k.name: k for k in (Triangle, Circle, Rect, Ellipse, RotatedRect, RotatedEllipse,
+                                                   Line, Bezier, Polygon)}
 
 
 def parse_kinds(text: str) -> tuple[str, ...]:

@@ -17,7 +17,12 @@ A kind is a class with only static methods, written in the same order in every f
    that stay inside the box ``lo``..``hi`` (K, 2) each, at least ``min_size`` across.
 5. ``bbox(p)``: (K, 4) tight bounds x0, y0, x1, y1.
 6. ``svg(p, fmt)``: the SVG element name and geometry attributes for one shape's parameters
-   (a sequence of floats), formatted with ``fmt``, a float-to-string function.
+   (a sequence of floats), formatted with ``fmt``, a float-to-string function that turns
+   lengths into SVG pixels (angles and other non-lengths must be formatted some other way).
+
+Optionally, ``paint = "stroke"`` says the SVG element is a stroke rather than a fill (its
+``svg`` gives the stroke's width and caps), so the colour and opacity go on ``stroke`` and
+``stroke-opacity``; the default is ``"fill"``.
 """
 
 from typing import Callable, Protocol, Sequence
@@ -28,6 +33,7 @@ import torch
 class ShapeKind(Protocol):
     name: str
     params: tuple[str, ...]
+    # paint: str = "fill"  (optional; read with getattr(kind, "paint", "fill"))
 
     @staticmethod
     def init(centre: torch.Tensor, scale: torch.Tensor, gen: torch.Generator) -> torch.Tensor: ...
@@ -49,3 +55,13 @@ def uniform(k: int, lo: float, hi: float, gen: torch.Generator, like: torch.Tens
     """K uniform samples in [lo, hi) drawn from ``gen`` (on the CPU, so seeds give the same
     shapes on every device) and moved to ``like``'s device."""
     return (torch.rand(k, generator=gen) * (hi - lo) + lo).to(like.device, like.dtype)
+
+
+def fit(c: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor, least: torch.Tensor, extra: torch.Tensor) -> torch.Tensor:
+    """For kinds with a size that can shrink to a smallest shape of half-extent ``least`` (K, 2):
+    moves centres ``c`` (K, 2) in place to at least ``least`` inside lo..hi, and returns the
+    factor g (K, 1) in [0, 1] such that half-extents up to ``least + g * extra`` fit, where
+    ``extra`` (K, 2) bounds how far the full-size shape reaches beyond the smallest one."""
+    c.copy_(torch.maximum(torch.minimum(c, hi - least), lo + least))
+    room = torch.minimum(c - lo, hi - c)
+    return ((room - least) / extra.clamp_min(1e-12)).clamp(0, 1).amin(dim=1, keepdim=True)

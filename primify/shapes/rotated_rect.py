@@ -1,0 +1,58 @@
+"""Rectangle at any angle: centre, half-width, half-height and a rotation in radians."""
+
+import math
+
+import torch
+
+from .base import fit, uniform
+
+
+def corners(p):
+    """(K, 4, 2) corners, in order round the outline."""
+    cos, sin = torch.cos(p[:, 4]), torch.sin(p[:, 4])
+    u = torch.stack([cos, sin], 1) * p[:, 2:3].abs()  # half-width along the rotated x axis
+    v = torch.stack([-sin, cos], 1) * p[:, 3:4].abs()
+    c = p[:, None, :2]
+    return torch.stack([c[:, 0] - u - v, c[:, 0] + u - v, c[:, 0] + u + v, c[:, 0] - u + v], 1)
+
+
+class RotatedRect:
+    name = "rotated-rect"
+    params = ("cx", "cy", "hw", "hh", "angle")
+
+    @staticmethod
+    def init(centre, scale, gen):
+        k = centre.shape[0]
+        half = scale[:, None] * uniform(2 * k, 0.4, 1.0, gen, centre).view(k, 2)
+        return torch.cat([centre, half, uniform(k, -math.pi / 2, math.pi / 2, gen, centre)[:, None]], dim=1)
+
+    @staticmethod
+    def sdf(p, x, y):
+        cx, cy, hw, hh, a = (p[:, i, None, None] for i in range(5))
+        cos, sin = torch.cos(a), torch.sin(a)
+        dx, dy = x - cx, y - cy
+        # As for rect: exact inside and along the sides, below the true distance off the corners.
+        return torch.maximum((dx * cos + dy * sin).abs() - hw.abs(), (dy * cos - dx * sin).abs() - hh.abs())
+
+    @staticmethod
+    def constrain(p, lo, hi, min_size):
+        half = min_size / 2
+        # Half a turn is the same rectangle; wrapping keeps the SVG's angle readable.
+        p[:, 4] = torch.remainder(p[:, 4] + math.pi / 2, math.pi) - math.pi / 2
+        cos, sin = torch.cos(p[:, 4]).abs(), torch.sin(p[:, 4]).abs()
+        r = p[:, 2:4].abs().clamp_min(half) - half
+        least = (half * (cos + sin))[:, None].expand(-1, 2)
+        extra = torch.stack([r[:, 0] * cos + r[:, 1] * sin, r[:, 0] * sin + r[:, 1] * cos], 1)
+        c = p[:, :2].clone()
+        g = fit(c, lo, hi, least, extra)
+        p[:, :2], p[:, 2:4] = c, half + g * r
+
+    @staticmethod
+    def bbox(p):
+        v = corners(p)
+        return torch.cat([v.amin(dim=1), v.amax(dim=1)], dim=1)
+
+    @staticmethod
+    def svg(p, fmt):
+        v = corners(torch.tensor([p], dtype=torch.float64))[0].tolist()
+        return "polygon", {"points": " ".join(f"{fmt(x)},{fmt(y)}" for x, y in v)}
