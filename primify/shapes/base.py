@@ -33,7 +33,6 @@ import torch
 class ShapeKind(Protocol):
     name: str
     params: tuple[str, ...]
-    # paint: str = "fill"  (optional; read with getattr(kind, "paint", "fill"))
 
     @staticmethod
     def init(centre: torch.Tensor, scale: torch.Tensor, gen: torch.Generator) -> torch.Tensor: ...
