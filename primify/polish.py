@@ -12,7 +12,7 @@ from .adam import Adam
 from .raster import composite_runs, soft_coverage
 from .scene import Shape
 from .settings import Settings
-from .shapes import KINDS
+from .shapes import KINDS, step_scale
 
 #: How far a shape may move from where the batches left it: this fraction of its size, between
 #: two bounds in pixels. Bounded moves let each shape's tiles be fixed ahead.
@@ -75,7 +75,8 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
         row_in_kind[members[k]] = torch.arange(len(members[k]), device=dev)
     kind_pairs = {k: torch.nonzero(torch.isin(shape_of, members[k])).flatten() for k in kinds}
 
-    groups = [{"params": list(params.values()), "lr": settings.lr_polish / scale},
+    groups = [{"params": list(params.values()), "lr": settings.lr_polish / scale,
+               "scale": [step_scale(k, v) for k, v in params.items()]},
               {"params": [colour], "lr": settings.lr_polish_colour}]
     if settings.alpha is None:
         groups.append({"params": [alpha], "lr": settings.lr_polish_colour})

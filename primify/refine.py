@@ -8,7 +8,7 @@ from .adam import Adam
 from .group import Group, candidates
 from .placement import shape_scale
 from .settings import Settings
-from .shapes import KINDS
+from .shapes import KINDS, step_scale
 
 
 def optimizer(groups: list[Group], radius: float, settings: Settings) -> Adam:
@@ -16,7 +16,8 @@ def optimizer(groups: list[Group], radius: float, settings: Settings) -> Adam:
     for g in groups:
         for name in ("params", "colour", "alpha"):
             setattr(g, name, getattr(g, name).detach().requires_grad_(True))
-    param_groups = [{"params": [g.params for g in groups], "lr": settings.lr_geometry * radius / groups[0].win.scale},
+    param_groups = [{"params": [g.params for g in groups], "lr": settings.lr_geometry * radius / groups[0].win.scale,
+                     "scale": [step_scale(g.kind, g.params.detach()) for g in groups]},
                     {"params": [g.colour for g in groups], "lr": settings.lr_colour}]
     if settings.alpha is None:
         param_groups.append({"params": [g.alpha for g in groups], "lr": settings.lr_alpha})

@@ -122,3 +122,13 @@ def test_our_adam_matches_torchs():
             ((x ** 3).sum() + (y.sin() * x[:3]).sum()).backward()
             opt.step()
     assert torch.allclose(a, a2, atol=1e-6) and torch.allclose(b, b2, atol=1e-6)
+
+
+def test_adam_scale_multiplies_each_step():
+    from primify.adam import Adam
+
+    p = torch.zeros(2, requires_grad=True)
+    opt = Adam([{"params": [p], "lr": 0.1, "scale": [torch.tensor([1.0, 3.0])]}])
+    p.sum().backward()
+    opt.step()
+    assert torch.allclose(p, torch.tensor([-0.1, -0.3]), atol=1e-6)

@@ -1,5 +1,7 @@
 """The registry of shape kinds. Adding a kind is one module here and one line in ``KINDS``."""
 
+import torch
+
 from .base import ShapeKind
 from .bezier import Bezier
 from .circle import Circle
@@ -13,6 +15,20 @@ from .triangle import Triangle
 
 KINDS: dict[str, ShapeKind] = {k.name: k for k in (Triangle, Circle, Rect, Ellipse, RotatedRect, RotatedEllipse,
                                                    Line, Bezier, Polygon)}
+
+
+def step_scale(kind: str, p: torch.Tensor) -> torch.Tensor:
+    """(K, P) factors that turn a step length in canvas units into a step for each parameter.
+
+    Lengths take the step as it is. A parameter named ``angle`` (radians) takes it divided by
+    the shape's half-extent, so that turning moves the outline about as far as sliding does.
+    """
+    scale = torch.ones_like(p)
+    for i, name in enumerate(KINDS[kind].params):
+        if name == "angle":
+            box = KINDS[kind].bbox(p)
+            scale[:, i] = 2 / (box[:, 2:] - box[:, :2]).amax(dim=1).clamp_min(1e-3)
+    return scale
 
 
 def parse_kinds(text: str) -> tuple[str, ...]:
