@@ -26,14 +26,16 @@ def pick_device(name: str = "auto") -> torch.device:
 def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *,
             device: torch.device | str = "cpu", generator: torch.Generator | None = None,
             progress: Callable[[Progress], None] | None = None, stop: Callable[[], bool] | None = None,
-            **overrides) -> Scene:
+            mask: Image.Image | None = None, **overrides) -> Scene:
     """Rebuilds ``image`` from shapes and returns the scene.
 
     ``settings`` holds every option (see ``Settings``); keyword ``overrides`` replace single
     fields, as in ``convert(img, shapes=500, kinds=("circle",))``. ``generator`` (a CPU
     ``torch.Generator``) makes runs repeatable; ``progress`` is called after each batch;
     ``stop`` is asked between batches and, when it answers True, the shapes so far are kept.
-    Transparent pixels count for nothing in the fit and show the background. Running out of
+    ``mask`` weights each pixel's error by its brightness (white counts fully, black not at
+    all), so detail goes where it is white. Transparent pixels count for nothing in the fit
+    and show the background. Running out of
     memory on a GPU warns (RuntimeWarning) and starts again on the CPU.
     """
     settings = settings or Settings()
@@ -47,10 +49,12 @@ def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *
     if isinstance(image, np.ndarray):
         image = Image.fromarray(image)
     small = working(normalize(image), settings.size)
+    if mask is not None:
+        mask = mask.convert("L").resize(small.size, Image.LANCZOS)
     device = torch.device(device)
     seed_state = generator.get_state()
     try:
-        return _convert(small, settings, device, generator, progress, stop)
+        return _convert(small, mask, settings, device, generator, progress, stop)
     except torch.OutOfMemoryError:
         if device.type == "cpu":
             raise
@@ -58,20 +62,25 @@ def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *
             torch.cuda.empty_cache()
         warnings.warn(f"out of memory on {device}; starting again on the CPU", RuntimeWarning, stacklevel=2)
         generator.set_state(seed_state)
-        return _convert(small, settings, torch.device("cpu"), generator, progress, stop)
+        return _convert(small, mask, settings, torch.device("cpu"), generator, progress, stop)
 
 
-def _convert(small: Image.Image, settings: Settings, device: torch.device, generator: torch.Generator,
-             progress, stop) -> Scene:
+def _convert(small: Image.Image, mask: Image.Image | None, settings: Settings, device: torch.device,
+             generator: torch.Generator, progress, stop) -> Scene:
     pixels = to_tensor(small, device)
     rgb, weight = pixels[:3], (pixels[3] if len(pixels) == 4 else None)
+    if mask is not None:
+        # A little weight everywhere keeps the masked-out parts from being left as they are.
+        importance = 0.05 + 0.95 * to_tensor(mask, device)[0]
+        weight = importance if weight is None else weight * importance
     if settings.background is not None:
         background = torch.tensor(settings.background, dtype=torch.float32, device=device)
     elif weight is not None:
         background = (rgb * weight).sum(dim=(1, 2)) / weight.sum().clamp_min(1e-6)
     else:
         background = rgb.mean(dim=(1, 2))
-    target = rgb if weight is None else rgb * weight + background[:, None, None] * (1 - weight)
+    opacity = pixels[3] if len(pixels) == 4 else None
+    target = rgb if opacity is None else rgb * opacity + background[:, None, None] * (1 - opacity)
     shapes = fit(target, weight, settings, generator, background, progress, stop)
     return Scene(small.width, small.height, tuple(background.tolist()), shapes)
 

@@ -20,7 +20,7 @@ from .settings import Settings
 from .signals import graceful
 from .shapes import KINDS, parse_kinds
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_show_locals=False,
                   help="Rebuild pictures from geometric primitives; write PNG and SVG.")
 err = Console(stderr=True)
 
@@ -81,10 +81,15 @@ def convert(
                                                          rich_help_panel=OUTPUT)] = None,
     out_dir: Annotated[Path, typer.Option(metavar="DIR", help="Folder for <stem>.primify.png and <stem>.primify.svg when no --output is given.",
                                           rich_help_panel=OUTPUT)] = Path("."),
+    precision: Annotated[int, typer.Option(min=0, max=6, metavar="D", help="Decimals of SVG coordinates, in working-size pixels.",
+                                           rich_help_panel=OUTPUT)] = 2,
     output_size: Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the input's longer side",
                                                        help="Longer side, in pixels, of written PNG/JPEG files.", rich_help_panel=OUTPUT)] = None,
     size: Annotated[int, typer.Option(min=8, metavar="PX", help="Working resolution: the longer side, in pixels, that shapes are fitted at. Larger is slower and finer.",
                                       rich_help_panel=LOOK)] = Settings.size,
+    mask: Annotated[Optional[Path], typer.Option(metavar="PATH", show_default=False,
+                                                 help="Grayscale picture weighting where detail goes: white counts, black hardly does.",
+                                                 rich_help_panel=LOOK)] = None,
     background: Annotated[str, typer.Option(callback=_colour, metavar="auto|#rrggbb", help="Background colour; auto uses the picture's mean colour.",
                                             rich_help_panel=LOOK)] = "auto",
     edge: Annotated[Edge, typer.Option(metavar="sigmoid|tanh", help="Soft edge function used while optimizing.", rich_help_panel=LOOK)] = Edge.sigmoid,
@@ -117,6 +122,10 @@ def convert(
     for folder in {p.parent for p in output} if output else {out_dir}:
         if not _writable(folder):
             raise typer.BadParameter(f"cannot write to folder '{folder}'", param_hint="--output/--out-dir")
+    try:
+        weights = load(mask, size, max_pixels).image if mask else None
+    except (OSError, UnidentifiedImageError, ValueError) as e:
+        raise typer.BadParameter(f"cannot read '{mask}': {_reason(e)}", param_hint="--mask") from None
     failed = 0
     with graceful() as stop:
         for src in inputs:
@@ -132,19 +141,20 @@ def convert(
             with _bar(quiet, src.name, shapes) as report, warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", RuntimeWarning)
                 scene = api.convert(pic.image, settings, device=dev, generator=torch.Generator().manual_seed(seed),
-                                    progress=report, stop=stop)
+                                    progress=report, stop=stop, mask=weights)
             for w in caught:
                 err.print(f"warning: {src.name}: {w.message}", highlight=False, soft_wrap=True)
             targets = output or default_outputs(src, out_dir)
             for path in targets:
-                write(scene, path, output_size or max(pic.size))
+                write(scene, path, output_size or max(pic.size), precision)
             if stop():
                 err.print(f"stopped early by Ctrl-C: {src.name} written with {len(scene.shapes)} of {shapes} shapes "
                           f"-> {', '.join(map(str, targets))}", highlight=False, soft_wrap=True)
                 raise typer.Exit(130)
             if not quiet:
                 quality = api.psnr_of(scene, working(pic.image, size))
-                err.print(f"{src.name}: {len(scene.shapes)} {shape} shapes, {quality:.2f} dB, "
+                used = ",".join(k for k in KINDS if any(s.kind == k for s in scene.shapes)) or shape
+                err.print(f"{src.name}: {len(scene.shapes)} {used} shapes, {quality:.2f} dB, "
                           f"{time.perf_counter() - started:.1f} s on {dev.type} -> {', '.join(map(str, targets))}",
                           highlight=False, soft_wrap=True)
     if failed:
@@ -178,7 +188,7 @@ class _bar:
         self.progress = None if quiet else Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[psnr]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=err, transient=True)
+            console=err, transient=True, disable=not err.is_terminal)
         self.name, self.total = name, total
 
     def __enter__(self):

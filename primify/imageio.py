@@ -72,6 +72,6 @@ def working(image: Image.Image, size: int) -> Image.Image:
 
 
 def to_tensor(image: Image.Image, device: torch.device | str = "cpu") -> torch.Tensor:
-    """RGB(A) image to a float (C, H, W) tensor in [0, 1]."""
-    a = np.asarray(image, dtype=np.float32) / 255.0
+    """L, RGB or RGBA image to a float (C, H, W) tensor in [0, 1]."""
+    a = np.atleast_3d(np.asarray(image, dtype=np.float32) / 255.0)
     return torch.from_numpy(a).permute(2, 0, 1).contiguous().to(device)

@@ -27,12 +27,13 @@ def default_outputs(src: Path, out_dir: Path) -> list[Path]:
     return [out_dir / f"{src.stem}.primify{ext}" for ext in (".png", ".svg")]
 
 
-def write(scene: Scene, path: Path, output_size: int | None) -> None:
+def write(scene: Scene, path: Path, output_size: int | None, precision: int = 2) -> None:
     """Writes ``scene`` to ``path`` in the format its extension names; raster formats are
-    rendered with longer side ``output_size`` (None: the working size)."""
+    rendered with longer side ``output_size`` (None: the working size), SVG coordinates with
+    ``precision`` decimals."""
     fmt = FORMATS[path.suffix.lower()]
     if fmt == "SVG":
-        data = to_svg(scene).encode()
+        data = to_svg(scene, precision).encode()
         atomic_write(path, lambda f: f.write(data))
     else:
         image: Image.Image = scene.render(output_size)

@@ -30,9 +30,14 @@ def to_svg(scene: Scene, precision: int = 2) -> str:
         text = f"{v * scale:.{precision}f}".rstrip("0").rstrip(".")
         return "0" if text in ("-0", "") else text
 
-    doc = svgwrite.Drawing(size=(scene.width, scene.height), profile="full", debug=False)
+    # A bare <svg> rather than svgwrite's Drawing, which adds an empty <defs> and namespaces
+    # that nothing here uses: placeholders inlined in pages count every byte.
+    doc = svgwrite.container.SVG(size=(scene.width, scene.height), debug=False)
+    doc.elements.remove(doc.defs)
+    doc.attribs["xmlns"] = "http://www.w3.org/2000/svg"
     doc.viewbox(0, 0, scene.width, scene.height)
-    doc.add(doc.rect((0, 0), (scene.width, scene.height), fill=hex_colour(scene.background)))
+    doc.add(_Element("rect", {"width": str(scene.width), "height": str(scene.height),
+                              "fill": hex_colour(scene.background)}))
     for shape in scene.shapes:
         kind = KINDS[shape.kind]
         tag, attrs = kind.svg(shape.params, fmt)

@@ -60,3 +60,15 @@ def test_unknown_setting_is_refused(picture):
         assert "shape_count" in str(e)
     else:
         raise AssertionError("expected a TypeError")
+
+
+def test_a_mask_puts_the_detail_where_it_is_white(picture, fast):
+    from PIL import Image
+
+    mask = Image.new("L", picture.size, 0)
+    mask.paste(255, (0, 0, picture.width // 2, picture.height))
+    target = np.asarray(working(picture, fast.size), dtype=np.float64)
+    left = lambda scene: ((np.asarray(scene.render(), dtype=np.float64) - target) ** 2)[:, : target.shape[1] // 2].mean()
+    plain = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0))
+    masked = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0), mask=mask)
+    assert left(masked) < 0.8 * left(plain)
