@@ -10,6 +10,7 @@ from PIL import Image
 
 from .imageio import normalize, to_tensor, working
 from .optimize import Progress, fit
+from .palette import kmeans
 from .scene import Scene
 from .settings import Settings
 
@@ -49,6 +50,10 @@ def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *
     if isinstance(image, np.ndarray):
         image = Image.fromarray(image)
     small = working(normalize(image), settings.size)
+    if isinstance(settings.palette, int):
+        pixels = to_tensor(small.convert("RGB")).flatten(1).T
+        colours = kmeans(pixels, settings.palette, generator)
+        settings = Settings(**{**settings.__dict__, "palette": tuple(map(tuple, colours.tolist()))})
     if mask is not None:
         mask = mask.convert("L").resize(small.size, Image.LANCZOS)
     device = torch.device(device)
@@ -79,6 +84,9 @@ def _convert(small: Image.Image, mask: Image.Image | None, settings: Settings, d
         background = (rgb * weight).sum(dim=(1, 2)) / weight.sum().clamp_min(1e-6)
     else:
         background = rgb.mean(dim=(1, 2))
+    if settings.palette is not None and settings.background is None:
+        palette = torch.tensor(settings.palette, device=device)
+        background = palette[(palette - background).norm(dim=1).argmin()]
     opacity = pixels[3] if len(pixels) == 4 else None
     target = rgb if opacity is None else rgb * opacity + background[:, None, None] * (1 - opacity)
     shapes = fit(target, weight, settings, generator, background, progress, stop)

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from . import api
 from .imageio import MAX_PIXELS, load, working
 from .output import check_output, default_outputs, write
+from .palette import parse as parse_palette
 from .settings import Settings
 from .signals import graceful
 from .shapes import KINDS, parse_kinds
@@ -90,6 +91,9 @@ def convert(
     mask: Annotated[Optional[Path], typer.Option(metavar="PATH", show_default=False,
                                                  help="Grayscale picture weighting where detail goes: white counts, black hardly does.",
                                                  rich_help_panel=LOOK)] = None,
+    palette: Annotated[Optional[str], typer.Option(metavar="N|#rrggbb,...", show_default=False,
+                                                   help="Restrict colours: N colours picked from the picture, or the ones listed.",
+                                                   rich_help_panel=LOOK)] = None,
     background: Annotated[str, typer.Option(callback=_colour, metavar="auto|#rrggbb", help="Background colour; auto uses the picture's mean colour.",
                                             rich_help_panel=LOOK)] = "auto",
     edge: Annotated[Edge, typer.Option(metavar="sigmoid|tanh", help="Soft edge function used while optimizing.", rich_help_panel=LOOK)] = Edge.sigmoid,
@@ -117,8 +121,12 @@ def convert(
         dev = api.pick_device(device.value)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--device") from None
+    try:
+        colours = parse_palette(palette) if palette else None
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--palette") from None
     settings = Settings(shapes=shapes, kinds=parse_kinds(shape), size=size, alpha=alpha,
-                        background=_rgb(background), edge=edge.value)
+                        background=_rgb(background), edge=edge.value, palette=colours)
     for folder in {p.parent for p in output} if output else {out_dir}:
         if not _writable(folder):
             raise typer.BadParameter(f"cannot write to folder '{folder}'", param_hint="--output/--out-dir")

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import torch
 
+from .palette import best_of
 from .patches import Patches, around
 from .placement import sample_centres
 from .raster import best_colour, hard_coverage, over, soft_coverage
@@ -42,12 +43,20 @@ class Group:
         before = (self.weight * (self.canvas - self.target) ** 2).sum(dim=(1, 2, 3))
         return before - (self.weight * (out - self.target) ** 2).sum(dim=(1, 2, 3))
 
-    def fit_colour(self, coverage: torch.Tensor) -> None:
-        self.colour = best_colour(self.canvas, self.target, self.weight, coverage, self.alpha)
+    def fit_colour(self, coverage: torch.Tensor, palette: torch.Tensor | None = None) -> None:
+        if palette is None:
+            self.colour = best_colour(self.canvas, self.target, self.weight, coverage, self.alpha)
+        else:
+            self.colour = best_of(palette, self.canvas, self.target, self.weight, coverage, self.alpha)
 
     def select(self, idx: torch.Tensor) -> "Group":
         return Group(self.kind, self.params[idx], self.colour[idx], self.alpha[idx], self.win.select(idx),
                      self.target[idx], self.canvas[idx], self.weight[idx])
+
+
+def palette_of(settings, like: torch.Tensor) -> torch.Tensor | None:
+    """The settings' palette as a (P, 3) tensor beside ``like``, or None."""
+    return None if settings.palette is None else torch.tensor(settings.palette, dtype=like.dtype, device=like.device)
 
 
 def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, settings, gen) -> Group:
@@ -64,7 +73,7 @@ def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, s
     g = Group(kind, params, torch.zeros(count, 3, device=target.device),
               torch.full((count,), alpha, device=target.device), win,
               win.gather(target), win.gather(canvas), win.gather(weight[None]))
-    g.fit_colour(g.coverage(settings.temperature_end, settings.edge))
+    g.fit_colour(g.coverage(settings.temperature_end, settings.edge), palette_of(settings, target))
     return g
 
 

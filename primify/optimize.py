@@ -16,7 +16,7 @@ from typing import Callable
 
 import torch
 
-from .group import Group, candidates
+from .group import Group, candidates, palette_of
 from .placement import batch_size, shape_scale, spread
 from .polish import polish
 from .refine import refine
@@ -62,7 +62,7 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
         if groups:
             refine(groups, radius, settings)
         with torch.no_grad():
-            added = _freeze(groups, canvas, shapes)
+            added = _freeze(groups, canvas, shapes, palette_of(settings, target))
         misses = 0 if added else misses + 1
         report()
     if settings.polish > 0 and shapes and not stop():
@@ -94,7 +94,7 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
     return [g for g in groups if len(g.params)]
 
 
-def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape]) -> int:
+def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape], palette: torch.Tensor | None) -> int:
     """Paints the batch into ``canvas`` in order with the output's renderer, each colour
     re-solved for its exact coverage over the canvas as it is by then; drops shapes that would
     not lower the error. Returns how many were added to ``shapes``."""
@@ -104,7 +104,7 @@ def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape]) -> i
         for i in range(len(g.params)):
             one = g.select(torch.tensor([i]))
             one.canvas = one.win.gather(canvas)
-            one.fit_colour(cov[i:i + 1])
+            one.fit_colour(cov[i:i + 1], palette)
             gain = one.gain(cov[i:i + 1]).item()
             if not gain > 0 or not torch.isfinite(one.params).all():
                 continue

@@ -76,8 +76,9 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
     kind_pairs = {k: torch.nonzero(torch.isin(shape_of, members[k])).flatten() for k in kinds}
 
     groups = [{"params": list(params.values()), "lr": settings.lr_polish / scale,
-               "scale": [step_scale(k, v) for k, v in params.items()]},
-              {"params": [colour], "lr": settings.lr_polish_colour}]
+               "scale": [step_scale(k, v) for k, v in params.items()]}]
+    if settings.palette is None:
+        groups.append({"params": [colour], "lr": settings.lr_polish_colour})
     if settings.alpha is None:
         groups.append({"params": [alpha], "lr": settings.lr_polish_colour})
     for g in groups:

@@ -17,8 +17,10 @@ def optimizer(groups: list[Group], radius: float, settings: Settings) -> Adam:
         for name in ("params", "colour", "alpha"):
             setattr(g, name, getattr(g, name).detach().requires_grad_(True))
     param_groups = [{"params": [g.params for g in groups], "lr": settings.lr_geometry * radius / groups[0].win.scale,
-                     "scale": [step_scale(g.kind, g.params.detach()) for g in groups]},
-                    {"params": [g.colour for g in groups], "lr": settings.lr_colour}]
+                     "scale": [step_scale(g.kind, g.params.detach()) for g in groups]}]
+    # With a palette, colours are chosen from it, not moved.
+    if settings.palette is None:
+        param_groups.append({"params": [g.colour for g in groups], "lr": settings.lr_colour})
     if settings.alpha is None:
         param_groups.append({"params": [g.alpha for g in groups], "lr": settings.lr_alpha})
     return Adam(param_groups, betas=(0.8, 0.95))

@@ -17,6 +17,9 @@ class Settings:
     alpha: float | None = None
     #: Background colour as RGB floats in [0, 1]; None uses the target's mean colour.
     background: tuple[float, float, float] | None = None
+    #: Colours shapes may take, as RGB floats in [0, 1]; None allows any colour. ``convert``
+    #: also takes a count here and picks that many colours from the picture.
+    palette: tuple[tuple[float, float, float], ...] | int | None = None
     #: Soft edge function: "sigmoid" or "tanh" (see ``primify.raster.EDGES``).
     edge: str = "sigmoid"
     #: Adam steps per batch of new shapes.

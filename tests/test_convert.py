@@ -1,6 +1,7 @@
 """The library's convert, end to end on a small picture."""
 
 import numpy as np
+import pytest
 import torch
 
 import primify
@@ -72,3 +73,22 @@ def test_a_mask_puts_the_detail_where_it_is_white(picture, fast):
     plain = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0))
     masked = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0), mask=mask)
     assert left(masked) < 0.8 * left(plain)
+
+
+@pytest.mark.parametrize("palette", [3, ((1.0, 0.0, 0.0), (0.2, 0.4, 0.6), (0.9, 0.8, 0.1))])
+def test_every_colour_comes_from_the_palette(picture, fast, gen, palette):
+    scene = primify.convert(picture, fast, palette=palette, generator=gen)
+    chosen = {tuple(round(v, 5) for v in s.colour) for s in scene.shapes} | {tuple(round(v, 5) for v in scene.background)}
+    if isinstance(palette, int):
+        assert len(chosen) <= 3
+    else:
+        assert chosen <= {tuple(round(v, 5) for v in c) for c in palette}
+    assert psnr_of(scene, picture) > flat_psnr(picture)
+
+
+def test_kmeans_finds_the_colours_a_picture_is_made_of(gen):
+    from primify.palette import kmeans
+
+    pixels = torch.cat([torch.full((50, 3), 0.1), torch.full((30, 3), 0.9), torch.tensor([[0.1, 0.9, 0.1]] * 20)])
+    found = sorted(tuple(round(v, 3) for v in c) for c in kmeans(pixels, 3, gen).tolist())
+    assert found == [(0.1, 0.1, 0.1), (0.1, 0.9, 0.1), (0.9, 0.9, 0.9)]
