@@ -82,6 +82,8 @@ def convert(
                                                          rich_help_panel=OUTPUT)] = None,
     out_dir: Annotated[Path, typer.Option(metavar="DIR", help="Folder for <stem>.primify.png and <stem>.primify.svg when no --output is given.",
                                           rich_help_panel=OUTPUT)] = Path("."),
+    blur: Annotated[float, typer.Option(min=0, metavar="PX", help="Gaussian blur, in working-size pixels, in the SVG (a filter) and the PNG alike: blurred placeholders.",
+                                        rich_help_panel=OUTPUT)] = 0,
     precision: Annotated[int, typer.Option(min=0, max=6, metavar="D", help="Decimals of SVG coordinates, in working-size pixels.",
                                            rich_help_panel=OUTPUT)] = 2,
     output_size: Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the input's longer side",
@@ -154,7 +156,7 @@ def convert(
                 err.print(f"warning: {src.name}: {w.message}", highlight=False, soft_wrap=True)
             targets = output or default_outputs(src, out_dir)
             for path in targets:
-                write(scene, path, output_size or max(pic.size), precision)
+                write(scene, path, output_size or max(pic.size), precision, blur)
             if stop():
                 err.print(f"stopped early by Ctrl-C: {src.name} written with {len(scene.shapes)} of {shapes} shapes "
                           f"-> {', '.join(map(str, targets))}", highlight=False, soft_wrap=True)

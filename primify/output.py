@@ -27,16 +27,16 @@ def default_outputs(src: Path, out_dir: Path) -> list[Path]:
     return [out_dir / f"{src.stem}.primify{ext}" for ext in (".png", ".svg")]
 
 
-def write(scene: Scene, path: Path, output_size: int | None, precision: int = 2) -> None:
+def write(scene: Scene, path: Path, output_size: int | None, precision: int = 2, blur: float = 0) -> None:
     """Writes ``scene`` to ``path`` in the format its extension names; raster formats are
     rendered with longer side ``output_size`` (None: the working size), SVG coordinates with
-    ``precision`` decimals."""
+    ``precision`` decimals; ``blur`` blurs both alike (see ``Scene.render``)."""
     fmt = FORMATS[path.suffix.lower()]
     if fmt == "SVG":
-        data = to_svg(scene, precision).encode()
+        data = to_svg(scene, precision, blur).encode()
         atomic_write(path, lambda f: f.write(data))
     else:
-        image: Image.Image = scene.render(output_size)
+        image: Image.Image = scene.render(output_size, blur=blur)
         atomic_write(path, lambda f: image.save(f, fmt, **({"quality": 95} if fmt == "JPEG" else {})))
 
 

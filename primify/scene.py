@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 from .raster import hard_coverage
@@ -49,38 +50,55 @@ class Scene:
                 max(1, round(self.height * longer / long_side)))
 
     def render_tensor(self, longer: int | None = None, device: torch.device | str = "cpu",
-                      samples: int = SUPERSAMPLE) -> torch.Tensor:
-        """The hard, anti-aliased render as a float tensor (3, H, W) in [0, 1]."""
+                      samples: int = SUPERSAMPLE, margin: int = 0) -> torch.Tensor:
+        """The hard, anti-aliased render as a float tensor (3, H, W) in [0, 1], with ``margin``
+        more pixels of the scene (and its background) on every side."""
         w, h = self.size_for(longer)
         canvas = torch.tensor(self.background, dtype=torch.float32, device=device)[:, None, None]
-        canvas = canvas.expand(3, h, w).clone()
+        canvas = canvas.expand(3, h + 2 * margin, w + 2 * margin).clone()
         for shape in self.shapes:
-            paint(canvas, shape, samples)
+            paint(canvas, shape, samples, max(w, h), margin)
         return canvas
 
-    def render(self, longer: int | None = None, samples: int = SUPERSAMPLE) -> Image.Image:
+    def render(self, longer: int | None = None, samples: int = SUPERSAMPLE, blur: float = 0) -> Image.Image:
         """The hard, anti-aliased render as an 8-bit RGB image with longer side ``longer``
-        (default: the working size)."""
-        return to_image(self.render_tensor(longer, samples=samples))
+        (default: the working size), blurred by a Gaussian of ``blur`` working-size pixels as
+        the SVG's filter does (what lies past the edges is drawn and blurred in too)."""
+        if blur <= 0:
+            return to_image(self.render_tensor(longer, samples=samples))
+        w, h = self.size_for(longer)
+        sigma = blur * max(w, h) / max(self.width, self.height)
+        m = int(np.ceil(3 * sigma))
+        # An exact Gaussian, separable; the margin holds everything it reaches.
+        taps = torch.exp(-0.5 * (torch.arange(-m, m + 1, dtype=torch.float32) / sigma) ** 2)
+        taps = (taps / taps.sum()).view(1, 1, 1, -1).expand(3, 1, 1, -1)
+        t = self.render_tensor(longer, samples=samples, margin=m)[None]
+        t = F.conv2d(F.conv2d(t, taps, groups=3), taps.transpose(2, 3), groups=3)
+        return to_image(t[0])
 
 
-def paint(canvas: torch.Tensor, shape: Shape, samples: int = SUPERSAMPLE) -> None:
-    """Paints one shape onto ``canvas`` (3, H, W) in place, touching only its bounding box."""
+def paint(canvas: torch.Tensor, shape: Shape, samples: int = SUPERSAMPLE, scale: int | None = None,
+          offset: int = 0) -> None:
+    """Paints one shape onto ``canvas`` (3, H, W) in place, touching only its bounding box.
+
+    The picture's longer side is ``scale`` pixels (default: the canvas's), and its origin lies
+    ``offset`` pixels inside the canvas's top-left corner.
+    """
     _, h, w = canvas.shape
-    scale = max(h, w)
+    scale = scale or max(h, w)
     kind = KINDS[shape.kind]
     p = torch.tensor([shape.params], dtype=canvas.dtype, device=canvas.device)
-    x0, y0, x1, y1 = (kind.bbox(p)[0] * scale).tolist()
+    x0, y0, x1, y1 = (kind.bbox(p)[0] * scale + offset).tolist()
     c0, c1 = max(0, int(np.floor(x0))), min(w, int(np.ceil(x1)) + 1)
     r0, r1 = max(0, int(np.floor(y0))), min(h, int(np.ceil(y1)) + 1)
     if c0 >= c1 or r0 >= r1:
         return
     colour = torch.tensor(shape.colour, dtype=canvas.dtype, device=canvas.device)[:, None, None]
-    xs = ((torch.arange(c0, c1, device=canvas.device, dtype=canvas.dtype) + 0.5) / scale)[None, None, :]
+    xs = ((torch.arange(c0, c1, device=canvas.device, dtype=canvas.dtype) + 0.5 - offset) / scale)[None, None, :]
     rows = max(1, _MAX_POINTS // (c1 - c0))
     for top in range(r0, r1, rows):
         bottom = min(r1, top + rows)
-        ys = ((torch.arange(top, bottom, device=canvas.device, dtype=canvas.dtype) + 0.5) / scale)[None, :, None]
+        ys = ((torch.arange(top, bottom, device=canvas.device, dtype=canvas.dtype) + 0.5 - offset) / scale)[None, :, None]
         cov = hard_coverage(kind.sdf, p, xs, ys, 1 / scale, samples)[0]
         patch = canvas[:, top:bottom, c0:c1]
         patch += (shape.alpha * cov) * (colour - patch)

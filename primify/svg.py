@@ -1,5 +1,6 @@
 """SVG export: the same shapes, order, colours and opacity as the PNG, scalable by ``viewBox``."""
 
+import numpy as np
 import svgwrite
 
 from .scene import Scene
@@ -20,10 +21,11 @@ def hex_colour(rgb) -> str:
     return "#" + "".join(f"{min(255, max(0, int(v * 255 + 0.5))):02x}" for v in rgb)
 
 
-def to_svg(scene: Scene, precision: int = 2) -> str:
+def to_svg(scene: Scene, precision: int = 2, blur: float = 0) -> str:
     """The scene as an SVG document. Geometry is written in working-size pixels with
     ``precision`` decimals; width and height are the working size, and ``viewBox`` lets any
-    viewer scale it."""
+    viewer scale it. ``blur`` (working-size pixels) adds a Gaussian blur filter, for blurred
+    placeholders; the background reaches past the edges so they blur into it, not into nothing."""
     scale = max(scene.width, scene.height)
 
     def fmt(v: float) -> str:
@@ -36,8 +38,18 @@ def to_svg(scene: Scene, precision: int = 2) -> str:
     doc.elements.remove(doc.defs)
     doc.attribs["xmlns"] = "http://www.w3.org/2000/svg"
     doc.viewbox(0, 0, scene.width, scene.height)
-    doc.add(_Element("rect", {"width": str(scene.width), "height": str(scene.height),
-                              "fill": hex_colour(scene.background)}))
+    layer = doc
+    if blur > 0:
+        m = int(np.ceil(3 * blur))
+        box = {"x": str(-m), "y": str(-m), "width": str(scene.width + 2 * m), "height": str(scene.height + 2 * m)}
+        doc.add(_Element("filter", {"id": "b", "filterUnits": "userSpaceOnUse", **box}))
+        doc.elements[-1].add(_Element("feGaussianBlur", {"stdDeviation": fmt(blur / scale)}))
+        layer = _Element("g", {"filter": "url(#b)"})
+        doc.add(layer)
+        layer.add(_Element("rect", {**box, "fill": hex_colour(scene.background)}))
+    else:
+        doc.add(_Element("rect", {"width": str(scene.width), "height": str(scene.height),
+                                  "fill": hex_colour(scene.background)}))
     for shape in scene.shapes:
         kind = KINDS[shape.kind]
         tag, attrs = kind.svg(shape.params, fmt)
@@ -47,5 +59,5 @@ def to_svg(scene: Scene, precision: int = 2) -> str:
         attrs[paint] = hex_colour(shape.colour)
         if shape.alpha < 0.9995:
             attrs[f"{paint}-opacity"] = f"{shape.alpha:.3f}".rstrip("0")
-        doc.add(_Element(tag, attrs))
+        layer.add(_Element(tag, attrs))
     return doc.tostring()

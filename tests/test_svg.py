@@ -10,6 +10,7 @@ from PIL import Image
 
 import primify
 from primify.shapes import KINDS
+from primify.scene import Scene, Shape
 from primify.svg import to_svg
 
 
@@ -35,3 +36,27 @@ def test_svg_has_a_viewbox_background_and_one_element_per_shape(picture, fast, g
     drawn = [el for el in root if not el.tag.endswith("defs")]
     assert len(drawn) == 1 + len(scene.shapes)
     assert drawn[0].get("fill") == "#" + "".join(f"{round(v * 255):02x}" for v in scene.background)
+
+
+def test_blur_is_a_true_gaussian_in_the_png_and_the_same_filter_in_the_svg():
+    from math import erf, sqrt
+
+    # A white bar from x = 24 to 40 on black: blurred, its profile is a difference of erfs.
+    scene = Scene(64, 64, (0.0, 0.0, 0.0), [Shape("rect", (24 / 64, -0.5, 40 / 64, 1.5), (1.0, 1.0, 1.0))])
+    row = np.asarray(scene.render(blur=3.0).convert("L"), dtype=np.float64)[32]
+    exact = [(erf((40 - i - 0.5) / (3 * sqrt(2))) - erf((24 - i - 0.5) / (3 * sqrt(2)))) / 2 * 255 for i in range(64)]
+    assert np.abs(row - exact).max() <= 2
+    root = ET.fromstring(to_svg(scene, blur=3.0))
+    blur = root.find("{http://www.w3.org/2000/svg}filter/{http://www.w3.org/2000/svg}feGaussianBlur")
+    assert blur.get("stdDeviation") == "3"
+    group = root.find("{http://www.w3.org/2000/svg}g")
+    assert group.get("filter") == "url(#b)" and len(group) == 1 + len(scene.shapes)
+
+
+def test_blurred_svg_and_png_agree_in_a_real_renderer(picture, fast, gen):
+    # resvg's blur lands about half a deviation to the left of where it should (a centred bar
+    # comes back off centre), so the agreement is looser than for sharp output.
+    scene = primify.convert(picture, fast, generator=gen)
+    png = np.asarray(scene.render(blur=1.0), dtype=np.float64)
+    svg = rasterize(to_svg(scene, blur=1.0))
+    assert 10 * np.log10(255 ** 2 / ((png - svg) ** 2).mean()) >= 30
