@@ -96,3 +96,15 @@ def test_parse_kinds_accepts_lists_and_all_and_names_known_kinds_on_error():
     assert parse_kinds("all") == tuple(KINDS)
     with pytest.raises(ValueError, match="known kinds: triangle, circle, rect"):
         parse_kinds("triangle,hexagon")
+
+
+def test_polygon_takes_any_corner_count_from_3_to_16(gen):
+    assert parse_kinds("polygon:6,triangle") == ("polygon:6", "triangle")
+    six = KINDS["polygon:6"]
+    p = six.init(torch.tensor([[0.5, 0.5]]), torch.tensor([0.2]), gen)
+    assert p.shape == (1, 9)
+    tag, attrs = six.svg(p[0].tolist(), lambda v: f"{v * 100:.1f}")
+    assert tag == "polygon" and len(attrs["points"].split()) == 6
+    assert "polygon:6" not in parse_kinds("all")
+    with pytest.raises(ValueError, match="unknown shape kind polygon:40"):
+        parse_kinds("polygon:40")

@@ -32,13 +32,27 @@ def step_scale(kind: str, p: torch.Tensor) -> torch.Tensor:
 
 
 def parse_kinds(text: str) -> tuple[str, ...]:
-    """Turn ``"triangle,circle"`` (or ``"all"``) into known kind names, in order, without repeats.
+    """Turn ``"triangle,circle"`` (or ``"all"``, or ``"polygon:6"``) into known kind names, in
+    order, without repeats.
 
     Raises ValueError naming the known kinds when one is unknown.
     """
-    names = list(KINDS) if text.strip() == "all" else [n.strip() for n in text.split(",") if n.strip()]
+    names = [k for k in KINDS if ":" not in k] if text.strip() == "all" else [n.strip() for n in text.split(",") if n.strip()]
+    for name in names:
+        _add_variant(name)
     unknown = [n for n in names if n not in KINDS]
     if unknown or not names:
         raise ValueError(f"unknown shape kind {', '.join(unknown) or repr(text)}; "
-                         f"known kinds: {', '.join(KINDS)} (or all)")
+                         f"known kinds: {', '.join(k for k in KINDS if ':' not in k)} (or all; polygon:N for N corners)")
     return tuple(dict.fromkeys(names))
+
+
+def _add_variant(name: str) -> None:
+    """Registers ``base:N`` (``polygon:6``, say) when ``base`` offers variants and N suits it."""
+    base, _, arg = name.partition(":")
+    if name in KINDS or base not in KINDS or not hasattr(KINDS[base], "variant") or not arg.isdigit():
+        return
+    try:
+        KINDS[name] = KINDS[base].variant(int(arg))
+    except ValueError:
+        pass

@@ -1,8 +1,10 @@
-"""Polygon: ``VERTICES`` corners at equally spaced angles round a centre, each at its own radius.
+"""Polygon: N corners at equally spaced angles round a centre, each at its own radius.
 
-With four (or three) vertices any positive radii give a convex polygon, since neighbouring
-corners lie on rays at least a right angle apart. With more it stays star-shaped, so simple,
-but may turn concave; the signed distance below is exact for any simple polygon either way.
+``polygon`` has four corners; ``polygon:N`` (3 to 16) has N. With four (or three) any
+positive radii give a convex polygon, since neighbouring corners lie on rays at least a right
+angle apart. With more it stays star-shaped, so simple, but may turn concave; the signed
+distance below is exact for any simple polygon either way. The corner count is read from the
+parameters, so every function but ``init`` serves every N.
 """
 
 import math
@@ -11,13 +13,9 @@ import torch
 
 from .base import uniform
 
-#: Number of corners; fixed for now.
-VERTICES = 4
-
-
 def corners(p):
-    """(K, VERTICES) x and y of the corners, in order round the outline."""
-    n = VERTICES
+    """(K, N) x and y of the corners, in order round the outline."""
+    n = p.shape[1] - 3
     angle = p[:, 2:3] + torch.arange(n, device=p.device, dtype=p.dtype) * (2 * math.pi / n)
     r = p[:, 3:].abs()
     return p[:, 0:1] + r * torch.cos(angle), p[:, 1:2] + r * torch.sin(angle)
@@ -25,14 +23,22 @@ def corners(p):
 
 class Polygon:
     name = "polygon"
-    params = ("cx", "cy", "angle") + tuple(f"r{i}" for i in range(VERTICES))
+    params = ("cx", "cy", "angle") + tuple(f"r{i}" for i in range(4))
 
-    @staticmethod
-    def init(centre, scale, gen):
-        k = centre.shape[0]
-        angle = uniform(k, 0, 2 * math.pi / VERTICES, gen, centre)[:, None]
-        radii = scale[:, None] * uniform(VERTICES * k, 0.6, 1.1, gen, centre).view(k, VERTICES)
+    @classmethod
+    def init(cls, centre, scale, gen):
+        k, n = centre.shape[0], len(cls.params) - 3
+        angle = uniform(k, 0, 2 * math.pi / n, gen, centre)[:, None]
+        radii = scale[:, None] * uniform(n * k, 0.6, 1.1, gen, centre).view(k, n)
         return torch.cat([centre, angle, radii], dim=1)
+
+    @classmethod
+    def variant(cls, n: int):
+        """The kind with ``n`` corners, named ``polygon:n``."""
+        if not 3 <= n <= 16:
+            raise ValueError("a polygon has 3 to 16 corners")
+        return type("Polygon", (cls,), {"name": f"polygon:{n}",
+                                        "params": ("cx", "cy", "angle") + tuple(f"r{i}" for i in range(n))})
 
     @staticmethod
     def sdf(p, x, y):
@@ -41,7 +47,7 @@ class Polygon:
         d2, inside = None, None
         # Distance to the nearest edge, and the sign from the even-odd crossing rule (Inigo
         # Quilez's sdPolygon): a loop over the few edges, never over pixels.
-        for i in range(VERTICES):
+        for i in range(vx.shape[1]):
             j = i - 1
             ex, ey = vx[:, j] - vx[:, i], vy[:, j] - vy[:, i]
             wx, wy = x - vx[:, i], y - vy[:, i]
@@ -56,11 +62,12 @@ class Polygon:
 
     @staticmethod
     def constrain(p, lo, hi, min_size):
+        n = p.shape[1] - 3
         # Corners at least this far out hold a regular polygon whose narrowest width is min_size.
-        least = min_size / 2 / math.cos(math.pi / VERTICES)
+        least = min_size / 2 / math.cos(math.pi / n)
         p[:, 2] = torch.remainder(p[:, 2] + math.pi, 2 * math.pi) - math.pi
         p[:, :2] = torch.maximum(torch.minimum(p[:, :2], hi - least), lo + least)
-        angle = p[:, 2:3] + torch.arange(VERTICES, device=p.device, dtype=p.dtype) * (2 * math.pi / VERTICES)
+        angle = p[:, 2:3] + torch.arange(n, device=p.device, dtype=p.dtype) * (2 * math.pi / n)
         # Each corner may reach the box along its own ray; with the centre that far inside, the
         # reach is never less than the least radius, so the clamps below never fight.
         reach = None
