@@ -25,6 +25,7 @@ Optionally, ``paint = "stroke"`` says the SVG element is a stroke rather than a 
 ``stroke-opacity``; the default is ``"fill"``.
 """
 
+import math
 from typing import Callable, Protocol, Sequence
 
 import torch
@@ -64,3 +65,25 @@ def fit(c: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor, least: torch.Tensor
     c.copy_(torch.maximum(torch.minimum(c, hi - least), lo + least))
     room = torch.minimum(c - lo, hi - c)
     return ((room - least) / extra.clamp_min(1e-12)).clamp(0, 1).amin(dim=1, keepdim=True)
+
+
+def rotated_init(centre: torch.Tensor, scale: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """K shapes (cx, cy, half-size x, half-size y, angle): random sizes and angles."""
+    k = centre.shape[0]
+    half = scale[:, None] * uniform(2 * k, 0.4, 1.0, gen, centre).view(k, 2)
+    return torch.cat([centre, half, uniform(k, -math.pi / 2, math.pi / 2, gen, centre)[:, None]], dim=1)
+
+
+def local(p: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Points in the frame of shapes (cx, cy, _, _, angle): along and across their axes."""
+    cx, cy, a = p[:, 0, None, None], p[:, 1, None, None], p[:, 4, None, None]
+    cos, sin = torch.cos(a), torch.sin(a)
+    dx, dy = x - cx, y - cy
+    return dx * cos + dy * sin, dy * cos - dx * sin
+
+
+def unturn(p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Wraps the angle of (cx, cy, _, _, angle) shapes into [-pi/2, pi/2), in place (half a turn
+    gives the same shape; it keeps the SVG's angle readable); returns its |cos| and |sin|."""
+    p[:, 4] = torch.remainder(p[:, 4] + math.pi / 2, math.pi) - math.pi / 2
+    return torch.cos(p[:, 4]).abs(), torch.sin(p[:, 4]).abs()

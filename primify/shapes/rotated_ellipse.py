@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from .base import fit, uniform
+from .base import fit, local, rotated_init, unturn
 from .ellipse import ellipse_distance
 
 
@@ -12,26 +12,17 @@ class RotatedEllipse:
     name = "rotated-ellipse"
     params = ("cx", "cy", "rx", "ry", "angle")
 
-    @staticmethod
-    def init(centre, scale, gen):
-        k = centre.shape[0]
-        radii = scale[:, None] * uniform(2 * k, 0.4, 1.0, gen, centre).view(k, 2)
-        return torch.cat([centre, radii, uniform(k, -math.pi / 2, math.pi / 2, gen, centre)[:, None]], dim=1)
+    init = staticmethod(rotated_init)
 
     @staticmethod
     def sdf(p, x, y):
-        cx, cy, rx, ry, a = (p[:, i, None, None] for i in range(5))
-        cos, sin = torch.cos(a), torch.sin(a)
-        dx, dy = x - cx, y - cy
-        return ellipse_distance(dx * cos + dy * sin, dy * cos - dx * sin, rx.abs().clamp_min(1e-9),
-                                ry.abs().clamp_min(1e-9))
+        u, v = local(p, x, y)
+        return ellipse_distance(u, v, p[:, 2, None, None].abs().clamp_min(1e-9), p[:, 3, None, None].abs().clamp_min(1e-9))
 
     @staticmethod
     def constrain(p, lo, hi, min_size):
         half = min_size / 2
-        # Half a turn is the same ellipse; wrapping keeps the SVG's angle readable.
-        p[:, 4] = torch.remainder(p[:, 4] + math.pi / 2, math.pi) - math.pi / 2
-        cos, sin = torch.cos(p[:, 4]).abs(), torch.sin(p[:, 4]).abs()
+        cos, sin = unturn(p)
         r = p[:, 2:4].abs().clamp_min(half) - half
         # Shrinking both radii towards a circle of radius half by g moves the extent by at most
         # g times the full shape's reach beyond that circle (triangle inequality).

@@ -1,10 +1,8 @@
 """Rectangle at any angle: centre, half-width, half-height and a rotation in radians."""
 
-import math
-
 import torch
 
-from .base import fit, uniform
+from .base import fit, local, rotated_init, unturn
 
 
 def corners(p):
@@ -20,26 +18,18 @@ class RotatedRect:
     name = "rotated-rect"
     params = ("cx", "cy", "hw", "hh", "angle")
 
-    @staticmethod
-    def init(centre, scale, gen):
-        k = centre.shape[0]
-        half = scale[:, None] * uniform(2 * k, 0.4, 1.0, gen, centre).view(k, 2)
-        return torch.cat([centre, half, uniform(k, -math.pi / 2, math.pi / 2, gen, centre)[:, None]], dim=1)
+    init = staticmethod(rotated_init)
 
     @staticmethod
     def sdf(p, x, y):
-        cx, cy, hw, hh, a = (p[:, i, None, None] for i in range(5))
-        cos, sin = torch.cos(a), torch.sin(a)
-        dx, dy = x - cx, y - cy
+        u, v = local(p, x, y)
         # As for rect: exact inside and along the sides, below the true distance off the corners.
-        return torch.maximum((dx * cos + dy * sin).abs() - hw.abs(), (dy * cos - dx * sin).abs() - hh.abs())
+        return torch.maximum(u.abs() - p[:, 2, None, None].abs(), v.abs() - p[:, 3, None, None].abs())
 
     @staticmethod
     def constrain(p, lo, hi, min_size):
         half = min_size / 2
-        # Half a turn is the same rectangle; wrapping keeps the SVG's angle readable.
-        p[:, 4] = torch.remainder(p[:, 4] + math.pi / 2, math.pi) - math.pi / 2
-        cos, sin = torch.cos(p[:, 4]).abs(), torch.sin(p[:, 4]).abs()
+        cos, sin = unturn(p)
         r = p[:, 2:4].abs().clamp_min(half) - half
         least = (half * (cos + sin))[:, None].expand(-1, 2)
         extra = torch.stack([r[:, 0] * cos + r[:, 1] * sin, r[:, 0] * sin + r[:, 1] * cos], 1)
