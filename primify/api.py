@@ -36,8 +36,8 @@ def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *
     ``stop`` is asked between batches and, when it answers True, the shapes so far are kept.
     ``mask`` weights each pixel's error by its brightness (white counts fully, black not at
     all), so detail goes where it is white. Transparent pixels count for nothing in the fit
-    and show the background. Running out of
-    memory on a GPU warns (RuntimeWarning) and starts again on the CPU.
+    and show the background. Running out of memory on a GPU warns (RuntimeWarning) and starts
+    again on the CPU.
     """
     settings = settings or Settings()
     known = {f.name for f in fields(Settings)}
@@ -73,7 +73,8 @@ def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *
 def _convert(small: Image.Image, mask: Image.Image | None, settings: Settings, device: torch.device,
              generator: torch.Generator, progress, stop) -> Scene:
     pixels = to_tensor(small, device)
-    rgb, weight = pixels[:3], (pixels[3] if len(pixels) == 4 else None)
+    rgb, opacity = pixels[:3], (pixels[3] if len(pixels) == 4 else None)
+    weight = opacity
     if mask is not None:
         # A little weight everywhere keeps the masked-out parts from being left as they are.
         importance = 0.05 + 0.95 * to_tensor(mask, device)[0]
@@ -87,7 +88,6 @@ def _convert(small: Image.Image, mask: Image.Image | None, settings: Settings, d
     if settings.palette is not None and settings.background is None:
         palette = torch.tensor(settings.palette, device=device)
         background = palette[(palette - background).norm(dim=1).argmin()]
-    opacity = pixels[3] if len(pixels) == 4 else None
     target = rgb if opacity is None else rgb * opacity + background[:, None, None] * (1 - opacity)
     shapes = fit(target, weight, settings, generator, background, progress, stop)
     return Scene(small.width, small.height, tuple(background.tolist()), shapes)

@@ -25,6 +25,11 @@ class Patches:
 
     def gather(self, img: torch.Tensor) -> torch.Tensor:
         """The windows of ``img`` (C, H, W) as (K, C, Y, X)."""
+        if len(self.rows) == 1:
+            # One window is a plain slice: far cheaper than gathering, and it is the common
+            # case when shapes are frozen one by one.
+            r, c = int(self.rows[0, 0]), int(self.cols[0, 0])
+            return img[None, :, r:r + self.rows.shape[1], c:c + self.cols.shape[1]]
         return img[:, self.rows[:, :, None], self.cols[:, None, :]].permute(1, 0, 2, 3)
 
     def select(self, idx: torch.Tensor) -> "Patches":
