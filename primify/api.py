@@ -27,7 +27,7 @@ def pick_device(name: str = "auto") -> torch.device:
 def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *,
             device: torch.device | str = "cpu", generator: torch.Generator | None = None,
             progress: Callable[[Progress], None] | None = None, stop: Callable[[], bool] | None = None,
-            mask: Image.Image | None = None, **overrides) -> Scene:
+            mask: Image.Image | None = None, init: Scene | None = None, **overrides) -> Scene:
     """Rebuilds ``image`` from shapes and returns the scene.
 
     ``settings`` holds every option (see ``Settings``); keyword ``overrides`` replace single
@@ -36,7 +36,8 @@ def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *
     ``stop`` is asked between batches and, when it answers True, the shapes so far are kept.
     ``mask`` weights each pixel's error by its brightness (white counts fully, black not at
     all), so detail goes where it is white. Transparent pixels count for nothing in the fit
-    and show the background. Running out of memory on a GPU warns (RuntimeWarning) and starts
+    and show the background. ``init`` is a scene to start from: its shapes are kept, more are
+    added up to ``settings.shapes`` in all, and it must have the picture's aspect ratio. Running out of memory on a GPU warns (RuntimeWarning) and starts
     again on the CPU.
     """
     settings = settings or Settings()
@@ -56,10 +57,12 @@ def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *
         settings = Settings(**{**settings.__dict__, "palette": tuple(map(tuple, colours.tolist()))})
     if mask is not None:
         mask = mask.convert("L").resize(small.size, Image.LANCZOS)
+    if init is not None and abs(init.width / init.height - small.width / small.height) > 0.02 * small.width / small.height:
+        raise ValueError(f"the starting scene is {init.width}×{init.height}, not the picture's shape ({small.width}×{small.height})")
     device = torch.device(device)
     seed_state = generator.get_state()
     try:
-        return _convert(small, mask, settings, device, generator, progress, stop)
+        return _convert(small, mask, init, settings, device, generator, progress, stop)
     except torch.OutOfMemoryError:
         if device.type == "cpu":
             raise
@@ -67,10 +70,10 @@ def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *
             torch.cuda.empty_cache()
         warnings.warn(f"out of memory on {device}; starting again on the CPU", RuntimeWarning, stacklevel=2)
         generator.set_state(seed_state)
-        return _convert(small, mask, settings, torch.device("cpu"), generator, progress, stop)
+        return _convert(small, mask, init, settings, torch.device("cpu"), generator, progress, stop)
 
 
-def _convert(small: Image.Image, mask: Image.Image | None, settings: Settings, device: torch.device,
+def _convert(small: Image.Image, mask: Image.Image | None, init: Scene | None, settings: Settings, device: torch.device,
              generator: torch.Generator, progress, stop) -> Scene:
     pixels = to_tensor(small, device)
     rgb, opacity = pixels[:3], (pixels[3] if len(pixels) == 4 else None)
@@ -79,17 +82,19 @@ def _convert(small: Image.Image, mask: Image.Image | None, settings: Settings, d
         # A little weight everywhere keeps the masked-out parts from being left as they are.
         importance = 0.05 + 0.95 * to_tensor(mask, device)[0]
         weight = importance if weight is None else weight * importance
-    if settings.background is not None:
+    if init is not None:
+        background = torch.tensor(init.background, dtype=torch.float32, device=device)
+    elif settings.background is not None:
         background = torch.tensor(settings.background, dtype=torch.float32, device=device)
     elif weight is not None:
         background = (rgb * weight).sum(dim=(1, 2)) / weight.sum().clamp_min(1e-6)
     else:
         background = rgb.mean(dim=(1, 2))
-    if settings.palette is not None and settings.background is None:
+    if settings.palette is not None and settings.background is None and init is None:
         palette = torch.tensor(settings.palette, device=device)
         background = palette[(palette - background).norm(dim=1).argmin()]
     target = rgb if opacity is None else rgb * opacity + background[:, None, None] * (1 - opacity)
-    shapes = fit(target, weight, settings, generator, background, progress, stop)
+    shapes = fit(target, weight, settings, generator, background, progress, stop, init.shapes if init else ())
     return Scene(small.width, small.height, tuple(background.tolist()), shapes)
 
 

@@ -1,29 +1,32 @@
-"""The ``primify`` command line: a thin layer over ``primify.convert``."""
+"""The ``primify`` command line: a thin layer over the library, the only module that prints."""
 
-import os
-import time
-import warnings
+import json
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import torch
 import typer
 from PIL import UnidentifiedImageError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from . import api
-from .imageio import MAX_PIXELS, load, working
-from .output import check_output, default_outputs, write
+from .batch import Result, Task, reason, record, run_dask, run_here, run_processes
+from .imageio import MAX_PIXELS, load
+from .inputs import DEFAULT_NAME, Source, check_template, expand, outputs_for
+from .output import FORMATS, Look, check_output, encode, write
+from . import pipeline
+from .pipeline import first_clash, read, save, writable
 from .palette import parse as parse_palette
+from .scenefile import loads, to_dict
 from .settings import Settings
 from .signals import graceful
 from .shapes import KINDS, parse_kinds
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_show_locals=False,
                   help="Rebuild pictures from geometric primitives; write PNG and SVG.")
-err = Console(stderr=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SHAPES, OUTPUT, LOOK, RUN = "Shapes", "Output", "Look", "Run"
 
@@ -39,11 +42,17 @@ class Device(str, Enum):
     cuda = "cuda"
 
 
+Format = Enum("Format", {f[1:]: f[1:] for f in FORMATS if f != ".jpeg"}, type=str)
+DEFAULT_FORMATS = [Format.png, Format.svg]
+
+
 def _kinds(text: str) -> str:
-    try:
-        parse_kinds(text)
-    except ValueError as e:
-        raise typer.BadParameter(str(e)) from None
+    _check(lambda: parse_kinds(text))
+    return text
+
+
+def _template(text: str) -> str:
+    _check(lambda: check_template(text))
     return text
 
 
@@ -63,6 +72,19 @@ def _rgb(text: str) -> tuple[float, float, float] | None:
     return None if text == "auto" else tuple(int(text[i:i + 2], 16) / 255 for i in (1, 3, 5))
 
 
+def _usage(bad: bool, param: str, message: str) -> None:
+    if bad:
+        raise typer.BadParameter(message, param_hint=param)
+
+
+def _check(make, param: str | None = None, prefix: str | None = None):
+    """``make()``, with a ValueError or reading error turned into a usage error (exit 2)."""
+    try:
+        return make()
+    except (OSError, UnidentifiedImageError, ValueError) as e:
+        raise typer.BadParameter(f"{prefix}: {reason(e)}" if prefix else str(e), param_hint=param) from None
+
+
 @app.callback()
 def _root() -> None:
     """Rebuild pictures from geometric primitives; write PNG and SVG."""
@@ -70,24 +92,40 @@ def _root() -> None:
 
 @app.command()
 def convert(
-    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT", help="Image files to convert.", show_default=False)],
-    shapes: Annotated[int, typer.Option("--shapes", "-n", min=1, metavar="N", help="Number of shapes.", rich_help_panel=SHAPES)] = Settings.shapes,
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", show_default=False,
+                                                help="Image files, folders or glob patterns; - reads one image from standard input.")],
+    shapes: Annotated[int, typer.Option("--shapes", "-n", min=1, metavar="N", help="Number of shapes (the most, with --target-psnr).",
+                                        rich_help_panel=SHAPES)] = Settings.shapes,
     shape: Annotated[str, typer.Option("--shape", "-s", callback=_kinds, metavar="KIND",
                                        help=f"Shape kind: {', '.join(KINDS)}; a comma list such as triangle,circle mixes kinds, and 'all' allows every kind.",
                                        rich_help_panel=SHAPES)] = "triangle",
     alpha: Annotated[Optional[float], typer.Option(callback=_opacity, metavar="A", show_default="learned per shape",
                                                    help="Fixed opacity of every shape, in (0, 1].", rich_help_panel=SHAPES)] = None,
-    output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", metavar="PATH", show_default=False,
-                                                         help="Output file; repeatable. The extension picks the format: .png, .jpg or .svg. Needs a single INPUT.",
-                                                         rich_help_panel=OUTPUT)] = None,
-    out_dir: Annotated[Path, typer.Option(metavar="DIR", help="Folder for <stem>.primify.png and <stem>.primify.svg when no --output is given.",
-                                          rich_help_panel=OUTPUT)] = Path("."),
+    target_psnr: Annotated[Optional[float], typer.Option(metavar="DB", show_default=False, rich_help_panel=SHAPES,
+                                                         help="Stop adding shapes once the PSNR at the working size reaches DB.")] = None,
+    init: Annotated[Optional[Path], typer.Option(metavar="SCENE.json", show_default=False, rich_help_panel=SHAPES,
+                                                 help="Start from the shapes of a scene written with -o x.json, and add to them.")] = None,
+    output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", metavar="PATH", show_default=False, rich_help_panel=OUTPUT,
+                                                         help="Output file, repeatable, for a single input; the extension picks the format "
+                                                              "(.png .jpg .svg .json .gif). - writes to standard output in the --format given.")] = None,
+    out_dir: Annotated[Path, typer.Option(metavar="DIR", rich_help_panel=OUTPUT,
+                                          help="Folder for outputs when no --output is given; a folder input's subfolders are kept.")] = Path("."),
+    name: Annotated[str, typer.Option(metavar="TEMPLATE", callback=_template, rich_help_panel=OUTPUT,
+                                      help="Output file names, from {stem}, {shape}, {shapes} and {ext}.")] = DEFAULT_NAME,
+    formats: Annotated[Optional[list[Format]], typer.Option("--format", metavar="FMT", show_default="png and svg", rich_help_panel=OUTPUT,
+                                                            help="Output format when no --output is given (repeatable): png, jpg, svg, json or gif.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace outputs that exist (by default they are refused).", rich_help_panel=OUTPUT)] = False,
+    skip_existing: Annotated[bool, typer.Option("--skip-existing", help="Skip inputs whose outputs all exist.", rich_help_panel=OUTPUT)] = False,
     blur: Annotated[float, typer.Option(min=0, metavar="PX", help="Gaussian blur, in working-size pixels, in the SVG (a filter) and the PNG alike: blurred placeholders.",
                                         rich_help_panel=OUTPUT)] = 0,
     precision: Annotated[int, typer.Option(min=0, max=6, metavar="D", help="Decimals of SVG coordinates, in working-size pixels.",
                                            rich_help_panel=OUTPUT)] = 2,
     output_size: Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the input's longer side",
-                                                       help="Longer side, in pixels, of written PNG/JPEG files.", rich_help_panel=OUTPUT)] = None,
+                                                       help="Longer side, in pixels, of written PNG/JPEG/GIF files.", rich_help_panel=OUTPUT)] = None,
+    frames: Annotated[Optional[Path], typer.Option(metavar="DIR", show_default=False, rich_help_panel=OUTPUT,
+                                                   help="Also write numbered PNG frames of the shapes being added, <stem>.0001.png..., to DIR.")] = None,
+    every: Annotated[Optional[int], typer.Option(min=1, metavar="K", show_default="about 50 frames", rich_help_panel=OUTPUT,
+                                                 help="Shapes added per frame of a GIF or --frames.")] = None,
     size: Annotated[int, typer.Option(min=8, metavar="PX", help="Working resolution: the longer side, in pixels, that shapes are fitted at. Larger is slower and finer.",
                                       rich_help_panel=LOOK)] = Settings.size,
     mask: Annotated[Optional[Path], typer.Option(metavar="PATH", show_default=False,
@@ -99,6 +137,11 @@ def convert(
     background: Annotated[str, typer.Option(callback=_colour, metavar="auto|#rrggbb", help="Background colour; auto uses the picture's mean colour.",
                                             rich_help_panel=LOOK)] = "auto",
     edge: Annotated[Edge, typer.Option(metavar="sigmoid|tanh", help="Soft edge function used while optimizing.", rich_help_panel=LOOK)] = Edge.sigmoid,
+    recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Take images from the subfolders of folder inputs too.", rich_help_panel=RUN)] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Convert N images at once, in separate processes.", rich_help_panel=RUN)] = 1,
+    dask: Annotated[Optional[str], typer.Option(metavar="ADDRESS", show_default=False, rich_help_panel=RUN,
+                                                help="Convert on the Dask cluster whose scheduler is at ADDRESS (pip install 'primify[dask]').")] = None,
+    json_lines: Annotated[bool, typer.Option("--json", help="Print one JSON object per image on standard output.", rich_help_panel=RUN)] = False,
     seed: Annotated[int, typer.Option(metavar="N", help="Random seed; the same seed, input, options and device give the same result.", rich_help_panel=RUN)] = 0,
     device: Annotated[Device, typer.Option(metavar="auto|cpu|cuda", help="Where to optimize; auto picks CUDA when torch sees a GPU.", rich_help_panel=RUN)] = Device.auto,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.", rich_help_panel=RUN)] = False,
@@ -110,107 +153,148 @@ def convert(
     Shapes are added coarse to fine, each batch placed where the error is largest and refined
     by gradient descent on a soft edge that sharpens into the anti-aliased edge that is written.
 
-    Example: primify convert photo.jpg --shapes 2048 --shape triangle -o photo.png -o photo.svg
+    Example: primify convert photos/ --shapes 500 --out-dir shapes/ -j 2 --json
     """
-    if output and len(inputs) > 1:
-        raise typer.BadParameter("--output takes a single INPUT; use --out-dir for several", param_hint="--output")
-    for path in output or []:
-        try:
-            check_output(path, inputs)
-        except ValueError as e:
-            raise typer.BadParameter(str(e), param_hint="--output") from None
-    try:
-        dev = api.pick_device(device.value)
-    except ValueError as e:
-        raise typer.BadParameter(str(e), param_hint="--device") from None
-    try:
-        colours = parse_palette(palette) if palette else None
-    except ValueError as e:
-        raise typer.BadParameter(str(e), param_hint="--palette") from None
-    settings = Settings(shapes=shapes, kinds=parse_kinds(shape), size=size, alpha=alpha,
-                        background=_rgb(background), edge=edge.value, palette=colours)
-    for folder in {p.parent for p in output} if output else {out_dir}:
-        if not _writable(folder):
-            raise typer.BadParameter(f"cannot write to folder '{folder}'", param_hint="--output/--out-dir")
-    try:
-        weights = load(mask, size, max_pixels).image if mask else None
-    except (OSError, UnidentifiedImageError, ValueError) as e:
-        raise typer.BadParameter(f"cannot read '{mask}': {_reason(e)}", param_hint="--mask") from None
-    failed = 0
-    with graceful() as stop:
-        for src in inputs:
-            try:
-                pic = load(src, size, max_pixels)
-            except (OSError, UnidentifiedImageError, ValueError) as e:
-                err.print(f"[red]error:[/] cannot read '{src}': {_reason(e)}", highlight=False, soft_wrap=True)
-                failed += 1
-                continue
-            for note in [] if quiet else pic.notes:
-                err.print(f"note: {src.name}: {note}", highlight=False, soft_wrap=True)
-            started = time.perf_counter()
-            with _bar(quiet, src.name, shapes) as report, warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", RuntimeWarning)
-                scene = api.convert(pic.image, settings, device=dev, generator=torch.Generator().manual_seed(seed),
-                                    progress=report, stop=stop, mask=weights)
-            for w in caught:
-                err.print(f"warning: {src.name}: {w.message}", highlight=False, soft_wrap=True)
-            targets = output or default_outputs(src, out_dir)
-            for path in targets:
-                write(scene, path, output_size or max(pic.size), precision, blur)
-            if stop():
-                err.print(f"stopped early by Ctrl-C: {src.name} written with {len(scene.shapes)} of {shapes} shapes "
-                          f"-> {', '.join(map(str, targets))}", highlight=False, soft_wrap=True)
-                raise typer.Exit(130)
-            if not quiet:
-                quality = api.psnr_of(scene, working(pic.image, size))
-                used = ",".join(k for k in KINDS if any(s.kind == k for s in scene.shapes)) or shape
-                err.print(f"{src.name}: {len(scene.shapes)} {used} shapes, {quality:.2f} dB, "
-                          f"{time.perf_counter() - started:.1f} s on {dev.type} -> {', '.join(map(str, targets))}",
-                          highlight=False, soft_wrap=True)
-    if failed:
+    to_stdout = output == [Path("-")]
+    _usage(to_stdout and json_lines, "--json", "standard output can carry the picture or JSON lines, not both")
+    _usage(overwrite and skip_existing, "--overwrite", "choose one of --overwrite and --skip-existing")
+    _usage(dask is not None and jobs > 1, "--jobs", "--jobs runs on this machine; with --dask the cluster sets the pace")
+    _usage(to_stdout and len(formats or []) != 1, "--format", "say which one format to write to standard output, e.g. --format svg")
+    sources = expand(inputs, recursive, skip=out_dir)
+    _usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
+    plans = {}
+    for src in sources:
+        for path in [] if to_stdout else output or []:
+            _check(lambda: check_output(path, [s.path for s in sources if s.path]), "--output")
+        plans[src] = [] if to_stdout else output or _check(
+            lambda: outputs_for(src, out_dir, name, [f.value for f in formats or DEFAULT_FORMATS], shape, shapes), "--name")
+    clash = first_clash(plans)
+    _usage(clash is not None, "--name", clash and f"'{clash[0]}' and '{clash[1]}' would both write '{clash[2]}'")
+    dev = _check(lambda: api.pick_device(device.value), "--device") if dask is None else None
+    colours = _check(lambda: parse_palette(palette), "--palette") if palette else None
+    settings = Settings(shapes=shapes, kinds=parse_kinds(shape), size=size, alpha=alpha, background=_rgb(background),
+                        edge=edge.value, palette=colours, target_psnr=target_psnr)
+    for folder in {p.parent for ps in plans.values() for p in ps} | ({frames} if frames else set()):
+        _usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
+    weights = _check(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
+    start = _check(lambda: to_dict(loads(read(init).decode())), "--init", f"cannot read '{init}'") if init else None
+    look = Look(output_size, precision, blur, every)
+    show = Show(sources, shapes, quiet, json_lines)
+    with graceful() as stop, show:
+        todo = pipeline.tasks(sources, plans, show.done, overwrite, skip_existing,
+                       lambda i, src, data: Task(i, src.name, data, settings, seed, device.value if dask else dev.type,
+                                                 max_pixels, weights, start))
+        if dask:
+            results = _check(lambda: run_dask(todo, dask, stop), "--dask", f"cannot use the Dask scheduler at '{dask}'")
+        else:
+            results = run_here(todo, show.progress, stop) if jobs == 1 else run_processes(todo, jobs, show.progress, stop)
+        for result in results:
+            src = sources[result.index]
+            if result.error is None:
+                try:
+                    save(result, plans[src], look, frames, src, to_stdout and formats[0].value)
+                except OSError as e:
+                    result.error = f"cannot write the outputs of '{src.name}': {reason(e)}"
+            show.done(result, plans[src])
+    if stop():
+        raise typer.Exit(130)
+    if show.failed:
         raise typer.Exit(1)
 
 
-def _writable(folder: Path) -> bool:
+@app.command()
+def render(
+    scene: Annotated[Path, typer.Argument(metavar="SCENE.json", show_default=False, help="A scene written by convert -o x.json; - reads standard input.")],
+    output: Annotated[list[Path], typer.Option("--output", "-o", metavar="PATH", show_default=False,
+                                               help="Output file, repeatable: .png .jpg .svg .json .gif; - writes to standard output in the --format given.")],
+    output_size: Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the scene's working size",
+                                                       help="Longer side, in pixels, of PNG/JPEG/GIF files.")] = None,
+    formats: Annotated[Optional[Format], typer.Option("--format", metavar="FMT", show_default=False, help="Format written to standard output.")] = None,
+    blur: Annotated[float, typer.Option(min=0, metavar="PX", help="Gaussian blur in working-size pixels, in the SVG and PNG alike.")] = 0,
+    precision: Annotated[int, typer.Option(min=0, max=6, metavar="D", help="Decimals of SVG coordinates.")] = 2,
+    every: Annotated[Optional[int], typer.Option(min=1, metavar="K", show_default="about 50 frames", help="Shapes added per GIF frame.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace outputs that exist.")] = False,
+) -> None:
+    """Render a scene again, at any size and in any format, without optimizing.
+
+    Example: primify render photo.json -o big.png --output-size 4096 -o photo.svg
+    """
+    to_stdout = output == [Path("-")]
+    _usage(to_stdout and formats is None, "--format", "say which format to write to standard output, e.g. --format png")
+    for path in [] if to_stdout else output:
+        _check(lambda: check_output(path, [scene]), "--output")
+        _usage(path.exists() and not overwrite, "--output", f"'{path}' exists; pass --overwrite to replace it")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
-    return os.access(folder, os.W_OK)
+        picture = loads(read(scene).decode())
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        err.print(f"[red]error:[/] cannot read '{scene}': {reason(e)}")
+        raise typer.Exit(1)
+    look = Look(output_size, precision, blur, every)
+    if to_stdout:
+        sys.stdout.buffer.write(encode(picture, FORMATS["." + formats.value], look))
+    for path in [] if to_stdout else output:
+        write(picture, path, look)
 
 
-def _reason(e: Exception) -> str:
-    if isinstance(e, FileNotFoundError):
-        return "no such file"
-    if isinstance(e, IsADirectoryError):
-        return "it is a folder, not a file"
-    if isinstance(e, PermissionError):
-        return "permission denied"
-    if isinstance(e, UnidentifiedImageError):
-        return "not an image that Pillow can read"
-    return str(e).split("\n")[0]
+class Show:
+    """What the user sees: errors, one summary line per image and progress on stderr (bars on a
+    terminal, a plain line per quarter otherwise), and ``--json`` lines on stdout."""
 
-
-class _bar:
-    """A rich progress bar on stderr fed by the library's progress callback."""
-
-    def __init__(self, quiet: bool, name: str, total: int):
-        self.progress = None if quiet else Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[psnr]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=err, transient=True, disable=not err.is_terminal)
-        self.name, self.total = name, total
+    def __init__(self, sources: list[Source], asked: int, quiet: bool, json_lines: bool):
+        self.names, self.asked, self.quiet, self.json = [s.name for s in sources], asked, quiet, json_lines
+        self.failed = self.finished = 0
+        self.bars = None if quiet or not err.is_terminal else Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[psnr]}"),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True)
+        self.running, self.quarter = {}, {}
 
     def __enter__(self):
-        if self.progress is None:
-            return None
-        self.progress.start()
-        task = self.progress.add_task(self.name, total=self.total, psnr="")
-        return lambda p: self.progress.update(task, completed=p.placed, psnr=f"{p.psnr:.2f} dB")
+        if self.bars:
+            self.bars.start()
+            self.overall = self.bars.add_task("all images", total=len(self.names), psnr="") if len(self.names) > 1 else None
+        return self
 
     def __exit__(self, *exc):
-        if self.progress is not None:
-            self.progress.stop()
+        if self.bars:
+            self.bars.stop()
+
+    def _name(self, index: int) -> str:
+        return self.names[index] if len(self.names) == 1 else f"[{index + 1}/{len(self.names)}] {self.names[index]}"
+
+    def progress(self, index: int, p) -> None:
+        if self.bars:
+            if index not in self.running:
+                self.running[index] = self.bars.add_task(self._name(index), total=p.total, psnr="")
+            self.bars.update(self.running[index], completed=p.placed, psnr=f"{p.psnr:.2f} dB")
+        elif not self.quiet and 4 * p.placed // p.total > self.quarter.get(index, 0) and p.placed < p.total:
+            self.quarter[index] = 4 * p.placed // p.total
+            err.print(f"{self._name(index)}: {p.placed}/{p.total} shapes, {p.psnr:.2f} dB")
+
+    def done(self, result: Result, outputs: list[Path]) -> None:
+        if self.bars:
+            if result.index in self.running:
+                self.bars.remove_task(self.running.pop(result.index))
+            if self.overall is not None:
+                self.bars.advance(self.overall)
+        if self.json:
+            sys.stdout.write(json.dumps(record(result, outputs)) + "\n")
+            sys.stdout.flush()
+        files = ", ".join(map(str, outputs)) or "standard output"
+        shapes = len(result.scene["shapes"]) if result.scene else 0
+        if result.error:
+            self.failed += 1
+            err.print(f"[red]error:[/] {result.error}")
+        elif result.stopped:
+            err.print(f"stopped early by Ctrl-C: {result.name} written with {shapes} of {self.asked} shapes -> {files}")
+        elif not self.quiet:
+            for line in [f"note: {n}" for n in result.notes] + [f"warning: {w}" for w in result.warnings]:
+                err.print(f"{self._name(result.index)}: {line}")
+            if result.scene is None:
+                err.print(f"{self._name(result.index)}: skipped, its outputs exist")
+            else:
+                used = ",".join(k for k in KINDS if k in record(result, [])["kinds"])
+                err.print(f"{self._name(result.index)}: {shapes} {used} shapes, {result.psnr:.2f} dB, "
+                          f"{result.seconds:.1f} s on {result.device} -> {files}")
 
 
 def main() -> None:

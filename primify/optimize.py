@@ -12,7 +12,7 @@ then moves all shapes together.
 import math
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import torch
 
@@ -37,32 +37,38 @@ class Progress:
 
 def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, gen: torch.Generator,
         background: torch.Tensor, progress: Callable[[Progress], None] | None = None,
-        stop: Callable[[], bool] | None = None) -> list[Shape]:
-    """Fits ``settings.shapes`` shapes to ``target`` (3, H, W) over ``background`` (3,).
+        stop: Callable[[], bool] | None = None, init: Sequence[Shape] = ()) -> list[Shape]:
+    """Fits ``settings.shapes`` shapes to ``target`` (3, H, W) over ``background`` (3,), the
+    first of them ``init`` (painted first and refined with the others at the end).
 
     ``weight`` (H, W) scales each pixel's error (None: all equal). Returns the shapes in
     painter's order; painting them over the background with ``Scene`` gives the canvas that the
-    optimizer scored. When ``stop()`` turns True, returns the shapes placed so far.
+    optimizer scored. When ``stop()`` turns True, returns the shapes placed so far; when the
+    PSNR reaches ``settings.target_psnr``, adds no more.
     """
     stop = stop or (lambda: False)
     start = time.perf_counter()
     _, h, w = target.shape
     weight = torch.ones(h, w, device=target.device) if weight is None else weight
     canvas = background[:, None, None].expand(3, h, w).clone()
-    shapes: list[Shape] = []
+    shapes: list[Shape] = list(init)
+    for shape in shapes:
+        paint(canvas, shape)
+    goal = settings.target_psnr
+    reached = lambda: goal is not None and _psnr(canvas, target) >= goal
     report = lambda: progress and progress(Progress(len(shapes), settings.shapes, _psnr(canvas, target),
                                                     time.perf_counter() - start))
     misses = 0
     # A batch whose every shape would make the picture worse is a miss: the next one tries
     # shapes half the size, and several in a row mean nothing is left to improve.
-    while len(shapes) < settings.shapes and misses < 6 and not stop():
+    while len(shapes) < settings.shapes and misses < 6 and not stop() and not reached():
         radius = max(1.5, shape_scale(len(shapes), max(h, w)) * 0.5 ** misses)
         with torch.no_grad():
             groups = _choose(target, weight, canvas, radius, len(shapes), settings, gen)
         if groups:
             refine(groups, radius, settings)
         with torch.no_grad():
-            added = _freeze(groups, canvas, shapes, palette_of(settings, target))
+            added = _freeze(groups, canvas, shapes, palette_of(settings, target), reached)
         misses = 0 if added else misses + 1
         report()
     if settings.polish > 0 and shapes and not stop():
@@ -94,10 +100,11 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
     return [g for g in groups if len(g.params)]
 
 
-def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape], palette: torch.Tensor | None) -> int:
+def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape], palette: torch.Tensor | None,
+            enough: Callable[[], bool]) -> int:
     """Paints the batch into ``canvas`` in order with the output's renderer, each colour
     re-solved for its exact coverage over the canvas as it is by then; drops shapes that would
-    not lower the error. Returns how many were added to ``shapes``."""
+    not lower the error, and stops once ``enough()``. Returns how many were added to ``shapes``."""
     added = 0
     for g in groups:
         cov = g.hard()
@@ -112,6 +119,8 @@ def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape], pale
             paint(canvas, shape)
             shapes.append(shape)
             added += 1
+            if enough():
+                return added
     return added
 
 

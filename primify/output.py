@@ -1,16 +1,29 @@
-"""Writing results: which files, in which format, atomically."""
+"""Writing results: PNG, JPEG, SVG, scene JSON and GIF, each file atomically."""
 
+import io
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
-
+from .animate import default_every, frames, save_gif
 from .scene import Scene
+from .scenefile import dumps
 from .svg import to_svg
 
 #: Output formats by file extension.
-FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG"}
+FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG", ".json": "JSON", ".gif": "GIF"}
+
+
+@dataclass
+class Look:
+    """How outputs are drawn: raster size (longer side; None: the working size), SVG decimals,
+    Gaussian blur in working-size pixels, and shapes per animation frame (None: about 50 frames)."""
+
+    size: int | None = None
+    precision: int = 2
+    blur: float = 0
+    every: int | None = None
 
 
 def check_output(path: Path, inputs: list[Path]) -> None:
@@ -22,22 +35,33 @@ def check_output(path: Path, inputs: list[Path]) -> None:
         raise ValueError(f"refusing to write '{path}': it is an input")
 
 
-def default_outputs(src: Path, out_dir: Path) -> list[Path]:
-    """``<stem>.primify.png`` and ``<stem>.primify.svg`` in ``out_dir``."""
-    return [out_dir / f"{src.stem}.primify{ext}" for ext in (".png", ".svg")]
-
-
-def write(scene: Scene, path: Path, output_size: int | None, precision: int = 2, blur: float = 0) -> None:
-    """Writes ``scene`` to ``path`` in the format its extension names; raster formats are
-    rendered with longer side ``output_size`` (None: the working size), SVG coordinates with
-    ``precision`` decimals; ``blur`` blurs both alike (see ``Scene.render``)."""
-    fmt = FORMATS[path.suffix.lower()]
+def encode(scene: Scene, fmt: str, look: Look = Look()) -> bytes:
+    """The scene as a file of format ``fmt`` (a value of ``FORMATS``)."""
     if fmt == "SVG":
-        data = to_svg(scene, precision, blur).encode()
-        atomic_write(path, lambda f: f.write(data))
+        return to_svg(scene, look.precision, look.blur).encode()
+    if fmt == "JSON":
+        return dumps(scene).encode()
+    buf = io.BytesIO()
+    if fmt == "GIF":
+        save_gif(scene, buf, look.every or default_every(scene), look.size)
     else:
-        image: Image.Image = scene.render(output_size, blur=blur)
-        atomic_write(path, lambda f: image.save(f, fmt, **({"quality": 95} if fmt == "JPEG" else {})))
+        scene.render(look.size, blur=look.blur).save(buf, fmt, **({"quality": 95} if fmt == "JPEG" else {}))
+    return buf.getvalue()
+
+
+def write(scene: Scene, path: Path, look: Look = Look()) -> None:
+    """Writes ``scene`` to ``path`` in the format its extension names, atomically."""
+    data = encode(scene, FORMATS[path.suffix.lower()], look)
+    atomic_write(path, lambda f: f.write(data))
+
+
+def write_frames(scene: Scene, folder: Path, stem: str, look: Look = Look()) -> list[Path]:
+    """Numbered PNG frames ``<stem>.0001.png``... of the scene being built, in ``folder``."""
+    paths = []
+    for i, image in enumerate(frames(scene, look.every or default_every(scene), look.size), 1):
+        paths.append(folder / f"{stem}.{i:04d}.png")
+        atomic_write(paths[-1], lambda f, im=image: im.save(f, "PNG"))
+    return paths
 
 
 def atomic_write(path: Path, fill) -> None:

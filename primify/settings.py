@@ -9,6 +9,8 @@ class Settings:
 
     #: Number of shapes to place.
     shapes: int = 256
+    #: Stop adding shapes once the PSNR (dB) at the working size reaches this; None: never.
+    target_psnr: float | None = None
     #: Shape kinds allowed; with several, candidates of every kind compete for each placement.
     kinds: tuple[str, ...] = ("triangle",)
     #: Working resolution: the longer side, in pixels, of the image the shapes are fitted to.

@@ -20,6 +20,14 @@ def picture() -> Image.Image:
 
 
 @pytest.fixture
+def photo(tmp_path, picture):
+    """``picture`` saved as ``photo.jpg`` in a temporary folder."""
+    path = tmp_path / "photo.jpg"
+    picture.save(path)
+    return path
+
+
+@pytest.fixture
 def fast() -> Settings:
     """Settings for quick fits in tests: a small working size, few steps and candidates."""
     return Settings(shapes=24, size=48, steps=12, candidates=4, polish_steps=10)

@@ -36,7 +36,7 @@ def photo_bytes(fmt: str) -> bytes:
 
 BAD = {
     "missing.jpg": (None, "no such file"),
-    "folder.jpg": ("folder", "it is a folder, not a file"),
+    "folder.jpg": ("folder", "it is a folder with no images in it"),
     "empty.jpg": (b"", "not an image that Pillow can read"),
     "truncated.jpg": (photo_bytes("JPEG")[:300], "truncated"),
     "truncated.png": (photo_bytes("PNG")[:400], "truncated"),
@@ -151,7 +151,7 @@ def test_animated_gif_uses_the_first_frame_and_says_so(tmp_path):
     frames[0].save(path, save_all=True, append_images=frames[1:])
     result = CliRunner().invoke(cli.app, ["convert", str(path), "--size", "24", "-n", "4", "-o", str(tmp_path / "o.png")])
     assert result.exit_code == 0
-    assert "note: anim.gif: animated, using the first of 2 frames" in result.stderr
+    assert "anim.gif: note: animated, using the first of 2 frames" in result.stderr
     assert np.asarray(Image.open(tmp_path / "o.png"))[..., 0].mean() > 200
 
 

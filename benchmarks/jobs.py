@@ -1,0 +1,83 @@
+"""Throughput of `primify convert DIR -j N`: images per minute for a batch of 16 pictures.
+
+    python benchmarks/jobs.py                     # -j 1 and -j 2, 256 triangles each
+    python benchmarks/jobs.py --jobs 1,2,4 --shapes 256 --out /tmp/jobs
+    python benchmarks/jobs.py --jobs 1,dask       # dask: a local cluster of 2 one-thread workers
+
+The batch is the seven benchmark paintings, their mirror images and two samples (16 protocol
+targets, 256 px), converted by one `primify convert` process per run, timed as a whole.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from benchmarks import harness  # noqa: E402
+from benchmarks.run import default_images_dir  # noqa: E402
+
+COUNT = 16
+
+
+def batch(folder: Path, images: Path) -> Path:
+    """Writes the 16 targets into ``folder``/batch and returns that folder."""
+    out = folder / "batch"
+    sources = sorted(p for p in images.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+    for src in sources:
+        target = harness.make_target(src, out)
+        ImageOps.mirror(Image.open(target)).save(out / f"{src.stem}_mirror.png")
+    for src in sorted((REPO_ROOT / "samples").glob("*.jpg")):
+        if len(list(out.iterdir())) < COUNT:
+            harness.make_target(src, out)
+    return out
+
+
+def on_local_cluster(cmd: list[str], log: Path) -> tuple[float, int]:
+    """Runs ``cmd --dask`` against a fresh local cluster of two one-thread worker processes on
+    loopback; the cluster starts before the clock does."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        seconds, _, code = harness.run_measured(cmd + ["--dask", cluster.scheduler_address], log)
+    return seconds, code
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--images", type=Path, default=default_images_dir())
+    p.add_argument("--jobs", default="1,2", help="comma list of -j values; 'dask' runs on a LocalCluster")
+    p.add_argument("--shapes", type=int, default=256)
+    p.add_argument("--out", type=Path, default=Path("/tmp/primify-jobs"))
+    args = p.parse_args(argv)
+    folder = batch(args.out, args.images)
+    count = len(list(folder.iterdir()))
+    rows = []
+    for jobs in args.jobs.split(","):
+        cmd = [sys.executable, "-m", "primify", "convert", str(folder), "-n", str(args.shapes),
+               "--out-dir", str(args.out / f"j{jobs}"), "--overwrite", "--format", "png", "--seed", "0", "-q"]
+        if jobs == "dask":
+            seconds, code = on_local_cluster(cmd, args.out / "dask.log")
+        else:
+            seconds, _, code = harness.run_measured(cmd + ["-j", jobs], args.out / f"j{jobs}.log")
+        if code != 0:
+            sys.exit(f"-j {jobs} failed (exit {code}); see {args.out / f'j{jobs}.log'}")
+        rows.append({"jobs": jobs, "images": count, "shapes": args.shapes, "seconds": round(seconds, 1),
+                     "images_per_minute": round(60 * count / seconds, 1)})
+        print(rows[-1], flush=True)
+    with open(args.out / "jobs.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()

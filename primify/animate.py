@@ -1,0 +1,47 @@
+"""Animations of a scene being built: its shapes added in painter's order, ``every`` at a time."""
+
+import math
+from typing import Iterator
+
+import torch
+from PIL import Image
+
+from .scene import Scene, paint, to_image
+
+#: Frames a GIF gets when no ``every`` is given.
+GIF_FRAMES = 50
+#: Milliseconds each GIF frame shows, and the last one, which holds the finished picture.
+FRAME_MS, LAST_MS = 80, 2000
+
+
+def default_every(scene: Scene, frames: int = GIF_FRAMES) -> int:
+    """Shapes per frame that give about ``frames`` frames."""
+    return max(1, math.ceil(len(scene.shapes) / frames))
+
+
+def frames(scene: Scene, every: int, longer: int | None = None) -> Iterator[Image.Image]:
+    """The picture after every ``every`` shapes, and after the last: ceil(N / every) frames
+    (one, of the bare background, for a scene without shapes). Rendered at longer side
+    ``longer`` (default: the working size), painting each shape once."""
+    w, h = scene.size_for(longer)
+    canvas = torch.tensor(scene.background, dtype=torch.float32)[:, None, None].expand(3, h, w).clone()
+    for i, shape in enumerate(scene.shapes, 1):
+        paint(canvas, shape, scale=max(w, h))
+        if i % every == 0 or i == len(scene.shapes):
+            yield to_image(canvas)
+    if not scene.shapes:
+        yield to_image(canvas)
+
+
+def count(scene: Scene, every: int) -> int:
+    """How many frames ``frames`` yields."""
+    return max(1, math.ceil(len(scene.shapes) / every))
+
+
+def save_gif(scene: Scene, file, every: int, longer: int | None = None) -> None:
+    """Writes the frames as a looping GIF to ``file`` (a path or binary file)."""
+    images = list(frames(scene, every, longer))
+    durations = [FRAME_MS] * (len(images) - 1) + [LAST_MS]
+    # Pillow folds a frame identical to the one before into it, keeping the timing.
+    images[0].save(file, "GIF", save_all=True, append_images=images[1:], duration=durations, loop=0,
+                   optimize=False, disposal=1)

@@ -1,0 +1,154 @@
+"""Batches and pipelines, run as users run them: folders, globs, names, pipes, jobs, Dask, JSON."""
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from primify import cli
+from primify.inputs import Source, expand, outputs_for
+
+FAST = ["--size", "24", "-n", "4"]
+
+
+def run(*args):
+    return CliRunner().invoke(cli.app, ["convert", *map(str, args)])
+
+
+@pytest.fixture
+def folder(tmp_path, picture) -> Path:
+    """photos/ with a.png, b.jpg, sub/c.png, a bad file and a non-image file."""
+    root = tmp_path / "photos"
+    (root / "sub").mkdir(parents=True)
+    picture.save(root / "a.png")
+    picture.save(root / "b.jpg")
+    picture.save(root / "sub" / "c.png")
+    (root / "broken.jpg").write_bytes(b"not a picture at all")
+    (root / "notes.txt").write_text("not an image, not an input")
+    return root
+
+
+def lines(stdout: str) -> dict[str, dict]:
+    records = [json.loads(line) for line in stdout.splitlines()]
+    return {Path(r["input"]).name: r for r in records}
+
+
+def test_folder_with_good_and_bad_images_in_two_jobs(folder, tmp_path):
+    out = tmp_path / "out"
+    result = run(folder, "-r", "--json", "-j", "2", *FAST, "--out-dir", out)
+    assert result.exit_code == 1
+    records = lines(result.stdout)
+    assert set(records) == {"a.png", "b.jpg", "c.png", "broken.jpg"}
+    assert records["broken.jpg"]["status"] == "error" and "broken.jpg" in records["broken.jpg"]["error"]
+    for name, sub in (("a", ""), ("b", ""), ("c", "sub")):
+        r = records[Path(f"{name}.x").with_suffix(".jpg" if name == "b" else ".png").name]
+        assert r["status"] == "ok" and r["shapes"] == 4 and r["kinds"] == {"triangle": 4} and r["device"] == "cpu"
+        assert r["psnr"] > 10 and r["error"] is None
+        assert r["outputs"] == [str(out / sub / f"{name}.primify.png"), str(out / sub / f"{name}.primify.svg")]
+        assert all(Path(p).stat().st_size > 0 for p in r["outputs"])
+    assert "error: cannot read" in result.stderr and "broken.jpg" in result.stderr
+
+
+def test_without_recursive_subfolders_are_left_alone(folder, tmp_path):
+    result = run(folder, *FAST, "-q", "--out-dir", tmp_path / "out")
+    assert result.exit_code == 1  # broken.jpg
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*.png")) == ["a.primify.png", "b.primify.png"]
+
+
+def test_glob_patterns_are_expanded_keeping_the_layout_below_the_fixed_part(folder, tmp_path):
+    found = expand([str(folder / "**" / "*.png")])
+    assert [(s.path.name, s.folder) for s in found] == [("a.png", Path(".")), ("c.png", Path("sub"))]
+    assert expand([str(folder / "*.webp")])[0].error == "no files match this pattern"
+
+
+def test_inputs_are_deduplicated_and_earlier_outputs_are_not_inputs(folder):
+    (folder / "a.primify.png").write_bytes(b"")
+    found = expand([str(folder), str(folder / "a.png")])
+    assert [s.path.name for s in found] == ["a.png", "b.jpg", "broken.jpg"]
+
+
+def test_name_template_fields_and_safety(tmp_path):
+    src = Source(tmp_path / "cat.jpg", Path("pets"))
+    assert outputs_for(src, tmp_path, "{stem}-{shape}{shapes}.{ext}", ["svg"], "triangle,circle", 50) == \
+        [tmp_path / "pets" / "cat-triangle+circle50.svg"]
+    with pytest.raises(ValueError, match="outside"):
+        outputs_for(Source(tmp_path / "x.jpg", Path("..") / ".."), tmp_path, "{stem}.{ext}", ["png"], "triangle", 1)
+
+
+@pytest.mark.parametrize("template, message", [("../{stem}.{ext}", "must stay inside"), ("/tmp/{stem}.{ext}", "must stay inside"),
+                                               ("{stem}.{size}.{ext}", "unknown field {size}")])
+def test_bad_name_templates_are_usage_errors(photo, template, message):
+    result = run(photo, *FAST, "--name", template)
+    assert result.exit_code == 2 and message in " ".join(result.stderr.replace("│", " ").split())
+
+
+def test_existing_outputs_are_refused_skipped_or_overwritten(photo, tmp_path):
+    args = [photo, *FAST, "-q", "--out-dir", tmp_path / "o", "--format", "svg"]
+    assert run(*args).exit_code == 0
+    svg = tmp_path / "o" / "photo.primify.svg"
+    svg.write_text("mine")
+    refused = run(*args)
+    assert refused.exit_code == 1 and "exists; pass --overwrite" in refused.stderr and svg.read_text() == "mine"
+    skipped = run(*args, "--skip-existing", "--json")
+    assert skipped.exit_code == 0 and json.loads(skipped.stdout)["status"] == "skipped" and svg.read_text() == "mine"
+    assert run(*args, "--overwrite").exit_code == 0 and svg.read_text().startswith("<svg")
+
+
+def test_two_inputs_writing_one_file_is_a_usage_error(folder, tmp_path):
+    result = run(folder / "a.png", folder / "sub" / "c.png", *FAST, "--name", "same.{ext}", "--out-dir", tmp_path)
+    assert result.exit_code == 2 and "would both write" in " ".join(result.stderr.replace("│", " ").split())
+
+
+def test_pipe_in_and_svg_out_leaves_nothing_else_on_stdout(photo):
+    with open(photo, "rb") as f:
+        done = subprocess.run([sys.executable, "-m", "primify", "convert", "-", "-o", "-", "--format", "svg", *FAST],
+                              stdin=f, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    root = ET.fromstring(done.stdout)
+    assert root.tag.endswith("svg") and len(root) == 5  # background and four shapes
+    assert done.stdout.startswith(b"<svg") and done.stdout.rstrip().endswith(b"</svg>")
+    assert b"<stdin>: 4 triangle shapes" in done.stderr
+
+
+def test_bad_stdin_fails_with_nothing_on_stdout():
+    done = subprocess.run([sys.executable, "-m", "primify", "convert", "-", "-o", "-", "--format", "png", *FAST],
+                          input=b"nope", capture_output=True, timeout=120)
+    assert done.returncode == 1 and done.stdout == b""
+    assert done.stderr.decode() == "error: cannot read '<stdin>': not an image that Pillow can read\n"
+
+
+@pytest.mark.parametrize("args, message", [(["-o", "-", "--format", "svg", "--json"], "not both"),
+                                           (["-o", "-"], "say which one format"),
+                                           (["--overwrite", "--skip-existing"], "choose one")])
+def test_conflicting_options_are_usage_errors(photo, args, message):
+    result = run(photo, *FAST, *args)
+    assert result.exit_code == 2 and message in " ".join(result.stderr.replace("│", " ").split())
+
+
+def test_progress_is_plain_lines_when_stderr_is_not_a_terminal(photo, tmp_path):
+    result = run(photo, "--size", "24", "-n", "8", "-o", tmp_path / "x.svg")
+    assert result.exit_code == 0
+    assert f"{photo}: 4/8 shapes" in result.stderr and "\r" not in result.stderr and "\x1b[" not in result.stderr
+
+
+def test_dask_cluster_converts_and_reports_each_image(folder, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        result = run(folder, "--json", *FAST, "--out-dir", tmp_path / "out", "--dask", cluster.scheduler_address)
+    assert result.exit_code == 1
+    records = lines(result.stdout)
+    assert {n: r["status"] for n, r in records.items()} == {"a.png": "ok", "b.jpg": "ok", "broken.jpg": "error"}
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "a.primify.png", "a.primify.svg", "b.primify.png", "b.primify.svg"]
+
+
+def test_unreachable_dask_scheduler_is_one_clear_error(photo):
+    pytest.importorskip("distributed")
+    result = run(photo, *FAST, "--dask", "tcp://127.0.0.1:9")
+    assert result.exit_code == 2 and "cannot use the Dask scheduler at 'tcp://127.0.0.1:9'" in " ".join(
+        result.stderr.replace("│", " ").split())

@@ -1,0 +1,116 @@
+"""Scene files, re-rendering, --init, --target-psnr and animations."""
+
+import io
+import json
+
+import numpy as np
+import pytest
+import resvg_py
+import torch
+from PIL import Image, ImageSequence
+from typer.testing import CliRunner
+
+import primify
+from primify import cli
+from primify.scenefile import dumps, loads, to_dict
+
+FAST = ["--size", "24", "-n", "12", "-q"]
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli.app, list(map(str, args)))
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = ((a.astype(float) - b.astype(float)) ** 2).mean()
+    return 99.0 if mse == 0 else 10 * np.log10(255 ** 2 / mse)
+
+
+@pytest.fixture
+def scene_file(photo, tmp_path):
+    path = tmp_path / "photo.json"
+    result = invoke("convert", photo, *FAST, "-o", path, "-o", tmp_path / "photo.png")
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_scene_json_is_versioned_with_kind_names_and_named_parameters(scene_file):
+    data = json.loads(scene_file.read_text())
+    assert (data["format"], data["version"], data["width"], data["height"]) == ("primify-scene", 1, 24, 18)
+    shape = data["shapes"][0]
+    assert shape["kind"] == "triangle" and list(shape["params"]) == ["x0", "y0", "x1", "y1", "x2", "y2"]
+    assert len(shape["colour"]) == 3 and 0 < shape["alpha"] <= 1 and len(data["shapes"]) == 12
+
+
+def test_scene_round_trips_exactly(scene_file):
+    scene = loads(scene_file.read_text())
+    assert loads(dumps(scene)) == scene
+    assert to_dict(scene) == json.loads(scene_file.read_text())
+
+
+def test_render_at_four_times_the_size_matches_the_convert_png_and_its_svg(scene_file, tmp_path):
+    result = invoke("render", scene_file, "-o", tmp_path / "big.png", "-o", tmp_path / "big.svg", "--output-size", 96)
+    assert result.exit_code == 0, result.output
+    big = np.asarray(Image.open(tmp_path / "big.png"))
+    assert big.shape == (72, 96, 3)
+    svg = np.asarray(Image.open(io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_path=str(tmp_path / "big.svg"), width=96,
+                                                                       height=72)))).convert("RGB"))
+    assert psnr(big, svg) >= 35
+    again = invoke("render", scene_file, "-o", tmp_path / "same.png", "--output-size", 48)
+    assert again.exit_code == 0
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "same.png")), np.asarray(Image.open(tmp_path / "photo.png")))
+
+
+def test_render_refuses_bad_scenes_and_existing_outputs(tmp_path, scene_file):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "primify-scene", "version": 9}')
+    result = invoke("render", bad, "-o", tmp_path / "x.png")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: cannot read '{bad}': scene version 9 is not supported (this primify reads version 1)\n"
+    (tmp_path / "x.png").write_bytes(b"")
+    assert invoke("render", scene_file, "-o", tmp_path / "x.png").exit_code == 2
+    assert invoke("render", tmp_path, "-o", tmp_path / "y.png").stderr.endswith("it is a folder, not a file\n")
+
+
+def test_init_keeps_adding_to_a_scene(photo, scene_file, tmp_path):
+    result = invoke("convert", photo, "--size", "24", "-n", "20", "--init", scene_file, "-o", tmp_path / "more.json", "-q")
+    assert result.exit_code == 0, result.output
+    before, after = loads(scene_file.read_text()), loads((tmp_path / "more.json").read_text())
+    assert len(after.shapes) == 20 and after.background == before.background
+    target = primify.api.working(Image.open(photo).convert("RGB"), 24)
+    assert primify.api.psnr_of(after, target) > primify.api.psnr_of(before, target)
+
+
+def test_init_with_another_aspect_ratio_is_refused(scene_file, tmp_path):
+    Image.new("RGB", (30, 30), "red").save(tmp_path / "square.png")
+    result = invoke("convert", tmp_path / "square.png", *FAST, "--init", scene_file, "-o", tmp_path / "s.png")
+    assert result.exit_code == 1 and "not the picture's shape" in result.stderr
+
+
+def test_target_psnr_stops_early(picture, fast):
+    full = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0), polish_steps=0)
+    goal = primify.api.psnr_of(full, picture) - 2
+    scene = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0), target_psnr=goal, polish_steps=0)
+    assert len(scene.shapes) < fast.shapes
+    assert primify.api.psnr_of(scene, picture) >= goal - 0.1
+
+
+def test_target_psnr_from_the_command_line(photo):
+    result = invoke("convert", photo, "--size", "24", "-n", "40", "--target-psnr", "18", "--json", "--format", "svg",
+                    "--out-dir", photo.parent)
+    record = json.loads(result.stdout)
+    assert result.exit_code == 0 and record["shapes"] < 40 and record["psnr"] >= 18
+
+
+def test_gif_and_frames_have_as_many_frames_as_asked(photo, tmp_path):
+    result = invoke("convert", photo, *FAST, "--every", 4, "-o", tmp_path / "a.gif", "-o", tmp_path / "a.json",
+                    "--frames", tmp_path / "frames")
+    assert result.exit_code == 0, result.output
+    gif = Image.open(tmp_path / "a.gif")
+    assert gif.n_frames == 3 and gif.size == (24, 18) and gif.info["loop"] == 0
+    frames = sorted((tmp_path / "frames").iterdir())
+    assert [f.name for f in frames] == ["photo.0001.png", "photo.0002.png", "photo.0003.png"]
+    final = np.asarray(loads((tmp_path / "a.json").read_text()).render())
+    assert np.array_equal(np.asarray(Image.open(frames[-1])), final)
+    last_gif = np.asarray(list(ImageSequence.Iterator(gif))[-1].convert("RGB")).astype(int)
+    assert np.abs(last_gif - final).mean() < 8  # a GIF's 256 colours are close to the PNG's
