@@ -58,13 +58,16 @@ class Result:
     @property
     def status(self) -> str:
         """ok, stopped (early, by the user), skipped (nothing to do) or error."""
-        return "error" if self.error else "skipped" if self.scene is None else "stopped" if self.stopped else "ok"
+        return "error" if self.error else "stopped" if self.stopped else "skipped" if self.scene is None else "ok"
 
 
 def work(task: Task, progress: Callable[[Progress], None] | None = None, stop: Callable[[], bool] | None = None) -> Result:
     """Converts one task's image; any failure becomes the result's ``error``, one sentence."""
     started = time.perf_counter()
     result = Result(task.index, task.name)
+    if stop and stop():
+        result.stopped = True
+        return result
     try:
         pic = load(io.BytesIO(task.data), task.settings.size, task.max_pixels)
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as e:
@@ -95,7 +98,7 @@ def record(result: Result, outputs: list) -> dict:
     kinds = {}
     for s in (result.scene or {}).get("shapes", []):
         kinds[s["kind"]] = kinds.get(s["kind"], 0) + 1
-    return {"input": result.name, "status": result.status, "outputs": [str(p) for p in outputs] if result.scene else [],
+    return {"input": result.name, "status": result.status, "outputs": [str(p) for p in outputs] if result.status in ("ok", "skipped") or result.stopped and result.scene else [],
             "kinds": kinds, "shapes": sum(kinds.values()), "psnr": None if result.psnr is None else round(result.psnr, 3),
             "seconds": round(result.seconds, 3), "device": result.device, "error": result.error}
 

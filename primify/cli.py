@@ -160,14 +160,14 @@ def convert(
     _usage(overwrite and skip_existing, "--overwrite", "choose one of --overwrite and --skip-existing")
     _usage(dask is not None and jobs > 1, "--jobs", "--jobs runs on this machine; with --dask the cluster sets the pace")
     _usage(to_stdout and len(formats or []) != 1, "--format", "say which one format to write to standard output, e.g. --format svg")
+    _usage(bool(output) and not to_stdout and bool(formats), "--format", "with --output, each file's extension picks its format")
     sources = expand(inputs, recursive, skip=out_dir)
     _usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
-    plans = {}
-    for src in sources:
-        for path in [] if to_stdout else output or []:
-            _check(lambda: check_output(path, [s.path for s in sources if s.path]), "--output")
-        plans[src] = [] if to_stdout else output or _check(
-            lambda: outputs_for(src, out_dir, name, [f.value for f in formats or DEFAULT_FORMATS], shape, shapes), "--name")
+    for path in [] if to_stdout else output or []:
+        _check(lambda: check_output(path, [s.path for s in sources if s.path]), "--output")
+    exts = [f.value for f in formats or DEFAULT_FORMATS]
+    plans = {src: [] if to_stdout else output or _check(lambda: outputs_for(src, out_dir, name, exts, shape, shapes), "--name")
+             for src in sources}
     clash = first_clash(plans)
     _usage(clash is not None, "--name", clash and f"'{clash[0]}' and '{clash[1]}' would both write '{clash[2]}'")
     dev = _check(lambda: api.pick_device(device.value), "--device") if dask is None else None
@@ -182,15 +182,15 @@ def convert(
     show = Show(sources, shapes, quiet, json_lines)
     with graceful() as stop, show:
         todo = pipeline.tasks(sources, plans, show.done, overwrite, skip_existing,
-                       lambda i, src, data: Task(i, src.name, data, settings, seed, device.value if dask else dev.type,
-                                                 max_pixels, weights, start))
+                              lambda i, src, data: Task(i, src.name, data, settings, seed, device.value if dask else dev.type,
+                                                        max_pixels, weights, start))
         if dask:
             results = _check(lambda: run_dask(todo, dask, stop), "--dask", f"cannot use the Dask scheduler at '{dask}'")
         else:
             results = run_here(todo, show.progress, stop) if jobs == 1 else run_processes(todo, jobs, show.progress, stop)
         for result in results:
             src = sources[result.index]
-            if result.error is None:
+            if result.scene is not None:
                 try:
                     save(result, plans[src], look, frames, src, to_stdout and formats[0].value)
                 except OSError as e:
@@ -284,6 +284,8 @@ class Show:
         if result.error:
             self.failed += 1
             err.print(f"[red]error:[/] {result.error}")
+        elif result.stopped and not result.scene:
+            err.print(f"stopped by Ctrl-C before it started: {result.name}")
         elif result.stopped:
             err.print(f"stopped early by Ctrl-C: {result.name} written with {shapes} of {self.asked} shapes -> {files}")
         elif not self.quiet:
