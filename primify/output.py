@@ -30,13 +30,17 @@ def default_outputs(src: Path, out_dir: Path) -> list[Path]:
 def write(scene: Scene, path: Path, output_size: int | None, precision: int = 2, blur: float = 0) -> None:
     """Writes ``scene`` to ``path`` in the format its extension names; raster formats are
     rendered with longer side ``output_size`` (None: the working size), SVG coordinates with
-    ``precision`` decimals; ``blur`` blurs both alike (see ``Scene.render``)."""
+    ``precision`` decimals; ``blur`` blurs both alike (see ``Scene.render``). PNG keeps a
+    transparent background; JPEG lays it over white."""
     fmt = FORMATS[path.suffix.lower()]
     if fmt == "SVG":
         data = to_svg(scene, precision, blur).encode()
         atomic_write(path, lambda f: f.write(data))
     else:
         image: Image.Image = scene.render(output_size, blur=blur)
+        if fmt == "JPEG" and image.mode == "RGBA":
+            # JPEG has no alpha: a transparent scene is laid over white, as viewers show one.
+            image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
         atomic_write(path, lambda f: image.save(f, fmt, **({"quality": 95} if fmt == "JPEG" else {})))
 
 
