@@ -58,8 +58,8 @@ def solid(colour: torch.Tensor, channels: int) -> torch.Tensor:
     return colour if channels == 3 else torch.cat([colour, torch.ones_like(colour[..., :1])], dim=-1)
 
 
-#: On premultiplied RGBA, alpha above the target's costs this many times more than other
-#: error: painting only adds opacity, so paint spilt where the picture is transparent stays.
+#: On premultiplied RGBA, alpha above the target's is charged this many times again on top of
+#: its error: painting only adds opacity, so paint spilt where the picture is transparent stays.
 #: Without it the first, large shapes spill freely; 8 to 16 fit best on cut-out test pictures.
 SPILL = 16.0
 
