@@ -24,7 +24,8 @@ def frames(scene: Scene, every: int, longer: int | None = None) -> Iterator[Imag
     (one, of the bare background, for a scene without shapes). Rendered at longer side
     ``longer`` (default: the working size), painting each shape once."""
     w, h = scene.size_for(longer)
-    canvas = torch.tensor(scene.background, dtype=torch.float32)[:, None, None].expand(3, h, w).clone()
+    background = (0.0,) * 4 if scene.background is None else scene.background
+    canvas = torch.tensor(background, dtype=torch.float32)[:, None, None].expand(len(background), h, w).clone()
     for i, shape in enumerate(scene.shapes, 1):
         paint(canvas, shape, scale=max(w, h))
         if i % every == 0 or i == len(scene.shapes):
@@ -40,7 +41,9 @@ def count(scene: Scene, every: int) -> int:
 
 def save_gif(scene: Scene, file, every: int, longer: int | None = None) -> None:
     """Writes the frames as a looping GIF to ``file`` (a path or binary file)."""
-    images = list(frames(scene, every, longer))
+    # A GIF's transparency is all or nothing, so a transparent scene is laid over white.
+    images = [im if im.mode == "RGB" else Image.alpha_composite(Image.new("RGBA", im.size, "white"), im).convert("RGB")
+              for im in frames(scene, every, longer)]
     durations = [FRAME_MS] * (len(images) - 1) + [LAST_MS]
     # Pillow folds a frame identical to the one before into it, keeping the timing.
     images[0].save(file, "GIF", save_all=True, append_images=images[1:], duration=durations, loop=0,

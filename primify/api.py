@@ -36,9 +36,11 @@ def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *
     ``stop`` is asked between batches and, when it answers True, the shapes so far are kept.
     ``mask`` weights each pixel's error by its brightness (white counts fully, black not at
     all), so detail goes where it is white. Transparent pixels count for nothing in the fit
-    and show the background. ``init`` is a scene to start from: its shapes are kept, more are
-    added up to ``settings.shapes`` in all, and it must have the picture's aspect ratio. Running out of memory on a GPU warns (RuntimeWarning) and starts
-    again on the CPU.
+    and show the background; with ``background="transparent"`` the shapes are fitted to the
+    picture's colour and alpha together and the scene's background is None (see ``Scene``).
+    ``init`` is a scene to start from: its shapes and background are kept, more shapes are
+    added up to ``settings.shapes`` in all, and it must have the picture's aspect ratio.
+    Running out of memory on a GPU warns (RuntimeWarning) and starts again on the CPU.
     """
     settings = settings or Settings()
     known = {f.name for f in fields(Settings)}
@@ -53,6 +55,10 @@ def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *
     small = working(normalize(image), settings.size)
     if isinstance(settings.palette, int):
         pixels = to_tensor(small.convert("RGB")).flatten(1).T
+        if settings.background == "transparent" and small.mode == "RGBA":
+            # Over nothing, colours of pixels no one sees would only waste palette places.
+            seen = to_tensor(small)[3].flatten() >= 0.5
+            pixels = pixels[seen] if seen.any() else pixels
         colours = kmeans(pixels, settings.palette, generator)
         settings = Settings(**{**settings.__dict__, "palette": tuple(map(tuple, colours.tolist()))})
     if mask is not None:
@@ -77,10 +83,19 @@ def _convert(small: Image.Image, mask: Image.Image | None, init: Scene | None, s
              generator: torch.Generator, progress, stop) -> Scene:
     pixels = to_tensor(small, device)
     rgb, opacity = pixels[:3], (pixels[3] if len(pixels) == 4 else None)
+    # A little weight everywhere keeps the masked-out parts from being left as they are.
+    importance = None if mask is None else 0.05 + 0.95 * to_tensor(mask, device)[0]
+    kept = init.shapes if init else ()
+    if (init.background is None) if init else settings.background == "transparent":
+        # Premultiplied RGBA over nothing. Its error weights colour by the input's opacity by
+        # itself, and its alpha channel charges paint spilt where the input is transparent,
+        # which no later shape can take away again.
+        opacity = torch.ones_like(rgb[0]) if opacity is None else opacity
+        target = torch.cat([rgb * opacity, opacity[None]])
+        shapes = fit(target, importance, settings, generator, torch.zeros(4, device=device), progress, stop, kept)
+        return Scene(small.width, small.height, None, shapes)
     weight = opacity
-    if mask is not None:
-        # A little weight everywhere keeps the masked-out parts from being left as they are.
-        importance = 0.05 + 0.95 * to_tensor(mask, device)[0]
+    if importance is not None:
         weight = importance if weight is None else weight * importance
     if init is not None:
         background = torch.tensor(init.background, dtype=torch.float32, device=device)
@@ -94,7 +109,7 @@ def _convert(small: Image.Image, mask: Image.Image | None, init: Scene | None, s
         palette = torch.tensor(settings.palette, device=device)
         background = palette[(palette - background).norm(dim=1).argmin()]
     target = rgb if opacity is None else rgb * opacity + background[:, None, None] * (1 - opacity)
-    shapes = fit(target, weight, settings, generator, background, progress, stop, init.shapes if init else ())
+    shapes = fit(target, weight, settings, generator, background, progress, stop, kept)
     return Scene(small.width, small.height, tuple(background.tolist()), shapes)
 
 
@@ -109,8 +124,14 @@ def flatten(image: Image.Image, background: tuple[float, float, float]) -> Image
 
 def psnr_of(scene: Scene, target: Image.Image) -> float:
     """PSNR in dB of the scene's 8-bit render at the target's size against the 8-bit target
-    (its transparency, if any, over the scene's background)."""
-    a = np.asarray(scene.render(max(target.size)), dtype=np.float64)
-    b = np.asarray(flatten(target, scene.background), dtype=np.float64)
-    mse = float(((a - b) ** 2).mean())
+    (its transparency, if any, over the scene's background). A transparent scene and the
+    target are compared laid over black and over white, both counting, so that colour and
+    opacity errors both show."""
+    render = scene.render(max(target.size))
+    grounds = [scene.background] if scene.background is not None else [(0.0, 0.0, 0.0), (1.0, 1.0, 1.0)]
+    mse = 0.0
+    for ground in grounds:
+        a = np.asarray(flatten(render, ground), dtype=np.float64)
+        b = np.asarray(flatten(target, ground), dtype=np.float64)
+        mse += float(((a - b) ** 2).mean()) / len(grounds)
     return 99.0 if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)

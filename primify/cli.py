@@ -57,9 +57,9 @@ def _template(text: str) -> str:
 
 
 def _colour(text: str) -> str:
-    if text == "auto" or (len(text) == 7 and text[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in text[1:])):
+    if text in ("auto", "transparent") or (len(text) == 7 and text[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in text[1:])):
         return text
-    raise typer.BadParameter(f"'{text}' is not a colour; use auto or #rrggbb, e.g. #1e90ff")
+    raise typer.BadParameter(f"'{text}' is not a colour; use auto, transparent or #rrggbb, e.g. #1e90ff")
 
 
 def _opacity(value: float | None) -> float | None:
@@ -68,8 +68,10 @@ def _opacity(value: float | None) -> float | None:
     return value
 
 
-def _rgb(text: str) -> tuple[float, float, float] | None:
-    return None if text == "auto" else tuple(int(text[i:i + 2], 16) / 255 for i in (1, 3, 5))
+def _rgb(text: str) -> tuple[float, float, float] | str | None:
+    if text in ("auto", "transparent"):
+        return None if text == "auto" else text
+    return tuple(int(text[i:i + 2], 16) / 255 for i in (1, 3, 5))
 
 
 def _usage(bad: bool, param: str, message: str) -> None:
@@ -134,7 +136,8 @@ def convert(
     palette: Annotated[Optional[str], typer.Option(metavar="N|#rrggbb,...", show_default=False,
                                                    help="Restrict colours: N colours picked from the picture, or the ones listed.",
                                                    rich_help_panel=LOOK)] = None,
-    background: Annotated[str, typer.Option(callback=_colour, metavar="auto|#rrggbb", help="Background colour; auto uses the picture's mean colour.",
+    background: Annotated[str, typer.Option(callback=_colour, metavar="auto|transparent|#rrggbb",
+                                            help="Background colour; auto uses the picture's mean colour. transparent fits the picture's alpha too: the PNG keeps an alpha channel, the SVG has no background, a JPEG is laid over white.",
                                             rich_help_panel=LOOK)] = "auto",
     edge: Annotated[Edge, typer.Option(metavar="sigmoid|tanh", help="Soft edge function used while optimizing.", rich_help_panel=LOOK)] = Edge.sigmoid,
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Take images from the subfolders of folder inputs too.", rich_help_panel=RUN)] = False,

@@ -7,7 +7,7 @@ import torch
 from .palette import best_of
 from .patches import Patches, around
 from .placement import sample_centres
-from .raster import best_colour, hard_coverage, over, soft_coverage
+from .raster import best_colour, hard_coverage, over, soft_coverage, squared_error
 from .scene import SUPERSAMPLE
 from .shapes import KINDS
 
@@ -40,8 +40,8 @@ class Group:
     def gain(self, coverage: torch.Tensor) -> torch.Tensor:
         """(K,) weighted squared error each shape removes from its window (negative: adds)."""
         out = over(self.canvas, coverage, self.colour, self.alpha)
-        before = (self.weight * (self.canvas - self.target) ** 2).sum(dim=(1, 2, 3))
-        return before - (self.weight * (out - self.target) ** 2).sum(dim=(1, 2, 3))
+        before = (self.weight * squared_error(self.canvas, self.target)).sum(dim=(1, 2, 3))
+        return before - (self.weight * squared_error(out, self.target)).sum(dim=(1, 2, 3))
 
     def fit_colour(self, coverage: torch.Tensor, palette: torch.Tensor | None = None) -> None:
         if palette is None:

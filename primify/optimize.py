@@ -1,12 +1,12 @@
 """Coarse-to-fine fitting of shapes to a target picture.
 
-The optimizer sees tensors only: a target (3, H, W) in [0, 1], per-pixel weights (H, W), and
-the kinds it may use. Each round it adds a batch of shapes: it samples candidates where the
-error is largest, keeps the best, refines them with Adam on a soft edge that sharpens to the
-anti-aliased hard edge, then paints them into the canvas with the hard renderer that writes
-the output. Finished shapes stay frozen in the canvas, so a step costs what the active shapes'
-windows hold, not the picture times every shape so far. A last joint refinement (``polish``)
-then moves all shapes together.
+The optimizer sees tensors only: a target (3, H, W) in [0, 1] (or premultiplied RGBA, 4
+channels, see ``raster``), per-pixel weights (H, W), and the kinds it may use. Each round it
+adds a batch of shapes: it samples candidates where the error is largest, keeps the best,
+refines them with Adam on a soft edge that sharpens to the anti-aliased hard edge, then paints
+them into the canvas with the hard renderer that writes the output. Finished shapes stay
+frozen in the canvas, so a step costs what the active shapes' windows hold, not the picture
+times every shape so far. A last joint refinement (``polish``) then moves all shapes together.
 """
 
 import math
@@ -38,8 +38,9 @@ class Progress:
 def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, gen: torch.Generator,
         background: torch.Tensor, progress: Callable[[Progress], None] | None = None,
         stop: Callable[[], bool] | None = None, init: Sequence[Shape] = ()) -> list[Shape]:
-    """Fits ``settings.shapes`` shapes to ``target`` (3, H, W) over ``background`` (3,), the
-    first of them ``init`` (painted first and refined with the others at the end).
+    """Fits ``settings.shapes`` shapes to ``target`` (3, H, W) over ``background`` (3,), or to
+    premultiplied RGBA (4, H, W) over a background (4,) of zeros (see ``raster``); the first
+    of them are ``init`` (painted first and refined with the others at the end).
 
     ``weight`` (H, W) scales each pixel's error (None: all equal). Returns the shapes in
     painter's order; painting them over the background with ``Scene`` gives the canvas that the
@@ -50,7 +51,7 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
     start = time.perf_counter()
     _, h, w = target.shape
     weight = torch.ones(h, w, device=target.device) if weight is None else weight
-    canvas = background[:, None, None].expand(3, h, w).clone()
+    canvas = background[:, None, None].expand(len(background), h, w).clone()
     shapes: list[Shape] = list(init)
     for shape in shapes:
         paint(canvas, shape)
@@ -59,10 +60,12 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
     report = lambda: progress and progress(Progress(len(shapes), settings.shapes, _psnr(canvas, target),
                                                     time.perf_counter() - start))
     misses = 0
+    # Over nothing, shapes need cover only the opaque part: the size schedule spans its area.
+    extent = target[3].mean().sqrt().item() if len(target) == 4 else 1.0
     # A batch whose every shape would make the picture worse is a miss: the next one tries
     # shapes half the size, and several in a row mean nothing is left to improve.
     while len(shapes) < settings.shapes and misses < 6 and not stop() and not reached():
-        radius = max(1.5, shape_scale(len(shapes), max(h, w)) * 0.5 ** misses)
+        radius = max(1.5, shape_scale(len(shapes), max(h, w)) * 0.5 ** misses * extent)
         with torch.no_grad():
             groups = _choose(target, weight, canvas, radius, len(shapes), settings, gen)
         if groups:
@@ -74,7 +77,7 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
     if settings.polish > 0 and shapes and not stop():
         polished = polish(target, weight, background, shapes, settings, stop)
         before = _psnr(canvas, target)
-        fresh = background[:, None, None].expand(3, h, w).clone()
+        fresh = background[:, None, None].expand(len(background), h, w).clone()
         for shape in polished:
             paint(fresh, shape)
         # The soft objective tracks the hard picture closely, but keep whichever is better.
@@ -89,6 +92,9 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
     _, h, w = target.shape
     k = batch_size(placed, settings.shapes - placed, settings.max_batch, settings.batch_growth)
     error = (weight * (canvas - target) ** 2).sum(0)
+    if len(target) == 4:
+        # Where the picture is transparent the error is spilt paint, which no shape takes away.
+        error = error * target[3]
     alpha = settings.alpha if settings.alpha is not None else settings.alpha_init
     pool = [candidates(kind, target, weight, canvas, error, k * settings.candidates, radius, alpha, settings, gen)
             for kind in settings.kinds]
@@ -125,6 +131,11 @@ def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape], pale
 
 
 def _psnr(canvas: torch.Tensor, target: torch.Tensor) -> float:
-    """PSNR in dB of ``canvas`` against ``target``, both in [0, 1]."""
-    mse = ((canvas - target) ** 2).mean().item()
+    """PSNR in dB of ``canvas`` against ``target``, both in [0, 1]; premultiplied RGBA is laid
+    over black and over white, both counting, as ``api.psnr_of`` measures the output."""
+    if len(canvas) == 4:
+        d = canvas - target
+        mse = ((d[:3] ** 2 + (d[:3] - d[3:]) ** 2) / 2).mean().item()
+    else:
+        mse = ((canvas - target) ** 2).mean().item()
     return 99.0 if mse <= 1e-10 else -10 * math.log10(mse)

@@ -6,6 +6,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
+
 from .animate import default_every, frames, save_gif
 from .scene import Scene
 from .scenefile import dumps
@@ -45,7 +47,11 @@ def encode(scene: Scene, fmt: str, look: Look = Look()) -> bytes:
     if fmt == "GIF":
         save_gif(scene, buf, look.every or default_every(scene), look.size)
     else:
-        scene.render(look.size, blur=look.blur).save(buf, fmt, **({"quality": 95} if fmt == "JPEG" else {}))
+        image = scene.render(look.size, blur=look.blur)
+        if fmt == "JPEG" and image.mode == "RGBA":
+            # JPEG has no alpha: a transparent scene is laid over white, as viewers show one.
+            image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
+        image.save(buf, fmt, **({"quality": 95} if fmt == "JPEG" else {}))
     return buf.getvalue()
 
 

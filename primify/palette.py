@@ -31,10 +31,12 @@ def best_of(palette: torch.Tensor, canvas: torch.Tensor, target: torch.Tensor, w
     """For each of K shapes over its own window, the palette colour (of P) that leaves the least
     weighted squared error: the palette's version of ``raster.best_colour``.
 
-    palette (P, C); canvas, target (K, C, Y, X); weight (K, 1 or C, Y, X); coverage (K, Y, X);
-    alpha (K,). Returns (K, C). The error of colour c is, per channel and up to a constant,
+    palette (P, 3); canvas, target (K, C, Y, X); weight (K, 1 or 3, Y, X); coverage (K, Y, X);
+    alpha (K,). Returns (K, 3). The error of colour c is, per channel and up to a constant,
     c² Σwu² + 2c Σwu(B - T - uB), so all P are scored at the cost of three sums.
     """
+    # As in ``best_colour``: a premultiplied canvas's alpha does not depend on the colour.
+    canvas, target = canvas[:, :3], target[:, :3]
     u = (alpha[:, None, None] * coverage)[:, None]
     s2 = (weight * u * u).sum(dim=(2, 3)).expand(-1, canvas.shape[1])
     s1 = (weight * u * (canvas - target - u * canvas)).sum(dim=(2, 3))

@@ -9,7 +9,7 @@ shapes' footprints rather than the picture times the number of shapes.
 import torch
 
 from .adam import Adam
-from .raster import composite_runs, soft_coverage
+from .raster import composite_runs, soft_coverage, squared_error
 from .scene import Shape
 from .settings import Settings
 from .shapes import KINDS, step_scale
@@ -44,7 +44,8 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
     ``settings.polish`` steps at the final temperature, learning rates decaying to zero,
     ending early when ``stop()`` turns True or a step goes non-finite.
 
-    target (3, H, W), weight (H, W), background (3,). Returns new shapes, same order and kinds.
+    target (C, H, W), weight (H, W), background (C,): RGB, or premultiplied RGBA (see
+    ``raster``). Returns new shapes, same order and kinds.
     """
     if not shapes or settings.polish <= 0:
         return shapes
@@ -95,7 +96,7 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
             sd = KINDS[k].sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
             cov = cov.index_put((sel,), soft_coverage(sd, settings.temperature_end / scale, settings.edge))
         out = composite_runs(background, cov, colour[shape_of], alpha[shape_of], tile_of, rows * cols)
-        loss = (weight_t * (out - target_t) ** 2).sum()
+        loss = (weight_t * squared_error(out, target_t)).sum()
         if stop() or not torch.isfinite(loss):
             break
         loss.backward()

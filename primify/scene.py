@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from .raster import hard_coverage
+from .raster import hard_coverage, solid
 from .shapes import KINDS
 
 #: Sub-pixel samples per side for the anti-aliased hard render.
@@ -34,11 +34,12 @@ class Shape:
 @dataclass
 class Scene:
     """A background colour and shapes in painter's order, on a ``width`` × ``height`` canvas (the
-    working size in pixels, which fixes the aspect ratio and the default render size)."""
+    working size in pixels, which fixes the aspect ratio and the default render size). A
+    ``background`` of None is transparent: the shapes lie over nothing, and renders have alpha."""
 
     width: int
     height: int
-    background: tuple[float, float, float]
+    background: tuple[float, float, float] | None
     shapes: list[Shape] = field(default_factory=list)
 
     def size_for(self, longer: int | None = None) -> tuple[int, int]:
@@ -52,18 +53,21 @@ class Scene:
     def render_tensor(self, longer: int | None = None, device: torch.device | str = "cpu",
                       samples: int = SUPERSAMPLE, margin: int = 0) -> torch.Tensor:
         """The hard, anti-aliased render as a float tensor (3, H, W) in [0, 1], with ``margin``
-        more pixels of the scene (and its background) on every side."""
+        more pixels of the scene (and its background) on every side; premultiplied RGBA
+        (4, H, W) when the background is transparent."""
         w, h = self.size_for(longer)
-        canvas = torch.tensor(self.background, dtype=torch.float32, device=device)[:, None, None]
-        canvas = canvas.expand(3, h + 2 * margin, w + 2 * margin).clone()
+        background = (0.0,) * 4 if self.background is None else self.background
+        canvas = torch.tensor(background, dtype=torch.float32, device=device)[:, None, None]
+        canvas = canvas.expand(len(background), h + 2 * margin, w + 2 * margin).clone()
         for shape in self.shapes:
             paint(canvas, shape, samples, max(w, h), margin)
         return canvas
 
     def render(self, longer: int | None = None, samples: int = SUPERSAMPLE, blur: float = 0) -> Image.Image:
-        """The hard, anti-aliased render as an 8-bit RGB image with longer side ``longer``
-        (default: the working size), blurred by a Gaussian of ``blur`` working-size pixels as
-        the SVG's filter does (what lies past the edges is drawn and blurred in too)."""
+        """The hard, anti-aliased render as an 8-bit RGB image (RGBA when the background is
+        transparent) with longer side ``longer`` (default: the working size), blurred by a
+        Gaussian of ``blur`` working-size pixels as the SVG's filter does (what lies past the
+        edges is drawn and blurred in too; premultiplied, so nothing bleeds colour)."""
         if blur <= 0:
             return to_image(self.render_tensor(longer, samples=samples))
         w, h = self.size_for(longer)
@@ -71,15 +75,17 @@ class Scene:
         m = int(np.ceil(3 * sigma))
         # An exact Gaussian, separable; the margin holds everything it reaches.
         taps = torch.exp(-0.5 * (torch.arange(-m, m + 1, dtype=torch.float32) / sigma) ** 2)
-        taps = (taps / taps.sum()).view(1, 1, 1, -1).expand(3, 1, 1, -1)
         t = self.render_tensor(longer, samples=samples, margin=m)[None]
-        t = F.conv2d(F.conv2d(t, taps, groups=3), taps.transpose(2, 3), groups=3)
+        c = t.shape[1]
+        taps = (taps / taps.sum()).view(1, 1, 1, -1).expand(c, 1, 1, -1)
+        t = F.conv2d(F.conv2d(t, taps, groups=c), taps.transpose(2, 3), groups=c)
         return to_image(t[0])
 
 
 def paint(canvas: torch.Tensor, shape: Shape, samples: int = SUPERSAMPLE, scale: int | None = None,
           offset: int = 0) -> None:
-    """Paints one shape onto ``canvas`` (3, H, W) in place, touching only its bounding box.
+    """Paints one shape onto ``canvas`` (3, H, W), or premultiplied RGBA (4, H, W), in place,
+    touching only its bounding box.
 
     The picture's longer side is ``scale`` pixels (default: the canvas's), and its origin lies
     ``offset`` pixels inside the canvas's top-left corner.
@@ -93,7 +99,7 @@ def paint(canvas: torch.Tensor, shape: Shape, samples: int = SUPERSAMPLE, scale:
     r0, r1 = max(0, int(np.floor(y0))), min(h, int(np.ceil(y1)) + 1)
     if c0 >= c1 or r0 >= r1:
         return
-    colour = torch.tensor(shape.colour, dtype=canvas.dtype, device=canvas.device)[:, None, None]
+    colour = solid(torch.tensor(shape.colour, dtype=canvas.dtype, device=canvas.device), len(canvas))[:, None, None]
     xs = ((torch.arange(c0, c1, device=canvas.device, dtype=canvas.dtype) + 0.5 - offset) / scale)[None, None, :]
     rows = max(1, _MAX_POINTS // (c1 - c0))
     for top in range(r0, r1, rows):
@@ -105,6 +111,11 @@ def paint(canvas: torch.Tensor, shape: Shape, samples: int = SUPERSAMPLE, scale:
 
 
 def to_image(t: torch.Tensor) -> Image.Image:
-    """(3, H, W) float in [0, 1] to an 8-bit RGB image, rounding to nearest."""
-    a = (t.clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(1, 2, 0).cpu().numpy()
-    return Image.fromarray(np.ascontiguousarray(a), "RGB")
+    """(3, H, W) float in [0, 1] to an 8-bit RGB image, or premultiplied (4, H, W) to straight
+    RGBA as PNG holds it, rounding to nearest."""
+    t = t.clamp(0, 1)
+    if len(t) == 4:
+        # Where nothing is drawn any colour will do; black keeps the file small.
+        t = torch.cat([t[:3] / t[3:].clamp_min(1e-6), t[3:]]).clamp(0, 1)
+    a = (t * 255 + 0.5).to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+    return Image.fromarray(np.ascontiguousarray(a), "RGBA" if len(t) == 4 else "RGB")

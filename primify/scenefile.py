@@ -8,7 +8,7 @@ Version 1 looks like this (``README.md`` documents it for other tools)::
                  "params": {"x0": 0.1, "y0": 0.2, "x1": 0.5, "y1": 0.1, "x2": 0.3, "y2": 0.6},
                  "colour": [0.9, 0.8, 0.1], "alpha": 0.75}, ...]}
 
-Colours are RGB floats in [0, 1]. Lengths are in units of the canvas's longer side (the canvas
+Colours are RGB floats in [0, 1]; a ``null`` background is transparent. Lengths are in units of the canvas's longer side (the canvas
 spans [0, width/L] × [0, height/L], L = max(width, height)); angles are in radians. Shapes are
 listed in painter's order. Each kind's parameter names are those of ``primify.KINDS[kind].params``.
 """
@@ -25,7 +25,7 @@ FORMAT, VERSION = "primify-scene", 1
 def to_dict(scene: Scene) -> dict:
     """The scene as plain JSON-ready data."""
     return {"format": FORMAT, "version": VERSION, "width": scene.width, "height": scene.height,
-            "background": list(scene.background),
+            "background": None if scene.background is None else list(scene.background),
             "shapes": [{"kind": s.kind, "params": dict(zip(KINDS[s.kind].params, s.params)),
                         "colour": list(s.colour), "alpha": s.alpha} for s in scene.shapes]}
 
@@ -45,7 +45,7 @@ def from_dict(data: dict) -> Scene:
         raise ValueError(f"scene version {data.get('version')!r} is not supported (this primify reads version {VERSION})")
     try:
         width, height = int(data["width"]), int(data["height"])
-        background = _numbers(data["background"], 3, "background")
+        background = None if data["background"] is None else _numbers(data["background"], 3, "background")
         shapes = [_shape(i, s) for i, s in enumerate(data["shapes"])]
     except (KeyError, TypeError) as e:
         raise ValueError(f"scene is missing or mistypes {e}") from None

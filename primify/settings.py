@@ -17,8 +17,9 @@ class Settings:
     size: int = 256
     #: Fixed opacity in (0, 1]; None learns one per shape.
     alpha: float | None = None
-    #: Background colour as RGB floats in [0, 1]; None uses the target's mean colour.
-    background: tuple[float, float, float] | None = None
+    #: Background colour as RGB floats in [0, 1]; None uses the target's mean colour, and
+    #: "transparent" none at all: the shapes lie over nothing and renders keep an alpha channel.
+    background: tuple[float, float, float] | str | None = None
     #: Colours shapes may take, as RGB floats in [0, 1]; None allows any colour. ``convert``
     #: also takes a count here and picks that many colours from the picture.
     palette: tuple[tuple[float, float, float], ...] | int | None = None
@@ -70,3 +71,5 @@ class Settings:
             raise ValueError("the working size must be at least 8 pixels")
         if self.alpha is not None and not 0 < self.alpha <= 1:
             raise ValueError("alpha must be in (0, 1]")
+        if isinstance(self.background, str) and self.background != "transparent":
+            raise ValueError(f"background '{self.background}' is neither RGB floats nor 'transparent'")

@@ -25,7 +25,8 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0) -> str:
     """The scene as an SVG document. Geometry is written in working-size pixels with
     ``precision`` decimals; width and height are the working size, and ``viewBox`` lets any
     viewer scale it. ``blur`` (working-size pixels) adds a Gaussian blur filter, for blurred
-    placeholders; the background reaches past the edges so they blur into it, not into nothing."""
+    placeholders; the background reaches past the edges so they blur into it, not into nothing.
+    A transparent background (None) is no element at all: the shapes lie over nothing."""
     scale = max(scene.width, scene.height)
 
     def fmt(v: float) -> str:
@@ -46,8 +47,9 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0) -> str:
         doc.elements[-1].add(_Element("feGaussianBlur", {"stdDeviation": fmt(blur / scale)}))
         layer = _Element("g", {"filter": "url(#b)"})
         doc.add(layer)
-        layer.add(_Element("rect", {**box, "fill": hex_colour(scene.background)}))
-    else:
+        if scene.background is not None:
+            layer.add(_Element("rect", {**box, "fill": hex_colour(scene.background)}))
+    elif scene.background is not None:
         doc.add(_Element("rect", {"width": str(scene.width), "height": str(scene.height),
                                   "fill": hex_colour(scene.background)}))
     for shape in scene.shapes:
