@@ -46,6 +46,14 @@ Format = Enum("Format", {f[1:]: f[1:] for f in FORMATS if f != ".jpeg"}, type=st
 DEFAULT_FORMATS = [Format.png, Format.svg]
 
 
+Blur = Annotated[float, typer.Option(min=0, metavar="PX", rich_help_panel=OUTPUT,
+                                     help="Gaussian blur, in working-size pixels, in the SVG (a filter) and the PNG alike: blurred placeholders.")]
+Precision = Annotated[int, typer.Option(min=0, max=6, metavar="D", help="Decimals of SVG coordinates, in working-size pixels.", rich_help_panel=OUTPUT)]
+Every = Annotated[Optional[int], typer.Option(min=1, metavar="K", show_default="about 50 frames", rich_help_panel=OUTPUT,
+                                              help="Shapes added per frame of a GIF or --frames.")]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace outputs that exist (by default they are refused).", rich_help_panel=OUTPUT)]
+
+
 def _kinds(text: str) -> str:
     _check(lambda: parse_kinds(text))
     return text
@@ -116,18 +124,15 @@ def convert(
                                       help="Output file names, from {stem}, {shape}, {shapes} and {ext}.")] = DEFAULT_NAME,
     formats: Annotated[Optional[list[Format]], typer.Option("--format", metavar="FMT", show_default="png and svg", rich_help_panel=OUTPUT,
                                                             help="Output format when no --output is given (repeatable): png, jpg, svg, json or gif.")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace outputs that exist (by default they are refused).", rich_help_panel=OUTPUT)] = False,
+    overwrite: Overwrite = False,
     skip_existing: Annotated[bool, typer.Option("--skip-existing", help="Skip inputs whose outputs all exist.", rich_help_panel=OUTPUT)] = False,
-    blur: Annotated[float, typer.Option(min=0, metavar="PX", help="Gaussian blur, in working-size pixels, in the SVG (a filter) and the PNG alike: blurred placeholders.",
-                                        rich_help_panel=OUTPUT)] = 0,
-    precision: Annotated[int, typer.Option(min=0, max=6, metavar="D", help="Decimals of SVG coordinates, in working-size pixels.",
-                                           rich_help_panel=OUTPUT)] = 2,
-    output_size: Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the input's longer side",
-                                                       help="Longer side, in pixels, of written PNG/JPEG/GIF files.", rich_help_panel=OUTPUT)] = None,
+    blur: Blur = 0,
+    precision: Precision = 2,
+    output_size: Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the input's longer side", rich_help_panel=OUTPUT,
+                                                       help="Longer side, in pixels, of written PNG/JPEG files (GIFs and frames: the working size).")] = None,
     frames: Annotated[Optional[Path], typer.Option(metavar="DIR", show_default=False, rich_help_panel=OUTPUT,
                                                    help="Also write numbered PNG frames of the shapes being added, <stem>.0001.png..., to DIR.")] = None,
-    every: Annotated[Optional[int], typer.Option(min=1, metavar="K", show_default="about 50 frames", rich_help_panel=OUTPUT,
-                                                 help="Shapes added per frame of a GIF or --frames.")] = None,
+    every: Every = None,
     size: Annotated[int, typer.Option(min=8, metavar="PX", help="Working resolution: the longer side, in pixels, that shapes are fitted at. Larger is slower and finer.",
                                       rich_help_panel=LOOK)] = Settings.size,
     mask: Annotated[Optional[Path], typer.Option(metavar="PATH", show_default=False,
@@ -210,13 +215,14 @@ def render(
     scene: Annotated[Path, typer.Argument(metavar="SCENE.json", show_default=False, help="A scene written by convert -o x.json; - reads standard input.")],
     output: Annotated[list[Path], typer.Option("--output", "-o", metavar="PATH", show_default=False,
                                                help="Output file, repeatable: .png .jpg .svg .json .gif; - writes to standard output in the --format given.")],
-    output_size: Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the scene's working size",
+    output_size: Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the scene's working size", rich_help_panel=OUTPUT,
                                                        help="Longer side, in pixels, of PNG/JPEG/GIF files.")] = None,
-    formats: Annotated[Optional[Format], typer.Option("--format", metavar="FMT", show_default=False, help="Format written to standard output.")] = None,
-    blur: Annotated[float, typer.Option(min=0, metavar="PX", help="Gaussian blur in working-size pixels, in the SVG and PNG alike.")] = 0,
-    precision: Annotated[int, typer.Option(min=0, max=6, metavar="D", help="Decimals of SVG coordinates.")] = 2,
-    every: Annotated[Optional[int], typer.Option(min=1, metavar="K", show_default="about 50 frames", help="Shapes added per GIF frame.")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace outputs that exist.")] = False,
+    formats: Annotated[Optional[Format], typer.Option("--format", metavar="FMT", show_default=False, rich_help_panel=OUTPUT,
+                                                      help="Format written to standard output.")] = None,
+    blur: Blur = 0,
+    precision: Precision = 2,
+    every: Every = None,
+    overwrite: Overwrite = False,
 ) -> None:
     """Render a scene again, at any size and in any format, without optimizing.
 
@@ -245,7 +251,7 @@ class Show:
 
     def __init__(self, sources: list[Source], asked: int, quiet: bool, json_lines: bool):
         self.names, self.asked, self.quiet, self.json = [s.name for s in sources], asked, quiet, json_lines
-        self.failed = self.finished = 0
+        self.failed = 0
         self.bars = None if quiet or not err.is_terminal else Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[psnr]}"),
             TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True)

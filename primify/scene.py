@@ -17,8 +17,9 @@ from .shapes import KINDS
 
 #: Sub-pixel samples per side for the anti-aliased hard render.
 SUPERSAMPLE = 4
-#: Pixels of one shape handled at once, so huge outputs stay in bounded memory.
-_MAX_POINTS = 1 << 20
+#: Pixels of one shape handled at once, and of a render's band, so huge outputs stay in
+#: bounded memory.
+_MAX_POINTS, _MAX_BAND = 1 << 20, 1 << 22
 
 
 @dataclass
@@ -56,11 +57,16 @@ class Scene:
         more pixels of the scene (and its background) on every side; premultiplied RGBA
         (4, H, W) when the background is transparent."""
         w, h = self.size_for(longer)
+        return self._band(w, h, 0, h, samples, margin, device)
+
+    def _band(self, w: int, h: int, top: int, bottom: int, samples: int, margin: int = 0,
+              device: torch.device | str = "cpu") -> torch.Tensor:
+        """Rows ``top``..``bottom`` of the w × h render (and ``margin`` pixels around)."""
         background = (0.0,) * 4 if self.background is None else self.background
         canvas = torch.tensor(background, dtype=torch.float32, device=device)[:, None, None]
-        canvas = canvas.expand(len(background), h + 2 * margin, w + 2 * margin).clone()
+        canvas = canvas.expand(len(background), bottom - top + 2 * margin, w + 2 * margin).clone()
         for shape in self.shapes:
-            paint(canvas, shape, samples, max(w, h), margin)
+            paint(canvas, shape, samples, max(w, h), (margin, margin - top))
         return canvas
 
     def render(self, longer: int | None = None, samples: int = SUPERSAMPLE, blur: float = 0) -> Image.Image:
@@ -68,9 +74,12 @@ class Scene:
         transparent) with longer side ``longer`` (default: the working size), blurred by a
         Gaussian of ``blur`` working-size pixels as the SVG's filter does (what lies past the
         edges is drawn and blurred in too; premultiplied, so nothing bleeds colour)."""
-        if blur <= 0:
-            return to_image(self.render_tensor(longer, samples=samples))
         w, h = self.size_for(longer)
+        if blur <= 0:
+            # Band by band, so that a poster-sized render needs memory for its bytes only.
+            rows = max(1, _MAX_BAND // w)
+            bands = [np.asarray(to_image(self._band(w, h, top, min(h, top + rows), samples))) for top in range(0, h, rows)]
+            return Image.fromarray(np.concatenate(bands) if len(bands) > 1 else bands[0])
         sigma = blur * max(w, h) / max(self.width, self.height)
         m = int(np.ceil(3 * sigma))
         # An exact Gaussian, separable; the margin holds everything it reaches.
@@ -83,28 +92,29 @@ class Scene:
 
 
 def paint(canvas: torch.Tensor, shape: Shape, samples: int = SUPERSAMPLE, scale: int | None = None,
-          offset: int = 0) -> None:
+          offset: int | tuple[int, int] = 0) -> None:
     """Paints one shape onto ``canvas`` (3, H, W), or premultiplied RGBA (4, H, W), in place,
     touching only its bounding box.
 
     The picture's longer side is ``scale`` pixels (default: the canvas's), and its origin lies
-    ``offset`` pixels inside the canvas's top-left corner.
+    ``offset`` pixels, or (x, y) pixels, right of and below the canvas's top-left corner.
     """
     _, h, w = canvas.shape
     scale = scale or max(h, w)
+    ox, oy = offset if isinstance(offset, tuple) else (offset, offset)
     kind = KINDS[shape.kind]
     p = torch.tensor([shape.params], dtype=canvas.dtype, device=canvas.device)
-    x0, y0, x1, y1 = (kind.bbox(p)[0] * scale + offset).tolist()
+    x0, y0, x1, y1 = (kind.bbox(p)[0] * scale + torch.tensor([ox, oy, ox, oy])).tolist()
     c0, c1 = max(0, int(np.floor(x0))), min(w, int(np.ceil(x1)) + 1)
     r0, r1 = max(0, int(np.floor(y0))), min(h, int(np.ceil(y1)) + 1)
     if c0 >= c1 or r0 >= r1:
         return
     colour = solid(torch.tensor(shape.colour, dtype=canvas.dtype, device=canvas.device), len(canvas))[:, None, None]
-    xs = ((torch.arange(c0, c1, device=canvas.device, dtype=canvas.dtype) + 0.5 - offset) / scale)[None, None, :]
+    xs = ((torch.arange(c0, c1, device=canvas.device, dtype=canvas.dtype) + 0.5 - ox) / scale)[None, None, :]
     rows = max(1, _MAX_POINTS // (c1 - c0))
     for top in range(r0, r1, rows):
         bottom = min(r1, top + rows)
-        ys = ((torch.arange(top, bottom, device=canvas.device, dtype=canvas.dtype) + 0.5 - offset) / scale)[None, :, None]
+        ys = ((torch.arange(top, bottom, device=canvas.device, dtype=canvas.dtype) + 0.5 - oy) / scale)[None, :, None]
         cov = hard_coverage(kind.sdf, p, xs, ys, 1 / scale, samples)[0]
         patch = canvas[:, top:bottom, c0:c1]
         patch += (shape.alpha * cov) * (colour - patch)

@@ -3,6 +3,8 @@
 import io
 import os
 import struct
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -174,3 +176,15 @@ def test_more_bad_options_are_usage_errors(tmp_path, args, message):
     result = CliRunner().invoke(cli.app, ["convert", str(path), *[a.format(file=path) for a in args]])
     assert result.exit_code == 2
     assert message in " ".join(result.stderr.replace("│", " ").split())
+
+
+def test_a_huge_photo_is_resized_not_refused_in_bounded_memory(tmp_path):
+    path = tmp_path / "huge.jpg"
+    Image.new("RGB", (12000, 9000), (120, 80, 40)).save(path, quality=50)
+    proc = subprocess.Popen([sys.executable, "-m", "primify", "convert", str(path), *FAST, "--output-size", "64",
+                             "-o", str(tmp_path / "o.png")], stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert Image.open(tmp_path / "o.png").size == (64, 48)
+    # Decoded at an eighth of its size: far below the 324 MB its pixels take in full.
+    assert usage.ru_maxrss / 1024 < 700

@@ -114,3 +114,10 @@ def test_gif_and_frames_have_as_many_frames_as_asked(photo, tmp_path):
     assert np.array_equal(np.asarray(Image.open(frames[-1])), final)
     last_gif = np.asarray(list(ImageSequence.Iterator(gif))[-1].convert("RGB")).astype(int)
     assert np.abs(last_gif - final).mean() < 8  # a GIF's 256 colours are close to the PNG's
+
+
+def test_a_render_in_bands_is_the_render_in_one_piece(scene_file, monkeypatch):
+    scene = loads(scene_file.read_text())
+    whole = np.asarray(scene.render(100))
+    monkeypatch.setattr(primify.scene, "_MAX_BAND", 100 * 7)
+    assert np.array_equal(np.asarray(scene.render(100)), whole)
