@@ -74,6 +74,25 @@ def test_unreadable_file_fails_cleanly(tmp_path):
     assert result.exit_code == 1 and "permission denied" in result.stderr
 
 
+def test_unreadable_file_fails_cleanly_even_for_root(tmp_path, monkeypatch):
+    """Root reads any file, so the refusal the kernel would give anyone else is staged here."""
+    path = tmp_path / "secret.png"
+    path.write_bytes(photo_bytes("PNG"))
+    real = Path.read_bytes
+
+    def refuse(p: Path) -> bytes:
+        if p == path:
+            raise PermissionError(13, "Permission denied")
+        return real(p)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    out = tmp_path / "out"
+    result = convert(path, "--out-dir", out)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: cannot read '{path}': permission denied\n"
+    assert not out.exists() or not any(out.iterdir())
+
+
 def test_bad_files_do_not_stop_the_good_ones(tmp_path):
     good = tmp_path / "good.png"
     good.write_bytes(photo_bytes("PNG"))
