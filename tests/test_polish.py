@@ -35,3 +35,10 @@ def test_polish_improves_the_written_picture_and_keeps_order_and_kinds(picture, 
     assert [s.kind for s in polished] == [s.kind for s in scene.shapes]
     after = primify.Scene(scene.width, scene.height, scene.background, polished)
     assert hard_psnr(after, target) > hard_psnr(scene, target) + 0.1
+
+
+def test_mixed_kinds_polish_longer_and_zero_still_turns_it_off():
+    from primify.settings import Settings
+    assert Settings(polish_steps=25, kinds=("triangle",)).polish == 25
+    assert Settings(polish_steps=25, kinds=("triangle", "bezier"), polish_mixed=3).polish == 75
+    assert Settings(polish_steps=0, kinds=("triangle", "bezier")).polish == 0
