@@ -67,11 +67,15 @@ def fit(c: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor, least: torch.Tensor
     return ((room - least) / extra.clamp_min(1e-12)).clamp(0, 1).amin(dim=1, keepdim=True)
 
 
+def half_sizes(centre: torch.Tensor, scale: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """(K, 2) random half-sizes, x and y, between 0.4 and 1 times each shape's ``scale`` (K,)."""
+    return scale[:, None] * uniform(2 * len(centre), 0.4, 1.0, gen, centre).view(-1, 2)
+
+
 def rotated_init(centre: torch.Tensor, scale: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     """K shapes (cx, cy, half-size x, half-size y, angle): random sizes and angles."""
-    k = centre.shape[0]
-    half = scale[:, None] * uniform(2 * k, 0.4, 1.0, gen, centre).view(k, 2)
-    return torch.cat([centre, half, uniform(k, -math.pi / 2, math.pi / 2, gen, centre)[:, None]], dim=1)
+    half = half_sizes(centre, scale, gen)
+    return torch.cat([centre, half, uniform(len(centre), -math.pi / 2, math.pi / 2, gen, centre)[:, None]], dim=1)
 
 
 def local(p: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

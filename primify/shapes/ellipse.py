@@ -2,7 +2,7 @@
 
 import torch
 
-from .base import uniform
+from .base import half_sizes
 
 
 def ellipse_distance(u, v, a, b):
@@ -39,8 +39,7 @@ class Ellipse:
 
     @staticmethod
     def init(centre, scale, gen):
-        k = centre.shape[0]
-        return torch.cat([centre, scale[:, None] * uniform(2 * k, 0.4, 1.0, gen, centre).view(k, 2)], dim=1)
+        return torch.cat([centre, half_sizes(centre, scale, gen)], dim=1)
 
     @staticmethod
     def sdf(p, x, y):

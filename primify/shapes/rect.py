@@ -2,7 +2,7 @@
 
 import torch
 
-from .base import uniform
+from .base import half_sizes
 
 
 class Rect:
@@ -11,8 +11,7 @@ class Rect:
 
     @staticmethod
     def init(centre, scale, gen):
-        k = centre.shape[0]
-        half = scale[:, None] * uniform(2 * k, 0.4, 1.0, gen, centre).view(k, 2)
+        half = half_sizes(centre, scale, gen)
         return torch.cat([centre - half, centre + half], dim=1)
 
     @staticmethod
