@@ -34,11 +34,6 @@ def frames(scene: Scene, every: int, longer: int | None = None) -> Iterator[Imag
         yield to_image(canvas)
 
 
-def count(scene: Scene, every: int) -> int:
-    """How many frames ``frames`` yields."""
-    return max(1, math.ceil(len(scene.shapes) / every))
-
-
 def save_gif(scene: Scene, file, every: int, longer: int | None = None) -> None:
     """Writes the frames as a looping GIF to ``file`` (a path or binary file)."""
     # A GIF's transparency is all or nothing, so a transparent scene is laid over white.

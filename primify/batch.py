@@ -62,6 +62,14 @@ class Result:
         """ok, stopped (early, by the user), skipped (nothing to do) or error."""
         return "error" if self.error else "stopped" if self.stopped else "skipped" if self.scene is None else "ok"
 
+    @property
+    def kinds(self) -> dict[str, int]:
+        """How many shapes of each kind the scene has, in order of first use."""
+        kinds: dict[str, int] = {}
+        for s in (self.scene or {}).get("shapes", []):
+            kinds[s["kind"]] = kinds.get(s["kind"], 0) + 1
+        return kinds
+
 
 def work(task: Task, progress: Callable[[Progress], None] | None = None, stop: Callable[[], bool] | None = None) -> Result:
     """Converts one task's image; any failure becomes the result's ``error``, one sentence."""
@@ -93,16 +101,6 @@ def work(task: Task, progress: Callable[[Progress], None] | None = None, stop: C
         result.error = f"cannot convert '{task.name}': internal error ({type(e).__name__}: {e})"
     result.seconds = time.perf_counter() - started
     return result
-
-
-def record(result: Result, outputs: list) -> dict:
-    """The result as one ``--json`` line's object."""
-    kinds = {}
-    for s in (result.scene or {}).get("shapes", []):
-        kinds[s["kind"]] = kinds.get(s["kind"], 0) + 1
-    return {"input": result.name, "status": result.status, "outputs": [str(p) for p in outputs] if result.status in ("ok", "skipped") or result.stopped and result.scene else [],
-            "kinds": kinds, "shapes": sum(kinds.values()), "psnr": None if result.psnr is None else round(result.psnr, 3),
-            "seconds": round(result.seconds, 3), "device": result.device, "error": result.error}
 
 
 def reason(e: Exception) -> str:
@@ -154,14 +152,12 @@ def run_processes(tasks: Iterable[Task], jobs: int, progress: Callable[[int, Pro
                 halt.set()
             for future in done:
                 task = running.pop(future)
-                if future.cancelled():
-                    continue
                 error = future.exception()
                 yield future.result() if error is None else Result(task.index, task.name, error=f"worker failed ({error})")
     finally:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            if running:
-                process.terminate()
+        # Work still running here means an abort: the workers are stopped, not waited for.
+        for process in list(getattr(pool, "_processes", {}).values()) if running else []:
+            process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
 
 

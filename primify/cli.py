@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from . import api
-from .batch import Result, Task, reason, record, run_dask, run_here, run_processes
+from .batch import Result, Task, reason, run_dask, run_here, run_processes
 from .imageio import MAX_PIXELS, load
-from .inputs import DEFAULT_NAME, Source, check_template, expand, outputs_for
+from .inputs import DEFAULT_NAME, Source, check_template, expand
 from .output import FORMATS, Look, check_output, encode, write
 from . import pipeline
-from .pipeline import first_clash, read, save, writable
+from .pipeline import describe, read, record, save, writable
 from .palette import parse as parse_palette
 from .scenefile import loads, to_dict
 from .settings import Settings
@@ -54,14 +54,12 @@ Every = Annotated[Optional[int], typer.Option(min=1, metavar="K", show_default="
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace outputs that exist (by default they are refused).", rich_help_panel=OUTPUT)]
 
 
-def _kinds(text: str) -> str:
-    _check(lambda: parse_kinds(text))
-    return text
-
-
-def _template(text: str) -> str:
-    _check(lambda: check_template(text))
-    return text
+def _valid(check):
+    """An option callback that lets ``check``'s ValueError through as a usage error."""
+    def callback(text: str) -> str:
+        _check(lambda: check(text))
+        return text
+    return callback
 
 
 def _colour(text: str) -> str:
@@ -106,7 +104,7 @@ def convert(
                                                 help="Image files, folders or glob patterns; - reads one image from standard input.")],
     shapes: Annotated[int, typer.Option("--shapes", "-n", min=1, metavar="N", help="Number of shapes (the most, with --target-psnr).",
                                         rich_help_panel=SHAPES)] = Settings.shapes,
-    shape: Annotated[str, typer.Option("--shape", "-s", callback=_kinds, metavar="KIND",
+    shape: Annotated[str, typer.Option("--shape", "-s", callback=_valid(parse_kinds), metavar="KIND",
                                        help=f"Shape kind: {', '.join(KINDS)}; a comma list such as triangle,circle mixes kinds, and 'all' allows every kind.",
                                        rich_help_panel=SHAPES)] = "triangle",
     alpha: Annotated[Optional[float], typer.Option(callback=_opacity, metavar="A", show_default="learned per shape",
@@ -120,7 +118,7 @@ def convert(
                                                               "(.png .jpg .svg .json .gif). - writes to standard output in the --format given.")] = None,
     out_dir: Annotated[Path, typer.Option(metavar="DIR", rich_help_panel=OUTPUT,
                                           help="Folder for outputs when no --output is given; a folder input's subfolders are kept.")] = Path("."),
-    name: Annotated[str, typer.Option(metavar="TEMPLATE", callback=_template, rich_help_panel=OUTPUT,
+    name: Annotated[str, typer.Option(metavar="TEMPLATE", callback=_valid(check_template), rich_help_panel=OUTPUT,
                                       help="Output file names, from {stem}, {shape}, {shapes} and {ext}.")] = DEFAULT_NAME,
     formats: Annotated[Optional[list[Format]], typer.Option("--format", metavar="FMT", show_default="png and svg", rich_help_panel=OUTPUT,
                                                             help="Output format when no --output is given (repeatable): png, jpg, svg, json or gif.")] = None,
@@ -171,13 +169,9 @@ def convert(
     _usage(bool(output) and not to_stdout and bool(formats), "--format", "with --output, each file's extension picks its format")
     sources = expand(inputs, recursive, skip=out_dir)
     _usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
-    for path in [] if to_stdout else output or []:
-        _check(lambda: check_output(path, [s.path for s in sources if s.path]), "--output")
     exts = [f.value for f in formats or DEFAULT_FORMATS]
-    plans = {src: [] if to_stdout else output or _check(lambda: outputs_for(src, out_dir, name, exts, shape, shapes), "--name")
-             for src in sources}
-    clash = first_clash(plans)
-    _usage(clash is not None, "--name", clash and f"'{clash[0]}' and '{clash[1]}' would both write '{clash[2]}'")
+    plans = {src: [] for src in sources} if to_stdout else _check(
+        lambda: pipeline.plan(sources, output or [], out_dir, name, exts, shape, shapes), "--output/--name")
     dev = _check(lambda: api.pick_device(device.value), "--device") if dask is None else None
     colours = _check(lambda: parse_palette(palette), "--palette") if palette else None
     settings = Settings(shapes=shapes, kinds=parse_kinds(shape), size=size, alpha=alpha, background=_rgb(background),
@@ -288,24 +282,12 @@ class Show:
         if self.json:
             sys.stdout.write(json.dumps(record(result, outputs)) + "\n")
             sys.stdout.flush()
-        files = ", ".join(map(str, outputs)) or "standard output"
-        shapes = len(result.scene["shapes"]) if result.scene else 0
         if result.error:
             self.failed += 1
             err.print(f"[red]error:[/] {result.error}")
-        elif result.stopped and not result.scene:
-            err.print(f"stopped by Ctrl-C before it started: {result.name}")
-        elif result.stopped:
-            err.print(f"stopped early by Ctrl-C: {result.name} written with {shapes} of {self.asked} shapes -> {files}")
-        elif not self.quiet:
-            for line in [f"note: {n}" for n in result.notes] + [f"warning: {w}" for w in result.warnings]:
-                err.print(f"{self._name(result.index)}: {line}")
-            if result.scene is None:
-                err.print(f"{self._name(result.index)}: skipped, its outputs exist")
-            else:
-                used = ",".join(k for k in KINDS if k in record(result, [])["kinds"])
-                err.print(f"{self._name(result.index)}: {shapes} {used} shapes, {result.psnr:.2f} dB, "
-                          f"{result.seconds:.1f} s on {result.device} -> {files}")
+        elif result.stopped or not self.quiet:
+            for line in describe(result, self._name(result.index), self.asked, outputs):
+                err.print(line)
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""The steps around each conversion in a batch: which tasks to run, and writing their results."""
+"""The steps around each conversion in a batch: which files each input writes, which tasks to
+run, writing their results, and what to report of them."""
 
 import os
 import sys
@@ -7,9 +8,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .batch import Result, Task, reason
-from .inputs import STDIN, Source
-from .output import FORMATS, Look, encode, write, write_frames
+from .inputs import STDIN, Source, outputs_for
+from .output import FORMATS, Look, check_output, encode, write, write_frames
 from .scenefile import from_dict
+from .shapes import KINDS
 
 
 def tasks(sources: list[Source], plans: dict[Source, list[Path]], report: Callable[[Result, list[Path]], None],
@@ -52,15 +54,21 @@ def save(result: Result, outputs: list[Path], look: Look, frames: Path | None, s
         sys.stdout.flush()
 
 
-def first_clash(plans: dict[Source, list[Path]]) -> tuple[str, str, Path] | None:
-    """Two inputs that would write the same file, and the file, or None."""
+def plan(sources: list[Source], output: list[Path], out_dir: Path, template: str, formats: list[str], shape: str,
+         shapes: int) -> dict[Source, list[Path]]:
+    """Each source's output files: ``output`` when given (for a single source), else one per
+    format named by ``template`` in ``out_dir``. Raises ValueError for an output that is an
+    input, has an unknown extension, lies outside ``out_dir``, or that two sources would share."""
+    for path in output:
+        check_output(path, [s.path for s in sources if s.path])
+    plans = {src: output or outputs_for(src, out_dir, template, formats, shape, shapes) for src in sources}
     owner = {}
     for src, paths in plans.items():
         for p in paths:
             other = owner.setdefault(p.resolve(), src)
             if other is not src:
-                return other.name, src.name, p
-    return None
+                raise ValueError(f"'{other.name}' and '{src.name}' would both write '{p}'")
+    return plans
 
 
 def writable(folder: Path) -> bool:
@@ -70,3 +78,26 @@ def writable(folder: Path) -> bool:
     except OSError:
         return False
     return os.access(folder, os.W_OK)
+
+
+def record(result: Result, outputs: list[Path]) -> dict:
+    """The result as one ``--json`` line's object."""
+    written = result.status in ("ok", "skipped") or result.stopped and result.scene
+    kinds = result.kinds
+    return {"input": result.name, "status": result.status, "outputs": [str(p) for p in outputs] if written else [],
+            "kinds": kinds, "shapes": sum(kinds.values()), "psnr": None if result.psnr is None else round(result.psnr, 3),
+            "seconds": round(result.seconds, 3), "device": result.device, "error": result.error}
+
+
+def describe(result: Result, label: str, asked: int, outputs: list[Path]) -> list[str]:
+    """What to tell a person about a result that is not an error, a line each."""
+    files = ", ".join(map(str, outputs)) or "standard output"
+    shapes = sum(result.kinds.values())
+    if result.stopped:
+        return [f"stopped early by Ctrl-C: {result.name} written with {shapes} of {asked} shapes -> {files}"
+                if result.scene else f"stopped by Ctrl-C before it started: {result.name}"]
+    lines = [f"{label}: note: {n}" for n in result.notes] + [f"{label}: warning: {w}" for w in result.warnings]
+    if result.scene is None:
+        return lines + [f"{label}: skipped, its outputs exist"]
+    used = ",".join(k for k in KINDS if k in result.kinds)
+    return lines + [f"{label}: {shapes} {used} shapes, {result.psnr:.2f} dB, {result.seconds:.1f} s on {result.device} -> {files}"]
