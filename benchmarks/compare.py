@@ -38,7 +38,7 @@ def dense_run(target: Path, n: int, budget_s: float, device: str, out_dir: Path)
 
 def step_time_rows(target: Path, device: str) -> list[dict]:
     """Seconds of one optimisation step, primify's renderer against the dense one, in this process."""
-    from primify.refine import step_seconds
+    from primify.fit.refine import step_seconds
 
     tensor = load_tensor(target)
     rows = []

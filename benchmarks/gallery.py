@@ -17,7 +17,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 import primify  # noqa: E402
 from primify.api import psnr_of  # noqa: E402
-from primify.imageio import load, working  # noqa: E402
+from primify.io.picture import load, working  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,10 +8,10 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .imageio import normalize, to_tensor, working
-from .optimize import Progress, fit
-from .palette import kmeans
-from .scene import Scene
+from .fit.optimize import Progress, fit
+from .fit.palette import kmeans
+from .io.picture import normalize, to_tensor, working
+from .model import Scene
 from .settings import Settings
 
 
@@ -111,27 +111,3 @@ def _convert(small: Image.Image, mask: Image.Image | None, init: Scene | None, s
     target = rgb if opacity is None else rgb * opacity + background[:, None, None] * (1 - opacity)
     shapes = fit(target, weight, settings, generator, background, progress, stop, kept)
     return Scene(small.width, small.height, tuple(background.tolist()), shapes)
-
-
-def flatten(image: Image.Image, background: tuple[float, float, float]) -> Image.Image:
-    """``image`` as RGB, any transparency laid over ``background`` (RGB floats in [0, 1])."""
-    image = normalize(image)
-    if image.mode != "RGBA":
-        return image
-    under = Image.new("RGBA", image.size, tuple(round(v * 255) for v in background) + (255,))
-    return Image.alpha_composite(under, image).convert("RGB")
-
-
-def psnr_of(scene: Scene, target: Image.Image) -> float:
-    """PSNR in dB of the scene's 8-bit render at the target's size against the 8-bit target
-    (its transparency, if any, over the scene's background). A transparent scene and the
-    target are compared laid over black and over white, both counting, so that colour and
-    opacity errors both show."""
-    render = scene.render(max(target.size))
-    grounds = [scene.background] if scene.background is not None else [(0.0, 0.0, 0.0), (1.0, 1.0, 1.0)]
-    mse = 0.0
-    for ground in grounds:
-        a = np.asarray(flatten(render, ground), dtype=np.float64)
-        b = np.asarray(flatten(target, ground), dtype=np.float64)
-        mse += float(((a - b) ** 2).mean()) / len(grounds)
-    return 99.0 if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)

@@ -12,16 +12,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from . import api
-from .batch import Result, Task, reason, run_dask, run_here, run_processes
-from .imageio import MAX_PIXELS, load
-from .inputs import DEFAULT_NAME, Source, check_template, expand
-from .output import FORMATS, Look, check_output, encode, write
-from . import pipeline
-from .pipeline import describe, read, record, save, writable
-from .palette import parse as parse_palette
-from .scenefile import loads, to_dict
+from .batch import plan as pipeline
+from .batch.inputs import Source, expand, read
+from .batch.plan import DEFAULT_NAME, check_output, check_template, writable
+from .batch.report import describe, record, save
+from .batch.runners import run_dask, run_here, run_processes
+from .batch.signals import graceful
+from .batch.work import Result, Task, reason
+from .fit.palette import parse as parse_palette
+from .io.formats import FORMATS, Look, encode, write
+from .io.picture import MAX_PIXELS, load
+from .io.scenefile import loads, to_dict
 from .settings import Settings
-from .signals import graceful
 from .shapes import KINDS, parse_kinds
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_show_locals=False,

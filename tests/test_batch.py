@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from primify import cli
-from primify.inputs import Source, expand, outputs_for
+from primify.batch.inputs import Source, expand
+from primify.batch.plan import outputs_for
 
 FAST = ["--size", "24", "-n", "4"]
 

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 import primify
-from primify.api import psnr_of
-from primify.imageio import working
+from primify.fit.metrics import psnr_of
+from primify.io.picture import working
 
 
 def flat_psnr(picture):
@@ -87,7 +87,7 @@ def test_every_colour_comes_from_the_palette(picture, fast, gen, palette):
 
 
 def test_kmeans_finds_the_colours_a_picture_is_made_of(gen):
-    from primify.palette import kmeans
+    from primify.fit.palette import kmeans
 
     pixels = torch.cat([torch.full((50, 3), 0.1), torch.full((30, 3), 0.9), torch.tensor([[0.1, 0.9, 0.1]] * 20)])
     found = sorted(tuple(round(v, 3) for v in c) for c in kmeans(pixels, 3, gen).tolist())

@@ -11,15 +11,15 @@ from typer.testing import CliRunner
 
 import primify
 import primify.api
-import primify.group
+import primify.fit.group
 from primify import cli
-from primify.signals import graceful
+from primify.batch.signals import graceful
 
 FAST = ["--size", "24", "-n", "6", "-q"]
 
 
 def test_a_nan_step_is_rolled_back_and_never_reaches_the_output(picture, fast, gen, monkeypatch):
-    real = primify.group.soft_coverage
+    real = primify.fit.group.soft_coverage
     calls = []
 
     def sometimes_nan(sd, temperature, edge="sigmoid"):
@@ -27,7 +27,7 @@ def test_a_nan_step_is_rolled_back_and_never_reaches_the_output(picture, fast, g
         out = real(sd, temperature, edge)
         return out * float("nan") if len(calls) % 7 == 3 else out
 
-    monkeypatch.setattr(primify.group, "soft_coverage", sometimes_nan)
+    monkeypatch.setattr(primify.fit.group, "soft_coverage", sometimes_nan)
     scene = primify.convert(picture, fast, generator=gen)
     assert len(scene.shapes) == fast.shapes
     values = [v for s in scene.shapes for v in (*s.params, *s.colour, s.alpha)]

@@ -2,7 +2,7 @@
 
 import torch
 
-from primify.placement import batch_size, box_blur, sample_centres, shape_scale, spread
+from primify.fit.placement import batch_size, box_blur, sample_centres, shape_scale, spread
 
 
 def test_shapes_start_big_and_get_smaller():

@@ -3,8 +3,8 @@
 import torch
 
 import primify
-from primify.imageio import to_tensor, working
-from primify.polish import pairs, polish, tiled
+from primify.fit.polish import pairs, polish, tiled
+from primify.io.picture import to_tensor, working
 
 
 def hard_psnr(scene, target):

@@ -6,15 +6,16 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import resvg_py
 import torch
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image, UnidentifiedImageError
 
 import primify
-from primify.imageio import load
-from primify.raster import hard_coverage, soft_coverage
-from primify.scene import Scene, Shape
+from primify.io.picture import load
+from primify.model import Scene, Shape
+from primify.render.raster import hard_coverage, soft_coverage
+from primify.render.svg import to_svg
 from primify.shapes import KINDS
-from primify.svg import to_svg
 
 coords = st.floats(-0.5, 1.5, allow_nan=False, width=32)
 

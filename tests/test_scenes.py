@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import primify
 from primify import cli
-from primify.scenefile import dumps, loads, to_dict
+from primify.io.scenefile import dumps, loads, to_dict
 
 FAST = ["--size", "24", "-n", "12", "-q"]
 
@@ -77,8 +77,8 @@ def test_init_keeps_adding_to_a_scene(photo, scene_file, tmp_path):
     assert result.exit_code == 0, result.output
     before, after = loads(scene_file.read_text()), loads((tmp_path / "more.json").read_text())
     assert len(after.shapes) == 20 and after.background == before.background
-    target = primify.api.working(Image.open(photo).convert("RGB"), 24)
-    assert primify.api.psnr_of(after, target) > primify.api.psnr_of(before, target)
+    target = primify.io.picture.working(Image.open(photo).convert("RGB"), 24)
+    assert primify.fit.metrics.psnr_of(after, target) > primify.fit.metrics.psnr_of(before, target)
 
 
 def test_init_with_another_aspect_ratio_is_refused(scene_file, tmp_path):
@@ -89,10 +89,10 @@ def test_init_with_another_aspect_ratio_is_refused(scene_file, tmp_path):
 
 def test_target_psnr_stops_early(picture, fast):
     full = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0), polish_steps=0)
-    goal = primify.api.psnr_of(full, picture) - 2
+    goal = primify.fit.metrics.psnr_of(full, picture) - 2
     scene = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0), target_psnr=goal, polish_steps=0)
     assert len(scene.shapes) < fast.shapes
-    assert primify.api.psnr_of(scene, picture) >= goal - 0.1
+    assert primify.fit.metrics.psnr_of(scene, picture) >= goal - 0.1
 
 
 def test_target_psnr_from_the_command_line(photo):
@@ -119,5 +119,5 @@ def test_gif_and_frames_have_as_many_frames_as_asked(photo, tmp_path):
 def test_a_render_in_bands_is_the_render_in_one_piece(scene_file, monkeypatch):
     scene = loads(scene_file.read_text())
     whole = np.asarray(scene.render(100))
-    monkeypatch.setattr(primify.scene, "_MAX_BAND", 100 * 7)
+    monkeypatch.setattr(primify.render.hard, "_MAX_BAND", 100 * 7)
     assert np.array_equal(np.asarray(scene.render(100)), whole)

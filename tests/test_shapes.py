@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import torch
 
-from primify.raster import hard_coverage, soft_coverage
+from primify.render.raster import hard_coverage, soft_coverage
 from primify.shapes import KINDS, parse_kinds
 
 kinds = pytest.mark.parametrize("kind", list(KINDS))

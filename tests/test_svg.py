@@ -9,9 +9,9 @@ import resvg_py
 from PIL import Image
 
 import primify
+from primify.model import Scene, Shape
+from primify.render.svg import to_svg
 from primify.shapes import KINDS
-from primify.scene import Scene, Shape
-from primify.svg import to_svg
 
 
 def rasterize(svg: str) -> np.ndarray:

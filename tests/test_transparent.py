@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 import primify
 from primify import cli
-from primify.scene import Scene, Shape
+from primify.model import Scene, Shape
+from primify.render.svg import to_svg
 from primify.settings import Settings
-from primify.svg import to_svg
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_transparent_runs_are_repeatable_and_measured_over_black_and_white(stick
     assert a == b
     png, source = np.asarray(a.render(), dtype=np.float64), np.asarray(sticker, dtype=np.float64)
     expected = 10 * np.log10(255 ** 2 / np.mean([((over(png, g) - over(source, g)) ** 2).mean() for g in (0, 1)]))
-    assert primify.api.psnr_of(a, sticker) == pytest.approx(expected, abs=0.05)
+    assert primify.fit.metrics.psnr_of(a, sticker) == pytest.approx(expected, abs=0.05)
     assert expected >= 18
 
 

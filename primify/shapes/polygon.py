@@ -13,6 +13,7 @@ import torch
 
 from .base import uniform
 
+
 def corners(p):
     """(K, N) x and y of the corners, in order round the outline."""
     n = p.shape[1] - 3

@@ -1,119 +1,18 @@
-"""Converting many images: one ``work`` function that turns a task into a result, and three ways
-to run it (here, in N local processes, or on a Dask cluster). Results come back as they finish;
-the caller writes outputs, so workers need no access to the caller's files."""
+"""Three ways to run many tasks: here, in N local processes, or on a Dask cluster. Results come
+back as they finish; the caller writes outputs, so workers need no access to the caller's files."""
 
 import ctypes
-import io
 import multiprocessing
 import os
 import signal
 import sys
-import time
-import warnings
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 import torch
-from PIL import Image, UnidentifiedImageError
 
-from . import api
-from .imageio import MAX_PIXELS, load, working
-from .optimize import Progress
-from .scenefile import from_dict, to_dict
-from .settings import Settings
-from .shapes import parse_kinds
-
-
-@dataclass
-class Task:
-    """One image to convert; everything in it can be pickled and sent to another machine."""
-
-    index: int
-    name: str
-    data: bytes
-    settings: Settings
-    seed: int = 0
-    device: str = "auto"
-    max_pixels: int = MAX_PIXELS
-    mask: Image.Image | None = None
-    init: dict | None = None
-
-
-@dataclass
-class Result:
-    """What became of a task: a scene (as ``scenefile`` data) or an error, and how it went;
-    ``size`` is the input's own size."""
-
-    index: int
-    name: str
-    scene: dict | None = None
-    psnr: float | None = None
-    seconds: float = 0.0
-    device: str | None = None
-    stopped: bool = False
-    error: str | None = None
-    size: tuple[int, int] | None = None
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        """ok, stopped (early, by the user), skipped (nothing to do) or error."""
-        return "error" if self.error else "stopped" if self.stopped else "skipped" if self.scene is None else "ok"
-
-    @property
-    def kinds(self) -> dict[str, int]:
-        """How many shapes of each kind the scene has, in order of first use."""
-        kinds: dict[str, int] = {}
-        for s in (self.scene or {}).get("shapes", []):
-            kinds[s["kind"]] = kinds.get(s["kind"], 0) + 1
-        return kinds
-
-
-def work(task: Task, progress: Callable[[Progress], None] | None = None, stop: Callable[[], bool] | None = None) -> Result:
-    """Converts one task's image; any failure becomes the result's ``error``, one sentence."""
-    started = time.perf_counter()
-    result = Result(task.index, task.name)
-    if stop and stop():
-        result.stopped = True
-        return result
-    try:
-        pic = load(io.BytesIO(task.data), task.settings.size, task.max_pixels)
-    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as e:
-        result.error = f"cannot read '{task.name}': {reason(e)}"
-        return result
-    result.notes, result.size = pic.notes, pic.size
-    try:
-        parse_kinds(",".join(task.settings.kinds))
-        dev = api.pick_device(task.device)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", RuntimeWarning)
-            scene = api.convert(pic.image, task.settings, device=dev, generator=torch.Generator().manual_seed(task.seed),
-                                progress=progress, stop=stop, mask=task.mask,
-                                init=from_dict(task.init) if task.init else None)
-        result.warnings = [str(w.message) for w in caught]
-        result.scene, result.device, result.stopped = to_dict(scene), dev.type, bool(stop and stop())
-        result.psnr = api.psnr_of(scene, working(pic.image, task.settings.size))
-    except ValueError as e:
-        result.error = f"cannot convert '{task.name}': {e}"
-    except Exception as e:  # one image's bug must not sink the batch
-        result.error = f"cannot convert '{task.name}': internal error ({type(e).__name__}: {e})"
-    result.seconds = time.perf_counter() - started
-    return result
-
-
-def reason(e: Exception) -> str:
-    """A reading error as a reason a person can act on."""
-    if isinstance(e, FileNotFoundError):
-        return "no such file"
-    if isinstance(e, IsADirectoryError):
-        return "it is a folder, not a file"
-    if isinstance(e, PermissionError):
-        return "permission denied"
-    if isinstance(e, UnidentifiedImageError):
-        return "not an image that Pillow can read"
-    return str(e).split("\n")[0]
+from ..fit.optimize import Progress
+from .work import Result, Task, work
 
 
 def run_here(tasks: Iterable[Task], progress: Callable[[int, Progress], None] | None = None,

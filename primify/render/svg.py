@@ -3,8 +3,8 @@
 import numpy as np
 import svgwrite
 
-from .scene import Scene
-from .shapes import KINDS
+from ..model import Scene
+from ..shapes import KINDS
 
 
 class _Element(svgwrite.base.BaseElement):

@@ -3,10 +3,10 @@
 import math
 from typing import Iterator
 
-import torch
 from PIL import Image
 
-from .scene import Scene, paint, to_image
+from ..model import Scene
+from ..render.hard import blank, flatten, paint, to_image
 
 #: Frames a GIF gets when no ``every`` is given.
 GIF_FRAMES = 50
@@ -24,8 +24,7 @@ def frames(scene: Scene, every: int, longer: int | None = None) -> Iterator[Imag
     (one, of the bare background, for a scene without shapes). Rendered at longer side
     ``longer`` (default: the working size), painting each shape once."""
     w, h = scene.size_for(longer)
-    background = (0.0,) * 4 if scene.background is None else scene.background
-    canvas = torch.tensor(background, dtype=torch.float32)[:, None, None].expand(len(background), h, w).clone()
+    canvas = blank(scene.background, h, w)
     for i, shape in enumerate(scene.shapes, 1):
         paint(canvas, shape, scale=max(w, h))
         if i % every == 0 or i == len(scene.shapes):
@@ -37,8 +36,7 @@ def frames(scene: Scene, every: int, longer: int | None = None) -> Iterator[Imag
 def save_gif(scene: Scene, file, every: int, longer: int | None = None) -> None:
     """Writes the frames as a looping GIF to ``file`` (a path or binary file)."""
     # A GIF's transparency is all or nothing, so a transparent scene is laid over white.
-    images = [im if im.mode == "RGB" else Image.alpha_composite(Image.new("RGBA", im.size, "white"), im).convert("RGB")
-              for im in frames(scene, every, longer)]
+    images = [flatten(im) for im in frames(scene, every, longer)]
     durations = [FRAME_MS] * (len(images) - 1) + [LAST_MS]
     # Pillow folds a frame identical to the one before into it, keeping the timing.
     images[0].save(file, "GIF", save_all=True, append_images=images[1:], duration=durations, loop=0,

@@ -1,9 +1,8 @@
-"""What a batch reads and writes: inputs expanded from files, folders and globs, and the output
-paths each one gets from ``--out-dir`` and a ``--name`` template."""
+"""What a batch reads: inputs expanded from files, folders and globs, and their bytes."""
 
 import glob
 import os
-import string
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,10 +10,6 @@ from PIL import Image
 
 #: The input that means standard input.
 STDIN = "-"
-#: Output names unless ``--name`` says otherwise.
-DEFAULT_NAME = "{stem}.primify.{ext}"
-#: Fields a ``--name`` template may use.
-FIELDS = ("stem", "shape", "shapes", "ext")
 
 
 @dataclass(frozen=True)
@@ -95,29 +90,8 @@ def _until_magic(parts: tuple[str, ...]) -> list[str]:
     return head
 
 
-def check_template(template: str) -> None:
-    """Raises ValueError unless ``template`` uses only the known fields and stays relative."""
-    try:
-        names = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
-    except ValueError as e:
-        raise ValueError(f"bad name template '{template}': {e}") from None
-    unknown = names - set(FIELDS)
-    if unknown:
-        raise ValueError(f"unknown field {{{sorted(unknown)[0]}}} in '{template}'; "
-                         f"use {', '.join('{' + f + '}' for f in FIELDS)}")
-    if Path(template).is_absolute() or ".." in Path(template).parts:
-        raise ValueError(f"name template '{template}' must stay inside the output folder")
 
 
-def outputs_for(source: Source, out_dir: Path, template: str, formats: list[str], shape: str, shapes: int) -> list[Path]:
-    """The output paths of ``source``: one per format, named by ``template`` inside ``out_dir``
-    plus the source's folder. Raises ValueError if a name would land outside ``out_dir``."""
-    root = out_dir.resolve()
-    paths = []
-    for ext in formats:
-        name = template.format(stem=source.stem, shape=shape.replace(",", "+"), shapes=shapes, ext=ext)
-        path = out_dir / source.folder / name
-        if not path.resolve().is_relative_to(root) or path.resolve() == root:
-            raise ValueError(f"output name '{name}' would be written outside '{out_dir}'")
-        paths.append(path)
-    return paths
+def read(path: Path | None) -> bytes:
+    """The bytes of a file, or of standard input for None or ``-``."""
+    return sys.stdin.buffer.read() if path is None or str(path) == STDIN else path.read_bytes()

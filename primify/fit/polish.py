@@ -8,11 +8,11 @@ shapes' footprints rather than the picture times the number of shapes.
 
 import torch
 
+from ..model import Shape
+from ..render.raster import composite_runs, soft_coverage, squared_error
+from ..settings import Settings
+from ..shapes import KINDS, step_scale
 from .adam import Adam
-from .raster import composite_runs, soft_coverage, squared_error
-from .scene import Shape
-from .settings import Settings
-from .shapes import KINDS, step_scale
 
 #: How far a shape may move from where the batches left it: this fraction of its size, between
 #: two bounds in pixels. Bounded moves let each shape's tiles be fixed ahead.

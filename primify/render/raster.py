@@ -74,24 +74,6 @@ def squared_error(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return torch.cat([err[..., :3, :, :], err[..., 3:, :, :] + SPILL * excess], dim=-3)
 
 
-def composite(background: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor,
-              alpha: torch.Tensor) -> torch.Tensor:
-    """Paints K shapes over ``background`` in painter's order (shape 0 first), all at once.
-
-    background (..., C, Y, X); coverage (..., K, Y, X); colour (..., K, 3); alpha (..., K).
-    Returns (..., C, Y, X); leading dimensions are independent canvases (tiles, say). With
-    u_i = alpha_i * coverage_i, the result is
-    background * prod_i (1 - u_i) + sum_i colour_i * u_i * prod_{j > i} (1 - u_j).
-    """
-    u = alpha[..., None, None] * coverage
-    keep = 1 - u
-    # Transmittance of everything painted after shape i: an exclusive reverse cumulative product.
-    rev = keep.flip(-3).cumprod(-3).flip(-3)
-    after = torch.cat([rev[..., 1:, :, :], torch.ones_like(keep[..., :1, :, :])], dim=-3)
-    paint = torch.einsum("...kyx,...kc->...cyx", u * after, solid(colour, background.shape[-3]))
-    return background * rev[..., :1, :, :] + paint
-
-
 def over(canvas: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor,
          alpha: torch.Tensor) -> torch.Tensor:
     """One shape over its own canvas patch, for K shapes each on its own patch.
@@ -120,7 +102,9 @@ def best_colour(canvas: torch.Tensor, target: torch.Tensor, weight: torch.Tensor
 
 def composite_runs(background: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor, alpha: torch.Tensor,
                    run: torch.Tensor, runs: int) -> torch.Tensor:
-    """``composite`` for many canvases (tiles) at once, each with its own list of shapes.
+    """Painter's-order compositing for many canvases (tiles) at once, each with its own list of
+    shapes. With u_i = alpha_i * coverage_i, a canvas is
+    background * prod_i (1 - u_i) + sum_i colour_i * u_i * prod_{j > i} (1 - u_j).
 
     coverage (E, Y, X), colour (E, 3) and alpha (E,) are E (canvas, shape) pairs sorted by
     ``run`` (E,), the canvas index, and in painter's order within a canvas; background (C,)

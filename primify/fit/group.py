@@ -4,12 +4,12 @@ from dataclasses import dataclass
 
 import torch
 
+from ..render.hard import SUPERSAMPLE
+from ..render.raster import best_colour, hard_coverage, over, soft_coverage, squared_error
+from ..shapes import KINDS
 from .palette import best_of
-from .patches import Patches, around
 from .placement import sample_centres
-from .raster import best_colour, hard_coverage, over, soft_coverage, squared_error
-from .scene import SUPERSAMPLE
-from .shapes import KINDS
+from .window import Patches, around
 
 #: Half the side of a new shape's window, in units of its starting radius: room to move and
 #: grow a little. Larger windows cost more per step and did not fit better.

@@ -4,11 +4,11 @@ import time
 
 import torch
 
+from ..settings import Settings
+from ..shapes import KINDS, step_scale
 from .adam import Adam
 from .group import Group, candidates
 from .placement import shape_scale
-from .settings import Settings
-from .shapes import KINDS, step_scale
 
 
 def optimizer(groups: list[Group], radius: float, settings: Settings) -> Adam:

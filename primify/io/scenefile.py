@@ -16,8 +16,8 @@ listed in painter's order. Each kind's parameter names are those of ``primify.KI
 import json
 import math
 
-from .scene import Scene, Shape
-from .shapes import KINDS, parse_kinds
+from ..model import Scene, Shape
+from ..shapes import KINDS, parse_kinds
 
 FORMAT, VERSION = "primify-scene", 1
 

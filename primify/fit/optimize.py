@@ -9,20 +9,21 @@ frozen in the canvas, so a step costs what the active shapes' windows hold, not 
 times every shape so far. A last joint refinement (``polish``) then moves all shapes together.
 """
 
-import math
 import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import torch
 
+from ..model import Shape
+from ..render.hard import blank, paint
+from ..settings import Settings
+from ..shapes import KINDS
 from .group import Group, candidates, palette_of
+from .metrics import psnr
 from .placement import batch_size, shape_scale, spread
 from .polish import polish
 from .refine import refine
-from .scene import Shape, paint
-from .settings import Settings
-from .shapes import KINDS
 
 
 @dataclass
@@ -51,13 +52,13 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
     start = time.perf_counter()
     _, h, w = target.shape
     weight = torch.ones(h, w, device=target.device) if weight is None else weight
-    canvas = background[:, None, None].expand(len(background), h, w).clone()
+    canvas = blank(background, h, w)
     shapes: list[Shape] = list(init)
     for shape in shapes:
         paint(canvas, shape)
     goal = settings.target_psnr
-    reached = lambda: goal is not None and _psnr(canvas, target) >= goal
-    report = lambda: progress and progress(Progress(len(shapes), settings.shapes, _psnr(canvas, target),
+    reached = lambda: goal is not None and psnr(canvas, target) >= goal
+    report = lambda: progress and progress(Progress(len(shapes), settings.shapes, psnr(canvas, target),
                                                     time.perf_counter() - start))
     misses = 0
     # Over nothing, shapes need cover only the opaque part: the size schedule spans its area.
@@ -76,12 +77,12 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
         report()
     if settings.polish > 0 and shapes and not stop():
         polished = polish(target, weight, background, shapes, settings, stop)
-        before = _psnr(canvas, target)
-        fresh = background[:, None, None].expand(len(background), h, w).clone()
+        before = psnr(canvas, target)
+        fresh = blank(background, h, w)
         for shape in polished:
             paint(fresh, shape)
         # The soft objective tracks the hard picture closely, but keep whichever is better.
-        if _psnr(fresh, target) >= before:
+        if psnr(fresh, target) >= before:
             shapes, canvas = polished, fresh
         report()
     return shapes
@@ -128,14 +129,3 @@ def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape], pale
             if enough():
                 return added
     return added
-
-
-def _psnr(canvas: torch.Tensor, target: torch.Tensor) -> float:
-    """PSNR in dB of ``canvas`` against ``target``, both in [0, 1]; premultiplied RGBA is laid
-    over black and over white, both counting, as ``api.psnr_of`` measures the output."""
-    if len(canvas) == 4:
-        d = canvas - target
-        mse = ((d[:3] ** 2 + (d[:3] - d[3:]) ** 2) / 2).mean().item()
-    else:
-        mse = ((canvas - target) ** 2).mean().item()
-    return 99.0 if mse <= 1e-10 else -10 * math.log10(mse)

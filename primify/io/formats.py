@@ -6,12 +6,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
-
+from ..model import Scene
+from ..render.hard import flatten
+from ..render.svg import to_svg
 from .animate import default_every, frames, save_gif
-from .scene import Scene
 from .scenefile import dumps
-from .svg import to_svg
 
 #: Output formats by file extension.
 FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG", ".json": "JSON", ".gif": "GIF"}
@@ -28,15 +27,6 @@ class Look:
     every: int | None = None
 
 
-def check_output(path: Path, inputs: list[Path]) -> None:
-    """Raises ValueError if ``path`` has an unknown extension or is one of the ``inputs``."""
-    if path.suffix.lower() not in FORMATS:
-        raise ValueError(f"cannot write '{path}': unknown extension '{path.suffix}' "
-                         f"(use {', '.join(sorted(set(FORMATS)))})")
-    if any(path.resolve() == i.resolve() for i in inputs):
-        raise ValueError(f"refusing to write '{path}': it is an input")
-
-
 def encode(scene: Scene, fmt: str, look: Look = Look()) -> bytes:
     """The scene as a file of format ``fmt`` (a value of ``FORMATS``)."""
     if fmt == "SVG":
@@ -48,9 +38,9 @@ def encode(scene: Scene, fmt: str, look: Look = Look()) -> bytes:
         save_gif(scene, buf, look.every or default_every(scene), look.size)
     else:
         image = scene.render(look.size, blur=look.blur)
-        if fmt == "JPEG" and image.mode == "RGBA":
+        if fmt == "JPEG":
             # JPEG has no alpha: a transparent scene is laid over white, as viewers show one.
-            image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
+            image = flatten(image)
         image.save(buf, fmt, **({"quality": 95} if fmt == "JPEG" else {}))
     return buf.getvalue()
 

@@ -1,0 +1,2 @@
+"""Converting many pictures: inputs expanded, every output path planned in one place, tasks run
+here, in processes or on Dask, and results written and reported."""

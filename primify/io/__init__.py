@@ -1,0 +1,1 @@
+"""Files in and out: reading pictures, scene files, output formats and animations."""

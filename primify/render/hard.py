@@ -1,0 +1,117 @@
+"""The hard renderer that writes every raster output, and that the optimizer freezes shapes with.
+
+Each shape is painted in painter's order with anti-aliased coverage (``raster.hard_coverage``),
+touching only its bounding box; a render is made band by band so that a poster-sized picture
+needs memory for its bytes only.
+"""
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from ..shapes import KINDS
+from .raster import hard_coverage, solid
+
+if TYPE_CHECKING:
+    from ..model import Scene, Shape
+
+#: Sub-pixel samples per side for the anti-aliased hard render.
+SUPERSAMPLE = 4
+#: Pixels of one shape handled at once, and of a render's band, so huge outputs stay in
+#: bounded memory.
+_MAX_POINTS, _MAX_BAND = 1 << 20, 1 << 22
+
+
+def size_for(width: int, height: int, longer: int | None = None) -> tuple[int, int]:
+    """Pixel size (width, height) of a ``width`` × ``height`` picture rendered with longer side
+    ``longer`` (None: as it is)."""
+    if longer is None:
+        return width, height
+    long_side = max(width, height)
+    return max(1, round(width * longer / long_side)), max(1, round(height * longer / long_side))
+
+
+def blank(background, height: int, width: int, device: torch.device | str = "cpu") -> torch.Tensor:
+    """A canvas of ``background``: (3, H, W) of an RGB colour (a sequence or a (3,) tensor), or
+    premultiplied RGBA (4, H, W) of nothing for None (or a (4,) tensor)."""
+    if not isinstance(background, torch.Tensor):
+        background = torch.tensor((0.0,) * 4 if background is None else background, dtype=torch.float32, device=device)
+    return background[:, None, None].expand(len(background), height, width).clone()
+
+
+def band(scene: "Scene", w: int, h: int, top: int, bottom: int, samples: int = SUPERSAMPLE, margin: int = 0,
+         device: torch.device | str = "cpu") -> torch.Tensor:
+    """Rows ``top``..``bottom`` of the scene's w × h render (and ``margin`` pixels around)."""
+    canvas = blank(scene.background, bottom - top + 2 * margin, w + 2 * margin, device)
+    for shape in scene.shapes:
+        paint(canvas, shape, samples, max(w, h), (margin, margin - top))
+    return canvas
+
+
+def render(scene: "Scene", longer: int | None = None, samples: int = SUPERSAMPLE, blur: float = 0) -> Image.Image:
+    """See ``Scene.render``."""
+    w, h = scene.size_for(longer)
+    if blur <= 0:
+        rows = max(1, _MAX_BAND // w)
+        bands = [np.asarray(to_image(band(scene, w, h, top, min(h, top + rows), samples))) for top in range(0, h, rows)]
+        return Image.fromarray(np.concatenate(bands) if len(bands) > 1 else bands[0])
+    sigma = blur * max(w, h) / max(scene.width, scene.height)
+    m = int(np.ceil(3 * sigma))
+    # An exact Gaussian, separable; the margin holds everything it reaches.
+    taps = torch.exp(-0.5 * (torch.arange(-m, m + 1, dtype=torch.float32) / sigma) ** 2)
+    t = band(scene, w, h, 0, h, samples, m)[None]
+    c = t.shape[1]
+    taps = (taps / taps.sum()).view(1, 1, 1, -1).expand(c, 1, 1, -1)
+    t = F.conv2d(F.conv2d(t, taps, groups=c), taps.transpose(2, 3), groups=c)
+    return to_image(t[0])
+
+def paint(canvas: torch.Tensor, shape: "Shape", samples: int = SUPERSAMPLE, scale: int | None = None,
+          offset: int | tuple[int, int] = 0) -> None:
+    """Paints one shape onto ``canvas`` (3, H, W), or premultiplied RGBA (4, H, W), in place,
+    touching only its bounding box.
+
+    The picture's longer side is ``scale`` pixels (default: the canvas's), and its origin lies
+    ``offset`` pixels, or (x, y) pixels, right of and below the canvas's top-left corner.
+    """
+    _, h, w = canvas.shape
+    scale = scale or max(h, w)
+    ox, oy = offset if isinstance(offset, tuple) else (offset, offset)
+    kind = KINDS[shape.kind]
+    p = torch.tensor([shape.params], dtype=canvas.dtype, device=canvas.device)
+    x0, y0, x1, y1 = (kind.bbox(p)[0] * scale + torch.tensor([ox, oy, ox, oy])).tolist()
+    c0, c1 = max(0, int(np.floor(x0))), min(w, int(np.ceil(x1)) + 1)
+    r0, r1 = max(0, int(np.floor(y0))), min(h, int(np.ceil(y1)) + 1)
+    if c0 >= c1 or r0 >= r1:
+        return
+    colour = solid(torch.tensor(shape.colour, dtype=canvas.dtype, device=canvas.device), len(canvas))[:, None, None]
+    xs = ((torch.arange(c0, c1, device=canvas.device, dtype=canvas.dtype) + 0.5 - ox) / scale)[None, None, :]
+    rows = max(1, _MAX_POINTS // (c1 - c0))
+    for top in range(r0, r1, rows):
+        bottom = min(r1, top + rows)
+        ys = ((torch.arange(top, bottom, device=canvas.device, dtype=canvas.dtype) + 0.5 - oy) / scale)[None, :, None]
+        cov = hard_coverage(kind.sdf, p, xs, ys, 1 / scale, samples)[0]
+        patch = canvas[:, top:bottom, c0:c1]
+        patch += (shape.alpha * cov) * (colour - patch)
+
+
+def to_image(t: torch.Tensor) -> Image.Image:
+    """(3, H, W) float in [0, 1] to an 8-bit RGB image, or premultiplied (4, H, W) to straight
+    RGBA as PNG holds it, rounding to nearest."""
+    t = t.clamp(0, 1)
+    if len(t) == 4:
+        # Where nothing is drawn any colour will do; black keeps the file small.
+        t = torch.cat([t[:3] / t[3:].clamp_min(1e-6), t[3:]]).clamp(0, 1)
+    a = (t * 255 + 0.5).to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+    return Image.fromarray(np.ascontiguousarray(a), "RGBA" if len(t) == 4 else "RGB")
+
+
+def flatten(image: Image.Image, background=(1.0, 1.0, 1.0)) -> Image.Image:
+    """``image`` as RGB, any transparency laid over ``background`` (RGB floats in [0, 1]; white
+    unless said otherwise, as viewers show transparent pictures)."""
+    if image.mode != "RGBA":
+        return image.convert("RGB")
+    under = Image.new("RGBA", image.size, tuple(round(v * 255) for v in background) + (255,))
+    return Image.alpha_composite(under, image).convert("RGB")
