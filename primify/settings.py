@@ -23,7 +23,7 @@ class Settings:
     #: Colours shapes may take, as RGB floats in [0, 1]; None allows any colour. ``convert``
     #: also takes a count here and picks that many colours from the picture.
     palette: tuple[tuple[float, float, float], ...] | int | None = None
-    #: Soft edge function: "sigmoid" or "tanh" (see ``primify.raster.EDGES``).
+    #: Soft edge function: "sigmoid" or "tanh" (see ``primify.render.raster.EDGES``).
     edge: str = "sigmoid"
     #: Adam steps per batch of new shapes.
     steps: int = 25
