@@ -395,6 +395,29 @@ def test_three_threads_converting_at_once_agree(picture):
     assert scenes[0] == scenes[1] == scenes[2] == run(picture)
 
 
+def test_the_same_seed_gives_the_same_scene_in_another_process_with_one_thread(picture, tmp_path):
+    picture.save(tmp_path / "p.png")
+    code = ("import sys, torch, primify; torch.set_num_threads(1); "
+            f"s = primify.convert(sys.argv[1], {TINY!r}, generator=torch.Generator().manual_seed(0)); s.save(sys.argv[2])")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "p.png"), str(tmp_path / "s.json")],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert primify.load_scene(tmp_path / "s.json") == run(picture)
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads resident memory from /proc")
+def test_memory_stays_flat_over_thirty_conversions(picture):
+    def resident() -> int:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    for _ in range(5):
+        run(picture)
+    before = resident()
+    for _ in range(25):
+        run(picture)
+    assert resident() - before < 20 * 2 ** 20
+
+
 def test_scenes_round_trip_through_pickle_and_json(picture, tmp_path):
     scene = run(picture)
     assert pickle.loads(pickle.dumps(scene)) == scene
