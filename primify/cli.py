@@ -125,7 +125,7 @@ def convert(
     mask: Annotated[Optional[Path], typer.Option(metavar="PATH", show_default=False,
                                                  help="Grayscale picture weighting where detail goes: white counts, black hardly does.",
                                                  rich_help_panel=LOOK)] = None,
-    palette: Annotated[Optional[str], typer.Option(metavar="N|#rrggbb,...", show_default=False,
+    palette: Annotated[Optional[str], typer.Option(metavar="N|COLOUR,...", show_default=False,
                                                    callback=_valid(lambda text: text and Settings.coerce("palette", text)),
                                                    help="Restrict colours: N colours picked from the picture, or the ones listed (#rrggbb, #rgb or CSS names).",
                                                    rich_help_panel=LOOK)] = None,
