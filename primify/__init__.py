@@ -7,9 +7,7 @@ or GIF, ``Scene.render`` draws it at any size, and ``load_scene`` reads a saved 
 from .api import convert, pick_device
 from .colours import parse_colour
 from .fit.optimize import Interrupted, Progress
-# ``primify.open`` as ``PIL.Image.open``; left out of ``__all__`` so that ``from primify import *``
-# cannot hide the built-in ``open``.
-from .io.picture import open_picture as open
+from .io.picture import open_picture as open  # noqa: F401 (public, kept out of __all__: see below)
 from .io.scenefile import load_scene
 from .model import Scene, Shape
 from .render.svg import to_svg
@@ -17,5 +15,7 @@ from .settings import Settings
 from .shapes import KINDS, resolve_kind
 from .version import __version__
 
+# ``primify.open`` (as ``PIL.Image.open``) is left out so that ``from primify import *`` cannot
+# hide the built-in ``open``.
 __all__ = ["convert", "load_scene", "pick_device", "Interrupted", "Progress", "Scene", "Shape", "Settings",
            "KINDS", "resolve_kind", "parse_colour", "to_svg", "__version__"]
