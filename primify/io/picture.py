@@ -67,7 +67,7 @@ def open_picture(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Image
 def picture(image, working_size: int | None = None, what: str = "picture") -> Image.Image:
     """Any picture the library takes, as 8-bit RGB or RGBA (see ``normalize``).
 
-    - a PIL image, any mode;
+    - a PIL image, any mode, as ``normalize`` reads it;
     - a path, read by ``load`` as the command line reads files (so EXIF rotation matches);
     - a numpy array or torch tensor: H×W (gray), H×W×C or C×H×W with C = 1 (gray), 2 (gray and
       alpha), 3 (RGB) or 4 (RGBA); numpy arrays are read as H×W×C when both fit, tensors as
@@ -84,7 +84,9 @@ def picture(image, working_size: int | None = None, what: str = "picture") -> Im
     if isinstance(image, (str, os.PathLike)):
         return load(image, working_size).image
     if isinstance(image, torch.Tensor):
-        image = _from_array(image.detach().cpu().numpy(), channels_first=True, what=what)
+        t = image.detach().cpu()
+        # numpy has no bfloat16; any float tensor reads the same as float32.
+        image = _from_array((t.float() if t.is_floating_point() else t).numpy(), channels_first=True, what=what)
     elif isinstance(image, np.ndarray):
         image = _from_array(image, channels_first=False, what=what)
     elif not isinstance(image, Image.Image):
@@ -115,13 +117,13 @@ def _from_array(a: np.ndarray, channels_first: bool, what: str) -> Image.Image:
 
 
 def _unit(a: np.ndarray) -> np.ndarray:
-    """The array's values in [0, 1], by the rule of its dtype (see ``picture``)."""
+    """The (non-empty) array's values in [0, 1], by the rule of its dtype (see ``picture``)."""
     if a.dtype == bool:
         return a.astype(np.float64)
     if a.dtype.kind == "f":
         if not np.isfinite(a).all():
             raise ValueError("a float array holds values in [0, 1]; this one has NaN or infinite values")
-        lo, hi = (float(a.min()), float(a.max())) if a.size else (0.0, 0.0)
+        lo, hi = float(a.min()), float(a.max())
         if lo < 0 or hi > 1:
             raise ValueError(f"a float array holds values in [0, 1]; this one spans [{lo:g}, {hi:g}]")
         return a.astype(np.float64)
@@ -129,7 +131,7 @@ def _unit(a: np.ndarray) -> np.ndarray:
         raise TypeError(f"an array of dtype {a.dtype} is not a picture: use float, bool or integer values")
     if a.dtype in (np.uint8, np.uint16):
         return a / np.iinfo(a.dtype).max
-    lo, hi = (int(a.min()), int(a.max())) if a.size else (0, 0)
+    lo, hi = int(a.min()), int(a.max())
     if lo < 0:
         raise ValueError(f"an integer array holds values of at least 0; this one has {lo}")
     return a / (2 ** max(8, hi.bit_length()) - 1)
