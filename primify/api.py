@@ -83,6 +83,7 @@ def convert(image: PictureLike, settings: Settings | Mapping[str, Any] | None = 
     and it must have the picture's aspect ratio. Running out of memory on a GPU warns
     (RuntimeWarning) and starts again on the CPU.
     """
+    # The option keywords are named after the fields, so the ones given are read back by name.
     given = {k: v for k, v in locals().items() if k in _FIELDS and v is not KEEP}
     if isinstance(settings, Mapping):
         settings = Settings(**settings)
