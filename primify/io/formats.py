@@ -72,6 +72,12 @@ def encode(scene: Scene, fmt: str, look: Look = Look(), own: tuple[int, int] | N
     return buf.getvalue()
 
 
+def write(scene: Scene, path: Path, look: Look = Look()) -> None:
+    """Writes ``scene`` to ``path`` in the format its extension names, whole or not at all,
+    replacing a file that is there (``Scene.save``)."""
+    place([(path, encode(scene, FORMATS[path.suffix.lower()], look))], lambda _: True)
+
+
 def png_text(note: str = "") -> PngImagePlugin.PngInfo:
     """A PNG's text chunks with primify's mark, and ``note`` as its Comment."""
     info = PngImagePlugin.PngInfo()
