@@ -177,12 +177,11 @@ def convert(
                 max_pixels=max_pixels, mask=weights, init=start)
     show = Show([item.source.name for item in plan.items], shapes, quiet, json_lines)
     with graceful() as stop, show:
-        if dask:
-            def runner(todo):
-                return _check(lambda: run_dask(todo, dask, stop), "--dask", f"cannot use the Dask scheduler at '{dask}'")
-        else:
-            def runner(todo):
-                return run_here(todo, show.progress, stop) if jobs == 1 else run_processes(todo, jobs, show.progress, stop)
+        def runner(todo):
+            if dask:
+                return _check(lambda: run_dask(todo, dask, stop), "--dask",
+                              f"cannot use the Dask scheduler at '{dask}'")
+            return run_processes(todo, jobs, show.progress, stop) if jobs > 1 else run_here(todo, show.progress, stop)
         batch.run(plan, task, runner, show.done)
     if stop():
         raise typer.Exit(130)

@@ -1,7 +1,7 @@
 """Animations of a scene being built: its shapes added in painter's order, ``every`` at a time."""
 
 import math
-from typing import Iterator
+from collections.abc import Iterator
 
 from PIL import Image
 
