@@ -139,7 +139,7 @@ def test_an_output_stopped_by_a_real_ctrl_c_is_marked_and_redone_by_skip_existin
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     args = [sys.executable, "-m", "primify", "convert", str(photo), "--size", "32", "-n", "400", "--out-dir", str(out),
-            "--json"]
+            "--json", "--format", "png", "--format", "svg", "--format", "json"]
     with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as child:
         for line in child.stderr:  # plain progress lines, a quarter at a time
             if "shapes," in line:
@@ -152,13 +152,16 @@ def test_an_output_stopped_by_a_real_ctrl_c_is_marked_and_redone_by_skip_existin
     png = Image.open(out / "photo.primify.png")
     assert any("stopped" in v for v in png.text.values()), png.text
     assert "stopped" in (out / "photo.primify.svg").read_text()
+    assert "stopped" in json.loads((out / "photo.primify.json").read_text())["note"]
 
-    again = primify(photo, "--size", "32", "-n", "400", "--out-dir", out, "--json", "--skip-existing", timeout=300)
+    again = primify(photo, "--size", "32", "-n", "400", "--out-dir", out, "--json", "--skip-existing",
+                    "--format", "png", "--format", "svg", "--format", "json", timeout=300)
     assert again.returncode == 0, again.stderr
     second = json.loads(again.stdout)
     assert second["status"] == "ok" and second["shapes"] > first["shapes"]
     assert not any("stopped" in v for v in Image.open(out / "photo.primify.png").text.values())
     assert "stopped" not in (out / "photo.primify.svg").read_text()
+    assert "note" not in json.loads((out / "photo.primify.json").read_text())
 
 
 # 3. Re-runs do not convert their own outputs.

@@ -3,6 +3,7 @@ input's files are placed all together or not at all, never over a file that appe
 
 import errno
 import io
+import json
 import os
 import secrets
 import tempfile
@@ -56,7 +57,9 @@ def encode(scene: Scene, fmt: str, look: Look = Look(), own: tuple[int, int] | N
         head = svg[:svg.index("?>") + 2] if svg.startswith("<?xml") else ""
         return (svg if not note else f"{head}<!-- {MARK}: {note} -->\n{svg[len(head):]}").encode()
     if fmt == "JSON":
-        return dumps(scene).encode()
+        # Readers of the scene format skip keys they do not know.
+        text = dumps(scene)
+        return (text if not note else '{"note": ' + json.dumps(f"{MARK}: {note}") + ", " + text[1:]).encode()
     buf = io.BytesIO()
     comment = f"{MARK}; {note}" if note else MARK
     if fmt == "GIF":
@@ -112,9 +115,10 @@ def ours(path: Path) -> bool:
 def stopped(path: Path) -> bool:
     """Whether ``path`` is an output that primify marked as stopped by Ctrl-C."""
     try:
-        if path.suffix.lower() == ".svg":
+        if path.suffix.lower() in (".svg", ".json"):
             with open(path, "rb") as f:
-                return f"<!-- {MARK}: {STOPPED}".encode() in f.read(256)
+                head = f.read(256)
+            return f"<!-- {MARK}: {STOPPED}".encode() in head or f'{{"note": "{MARK}: {STOPPED}'.encode() in head
         with Image.open(path) as im:
             said = im.info.get("Comment") or im.info.get("comment") or ""
     except (OSError, ValueError, SyntaxError):
