@@ -7,6 +7,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -252,6 +253,28 @@ def test_temporary_names_stay_short_for_an_output_name_near_the_limit(photo, tmp
     result = run(photo, *FAST, "-o", long_name)
     assert result.exit_code == 0, result.output
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("x")] == [long_name.name]
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A tmpfs of one 4 kB page: a small PNG fits, an SVG after it does not."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a tiny tmpfs needs root (the RLIMIT_FSIZE test covers the rest)")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_leaves_none_of_an_inputs_outputs(tmp_path, picture, tiny_disk):
+    picture.resize((12, 9)).save(tmp_path / "tiny.png")
+    result = run(tmp_path / "tiny.png", "--size", "24", "-n", "40", "--out-dir", tiny_disk, "--json")
+    assert result.exit_code == 1
+    record = json.loads(result.stdout)
+    assert record["status"] == "error" and record["outputs"] == [] and "No space left" in record["error"]
+    assert list(tiny_disk.iterdir()) == []
 
 
 # 6. Sizes: PNG and JPEG have the input's size, or exactly --output-size on the longer side.

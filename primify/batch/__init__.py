@@ -41,5 +41,6 @@ def run(plan: Plan, task: Task, runner: Callable[[Iterable[Task]], Iterable[Resu
                 result = replace(result, error=f"'{e.filename}' exists, so none of the outputs of "
                                                f"'{item.source.name}' were written; pass --overwrite to replace it")
             except OSError as e:
-                result = replace(result, error=f"cannot write '{e.filename or item.source.name}': {reason(e)}")
+                where = f"'{e.filename}'" if e.filename else f"the outputs of '{item.source.name}'"
+                result = replace(result, error=f"cannot write {where}: {e.strerror or reason(e)}")
         on_result(result, item.outputs)
