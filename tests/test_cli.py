@@ -8,6 +8,7 @@ import typer.main
 from PIL import Image
 from typer.testing import CliRunner
 
+import primify.api
 from primify import cli
 
 runner = CliRunner()
@@ -80,13 +81,13 @@ def test_refuses_to_overwrite_an_input(photo):
 
 def test_cli_passes_options_to_the_library(photo, tmp_path, monkeypatch):
     seen = {}
-    real = cli.api.convert
+    real = primify.api.convert
 
     def spy(image, settings, **kw):
         seen["settings"], seen["device"] = settings, kw["device"]
         return real(image, settings, **kw)
 
-    monkeypatch.setattr(cli.api, "convert", spy)
+    monkeypatch.setattr(primify.api, "convert", spy)
     result = run(photo, "-n", "5", "-s", "circle,rect", "--size", "24", "--alpha", "0.5", "--background", "#ff0000",
                  "--edge", "tanh", "--device", "cpu", "-q", "--out-dir", tmp_path)
     assert result.exit_code == 0, result.output

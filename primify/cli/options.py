@@ -1,0 +1,68 @@
+"""What the commands share: help panels, choices, option types, and turning the library's
+ValueErrors into usage errors (exit 2)."""
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+from PIL import UnidentifiedImageError
+
+from ..batch.work import reason
+from ..io.formats import FORMATS
+from ..io.picture import MAX_PIXELS
+
+SHAPES, OUTPUT, LOOK, RUN = "Shapes", "Output", "Look", "Run"
+
+
+class Edge(str, Enum):
+    sigmoid = "sigmoid"
+    tanh = "tanh"
+
+
+class Device(str, Enum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+Format = Enum("Format", {f[1:]: f[1:] for f in FORMATS if f != ".jpeg"}, type=str)
+DEFAULT_FORMATS = [Format.png, Format.svg]
+
+Blur = Annotated[float, typer.Option(min=0, metavar="PX", rich_help_panel=OUTPUT,
+                                     help="Gaussian blur, in working-size pixels, in the SVG (a filter) and the PNG alike: blurred placeholders.")]
+Precision = Annotated[int, typer.Option(min=0, max=6, metavar="D", help="Decimals of SVG coordinates, in working-size pixels.", rich_help_panel=OUTPUT)]
+Every = Annotated[Optional[int], typer.Option(min=1, metavar="K", show_default="about 50 frames", rich_help_panel=OUTPUT,
+                                              help="Shapes added per frame of a GIF or --frames.")]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace outputs that exist (by default they are refused).", rich_help_panel=OUTPUT)]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.", rich_help_panel=RUN)]
+MaxPixels = Annotated[int, typer.Option(min=1, metavar="N", rich_help_panel=RUN,
+                                        help="Refuse inputs and outputs larger than this many pixels (decompression bombs).")]
+DEFAULT_MAX_PIXELS = MAX_PIXELS
+
+
+def valid(check):
+    """An option callback that lets ``check``'s ValueError through as a usage error."""
+    def callback(text: str) -> str:
+        checked(lambda: check(text))
+        return text
+    return callback
+
+
+def usage(bad: bool, param: str, message: str) -> None:
+    """A usage error (exit 2) naming ``param`` when ``bad``."""
+    if bad:
+        raise typer.BadParameter(message, param_hint=param)
+
+
+def checked(make, param: str | None = None, prefix: str | None = None):
+    """``make()``, with a ValueError or reading error turned into a usage error (exit 2)."""
+    try:
+        return make()
+    except (OSError, UnidentifiedImageError, ValueError) as e:
+        raise typer.BadParameter(f"{prefix}: {reason(e)}" if prefix else str(e), param_hint=param) from None
+
+
+def output_size(size: int | None, max_pixels: int) -> None:
+    """Refuses an ``--output-size`` whose square is over ``--max-pixels``."""
+    usage(size is not None and size * size > max_pixels, "--output-size",
+          f"{size}×{size} pixels is over --max-pixels {max_pixels:,}; give a smaller size or raise --max-pixels")

@@ -1,0 +1,75 @@
+"""``primify render``: a scene file drawn again, at any size and in any format."""
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..batch.inputs import read
+from ..batch.plan import check_outputs, writable
+from ..batch.work import reason
+from ..io.formats import FORMATS, Look, encode, place
+from ..io.scenefile import loads
+from .options import (
+    DEFAULT_MAX_PIXELS,
+    OUTPUT,
+    Blur,
+    Every,
+    Format,
+    MaxPixels,
+    Overwrite,
+    Precision,
+    Quiet,
+    checked,
+    usage,
+)
+from .options import output_size as check_output_size
+from .show import err, error
+
+
+def render(
+    scene: Annotated[Path, typer.Argument(metavar="SCENE.json", show_default=False, help="A scene written by convert -o x.json; - reads standard input.")],
+    output: Annotated[list[Path], typer.Option("--output", "-o", metavar="PATH", show_default=False,
+                                               help="Output file, repeatable: .png .jpg .svg .json .gif; - writes to standard output in the --format given.")],
+    output_size: Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the scene's working size", rich_help_panel=OUTPUT,
+                                                       help="Longer side, in pixels, of PNG/JPEG/GIF files.")] = None,
+    formats: Annotated[Optional[Format], typer.Option("--format", metavar="FMT", show_default=False, rich_help_panel=OUTPUT,
+                                                      help="Format written to standard output.")] = None,
+    blur: Blur = 0,
+    precision: Precision = 2,
+    every: Every = None,
+    overwrite: Overwrite = False,
+    quiet: Quiet = False,
+    max_pixels: MaxPixels = DEFAULT_MAX_PIXELS,
+) -> None:
+    """Render a scene again, at any size and in any format, without optimizing.
+
+    Example: primify render photo.json -o big.png --output-size 4096 -o photo.svg
+    """
+    to_stdout = output == [Path("-")]
+    usage(to_stdout and formats is None, "--format", "say which format to write to standard output, e.g. --format png")
+    check_output_size(output_size, max_pixels)
+    checked(lambda: check_outputs([(p, str(scene)) for p in output if not to_stdout], [scene]), "--output")
+    for path in [] if to_stdout else output:
+        usage(path.exists() and not overwrite, "--output", f"'{path}' exists; pass --overwrite to replace it")
+        usage(not writable(path.parent), "--output", f"cannot write to folder '{path.parent}'")
+    try:
+        picture = loads(read(scene).decode())
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        error(f"cannot read '{scene}': {reason(e)}")
+        raise typer.Exit(1) from None
+    look = Look(output_size, precision, blur, every)
+    usage(picture.width * picture.height > max_pixels and not output_size, "--output-size",
+           f"the scene's {picture.width}×{picture.height} pixels are over --max-pixels {max_pixels:,}; "
+           "give --output-size")
+    if to_stdout:
+        sys.stdout.buffer.write(encode(picture, FORMATS["." + formats.value], look))
+    files = [] if to_stdout else [(p, encode(picture, FORMATS[p.suffix.lower()], look)) for p in output]
+    try:
+        place(files, lambda path: overwrite)
+    except OSError as e:
+        error(f"cannot write '{e.filename or output[0]}': {reason(e)}")
+        raise typer.Exit(1) from None
+    if not quiet:
+        err.print(f"{scene}: {len(picture.shapes)} shapes -> {'standard output' if to_stdout else ', '.join(map(str, output))}")

@@ -1,0 +1,72 @@
+"""What a person sees: errors and a summary line per picture on stderr, progress (bars on a
+terminal, a plain line per quarter otherwise), and ``--json`` lines on stdout."""
+
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.text import Text
+
+from ..batch.report import describe, record
+from ..batch.work import Result
+
+# File names and every other user text are printed as they are, never read as rich markup.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+
+def error(message: str) -> None:
+    """An error line on stderr."""
+    err.print(Text.assemble(("error:", "red"), " ", message))
+
+
+class Show:
+    """What the user sees: errors, one summary line per image and progress on stderr (bars on a
+    terminal, a plain line per quarter otherwise), and ``--json`` lines on stdout."""
+
+    def __init__(self, names: list[str], asked: int, quiet: bool, json_lines: bool):
+        self.names, self.asked, self.quiet, self.json = names, asked, quiet, json_lines
+        self.failed = 0
+        self.bars = None if quiet or not err.is_terminal else Progress(
+            TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[psnr]}"),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True, redirect_stdout=False, redirect_stderr=False)
+        self.running, self.quarter = {}, {}
+
+    def __enter__(self):
+        if self.bars:
+            self.bars.start()
+            self.overall = self.bars.add_task("all images", total=len(self.names), psnr="") if len(self.names) > 1 else None
+        return self
+
+    def __exit__(self, *exc):
+        if self.bars:
+            self.bars.stop()
+
+    def _name(self, index: int) -> str:
+        return self.names[index] if len(self.names) == 1 else f"[{index + 1}/{len(self.names)}] {self.names[index]}"
+
+    def progress(self, index: int, p) -> None:
+        if self.bars:
+            if index not in self.running:
+                self.running[index] = self.bars.add_task(self._name(index), total=p.total, psnr="")
+            self.bars.update(self.running[index], completed=p.placed, psnr=f"{p.psnr:.2f} dB")
+        elif not self.quiet and 4 * p.placed // p.total > self.quarter.get(index, 0) and p.placed < p.total:
+            self.quarter[index] = 4 * p.placed // p.total
+            err.print(f"{self._name(index)}: {p.placed}/{p.total} shapes, {p.psnr:.2f} dB")
+
+    def done(self, result: Result, outputs: tuple[Path, ...]) -> None:
+        if self.bars:
+            if result.index in self.running:
+                self.bars.remove_task(self.running.pop(result.index))
+            if self.overall is not None:
+                self.bars.advance(self.overall)
+        if self.json:
+            sys.stdout.write(json.dumps(record(result, outputs)) + "\n")
+            sys.stdout.flush()
+        if result.error:
+            self.failed += 1
+            error(result.error)
+        elif result.stopped or not self.quiet:
+            for line in describe(result, self._name(result.index), self.asked, outputs):
+                err.print(line)
