@@ -1,14 +1,13 @@
 """``primify convert``: options into settings, a plan and a task; the batch runs in the library."""
 
 from pathlib import Path
-from typing import Annotated, Optional
 
 import typer
 
 from .. import api, batch
 from ..batch import plan as planning
 from ..batch.inputs import expand, read
-from ..batch.plan import DEFAULT_NAME, check_extensions, check_template, writable
+from ..batch.plan import DEFAULT_NAME, check_extensions, writable
 from ..batch.runners import check_address, run_dask, run_here, run_processes
 from ..batch.signals import graceful
 from ..batch.work import Task
@@ -16,96 +15,44 @@ from ..io.formats import Look
 from ..io.picture import load
 from ..io.scenefile import loads
 from ..settings import Settings
-from ..shapes import KINDS, parse_kinds
-from .options import (
-    DEFAULT_FORMATS,
-    DEFAULT_MAX_PIXELS,
-    LOOK,
-    OUTPUT,
-    RUN,
-    SHAPES,
-    Blur,
-    Device,
-    Edge,
-    Every,
-    Format,
-    MaxPixels,
-    Overwrite,
-    Precision,
-    Quiet,
-    checked,
-    usage,
-    valid,
-)
-from .options import output_size as check_output_size
+from . import convert_options as o
+from . import options
+from .checks import checked, usage
+from .checks import output_size as check_output_size
 from .show import Show
-
-#: The largest working size: a fit keeps a few dozen float copies of the picture, so 4096 px
-#: (16.8 million pixels) is already gigabytes, and more only magnifies a photo's own pixels.
-MAX_SIZE = 4096
-
-
-def _opacity(value: float | None) -> float | None:
-    if value is not None and not 0 < value <= 1:
-        raise typer.BadParameter(f"{value} is not in (0, 1]")
-    return value
 
 
 def convert(
-    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", show_default=False,
-                                                help="Image files, folders or glob patterns; - reads one image from standard input.")],
-    shapes: Annotated[int, typer.Option("--shapes", "-n", min=1, metavar="N", help="Number of shapes (the most, with --target-psnr).",
-                                        rich_help_panel=SHAPES)] = Settings.shapes,
-    shape: Annotated[str, typer.Option("--shape", "-s", callback=valid(parse_kinds), metavar="KIND",
-                                       help=f"Shape kind: {', '.join(KINDS)}; a comma list such as triangle,circle mixes kinds, and 'all' allows every kind.",
-                                       rich_help_panel=SHAPES)] = "triangle",
-    alpha: Annotated[Optional[float], typer.Option(callback=_opacity, metavar="A", show_default="learned per shape",
-                                                   help="Fixed opacity of every shape, in (0, 1].", rich_help_panel=SHAPES)] = None,
-    target_psnr: Annotated[Optional[float], typer.Option(metavar="DB", show_default=False, rich_help_panel=SHAPES,
-                                                         help="Stop adding shapes once the PSNR at the working size reaches DB.")] = None,
-    init: Annotated[Optional[Path], typer.Option(metavar="SCENE.json", show_default=False, rich_help_panel=SHAPES,
-                                                 help="Start from the shapes of a scene written with -o x.json, and add to them.")] = None,
-    output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", metavar="PATH", show_default=False, rich_help_panel=OUTPUT,
-                                                         help="Output file, repeatable, for a single input; the extension picks the format "
-                                                              "(.png .jpg .svg .json .gif). - writes to standard output in the --format given.")] = None,
-    out_dir: Annotated[Path, typer.Option(metavar="DIR", rich_help_panel=OUTPUT,
-                                          help="Folder for outputs when no --output is given; a folder input's subfolders are kept.")] = Path("."),
-    name: Annotated[str, typer.Option(metavar="TEMPLATE", callback=valid(check_template), rich_help_panel=OUTPUT,
-                                      help="Output file names, from {stem}, {shape}, {shapes} and {ext}.")] = DEFAULT_NAME,
-    formats: Annotated[Optional[list[Format]], typer.Option("--format", metavar="FMT", show_default="png and svg", rich_help_panel=OUTPUT,
-                                                            help="Output format when no --output is given (repeatable): png, jpg, svg, json or gif.")] = None,
-    overwrite: Overwrite = False,
-    skip_existing: Annotated[bool, typer.Option("--skip-existing", help="Skip inputs whose outputs all exist.", rich_help_panel=OUTPUT)] = False,
-    blur: Blur = 0,
-    precision: Precision = 2,
-    output_size: Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the input's longer side", rich_help_panel=OUTPUT,
-                                                       help="Longer side, in pixels, of written PNG/JPEG files (GIFs and frames: the working size).")] = None,
-    frames: Annotated[Optional[Path], typer.Option(metavar="DIR", show_default=False, rich_help_panel=OUTPUT,
-                                                   help="Also write numbered PNG frames of the shapes being added, <stem>.0001.png..., to DIR.")] = None,
-    every: Every = None,
-    size: Annotated[int, typer.Option(min=8, max=MAX_SIZE, metavar="PX", help="Working resolution: the longer side, in pixels, that shapes are fitted at. Larger is slower and finer.",
-                                      rich_help_panel=LOOK)] = Settings.size,
-    mask: Annotated[Optional[Path], typer.Option(metavar="PATH", show_default=False,
-                                                 help="Grayscale picture weighting where detail goes: white counts, black hardly does.",
-                                                 rich_help_panel=LOOK)] = None,
-    palette: Annotated[Optional[str], typer.Option(metavar="N|COLOUR,...", show_default=False,
-                                                   callback=valid(lambda text: text and Settings.coerce("palette", text)),
-                                                   help="Restrict colours: N colours picked from the picture, or the ones listed (#rrggbb, #rgb or CSS names).",
-                                                   rich_help_panel=LOOK)] = None,
-    background: Annotated[str, typer.Option(callback=valid(lambda text: Settings.coerce("background", text)),
-                                            metavar="auto|transparent|COLOUR",
-                                            help="Background colour (#rrggbb, #rgb or a CSS name); auto uses the picture's mean colour. transparent fits the picture's alpha too: the PNG keeps an alpha channel, the SVG has no background, a JPEG is laid over white.",
-                                            rich_help_panel=LOOK)] = "auto",
-    edge: Annotated[Edge, typer.Option(metavar="sigmoid|tanh", help="Soft edge function used while optimizing.", rich_help_panel=LOOK)] = Edge.sigmoid,
-    recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Take images from the subfolders of folder inputs too.", rich_help_panel=RUN)] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Convert N images at once, in separate processes.", rich_help_panel=RUN)] = 1,
-    dask: Annotated[Optional[str], typer.Option(metavar="ADDRESS", show_default=False, rich_help_panel=RUN,
-                                                help="Convert on the Dask cluster whose scheduler is at ADDRESS, tcp://HOST:PORT (pip install 'primify-shapes\\[dask]').")] = None,
-    json_lines: Annotated[bool, typer.Option("--json", help="Print one JSON object per image on standard output.", rich_help_panel=RUN)] = False,
-    seed: Annotated[int, typer.Option(metavar="N", help="Random seed; the same seed, input, options and device give the same result.", rich_help_panel=RUN)] = 0,
-    device: Annotated[Device, typer.Option(metavar="auto|cpu|cuda", help="Where to optimize; auto picks CUDA when torch sees a GPU.", rich_help_panel=RUN)] = Device.auto,
-    quiet: Quiet = False,
-    max_pixels: MaxPixels = DEFAULT_MAX_PIXELS,
+    inputs: o.Inputs,
+    shapes: o.ShapesOption = Settings.shapes,
+    shape: o.ShapeOption = "triangle",
+    alpha: o.AlphaOption = None,
+    target_psnr: o.TargetPsnrOption = None,
+    init: o.InitOption = None,
+    output: o.OutputOption = None,
+    out_dir: o.OutDirOption = Path("."),
+    name: o.NameOption = DEFAULT_NAME,
+    formats: o.FormatsOption = None,
+    overwrite: options.Overwrite = False,
+    skip_existing: o.SkipExistingOption = False,
+    blur: options.Blur = 0,
+    precision: options.Precision = 2,
+    output_size: o.OutputSizeOption = None,
+    frames: o.FramesOption = None,
+    every: options.Every = None,
+    size: o.SizeOption = Settings.size,
+    mask: o.MaskOption = None,
+    palette: o.PaletteOption = None,
+    background: o.BackgroundOption = "auto",
+    edge: o.EdgeOption = options.Edge.sigmoid,
+    recursive: o.RecursiveOption = False,
+    jobs: o.JobsOption = 1,
+    dask: o.DaskOption = None,
+    json_lines: o.JsonLinesOption = False,
+    seed: o.SeedOption = 0,
+    device: o.DeviceOption = options.Device.auto,
+    quiet: options.Quiet = False,
+    max_pixels: options.MaxPixels = options.DEFAULT_MAX_PIXELS,
 ) -> None:
     """Convert pictures into shapes and write a PNG and an SVG of each.
 
@@ -127,7 +74,7 @@ def convert(
     usage(bool(output) and not to_stdout and bool(formats), "--format", "with --output, each file's extension picks its format")
     sources = expand(inputs, recursive, skip=out_dir)
     usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
-    exts = [f.value for f in formats or DEFAULT_FORMATS]
+    exts = [f.value for f in formats or options.DEFAULT_FORMATS]
     if not output:
         checked(lambda: check_extensions(name, exts), "--name")
     look = Look(output_size, precision, blur, every)

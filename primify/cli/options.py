@@ -1,13 +1,11 @@
-"""What the commands share: help panels, choices, option types, and turning the library's
-ValueErrors into usage errors (exit 2)."""
+"""The commands' options as typed ``Annotated`` declarations, grouped into help panels; the
+commands' signatures name them, and their help texts are what ``--help`` shows."""
 
 from enum import Enum
 from typing import Annotated, Optional
 
 import typer
-from PIL import UnidentifiedImageError
 
-from ..batch.work import reason
 from ..io.formats import FORMATS
 from ..io.picture import MAX_PIXELS
 
@@ -38,31 +36,3 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.",
 MaxPixels = Annotated[int, typer.Option(min=1, metavar="N", rich_help_panel=RUN,
                                         help="Refuse inputs and outputs larger than this many pixels (decompression bombs).")]
 DEFAULT_MAX_PIXELS = MAX_PIXELS
-
-
-def valid(check):
-    """An option callback that lets ``check``'s ValueError through as a usage error."""
-    def callback(text: str) -> str:
-        checked(lambda: check(text))
-        return text
-    return callback
-
-
-def usage(bad: bool, param: str, message: str) -> None:
-    """A usage error (exit 2) naming ``param`` when ``bad``."""
-    if bad:
-        raise typer.BadParameter(message, param_hint=param)
-
-
-def checked(make, param: str | None = None, prefix: str | None = None):
-    """``make()``, with a ValueError or reading error turned into a usage error (exit 2)."""
-    try:
-        return make()
-    except (OSError, UnidentifiedImageError, ValueError) as e:
-        raise typer.BadParameter(f"{prefix}: {reason(e)}" if prefix else str(e), param_hint=param) from None
-
-
-def output_size(size: int | None, max_pixels: int) -> None:
-    """Refuses an ``--output-size`` whose square is over ``--max-pixels``."""
-    usage(size is not None and size * size > max_pixels, "--output-size",
-          f"{size}×{size} pixels is over --max-pixels {max_pixels:,}; give a smaller size or raise --max-pixels")

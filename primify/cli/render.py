@@ -11,20 +11,9 @@ from ..batch.plan import check_outputs, writable
 from ..batch.work import reason
 from ..io.formats import FORMATS, Look, encode, place
 from ..io.scenefile import loads
-from .options import (
-    DEFAULT_MAX_PIXELS,
-    OUTPUT,
-    Blur,
-    Every,
-    Format,
-    MaxPixels,
-    Overwrite,
-    Precision,
-    Quiet,
-    checked,
-    usage,
-)
-from .options import output_size as check_output_size
+from .checks import checked, usage
+from .checks import output_size as check_output_size
+from .options import DEFAULT_MAX_PIXELS, OUTPUT, Blur, Every, Format, MaxPixels, Overwrite, Precision, Quiet
 from .show import err, error
 
 
