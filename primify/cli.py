@@ -117,13 +117,13 @@ def convert(
                                                  help="Start from the shapes of a scene written with -o x.json, and add to them.")] = None,
     output: Annotated[Optional[list[Path]], typer.Option("--output", "-o", metavar="PATH", show_default=False, rich_help_panel=OUTPUT,
                                                          help="Output file, repeatable, for a single input; the extension picks the format "
-                                                              "(.png .jpg .svg .json .gif). - writes to standard output in the --format given.")] = None,
+                                                              "(.png .jpg .svg .uri .json .gif). - writes to standard output in the --format given.")] = None,
     out_dir: Annotated[Path, typer.Option(metavar="DIR", rich_help_panel=OUTPUT,
                                           help="Folder for outputs when no --output is given; a folder input's subfolders are kept.")] = Path("."),
     name: Annotated[str, typer.Option(metavar="TEMPLATE", callback=_valid(check_template), rich_help_panel=OUTPUT,
                                       help="Output file names, from {stem}, {shape}, {shapes} and {ext}.")] = DEFAULT_NAME,
     formats: Annotated[Optional[list[Format]], typer.Option("--format", metavar="FMT", show_default="png and svg", rich_help_panel=OUTPUT,
-                                                            help="Output format when no --output is given (repeatable): png, jpg, svg, json or gif.")] = None,
+                                                            help="Output format when no --output is given (repeatable): png, jpg, svg, uri (the SVG as a data: URI), json or gif.")] = None,
     overwrite: Overwrite = False,
     skip_existing: Annotated[bool, typer.Option("--skip-existing", help="Skip inputs whose outputs all exist.", rich_help_panel=OUTPUT)] = False,
     blur: Blur = 0,
@@ -182,8 +182,8 @@ def convert(
         _usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
     weights = _check(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
     start = _check(lambda: to_dict(loads(read(init).decode())), "--init", f"cannot read '{init}'") if init else None
-    look = Look(output_size, precision, blur, every)
-    show = Show(sources, shapes, quiet, json_lines)
+    look = Look(output_size, precision, blur, every, f"seed {seed}")
+    show = Show(sources, shapes, quiet, json_lines, look)
     with graceful() as stop, show:
         todo = pipeline.tasks(sources, plans, show.done, overwrite, skip_existing,
                               lambda i, src, data: Task(i, src.name, data, settings, seed, device.value if dask else dev.type,
@@ -210,7 +210,7 @@ def convert(
 def render(
     scene: Annotated[Path, typer.Argument(metavar="SCENE.json", show_default=False, help="A scene written by convert -o x.json; - reads standard input.")],
     output: Annotated[list[Path], typer.Option("--output", "-o", metavar="PATH", show_default=False,
-                                               help="Output file, repeatable: .png .jpg .svg .json .gif; - writes to standard output in the --format given.")],
+                                               help="Output file, repeatable: .png .jpg .svg .uri .json .gif; - writes to standard output in the --format given.")],
     output_size: Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the scene's working size", rich_help_panel=OUTPUT,
                                                        help="Longer side, in pixels, of PNG/JPEG/GIF files.")] = None,
     formats: Annotated[Optional[Format], typer.Option("--format", metavar="FMT", show_default=False, rich_help_panel=OUTPUT,
@@ -245,8 +245,8 @@ class Show:
     """What the user sees: errors, one summary line per image and progress on stderr (bars on a
     terminal, a plain line per quarter otherwise), and ``--json`` lines on stdout."""
 
-    def __init__(self, sources: list[Source], asked: int, quiet: bool, json_lines: bool):
-        self.names, self.asked, self.quiet, self.json = [s.name for s in sources], asked, quiet, json_lines
+    def __init__(self, sources: list[Source], asked: int, quiet: bool, json_lines: bool, look: Look):
+        self.names, self.asked, self.quiet, self.json, self.look = [s.name for s in sources], asked, quiet, json_lines, look
         self.failed = 0
         self.bars = None if quiet or not err.is_terminal else Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[psnr]}"),
@@ -282,7 +282,7 @@ class Show:
             if self.overall is not None:
                 self.bars.advance(self.overall)
         if self.json:
-            sys.stdout.write(json.dumps(record(result, outputs)) + "\n")
+            sys.stdout.write(json.dumps(record(result, outputs, self.look)) + "\n")
             sys.stdout.flush()
         if result.error:
             self.failed += 1

@@ -49,6 +49,6 @@ class Scene:
     def render(self, longer: int | None = None, samples: int = hard.SUPERSAMPLE, blur: float = 0) -> Image.Image:
         """The hard, anti-aliased render as an 8-bit RGB image (RGBA when the background is
         transparent) with longer side ``longer`` (default: the working size), blurred by a
-        Gaussian of ``blur`` working-size pixels as the SVG's filter does (what lies past the
-        edges is drawn and blurred in too; premultiplied, so nothing bleeds colour)."""
+        Gaussian of ``blur`` working-size pixels as the SVG's filter does (the shapes inside the
+        canvas, blurred over nothing, laid over the background)."""
         return hard.render(self, longer, samples, blur)

@@ -80,7 +80,7 @@ def render_all(name: str, svgs: list[str]) -> list[np.ndarray]:
         return [render(name, svg) for svg in svgs]
     with tempfile.TemporaryDirectory() as tmp:
         files = [Path(tmp) / f"{i}.svg" for i in range(len(svgs))]
-        for f, svg in zip(files, svgs):
+        for f, svg in zip(files, svgs, strict=True):
             f.write_text(svg, encoding="utf-8")
         subprocess.run(["inkscape", "--export-type=png", *map(str, files)], check=True, capture_output=True,
                        env={**os.environ, "HOME": tmp}, timeout=300)

@@ -1,5 +1,6 @@
 """What becomes of a result: its files written, a ``--json`` line, and lines for a person."""
 
+import gzip
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +16,7 @@ def save(result: Result, outputs: list[Path], look: Look, frames: Path | None, s
     """Writes a result's scene to ``outputs`` (rasters at the input's size unless ``look`` sets
     one), its frames below ``frames``, and to standard output in format ``stdout``."""
     scene = from_dict(result.scene)
-    raster = replace(look, size=look.size or max(result.size))
+    raster = _raster(look, result)
     for path in outputs:
         write(scene, path, look if path.suffix.lower() == ".gif" else raster)
     if frames:
@@ -25,13 +26,22 @@ def save(result: Result, outputs: list[Path], look: Look, frames: Path | None, s
         sys.stdout.flush()
 
 
-def record(result: Result, outputs: list[Path]) -> dict:
-    """The result as one ``--json`` line's object."""
+def _raster(look: Look, result: Result) -> Look:
+    """How a result's PNG, JPEG and SVG are drawn: at the input's size unless ``look`` sets one."""
+    return replace(look, size=look.size or max(result.size))
+
+
+def record(result: Result, outputs: list[Path], look: Look = Look()) -> dict:
+    """The result as one ``--json`` line's object; ``svg_bytes`` and ``svg_gzip_bytes`` (gzip -9)
+    are the size of its SVG drawn with ``look``, so that a site build can check its budget."""
     written = result.status in ("ok", "skipped") or result.stopped and result.scene
     kinds = result.kinds
+    svg = encode(from_dict(result.scene), "SVG", _raster(look, result)) if result.scene else None
+    psnr = None if result.psnr is None else round(result.psnr, 3)
     return {"input": result.name, "status": result.status, "outputs": [str(p) for p in outputs] if written else [],
-            "kinds": kinds, "shapes": sum(kinds.values()), "psnr": None if result.psnr is None else round(result.psnr, 3),
-            "seconds": round(result.seconds, 3), "device": result.device, "error": result.error}
+            "kinds": kinds, "shapes": sum(kinds.values()), "psnr": psnr,
+            "seconds": round(result.seconds, 3), "device": result.device, "error": result.error,
+            "svg_bytes": svg and len(svg), "svg_gzip_bytes": svg and len(gzip.compress(svg, 9, mtime=0))}
 
 
 def describe(result: Result, label: str, asked: int, outputs: list[Path]) -> list[str]:

@@ -5,6 +5,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from ..model import Scene
 from ..render.hard import flatten
@@ -12,25 +13,34 @@ from ..render.svg import to_svg
 from .animate import default_every, frames, save_gif
 from .scenefile import dumps
 
-#: Output formats by file extension.
-FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG", ".json": "JSON", ".gif": "GIF"}
+#: Output formats by file extension; URI is the SVG as one ``data:`` URI line.
+FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG", ".uri": "URI", ".json": "JSON", ".gif": "GIF"}
+#: What a data URI may keep unescaped: the SVG's quotes become ' so that it fits in a quoted
+#: src="..." or url("..."), and its spaces stay (quoted, they need no escape).
+_URI_SAFE = " '/:=;,.()-_!*~?@$&+"
 
 
 @dataclass
 class Look:
     """How outputs are drawn: raster size (longer side; None: the working size), SVG decimals,
-    Gaussian blur in working-size pixels, and shapes per animation frame (None: about 50 frames)."""
+    Gaussian blur in working-size pixels, shapes per animation frame (None: about 50 frames),
+    and settings for the SVG's ``<desc>`` that the scene does not hold (the seed, say)."""
 
     size: int | None = None
     precision: int = 2
     blur: float = 0
     every: int | None = None
+    about: str = ""
 
 
 def encode(scene: Scene, fmt: str, look: Look = Look()) -> bytes:
     """The scene as a file of format ``fmt`` (a value of ``FORMATS``)."""
-    if fmt == "SVG":
-        return to_svg(scene, look.precision, look.blur).encode()
+    if fmt in ("SVG", "URI"):
+        # The SVG's own size is the PNG's; its viewBox stays in working-size pixels.
+        svg = to_svg(scene, look.precision, look.blur, scene.size_for(look.size), look.about)
+        if fmt == "URI":
+            return ("data:image/svg+xml," + quote(svg.replace('"', "'"), safe=_URI_SAFE) + "\n").encode()
+        return svg.encode()
     if fmt == "JSON":
         return dumps(scene).encode()
     buf = io.BytesIO()
