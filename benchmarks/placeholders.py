@@ -4,9 +4,10 @@
     python benchmarks/placeholders.py --sqip /scratch/node_modules/.bin/sqip
 
 For each photo in samples/ and each shape count, SQIP writes its placeholder (primitive in combo
-mode, svgo, a blur of 12 in the photo's pixels) and primify writes one with the same blur
-(``--blur`` is in working-size pixels: 12 × 256 / the photo's longer side) and ``--precision 0``,
-once with triangles and once with every kind. librsvg (``rsvg-convert``) draws each SVG at 256
+mode, svgo, a blur of 12 in the photo's pixels) and primify writes one with the same blur at a
+working size of 128 (``--blur`` is in working-size pixels: 12 × 128 / the photo's longer side;
+a blurred placeholder needs no finer working size, and its numbers are shorter) and
+``--precision 0``, once with triangles and once with every kind. librsvg (``rsvg-convert``) draws each SVG at 256
 px on its longer side; dB is PSNR against the photo resized to that size (LANCZOS). Bytes are
 the SVG file's, gzipped bytes those of ``gzip -9``. Seconds are each command's wall time, run in
 turn. Writes benchmarks/results/placeholders.csv.
@@ -36,6 +37,7 @@ from benchmarks import harness, metrics  # noqa: E402
 COLUMNS = ["image", "shapes", "tool", "options", "bytes", "gzip_bytes", "psnr_db", "seconds"]
 SQIP_BLUR = 12
 SIDE = 256
+WORKING = 128
 
 
 def draw(svg: Path, size: tuple[int, int]) -> np.ndarray:
@@ -75,13 +77,14 @@ def main(argv: list[str] | None = None) -> None:
                 size = im.size
                 goal = np.asarray(im.convert("RGB").resize(harness.target_size(*size, SIDE), Image.LANCZOS),
                                   dtype=np.float64)
-            blur = round(SQIP_BLUR * SIDE / max(size), 1)
+            blur = round(SQIP_BLUR * WORKING / max(size), 1)
             for n in map(int, args.shapes.split(",")):
                 out = Path(tmp) / f"{photo.stem}-{n}-sqip.svg"
                 seconds = timed([args.sqip, "-n", str(n), "-b", str(SQIP_BLUR), "-o", str(out), str(photo)])
                 rows.append(measure(photo.stem, n, "sqip 0.3.3", f"-n {n} -b {SQIP_BLUR}", out, seconds, goal))
                 for kind in ("triangle", "all"):
-                    options = ["-n", str(n), "-s", kind, "--blur", str(blur), "--precision", "0"]
+                    options = ["-n", str(n), "-s", kind, "--size", str(WORKING), "--blur", str(blur),
+                               "--precision", "0"]
                     out = Path(tmp) / f"{photo.stem}-{n}-{kind}.svg"
                     seconds = timed([sys.executable, "-m", "primify", "convert", str(photo), *options, "--seed", "0",
                                      "-q", "-o", str(out)])

@@ -67,7 +67,9 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0, size: tuple[int, i
     colours = sorted({hex_colour(s.colour) for s in shapes}
                      | ({hex_colour(scene.background)} if scene.background is not None else set()))
     classes = len(shapes) > 1 and len(colours) <= PALETTE_SHARE * len(shapes)
-    alphas = {number(s.alpha, 2) for s in shapes}
+    # Opacity to two decimals; to one at precision 0, where placeholders count every byte.
+    opacity = lambda s: number(s.alpha, 1 if precision == 0 else 2)
+    alphas = {opacity(s) for s in shapes}
     shared = alphas.pop() if len(alphas) == 1 else None
 
     def paint(rgb, stroke: bool) -> dict[str, str]:
@@ -80,8 +82,8 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0, size: tuple[int, i
         kind = KINDS[s.kind]
         tag, attrs = kind.svg(s.params, fmt)
         attrs.update(paint(s.colour, getattr(kind, "paint", "fill") == "stroke"))
-        if shared is None and number(s.alpha, 2) != "1":
-            attrs["opacity"] = number(s.alpha, 2)
+        if shared is None and opacity(s) != "1":
+            attrs["opacity"] = opacity(s)
         return _tag(tag, attrs)
 
     groups = layers(len(shapes))
@@ -89,7 +91,7 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0, size: tuple[int, i
     head = {"xmlns": "http://www.w3.org/2000/svg"} | ({"xmlns:inkscape": INKSCAPE} if named else {})
     width, height = size or (w, h)
     head |= {"width": str(width), "height": str(height), "viewBox": f"0 0 {w} {h}"}
-    parts = [_tag("desc", {}, escape(_describe(scene, precision, blur, about)))]
+    parts = [_tag("desc", {}, escape(_describe(scene, about)))]
     if classes:
         rules = "".join(f".c{i}{{color:{c}}}" for i, c in enumerate(colours))
         parts.append(f"<style>{rules}[class]{{fill:currentColor}}[stroke-width]{{fill:none;stroke:currentColor}}</style>")
@@ -121,12 +123,12 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0, size: tuple[int, i
     return _tag("svg", head, "".join(parts))
 
 
-def _describe(scene: Scene, precision: int, blur: float, about: str) -> str:
-    """What made the SVG, for its ``<desc>``: settings only, never input text such as file names."""
+def _describe(scene: Scene, about: str) -> str:
+    """What made the SVG, for its ``<desc>``: settings only, never input text such as file names
+    (the output settings, precision and blur, show in the SVG itself)."""
     kinds: dict[str, int] = {}
     for s in scene.shapes:
         kinds[s.kind] = kinds.get(s.kind, 0) + 1
     used = ", ".join(kinds) if len(kinds) == 1 else ", ".join(f"{k} {n}" for k, n in kinds.items())
-    made = [f"primify {__version__}", f"{len(scene.shapes)} shapes ({used})", f"{scene.width}x{scene.height} px",
-            f"precision {precision}"]
-    return ", ".join(made + ([f"blur {number(blur, 2)}"] if blur > 0 else []) + ([about] if about else []))
+    made = [f"primify {__version__}", f"{len(scene.shapes)} shapes ({used})", f"{scene.width}x{scene.height} px"]
+    return ", ".join(made + ([about] if about else []))
