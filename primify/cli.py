@@ -123,7 +123,7 @@ def convert(
     name: Annotated[str, typer.Option(metavar="TEMPLATE", callback=_valid(check_template), rich_help_panel=OUTPUT,
                                       help="Output file names, from {stem}, {shape}, {shapes} and {ext}.")] = DEFAULT_NAME,
     formats: Annotated[Optional[list[Format]], typer.Option("--format", metavar="FMT", show_default="png and svg", rich_help_panel=OUTPUT,
-                                                            help="Output format when no --output is given (repeatable): png, jpg, svg, uri (the SVG as a data: URI), json or gif.")] = None,
+                                                            help="Output format when no --output is given (repeatable): png, jpg, svg, uri, json or gif.")] = None,
     overwrite: Overwrite = False,
     skip_existing: Annotated[bool, typer.Option("--skip-existing", help="Skip inputs whose outputs all exist.", rich_help_panel=OUTPUT)] = False,
     blur: Blur = 0,
