@@ -118,7 +118,8 @@ def chromium_all(svgs: list[str]) -> list[np.ndarray]:
 
 
 def inkscape_query(svg: str) -> list[tuple[str, float, float, float, float]]:
-    """``inkscape --query-all``: (id, x, y, width, height) of every element, in user units."""
+    """``inkscape --query-all``: (id, x, y, width, height) of every element, in the
+    page's pixels (the first is the drawing as a whole)."""
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.svg"
         src.write_text(svg, encoding="utf-8")
