@@ -19,7 +19,6 @@ from .batch.report import describe, record, save
 from .batch.runners import run_dask, run_here, run_processes
 from .batch.signals import graceful
 from .batch.work import Result, Task, reason
-from .fit.palette import parse as parse_palette
 from .io.formats import FORMATS, Look, encode, write
 from .io.picture import MAX_PIXELS, load
 from .io.scenefile import loads, to_dict
@@ -64,22 +63,10 @@ def _valid(check):
     return callback
 
 
-def _colour(text: str) -> str:
-    if text in ("auto", "transparent") or (len(text) == 7 and text[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in text[1:])):
-        return text
-    raise typer.BadParameter(f"'{text}' is not a colour; use auto, transparent or #rrggbb, e.g. #1e90ff")
-
-
 def _opacity(value: float | None) -> float | None:
     if value is not None and not 0 < value <= 1:
         raise typer.BadParameter(f"{value} is not in (0, 1]")
     return value
-
-
-def _rgb(text: str) -> tuple[float, float, float] | str | None:
-    if text in ("auto", "transparent"):
-        return None if text == "auto" else text
-    return tuple(int(text[i:i + 2], 16) / 255 for i in (1, 3, 5))
 
 
 def _usage(bad: bool, param: str, message: str) -> None:
@@ -138,11 +125,13 @@ def convert(
     mask: Annotated[Optional[Path], typer.Option(metavar="PATH", show_default=False,
                                                  help="Grayscale picture weighting where detail goes: white counts, black hardly does.",
                                                  rich_help_panel=LOOK)] = None,
-    palette: Annotated[Optional[str], typer.Option(metavar="N|#rrggbb,...", show_default=False,
-                                                   help="Restrict colours: N colours picked from the picture, or the ones listed.",
+    palette: Annotated[Optional[str], typer.Option(metavar="N|COLOUR,...", show_default=False,
+                                                   callback=_valid(lambda text: text and Settings.coerce("palette", text)),
+                                                   help="Restrict colours: N colours picked from the picture, or the ones listed (#rrggbb, #rgb or CSS names).",
                                                    rich_help_panel=LOOK)] = None,
-    background: Annotated[str, typer.Option(callback=_colour, metavar="auto|transparent|#rrggbb",
-                                            help="Background colour; auto uses the picture's mean colour. transparent fits the picture's alpha too: the PNG keeps an alpha channel, the SVG has no background, a JPEG is laid over white.",
+    background: Annotated[str, typer.Option(callback=_valid(lambda text: Settings.coerce("background", text)),
+                                            metavar="auto|transparent|COLOUR",
+                                            help="Background colour (#rrggbb, #rgb or a CSS name); auto uses the picture's mean colour. transparent fits the picture's alpha too: the PNG keeps an alpha channel, the SVG has no background, a JPEG is laid over white.",
                                             rich_help_panel=LOOK)] = "auto",
     edge: Annotated[Edge, typer.Option(metavar="sigmoid|tanh", help="Soft edge function used while optimizing.", rich_help_panel=LOOK)] = Edge.sigmoid,
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Take images from the subfolders of folder inputs too.", rich_help_panel=RUN)] = False,
@@ -175,9 +164,8 @@ def convert(
     plans = {src: [] for src in sources} if to_stdout else _check(
         lambda: pipeline.plan(sources, output or [], out_dir, name, exts, shape, shapes), "--output/--name")
     dev = _check(lambda: api.pick_device(device.value), "--device") if dask is None else None
-    colours = _check(lambda: parse_palette(palette), "--palette") if palette else None
-    settings = Settings(shapes=shapes, kinds=parse_kinds(shape), size=size, alpha=alpha, background=_rgb(background),
-                        edge=edge.value, palette=colours, target_psnr=target_psnr)
+    settings = _check(lambda: Settings(shapes=shapes, kinds=shape, size=size, alpha=alpha, background=background,
+                                       edge=edge.value, palette=palette, target_psnr=target_psnr))
     for folder in {p.parent for ps in plans.values() for p in ps} | ({frames} if frames else set()):
         _usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
     weights = _check(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None

@@ -60,7 +60,7 @@ def test_a_bad_input_does_not_stop_the_others(photo, tmp_path):
     (["-n", "0"], "Invalid value for '--shapes'"),
     (["-n", "abc"], "Invalid value for '--shapes'"),
     (["-s", "hexagon"], "known kinds: triangle, circle, rect"),
-    (["--background", "blue"], "is not a colour"),
+    (["--background", "bluish"], "is not a colour"),
     (["--alpha", "0"], "is not in (0, 1]"),
     (["--size", "0"], "Invalid value for '--size'"),
     (["-o", "x.bmp"], "unknown extension '.bmp'"),

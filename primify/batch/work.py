@@ -16,7 +16,6 @@ from ..fit.optimize import Progress
 from ..io.picture import MAX_PIXELS, load, working
 from ..io.scenefile import from_dict, to_dict
 from ..settings import Settings
-from ..shapes import parse_kinds
 
 
 @dataclass
@@ -79,7 +78,6 @@ def work(task: Task, progress: Callable[[Progress], None] | None = None, stop: C
         return result
     result.notes, result.size = pic.notes, pic.size
     try:
-        parse_kinds(",".join(task.settings.kinds))
         dev = api.pick_device(task.device)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)

@@ -11,7 +11,7 @@ import torch
 from ..model import Shape
 from ..render.raster import composite_runs, soft_coverage, squared_error
 from ..settings import Settings
-from ..shapes import KINDS, step_scale
+from ..shapes import resolve_kind, step_scale
 from .adam import Adam
 
 #: How far a shape may move from where the batches left it: this fraction of its size, between
@@ -61,7 +61,7 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
     alpha = torch.tensor([s.alpha for s in shapes], device=dev)
     lo, hi, box = {}, {}, torch.empty(len(shapes), 4, device=dev)
     for k in kinds:
-        b = KINDS[k].bbox(params[k])
+        b = resolve_kind(k).bbox(params[k])
         reach = ((b[:, 2:] - b[:, :2]).amax(dim=1, keepdim=True) * REACH).clamp(REACH_MIN / scale, REACH_MAX / scale)
         lo[k], hi[k] = b[:, :2] - reach, b[:, 2:] + reach
         # One pixel more, for the soft edge's tail.
@@ -93,7 +93,7 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
         opt.zero_grad(set_to_none=True)
         cov = torch.zeros(len(tile_of), t, t, device=dev)
         for k, sel in kind_pairs.items():
-            sd = KINDS[k].sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
+            sd = resolve_kind(k).sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
             cov = cov.index_put((sel,), soft_coverage(sd, settings.temperature_end / scale, settings.edge))
         out = composite_runs(background, cov, colour[shape_of], alpha[shape_of], tile_of, rows * cols)
         loss = (weight_t * squared_error(out, target_t)).sum()
@@ -103,7 +103,7 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
         opt.step()
         with torch.no_grad():
             for k in kinds:
-                KINDS[k].constrain(params[k], lo[k], hi[k], settings.min_size / scale)
+                resolve_kind(k).constrain(params[k], lo[k], hi[k], settings.min_size / scale)
             colour.clamp_(0, 1)
             alpha.clamp_(0.05, 1)
     result = list(shapes)

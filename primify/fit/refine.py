@@ -5,7 +5,7 @@ import time
 import torch
 
 from ..settings import Settings
-from ..shapes import KINDS, step_scale
+from ..shapes import resolve_kind, step_scale
 from .adam import Adam
 from .group import Group, candidates
 from .placement import shape_scale
@@ -46,7 +46,7 @@ def step(groups: list[Group], opt: Adam, temperature: float, settings: Settings)
             if not ok or not all(torch.isfinite(v).all() for v in (g.params, g.colour, g.alpha)):
                 g.params.copy_(p), g.colour.copy_(c), g.alpha.copy_(a)
                 ok = False
-            KINDS[g.kind].constrain(g.params, g.win.lo, g.win.hi, settings.min_size / g.win.scale)
+            resolve_kind(g.kind).constrain(g.params, g.win.lo, g.win.hi, settings.min_size / g.win.scale)
             g.colour.clamp_(0, 1)
             g.alpha.clamp_(0.05, 1)
     return ok

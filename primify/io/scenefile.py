@@ -15,9 +15,10 @@ listed in painter's order. Each kind's parameter names are those of ``primify.KI
 
 import json
 import math
+import os
 
 from ..model import Scene, Shape
-from ..shapes import KINDS, parse_kinds
+from ..shapes import resolve_kind
 
 FORMAT, VERSION = "primify-scene", 1
 
@@ -26,7 +27,7 @@ def to_dict(scene: Scene) -> dict:
     """The scene as plain JSON-ready data."""
     return {"format": FORMAT, "version": VERSION, "width": scene.width, "height": scene.height,
             "background": None if scene.background is None else list(scene.background),
-            "shapes": [{"kind": s.kind, "params": dict(zip(KINDS[s.kind].params, s.params)),
+            "shapes": [{"kind": s.kind, "params": dict(zip(resolve_kind(s.kind).params, s.params, strict=True)),
                         "colour": list(s.colour), "alpha": s.alpha} for s in scene.shapes]}
 
 
@@ -65,10 +66,9 @@ def loads(text: str) -> Scene:
 def _shape(i: int, s: dict) -> Shape:
     kind = s["kind"]
     try:
-        parse_kinds(kind)
+        names = resolve_kind(kind).params
     except ValueError as e:
         raise ValueError(f"shape {i}: {e}") from None
-    names = KINDS[kind].params
     if set(s["params"]) != set(names):
         raise ValueError(f"shape {i}: a {kind} has parameters {', '.join(names)}")
     params = _numbers([s["params"][n] for n in names], len(names), f"shape {i} params")
@@ -83,3 +83,10 @@ def _numbers(values, n: int, what: str) -> tuple[float, ...]:
     if len(out) != n or not all(math.isfinite(v) for v in out):
         raise ValueError(f"{what} must be {n} finite numbers")
     return out
+
+
+def load_scene(path: str | os.PathLike) -> Scene:
+    """The scene in the file at ``path`` (as ``Scene.save("x.json")`` and ``-o x.json`` write it).
+    Raises OSError if it cannot be read and ValueError if it is not a valid scene file."""
+    with open(path, encoding="utf-8") as f:
+        return loads(f.read())

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from ..shapes import KINDS
+from ..shapes import resolve_kind
 from .raster import hard_coverage, solid
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def paint(canvas: torch.Tensor, shape: "Shape", samples: int = SUPERSAMPLE, scal
     _, h, w = canvas.shape
     scale = scale or max(h, w)
     ox, oy = offset if isinstance(offset, tuple) else (offset, offset)
-    kind = KINDS[shape.kind]
+    kind = resolve_kind(shape.kind)
     p = torch.tensor([shape.params], dtype=canvas.dtype, device=canvas.device)
     x0, y0, x1, y1 = (kind.bbox(p)[0] * scale + torch.tensor([ox, oy, ox, oy])).tolist()
     c0, c1 = max(0, int(np.floor(x0))), min(w, int(np.ceil(x1)) + 1)

@@ -10,7 +10,7 @@ without needless spaces, and an opacity that all shapes share once on their grou
 from xml.sax.saxutils import escape, quoteattr
 
 from ..model import Scene
-from ..shapes import KINDS
+from ..shapes import resolve_kind
 from ..version import __version__
 
 INKSCAPE = "http://www.inkscape.org/namespaces/inkscape"
@@ -59,7 +59,10 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0, size: tuple[int, i
     size). Coordinates are working-size pixels with ``precision`` decimals. ``blur`` (working-size
     pixels) adds a Gaussian blur filter, for blurred placeholders. A transparent background (None)
     is no element at all. ``about`` (escaped) ends the ``<desc>``, which names primify's version
-    and the settings that the scene shows."""
+    and the settings that the scene shows. Raises ValueError for a ``precision`` that is not a
+    whole number from 0 to 6."""
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 6:
+        raise ValueError(f"precision must be a whole number of decimals from 0 to 6, not {precision!r}")
     scale = max(scene.width, scene.height)
     fmt = lambda v: number(v * scale, precision)
     w, h = scene.width, scene.height
@@ -79,7 +82,7 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0, size: tuple[int, i
         return {"fill": "none", "stroke": colour} if stroke else {"fill": colour}
 
     def shape(s) -> str:
-        kind = KINDS[s.kind]
+        kind = resolve_kind(s.kind)
         tag, attrs = kind.svg(s.params, fmt)
         attrs.update(paint(s.colour, getattr(kind, "paint", "fill") == "stroke"))
         if shared is None and opacity(s) != "1":
@@ -110,7 +113,7 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0, size: tuple[int, i
         outer = {"clip-path": "url(#a)"}
     if shared is not None and shared != "1":
         # Inherited by every shape, so each needs none of its own.
-        paints = {getattr(KINDS[s.kind], "paint", "fill") for s in shapes}
+        paints = {getattr(resolve_kind(s.kind), "paint", "fill") for s in shapes}
         outer |= {f"{p}-opacity": shared for p in ("fill", "stroke") if p in paints}
     if scene.background is not None:
         parts.append(_tag("rect", canvas | paint(scene.background, False)))
