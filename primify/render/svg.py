@@ -94,6 +94,10 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0, size: tuple[int, i
     head = {"xmlns": "http://www.w3.org/2000/svg"} | ({"xmlns:inkscape": INKSCAPE} if named else {})
     width, height = size or (w, h)
     head |= {"width": str(width), "height": str(height), "viewBox": f"0 0 {w} {h}"}
+    if width * h != height * w:
+        # Whole pixels rarely keep the working size's aspect exactly: the drawing fills the page
+        # as the PNG does, rather than leaving a sliver of it empty.
+        head["preserveAspectRatio"] = "none"
     parts = [_tag("desc", {}, escape(_describe(scene, about)))]
     if classes:
         rules = "".join(f".c{i}{{color:{c}}}" for i, c in enumerate(colours))
