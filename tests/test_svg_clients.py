@@ -122,8 +122,8 @@ def test_the_svg_has_the_png_size_and_a_viewbox_in_working_pixels(outputs):
 @pytest.mark.parametrize("precision", range(7))
 def test_every_precision_of_every_kind_draws_the_png(scenes, precision):
     # Coordinates rounded to whole working pixels move edges by up to half a pixel, which on a
-    # 48-pixel picture costs more than rounding to a tenth; each decimal more must not lose.
-    least = {0: 24, 1: 33}.get(precision, 35)
+    # 48-pixel picture costs more than rounding to a tenth (the least seen: 26.5, 42.4, then 44.2 dB).
+    least = {0: 25}.get(precision, 40)
     for kind in KINDS:
         scene = scenes[kind]
         svg = to_svg(scene, precision=precision)
