@@ -155,7 +155,9 @@ def _convert(small: Image.Image, mask: Image.Image | None, init: Scene | None, s
         target = torch.cat([rgb * opacity, opacity[None]])
         return _scene(small, None, lambda: fit(target, importance, settings, generator, torch.zeros(4, device=device),
                                                progress, stop, kept))
-    weight = opacity
+    # Over a chosen colour the picture is fitted as it is seen over it; with its own mean colour
+    # (auto) transparent pixels count for nothing.
+    weight = opacity if settings.background is None else None
     if importance is not None:
         weight = importance if weight is None else weight * importance
     if init is not None:

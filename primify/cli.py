@@ -11,15 +11,15 @@ from PIL import UnidentifiedImageError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from . import api
-from .batch import plan as pipeline
-from .batch.inputs import Source, expand, read
-from .batch.plan import DEFAULT_NAME, check_output, check_template, writable
-from .batch.report import describe, record, save
+from . import api, batch
+from .batch import plan as planning
+from .batch.inputs import expand, read
+from .batch.plan import DEFAULT_NAME, check_outputs, check_template, writable
+from .batch.report import describe, record
 from .batch.runners import run_dask, run_here, run_processes
 from .batch.signals import graceful
 from .batch.work import Result, Task, reason
-from .io.formats import FORMATS, Look, encode, write
+from .io.formats import FORMATS, Look, encode, place
 from .io.picture import MAX_PIXELS, load
 from .io.scenefile import loads, to_dict
 from .settings import Settings
@@ -161,33 +161,28 @@ def convert(
     sources = expand(inputs, recursive, skip=out_dir)
     _usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
     exts = [f.value for f in formats or DEFAULT_FORMATS]
-    plans = {src: [] for src in sources} if to_stdout else _check(
-        lambda: pipeline.plan(sources, output or [], out_dir, name, exts, shape, shapes), "--output/--name")
+    look = Look(output_size, precision, blur, every, f"seed {seed}")
+    plan = _check(lambda: planning.make(sources, output or [], out_dir, name, exts, shape, shapes,
+                                        tuple(p for p in (mask, init) if p and str(p) != "-"), look=look,
+                                        overwrite=overwrite, skip=skip_existing, frames=frames,
+                                        stdout=to_stdout and formats[0].value or None), "--output/--name")
     dev = _check(lambda: api.pick_device(device.value), "--device") if dask is None else None
     settings = _check(lambda: Settings(shapes=shapes, kinds=shape, size=size, alpha=alpha, background=background,
                                        edge=edge.value, palette=palette, target_psnr=target_psnr))
-    for folder in {p.parent for ps in plans.values() for p in ps} | ({frames} if frames else set()):
+    for folder in {p.parent for item in plan.items for p in item.outputs} | ({frames} if frames else set()):
         _usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
     weights = _check(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
     start = _check(lambda: to_dict(loads(read(init).decode())), "--init", f"cannot read '{init}'") if init else None
-    look = Look(output_size, precision, blur, every, f"seed {seed}")
-    show = Show(sources, shapes, quiet, json_lines, look)
+    task = Task(index=-1, name="", data=b"", settings=settings, seed=seed, device=device.value if dask else dev.type,
+                max_pixels=max_pixels, mask=weights, init=start)
+    show = Show([item.source.name for item in plan.items], shapes, quiet, json_lines, look)
     with graceful() as stop, show:
-        todo = pipeline.tasks(sources, plans, show.done, overwrite, skip_existing,
-                              lambda i, src, data: Task(i, src.name, data, settings, seed, device.value if dask else dev.type,
-                                                        max_pixels, weights, start))
-        if dask:
-            results = _check(lambda: run_dask(todo, dask, stop), "--dask", f"cannot use the Dask scheduler at '{dask}'")
-        else:
-            results = run_here(todo, show.progress, stop) if jobs == 1 else run_processes(todo, jobs, show.progress, stop)
-        for result in results:
-            src = sources[result.index]
-            if result.scene is not None:
-                try:
-                    save(result, plans[src], look, frames, src, to_stdout and formats[0].value)
-                except OSError as e:
-                    result.error = f"cannot write the outputs of '{src.name}': {reason(e)}"
-            show.done(result, plans[src])
+        def runner(todo):
+            if dask:
+                return _check(lambda: run_dask(todo, dask, stop), "--dask",
+                              f"cannot use the Dask scheduler at '{dask}'")
+            return run_processes(todo, jobs, show.progress, stop) if jobs > 1 else run_here(todo, show.progress, stop)
+        batch.run(plan, task, runner, show.done)
     if stop():
         raise typer.Exit(130)
     if show.failed:
@@ -214,8 +209,8 @@ def render(
     """
     to_stdout = output == [Path("-")]
     _usage(to_stdout and formats is None, "--format", "say which format to write to standard output, e.g. --format png")
+    _check(lambda: check_outputs([(p, str(scene)) for p in output if not to_stdout], [scene]), "--output")
     for path in [] if to_stdout else output:
-        _check(lambda: check_output(path, [scene]), "--output")
         _usage(path.exists() and not overwrite, "--output", f"'{path}' exists; pass --overwrite to replace it")
     try:
         picture = loads(read(scene).decode())
@@ -225,16 +220,20 @@ def render(
     look = Look(output_size, precision, blur, every)
     if to_stdout:
         sys.stdout.buffer.write(encode(picture, FORMATS["." + formats.value], look))
-    for path in [] if to_stdout else output:
-        write(picture, path, look)
+    files = [] if to_stdout else [(p, encode(picture, FORMATS[p.suffix.lower()], look)) for p in output]
+    try:
+        place(files, lambda path: overwrite)
+    except OSError as e:
+        err.print(f"[red]error:[/] cannot write '{e.filename or output[0]}': {reason(e)}")
+        raise typer.Exit(1) from None
 
 
 class Show:
     """What the user sees: errors, one summary line per image and progress on stderr (bars on a
     terminal, a plain line per quarter otherwise), and ``--json`` lines on stdout."""
 
-    def __init__(self, sources: list[Source], asked: int, quiet: bool, json_lines: bool, look: Look):
-        self.names, self.asked, self.quiet, self.json, self.look = [s.name for s in sources], asked, quiet, json_lines, look
+    def __init__(self, names: list[str], asked: int, quiet: bool, json_lines: bool, look: Look):
+        self.names, self.asked, self.quiet, self.json, self.look = names, asked, quiet, json_lines, look
         self.failed = 0
         self.bars = None if quiet or not err.is_terminal else Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[psnr]}"),
@@ -263,7 +262,7 @@ class Show:
             self.quarter[index] = 4 * p.placed // p.total
             err.print(f"{self._name(index)}: {p.placed}/{p.total} shapes, {p.psnr:.2f} dB")
 
-    def done(self, result: Result, outputs: list[Path]) -> None:
+    def done(self, result: Result, outputs: tuple[Path, ...]) -> None:
         if self.bars:
             if result.index in self.running:
                 self.bars.remove_task(self.running.pop(result.index))

@@ -16,11 +16,13 @@ STDIN = "-"
 class Source:
     """One input: a file, or standard input when ``path`` is None. ``folder`` is where its outputs
     go below the output folder (its place inside a folder input); ``error`` is set when it is
-    known to be unusable before reading (a glob that matched nothing, a folder without images)."""
+    known to be unusable before reading (a glob that matched nothing, a folder without images);
+    ``scanned`` when it was found in a folder or by a glob rather than named."""
 
     path: Path | None
     folder: Path = Path()
     error: str | None = None
+    scanned: bool = False
 
     @property
     def name(self) -> str:
@@ -53,7 +55,7 @@ def expand(args: list[str], recursive: bool = False, skip: Path | None = None) -
         elif not path.exists() and glob.has_magic(arg):
             base = Path(*[p for p in _until_magic(path.parts)])
             matches = [Path(m) for m in sorted(glob.glob(arg, recursive=True)) if Path(m).is_file()]
-            out.extend(Source(m, m.parent.relative_to(base)) for m in matches)
+            out.extend(Source(m, m.parent.relative_to(base), scanned=True) for m in matches)
             if not matches:
                 out.append(Source(path, error="no files match this pattern"))
         else:
@@ -77,7 +79,7 @@ def _folder(root: Path, recursive: bool, skip: Path | None) -> list[Source]:
             continue
         if path.stem.endswith(".primify") or (skip is not None and skip != root.resolve() and path.resolve().is_relative_to(skip)):
             continue
-        found.append(Source(path, rel.parent))
+        found.append(Source(path, rel.parent, scanned=True))
     return found
 
 

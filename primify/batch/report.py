@@ -2,41 +2,45 @@
 
 import gzip
 import sys
-from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..io.formats import FORMATS, Look, encode, write, write_frames
+from ..io.formats import FORMATS, STOPPED, Look, encode, frame_files, place
 from ..io.scenefile import from_dict
 from ..shapes import KINDS
-from .inputs import Source
 from .work import Result
 
+if TYPE_CHECKING:
+    from .plan import Item, Plan
 
-def save(result: Result, outputs: list[Path], look: Look, frames: Path | None, src: Source, stdout: str | None) -> None:
-    """Writes a result's scene to ``outputs`` (rasters at the input's size unless ``look`` sets
-    one), its frames below ``frames``, and to standard output in format ``stdout``."""
+
+def save(result: Result, item: "Item", plan: "Plan") -> None:
+    """Writes a result's files as ``plan`` says, all or none (rasters at the input's own size
+    unless the plan's look sets one), and to standard output. A result stopped by Ctrl-C says
+    so in its files, so that --skip-existing does it again."""
     scene = from_dict(result.scene)
-    raster = _raster(look, result)
-    for path in outputs:
-        write(scene, path, look if path.suffix.lower() == ".gif" else raster)
-    if frames:
-        write_frames(scene, frames / src.folder, src.stem, look)
-    if stdout:
-        sys.stdout.buffer.write(encode(scene, FORMATS["." + stdout], raster))
+    note = _note(result)
+    files = [(p, encode(scene, FORMATS[p.suffix.lower()], plan.look, result.size, note)) for p in item.outputs]
+    if plan.frames:
+        files += frame_files(scene, plan.frames / item.source.folder, item.source.stem, plan.look, result.size, note)
+    replace = plan.may_replace(item)
+    place(files, lambda path: replace)
+    if plan.stdout:
+        sys.stdout.buffer.write(encode(scene, FORMATS["." + plan.stdout], plan.look, result.size, note))
         sys.stdout.flush()
 
 
-def _raster(look: Look, result: Result) -> Look:
-    """How a result's PNG, JPEG and SVG are drawn: at the input's size unless ``look`` sets one."""
-    return replace(look, size=look.size or max(result.size))
+def _note(result: Result) -> str:
+    """What a result's files say of how it ended: stopped by Ctrl-C, or nothing."""
+    return f"{STOPPED} by Ctrl-C with {sum(result.kinds.values())} shapes" if result.stopped else ""
 
 
-def record(result: Result, outputs: list[Path], look: Look = Look()) -> dict:
+def record(result: Result, outputs: tuple[Path, ...], look: Look = Look()) -> dict:
     """The result as one ``--json`` line's object; ``svg_bytes`` and ``svg_gzip_bytes`` (gzip -9)
-    are the size of its SVG drawn with ``look``, so that a site build can check its budget."""
+    are the size of its SVG as ``look`` draws it, so that a site build can check its budget."""
     written = result.status in ("ok", "skipped") or result.stopped and result.scene
     kinds = result.kinds
-    svg = encode(from_dict(result.scene), "SVG", _raster(look, result)) if result.scene else None
+    svg = encode(from_dict(result.scene), "SVG", look, result.size, _note(result)) if result.scene else None
     psnr = None if result.psnr is None else round(result.psnr, 3)
     return {"input": result.name, "status": result.status, "outputs": [str(p) for p in outputs] if written else [],
             "kinds": kinds, "shapes": sum(kinds.values()), "psnr": psnr,
@@ -44,7 +48,7 @@ def record(result: Result, outputs: list[Path], look: Look = Look()) -> dict:
             "svg_bytes": svg and len(svg), "svg_gzip_bytes": svg and len(gzip.compress(svg, 9, mtime=0))}
 
 
-def describe(result: Result, label: str, asked: int, outputs: list[Path]) -> list[str]:
+def describe(result: Result, label: str, asked: int, outputs: tuple[Path, ...]) -> list[str]:
     """What to tell a person about a result that is not an error, a line each."""
     files = ", ".join(map(str, outputs)) or "standard output"
     shapes = sum(result.kinds.values())

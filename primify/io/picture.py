@@ -1,5 +1,6 @@
 """Reading pictures of any mode Pillow knows into RGB(A), safely, and resizing them."""
 
+import io
 import os
 import threading
 from dataclasses import dataclass, field
@@ -7,17 +8,22 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 #: Default for the largest picture, in pixels, that will be decoded (Pillow's own bomb limit).
 MAX_PIXELS = 2 * Image.MAX_IMAGE_PIXELS
 _bomb_check = threading.Lock()
+#: The EXIF tag that says how a picture is turned.
+ORIENTATION = 0x0112
+#: The image modes a colour profile of each colour space applies to.
+_PROFILE_MODES = {"RGB ": ("RGB", "RGBA"), "CMYK": ("CMYK",), "GRAY": ("L", "LA")}
+_SRGB = ImageCms.createProfile("sRGB")
 
 
 @dataclass
 class Picture:
-    """A decoded input: RGB or RGBA, upright; ``size`` is the file's own size (the image may be
-    decoded smaller when that is all the working size needs); ``notes`` say what was done to it."""
+    """A decoded input: RGB or RGBA in sRGB, upright; ``size`` is its own size, upright (the image
+    may be decoded smaller when that is all the working size needs); ``notes`` say what was done to it."""
 
     image: Image.Image
     size: tuple[int, int]
@@ -49,6 +55,8 @@ def load(path: str | Path, working_size: int | None = None, max_pixels: int = MA
             im.seek(0)
         if working_size and im.format == "JPEG":
             im.draft("RGB", (2 * working_size, 2 * working_size))
+        if im.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8):  # turned a quarter: seen as h × w
+            w, h = h, w
         im = ImageOps.exif_transpose(im)
         return Picture(normalize(im), (w, h), notes)
 
@@ -138,7 +146,9 @@ def _unit(a: np.ndarray) -> np.ndarray:
 
 
 def normalize(im: Image.Image) -> Image.Image:
-    """Any mode to 8-bit RGB, or RGBA when the picture has transparency."""
+    """Any mode to 8-bit sRGB, or RGBA when the picture has transparency, through the picture's
+    own colour profile when it has one (Adobe RGB, ProPhoto, CMYK...)."""
+    im = to_srgb(im)
     if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         a = np.asarray(im, dtype=np.float64)
         # 16-bit images hold 0..65535; Pillow's own conversion would clip them to white.
@@ -149,6 +159,31 @@ def normalize(im: Image.Image) -> Image.Image:
         im = im.convert(im.mode[:-1] + "A")
     transparent = im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in im.info
     return im.convert("RGBA" if transparent else "RGB")
+
+
+def to_srgb(im: Image.Image) -> Image.Image:
+    """``im`` converted to sRGB (RGB, or RGBA keeping its alpha) through its embedded ICC profile;
+    as it is without one, or with one that does not fit its mode or cannot be read."""
+    icc = im.info.get("icc_profile")
+    if not icc:
+        return im
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    except (OSError, ImageCms.PyCMSError):
+        return im
+    if im.mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    if im.mode not in _PROFILE_MODES.get(profile.profile.xcolor_space, ()):
+        return im
+    alpha = im.getchannel("A") if im.mode in ("RGBA", "LA") else None
+    base = im if alpha is None else im.convert(im.mode.removesuffix("A"))
+    try:
+        out = ImageCms.profileToProfile(base, profile, _SRGB, outputMode="RGB")
+    except ImageCms.PyCMSError:
+        return im
+    if alpha is not None:
+        out.putalpha(alpha)
+    return out
 
 
 def working(image: Image.Image, size: int) -> Image.Image:

@@ -52,9 +52,11 @@ def band(scene: "Scene", w: int, h: int, top: int, bottom: int, samples: int = S
     return canvas
 
 
-def render(scene: "Scene", longer: int | None = None, samples: int = SUPERSAMPLE, blur: float = 0) -> Image.Image:
-    """See ``Scene.render``."""
-    w, h = scene.size_for(longer)
+def render(scene: "Scene", longer: int | None = None, samples: int = SUPERSAMPLE, blur: float = 0,
+           size: tuple[int, int] | None = None) -> Image.Image:
+    """See ``Scene.render``; ``size`` (width, height) is an exact size instead, for a picture
+    whose own aspect ratio the rounded working size only comes near."""
+    w, h = size or scene.size_for(longer)
     if blur <= 0:
         rows = max(1, _MAX_BAND // w)
         bands = [np.asarray(to_image(band(scene, w, h, top, min(h, top + rows), samples))) for top in range(0, h, rows)]
@@ -70,6 +72,7 @@ def render(scene: "Scene", longer: int | None = None, samples: int = SUPERSAMPLE
     if scene.background is not None:
         t = t[:3] + (1 - t[3:]) * torch.tensor(scene.background, dtype=t.dtype)[:, None, None]
     return to_image(t)
+
 
 def paint(canvas: torch.Tensor, shape: "Shape", samples: int = SUPERSAMPLE, scale: int | None = None,
           offset: int | tuple[int, int] = 0) -> None:
