@@ -10,26 +10,32 @@ import typer
 from PIL import UnidentifiedImageError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.text import Text
 
 from . import api, batch
 from .batch import plan as planning
 from .batch.inputs import expand, read
-from .batch.plan import DEFAULT_NAME, check_outputs, check_template, writable
+from .batch.plan import DEFAULT_NAME, check_extensions, check_outputs, check_template, writable
 from .batch.report import describe, record
-from .batch.runners import run_dask, run_here, run_processes
+from .batch.runners import check_address, run_dask, run_here, run_processes
 from .batch.signals import graceful
 from .batch.work import Result, Task, reason
 from .io.formats import FORMATS, Look, encode, place
 from .io.picture import MAX_PIXELS, load
-from .io.scenefile import loads, to_dict
+from .io.scenefile import loads
 from .settings import Settings
 from .shapes import KINDS, parse_kinds
+from .version import __version__
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_show_locals=False,
                   help="Rebuild pictures from geometric primitives; write PNG and SVG.")
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# File names and every other user text are printed as they are, never read as rich markup.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 SHAPES, OUTPUT, LOOK, RUN = "Shapes", "Output", "Look", "Run"
+#: The largest working size: a fit keeps a few dozen float copies of the picture, so 4096 px
+#: (16.8 million pixels) is already gigabytes, and more only magnifies a photo's own pixels.
+MAX_SIZE = 4096
 
 
 class Edge(str, Enum):
@@ -82,8 +88,24 @@ def _check(make, param: str | None = None, prefix: str | None = None):
         raise typer.BadParameter(f"{prefix}: {reason(e)}" if prefix else str(e), param_hint=param) from None
 
 
+def _version(value: bool) -> None:
+    if value:
+        print(f"primify {__version__}")
+        raise typer.Exit()
+
+
+def _error(message: str) -> None:
+    err.print(Text.assemble(("error:", "red"), " ", message))
+
+
+def _output_size(size: int | None, max_pixels: int) -> None:
+    _usage(size is not None and size * size > max_pixels, "--output-size",
+           f"{size}×{size} pixels is over --max-pixels {max_pixels:,}; give a smaller size or raise --max-pixels")
+
+
 @app.callback()
-def _root() -> None:
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print primify's version and exit.")] = False) -> None:
     """Rebuild pictures from geometric primitives; write PNG and SVG."""
 
 
@@ -120,7 +142,7 @@ def convert(
     frames: Annotated[Optional[Path], typer.Option(metavar="DIR", show_default=False, rich_help_panel=OUTPUT,
                                                    help="Also write numbered PNG frames of the shapes being added, <stem>.0001.png..., to DIR.")] = None,
     every: Every = None,
-    size: Annotated[int, typer.Option(min=8, metavar="PX", help="Working resolution: the longer side, in pixels, that shapes are fitted at. Larger is slower and finer.",
+    size: Annotated[int, typer.Option(min=8, max=MAX_SIZE, metavar="PX", help="Working resolution: the longer side, in pixels, that shapes are fitted at. Larger is slower and finer.",
                                       rich_help_panel=LOOK)] = Settings.size,
     mask: Annotated[Optional[Path], typer.Option(metavar="PATH", show_default=False,
                                                  help="Grayscale picture weighting where detail goes: white counts, black hardly does.",
@@ -137,7 +159,7 @@ def convert(
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Take images from the subfolders of folder inputs too.", rich_help_panel=RUN)] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Convert N images at once, in separate processes.", rich_help_panel=RUN)] = 1,
     dask: Annotated[Optional[str], typer.Option(metavar="ADDRESS", show_default=False, rich_help_panel=RUN,
-                                                help="Convert on the Dask cluster whose scheduler is at ADDRESS (pip install 'primify[dask]').")] = None,
+                                                help="Convert on the Dask cluster whose scheduler is at ADDRESS, tcp://HOST:PORT (pip install 'primify-shapes\\[dask]').")] = None,
     json_lines: Annotated[bool, typer.Option("--json", help="Print one JSON object per image on standard output.", rich_help_panel=RUN)] = False,
     seed: Annotated[int, typer.Option(metavar="N", help="Random seed; the same seed, input, options and device give the same result.", rich_help_panel=RUN)] = 0,
     device: Annotated[Device, typer.Option(metavar="auto|cpu|cuda", help="Where to optimize; auto picks CUDA when torch sees a GPU.", rich_help_panel=RUN)] = Device.auto,
@@ -153,6 +175,11 @@ def convert(
     Example: primify convert photos/ --shapes 500 --out-dir shapes/ -j 2 --json
     """
     to_stdout = output == [Path("-")]
+    _usage(target_psnr is not None and target_psnr <= 0, "--target-psnr",
+           f"every picture is above {target_psnr} dB before the first shape; give a target above 0 dB")
+    _output_size(output_size, max_pixels)
+    if dask is not None:
+        _check(lambda: check_address(dask), "--dask", f"cannot use the Dask scheduler at '{dask}'")
     _usage(to_stdout and json_lines, "--json", "standard output can carry the picture or JSON lines, not both")
     _usage(overwrite and skip_existing, "--overwrite", "choose one of --overwrite and --skip-existing")
     _usage(dask is not None and jobs > 1, "--jobs", "--jobs runs on this machine; with --dask the cluster sets the pace")
@@ -161,6 +188,8 @@ def convert(
     sources = expand(inputs, recursive, skip=out_dir)
     _usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
     exts = [f.value for f in formats or DEFAULT_FORMATS]
+    if not output:
+        _check(lambda: check_extensions(name, exts), "--name")
     look = Look(output_size, precision, blur, every, f"seed {seed}")
     plan = _check(lambda: planning.make(sources, output or [], out_dir, name, exts, shape, shapes,
                                         tuple(p for p in (mask, init) if p and str(p) != "-"), look=look,
@@ -172,7 +201,9 @@ def convert(
     for folder in {p.parent for item in plan.items for p in item.outputs} | ({frames} if frames else set()):
         _usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
     weights = _check(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
-    start = _check(lambda: to_dict(loads(read(init).decode())), "--init", f"cannot read '{init}'") if init else None
+    start = _check(lambda: loads(read(init).decode()), "--init", f"cannot read '{init}'") if init else None
+    _usage(start is not None and len(start.shapes) > shapes, "--init",
+           f"'{init}' already has {len(start.shapes) if start else 0} shapes, more than --shapes {shapes}")
     task = Task(index=-1, name="", data=b"", settings=settings, seed=seed, device=device.value if dask else dev.type,
                 max_pixels=max_pixels, mask=weights, init=start)
     show = Show([item.source.name for item in plan.items], shapes, quiet, json_lines, look)
@@ -202,6 +233,8 @@ def render(
     precision: Precision = 2,
     every: Every = None,
     overwrite: Overwrite = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    max_pixels: Annotated[int, typer.Option(min=1, metavar="N", help="Refuse renders larger than this many pixels.")] = MAX_PIXELS,
 ) -> None:
     """Render a scene again, at any size and in any format, without optimizing.
 
@@ -209,23 +242,30 @@ def render(
     """
     to_stdout = output == [Path("-")]
     _usage(to_stdout and formats is None, "--format", "say which format to write to standard output, e.g. --format png")
+    _output_size(output_size, max_pixels)
     _check(lambda: check_outputs([(p, str(scene)) for p in output if not to_stdout], [scene]), "--output")
     for path in [] if to_stdout else output:
         _usage(path.exists() and not overwrite, "--output", f"'{path}' exists; pass --overwrite to replace it")
+        _usage(not writable(path.parent), "--output", f"cannot write to folder '{path.parent}'")
     try:
         picture = loads(read(scene).decode())
     except (OSError, UnicodeDecodeError, ValueError) as e:
-        err.print(f"[red]error:[/] cannot read '{scene}': {reason(e)}")
-        raise typer.Exit(1)
+        _error(f"cannot read '{scene}': {reason(e)}")
+        raise typer.Exit(1) from None
     look = Look(output_size, precision, blur, every)
+    _usage(picture.width * picture.height > max_pixels and not output_size, "--output-size",
+           f"the scene's {picture.width}×{picture.height} pixels are over --max-pixels {max_pixels:,}; "
+           "give --output-size")
     if to_stdout:
         sys.stdout.buffer.write(encode(picture, FORMATS["." + formats.value], look))
     files = [] if to_stdout else [(p, encode(picture, FORMATS[p.suffix.lower()], look)) for p in output]
     try:
         place(files, lambda path: overwrite)
     except OSError as e:
-        err.print(f"[red]error:[/] cannot write '{e.filename or output[0]}': {reason(e)}")
+        _error(f"cannot write '{e.filename or output[0]}': {reason(e)}")
         raise typer.Exit(1) from None
+    if not quiet:
+        err.print(f"{scene}: {len(picture.shapes)} shapes -> {'standard output' if to_stdout else ', '.join(map(str, output))}")
 
 
 class Show:
@@ -236,8 +276,8 @@ class Show:
         self.names, self.asked, self.quiet, self.json, self.look = names, asked, quiet, json_lines, look
         self.failed = 0
         self.bars = None if quiet or not err.is_terminal else Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[psnr]}"),
-            TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True)
+            TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[psnr]}"),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True, redirect_stdout=False, redirect_stderr=False)
         self.running, self.quarter = {}, {}
 
     def __enter__(self):
@@ -273,7 +313,7 @@ class Show:
             sys.stdout.flush()
         if result.error:
             self.failed += 1
-            err.print(f"[red]error:[/] {result.error}")
+            _error(result.error)
         elif result.stopped or not self.quiet:
             for line in describe(result, self._name(result.index), self.asked, outputs):
                 err.print(line)

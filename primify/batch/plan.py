@@ -5,12 +5,12 @@ which inputs are primify's own earlier outputs, and which inputs need converting
 import os
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..io.formats import FORMATS, Look, ours, stopped
 from .inputs import Source
-from .work import Result
+from .work import Result, reason
 
 #: Output names unless ``--name`` says otherwise.
 DEFAULT_NAME = "{stem}.primify.{ext}"
@@ -20,11 +20,13 @@ FIELDS = ("stem", "shape", "shapes", "ext")
 
 @dataclass(frozen=True)
 class Item:
-    """One input of the plan and the files it writes (none: standard output only)."""
+    """One input of the plan and the files it writes (none: standard output only); ``error``
+    when it cannot be converted as planned (its outputs clash with another input's)."""
 
     index: int
     source: Source
     outputs: tuple[Path, ...]
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,12 @@ class Plan:
         src = item.source
         if src.error:
             return Result(item.index, src.name, error=f"cannot read '{src.name}': {src.error}")
-        kept = [] if self.may_replace(item) else [p for p in item.outputs if p.exists()]
+        if item.error:
+            return Result(item.index, src.name, error=item.error)
+        try:
+            kept = [] if self.may_replace(item) else [p for p in item.outputs if p.exists()]
+        except OSError as e:  # a name too long for the file system, say
+            return Result(item.index, src.name, error=f"cannot write '{e.filename}': {reason(e)}")
         if not kept:
             return None
         if self.skip and len(kept) == len(item.outputs):
@@ -66,14 +73,38 @@ def make(sources: list[Source], output: list[Path], out_dir: Path, template: str
     by ``template`` in ``out_dir``; ``options`` are the other fields of ``Plan``. Folder and glob
     matches that primify wrote (by ``template``'s name or by its mark) are left out. Raises
     ValueError for an output that is an input (a source, or a file in ``read`` such as the mask),
-    has an unknown extension, lies outside ``out_dir``, or that two sources would share."""
+    has an unknown extension or lies outside ``out_dir``. Inputs that would write the same file
+    get that as their ``error``, so that the rest of the batch goes on."""
     own = _name_pattern(template, formats, shape, shapes)
     sources = [s for s in sources if not (s.scanned and (own.fullmatch(s.path.name) or ours(s.path)))]
     items = tuple(Item(i, src, () if options.get("stdout") else tuple(output or outputs_for(
         src, out_dir, template, formats, shape, shapes))) for i, src in enumerate(sources))
+    items = _clashes(items)
     check_outputs([(p, item.source.name) for item in items for p in item.outputs],
                   [s.path for s in sources if s.path] + list(read))
     return Plan(items, **options)
+
+
+def _clashes(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """``items``, those that would write a file another one writes with that as their error."""
+    owner: dict[str, Item] = {}
+    clash: dict[int, str] = {}
+    for item in items:
+        for p in item.outputs:
+            other = owner.setdefault(os.path.realpath(p), item)
+            if other is not item:
+                for it in (other, item):
+                    clash[it.index] = (f"cannot convert '{it.source.name}': '{other.source.name}' and "
+                                       f"'{item.source.name}' would both write '{p}'")
+    return tuple(replace(it, outputs=(), error=clash[it.index]) if it.index in clash else it for it in items)
+
+
+def check_extensions(template: str, formats: list[str]) -> None:
+    """Raises ValueError unless ``template`` gives each format a name with its own extension."""
+    for ext in formats:
+        name = template.format(stem="<stem>", shape="triangle", shapes=1, ext=ext)
+        if Path(name).suffix.lower() != "." + ext:
+            raise ValueError(f"--name '{template}' must end in .{{ext}}: it names the {ext} file '{name}'")
 
 
 def check_outputs(outputs: list[tuple[Path, str]], inputs: list[Path]) -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..io.formats import FORMATS, STOPPED, Look, encode, frame_files, place
-from ..io.scenefile import from_dict
 from ..shapes import KINDS
 from .work import Result
 
@@ -18,7 +17,7 @@ def save(result: Result, item: "Item", plan: "Plan") -> None:
     """Writes a result's files as ``plan`` says, all or none (rasters at the input's own size
     unless the plan's look sets one), and to standard output. A result stopped by Ctrl-C says
     so in its files, so that --skip-existing does it again."""
-    scene = from_dict(result.scene)
+    scene = result.scene
     note = _note(result)
     files = [(p, encode(scene, FORMATS[p.suffix.lower()], plan.look, result.size, note)) for p in item.outputs]
     if plan.frames:
@@ -32,15 +31,15 @@ def save(result: Result, item: "Item", plan: "Plan") -> None:
 
 def _note(result: Result) -> str:
     """What a result's files say of how it ended: stopped by Ctrl-C, or nothing."""
-    return f"{STOPPED} by Ctrl-C with {sum(result.kinds.values())} shapes" if result.stopped else ""
+    return f"{STOPPED} by Ctrl-C with {len(result.scene.shapes)} shapes" if result.stopped else ""
 
 
 def record(result: Result, outputs: tuple[Path, ...], look: Look = Look()) -> dict:
     """The result as one ``--json`` line's object; ``svg_bytes`` and ``svg_gzip_bytes`` (gzip -9)
     are the size of its SVG as ``look`` draws it, so that a site build can check its budget."""
-    written = result.status in ("ok", "skipped") or result.stopped and result.scene
+    written = result.status in ("ok", "skipped", "stopped")
     kinds = result.kinds
-    svg = encode(from_dict(result.scene), "SVG", look, result.size, _note(result)) if result.scene else None
+    svg = encode(result.scene, "SVG", look, result.size, _note(result)) if result.scene else None
     psnr = None if result.psnr is None else round(result.psnr, 3)
     return {"input": result.name, "status": result.status, "outputs": [str(p) for p in outputs] if written else [],
             "kinds": kinds, "shapes": sum(kinds.values()), "psnr": psnr,
@@ -54,9 +53,9 @@ def describe(result: Result, label: str, asked: int, outputs: tuple[Path, ...]) 
     shapes = sum(result.kinds.values())
     if result.stopped:
         return [f"stopped early by Ctrl-C: {result.name} written with {shapes} of {asked} shapes -> {files}"
-                if result.scene else f"stopped by Ctrl-C before it started: {result.name}"]
+                if result.scene else f"not started, Ctrl-C came first: {result.name}"]
     lines = [f"{label}: note: {n}" for n in result.notes] + [f"{label}: warning: {w}" for w in result.warnings]
     if result.scene is None:
         return lines + [f"{label}: skipped, its outputs exist"]
-    used = ",".join(k for k in KINDS if k in result.kinds)
-    return lines + [f"{label}: {shapes} {used} shapes, {result.psnr:.2f} dB, {result.seconds:.1f} s on {result.device} -> {files}"]
+    count = " ".join(filter(None, [str(shapes), ",".join(k for k in KINDS if k in result.kinds), "shapes"]))
+    return lines + [f"{label}: {count}, {result.psnr:.2f} dB, {result.seconds:.1f} s on {result.device} -> {files}"]

@@ -65,8 +65,8 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
     ``weight`` (H, W) scales each pixel's error (None: all equal). Returns the shapes in
     painter's order; painting them over the background with ``Scene`` gives the canvas that the
     optimizer scored. When ``stop()`` turns True, returns the shapes placed so far; when the
-    PSNR reaches ``settings.target_psnr``, adds no more. A KeyboardInterrupt becomes
-    ``Interrupted`` with the shapes placed so far.
+    PSNR reaches ``settings.target_psnr``, or the canvas is the target, adds no more. A
+    KeyboardInterrupt becomes ``Interrupted`` with the shapes placed so far.
     """
     shapes: list[Shape] = list(init)
     try:
@@ -86,7 +86,10 @@ def _fit(target, weight, settings: Settings, gen, background, progress, stop, sh
     for shape in shapes:
         paint(canvas, shape)
     goal = settings.target_psnr
+    # decibels() gives 99 for a canvas that is the target (a flat picture and its background):
+    # then no shape can lower the error.
     reached = lambda: goal is not None and psnr(canvas, target) >= goal
+    perfect = lambda: psnr(canvas, target) >= 99.0
     report = lambda: progress and progress(Progress(len(shapes), settings.shapes, psnr(canvas, target),
                                                     time.perf_counter() - start))
     misses = 0
@@ -94,7 +97,7 @@ def _fit(target, weight, settings: Settings, gen, background, progress, stop, sh
     extent = target[3].mean().sqrt().item() if len(target) == 4 else 1.0
     # A batch whose every shape would make the picture worse is a miss: the next one tries
     # shapes half the size, and several in a row mean nothing is left to improve.
-    while len(shapes) < settings.shapes and misses < 6 and not stop() and not reached():
+    while len(shapes) < settings.shapes and misses < 6 and not stop() and not reached() and not perfect():
         radius = max(1.5, shape_scale(len(shapes), max(h, w)) * 0.5 ** misses * extent)
         with torch.no_grad():
             groups = _choose(target, weight, canvas, radius, len(shapes), settings, gen)
