@@ -90,8 +90,8 @@ class Scene:
     def render(self, size: int | None = None, samples: int = hard.SUPERSAMPLE, blur: float = 0) -> Image.Image:
         """The hard, anti-aliased render as an 8-bit RGB image (RGBA when the background is
         transparent) with longer side ``size`` (default: the working size), blurred by a
-        Gaussian of ``blur`` working-size pixels as the SVG's filter does (what lies past the
-        edges is drawn and blurred in too; premultiplied, so nothing bleeds colour)."""
+        Gaussian of ``blur`` working-size pixels as the SVG's filter does (the shapes inside the
+        canvas, blurred over nothing, laid over the background)."""
         return hard.render(self, size, samples, blur)
 
     def save(self, path: str | os.PathLike, size: int | None = None, *, precision: int = 2, blur: float = 0,

@@ -50,8 +50,9 @@ def test_png_keeps_alpha_transparent_where_the_input_is_and_opaque_where_it_is(s
 def test_svg_has_no_background_and_a_real_renderer_agrees_with_the_png(sticker, fast, gen):
     scene = primify.convert(sticker, fast, background="transparent", kinds=("triangle", "rect"), generator=gen)
     svg = to_svg(scene)
-    drawn = [el for el in ET.fromstring(svg)]
-    assert len(drawn) == len(scene.shapes)
+    root = ET.fromstring(svg)
+    assert root.find("{http://www.w3.org/2000/svg}rect") is None  # no background
+    assert len(root.find("{http://www.w3.org/2000/svg}g")) == len(scene.shapes)
     png = np.asarray(scene.render(), dtype=np.float64)
     rendered = np.asarray(Image.open(io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_string=svg)))).convert("RGBA"),
                           dtype=np.float64)

@@ -1,10 +1,11 @@
 """What becomes of a result: its files written, a ``--json`` line, and lines for a person."""
 
+import gzip
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..io.formats import FORMATS, STOPPED, encode, frame_files, place
+from ..io.formats import FORMATS, STOPPED, Look, encode, frame_files, place
 from ..shapes import KINDS
 from .work import Result
 
@@ -17,7 +18,7 @@ def save(result: Result, item: "Item", plan: "Plan") -> None:
     unless the plan's look sets one), and to standard output. A result stopped by Ctrl-C says
     so in its files, so that --skip-existing does it again."""
     scene = result.scene
-    note = f"{STOPPED} by Ctrl-C with {len(scene.shapes)} shapes" if result.stopped else ""
+    note = _note(result)
     files = [(p, encode(scene, FORMATS[p.suffix.lower()], plan.look, result.size, note)) for p in item.outputs]
     if plan.frames:
         files += frame_files(scene, plan.frames / item.source.folder, item.source.stem, plan.look, result.size, note)
@@ -28,13 +29,22 @@ def save(result: Result, item: "Item", plan: "Plan") -> None:
         sys.stdout.flush()
 
 
-def record(result: Result, outputs: tuple[Path, ...]) -> dict:
-    """The result as one ``--json`` line's object."""
+def _note(result: Result) -> str:
+    """What a result's files say of how it ended: stopped by Ctrl-C, or nothing."""
+    return f"{STOPPED} by Ctrl-C with {len(result.scene.shapes)} shapes" if result.stopped else ""
+
+
+def record(result: Result, outputs: tuple[Path, ...], look: Look = Look()) -> dict:
+    """The result as one ``--json`` line's object; ``svg_bytes`` and ``svg_gzip_bytes`` (gzip -9)
+    are the size of its SVG as ``look`` draws it, so that a site build can check its budget."""
     written = result.status in ("ok", "skipped", "stopped")
     kinds = result.kinds
+    svg = encode(result.scene, "SVG", look, result.size, _note(result)) if result.scene else None
+    psnr = None if result.psnr is None else round(result.psnr, 3)
     return {"input": result.name, "status": result.status, "outputs": [str(p) for p in outputs] if written else [],
-            "kinds": kinds, "shapes": sum(kinds.values()), "psnr": None if result.psnr is None else round(result.psnr, 3),
-            "seconds": round(result.seconds, 3), "device": result.device, "error": result.error}
+            "kinds": kinds, "shapes": sum(kinds.values()), "psnr": psnr,
+            "seconds": round(result.seconds, 3), "device": result.device, "error": result.error,
+            "svg_bytes": svg and len(svg), "svg_gzip_bytes": svg and len(gzip.compress(svg, 9, mtime=0))}
 
 
 def describe(result: Result, label: str, asked: int, outputs: tuple[Path, ...]) -> list[str]:

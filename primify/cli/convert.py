@@ -77,7 +77,7 @@ def convert(
     exts = [f.value for f in formats or options.DEFAULT_FORMATS]
     if not output:
         checked(lambda: check_extensions(name, exts), "--name")
-    look = Look(output_size, precision, blur, every)
+    look = Look(output_size, precision, blur, every, f"seed {seed}")
     plan = checked(lambda: planning.make(sources, output or [], out_dir, name, exts, shape, shapes,
                                         tuple(p for p in (mask, init) if p and str(p) != "-"), look=look,
                                         overwrite=overwrite, skip=skip_existing, frames=frames,
@@ -93,7 +93,7 @@ def convert(
            f"'{init}' already has {len(start.shapes) if start else 0} shapes, more than --shapes {shapes}")
     task = Task(index=-1, name="", data=b"", settings=settings, seed=seed, device=device.value if dask else dev.type,
                 max_pixels=max_pixels, mask=weights, init=start)
-    show = Show([item.source.name for item in plan.items], shapes, quiet, json_lines)
+    show = Show([item.source.name for item in plan.items], shapes, quiet, json_lines, look)
     with graceful() as stop, show:
         def runner(todo):
             if dask:

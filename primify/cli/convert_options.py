@@ -39,13 +39,13 @@ InitOption = Annotated[Optional[Path], typer.Option(metavar="SCENE.json", show_d
                                                     help="Start from the shapes of a scene written with -o x.json, and add to them.")]
 OutputOption = Annotated[Optional[list[Path]], typer.Option("--output", "-o", metavar="PATH", show_default=False, rich_help_panel=OUTPUT,
                                                             help="Output file, repeatable, for a single input; the extension picks the format "
-                                                            "(.png .jpg .svg .json .gif). - writes to standard output in the --format given.")]
+                                                            "(.png .jpg .svg .uri .json .gif). - writes to standard output in the --format given.")]
 OutDirOption = Annotated[Path, typer.Option(metavar="DIR", rich_help_panel=OUTPUT,
                                             help="Folder for outputs when no --output is given; a folder input's subfolders are kept.")]
 NameOption = Annotated[str, typer.Option(metavar="TEMPLATE", callback=valid(check_template), rich_help_panel=OUTPUT,
                                          help="Output file names, from {stem}, {shape}, {shapes} and {ext}.")]
 FormatsOption = Annotated[Optional[list[Format]], typer.Option("--format", metavar="FMT", show_default="png and svg", rich_help_panel=OUTPUT,
-                                                               help="Output format when no --output is given (repeatable): png, jpg, svg, json or gif.")]
+                                                               help="Output format when no --output is given (repeatable): png, jpg, svg, uri, json or gif.")]
 SkipExistingOption = Annotated[bool, typer.Option("--skip-existing", help="Skip inputs whose outputs all exist.", rich_help_panel=OUTPUT)]
 OutputSizeOption = Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the input's longer side", rich_help_panel=OUTPUT,
                                                          help="Longer side, in pixels, of written PNG/JPEG files (GIFs and frames: the working size).")]

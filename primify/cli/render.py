@@ -20,7 +20,7 @@ from .show import err, error
 def render(
     scene: Annotated[Path, typer.Argument(metavar="SCENE.json", show_default=False, help="A scene written by convert -o x.json; - reads standard input.")],
     output: Annotated[list[Path], typer.Option("--output", "-o", metavar="PATH", show_default=False,
-                                               help="Output file, repeatable: .png .jpg .svg .json .gif; - writes to standard output in the --format given.")],
+                                               help="Output file, repeatable: .png .jpg .svg .uri .json .gif; - writes to standard output in the --format given.")],
     output_size: Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the scene's working size", rich_help_panel=OUTPUT,
                                                        help="Longer side, in pixels, of PNG/JPEG/GIF files.")] = None,
     formats: Annotated[Optional[Format], typer.Option("--format", metavar="FMT", show_default=False, rich_help_panel=OUTPUT,

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ..batch.report import describe, record
 from ..batch.work import Result
+from ..io.formats import Look
 
 # File names and every other user text are printed as they are, never read as rich markup.
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
@@ -25,8 +26,8 @@ class Show:
     """What the user sees: errors, one summary line per image and progress on stderr (bars on a
     terminal, a plain line per quarter otherwise), and ``--json`` lines on stdout."""
 
-    def __init__(self, names: list[str], asked: int, quiet: bool, json_lines: bool):
-        self.names, self.asked, self.quiet, self.json = names, asked, quiet, json_lines
+    def __init__(self, names: list[str], asked: int, quiet: bool, json_lines: bool, look: Look):
+        self.names, self.asked, self.quiet, self.json, self.look = names, asked, quiet, json_lines, look
         self.failed = 0
         self.bars = None if quiet or not err.is_terminal else Progress(
             TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[psnr]}"),
@@ -62,7 +63,7 @@ class Show:
             if self.overall is not None:
                 self.bars.advance(self.overall)
         if self.json:
-            sys.stdout.write(json.dumps(record(result, outputs)) + "\n")
+            sys.stdout.write(json.dumps(record(result, outputs, self.look)) + "\n")
             sys.stdout.flush()
         if result.error:
             self.failed += 1

@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from PIL import Image, PngImagePlugin
 
@@ -19,8 +20,11 @@ from ..render.svg import to_svg
 from .animate import default_every, frames, save_gif
 from .scenefile import dumps
 
-#: Output formats by file extension.
-FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG", ".json": "JSON", ".gif": "GIF"}
+#: Output formats by file extension; URI is the SVG as one ``data:`` URI line.
+FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG", ".uri": "URI", ".json": "JSON", ".gif": "GIF"}
+#: What a data URI may keep unescaped: the SVG's quotes become ' so that it fits in a quoted
+#: src="..." or url("..."), and its spaces stay (quoted, they need no escape).
+_URI_SAFE = " '/:=;,.()-_!*~?@$&+"
 #: What every raster primify writes says of itself (a PNG's Software text, a JPEG's or GIF's
 #: comment), so that folder scans can leave primify's own outputs out.
 MARK = "primify"
@@ -33,12 +37,14 @@ STOPPED = "stopped"
 class Look:
     """How outputs are drawn: the longer side of rasters (None: the input's own size for PNG and
     JPEG, the working size for GIFs and frames), SVG decimals, Gaussian blur in working-size
-    pixels, and shapes per animation frame (None: about 50 frames)."""
+    pixels, shapes per animation frame (None: about 50 frames), and settings for the SVG's
+    ``<desc>`` that the scene does not hold (the seed, say)."""
 
     size: int | None = None
     precision: int = 2
     blur: float = 0
     every: int | None = None
+    about: str = ""
 
     def pixels(self, scene: Scene, own: tuple[int, int] | None, animation: bool = False) -> tuple[int, int]:
         """The (width, height) a raster of ``scene`` is written at: with the aspect ratio of the
@@ -51,11 +57,15 @@ class Look:
 def encode(scene: Scene, fmt: str, look: Look = Look(), own: tuple[int, int] | None = None, note: str = "") -> bytes:
     """The scene as a file of format ``fmt`` (a value of ``FORMATS``), rasters sized by
     ``look.pixels(scene, own)``; ``note`` (such as why it was stopped) goes into the file."""
-    if fmt == "SVG":
-        svg = to_svg(scene, look.precision, look.blur)
+    if fmt in ("SVG", "URI"):
+        # The SVG's own size is the PNG's; its viewBox stays in working-size pixels.
+        svg = to_svg(scene, look.precision, look.blur, look.pixels(scene, own), look.about)
         # The note goes first, after an XML declaration if there is one.
         head = svg[:svg.index("?>") + 2] if svg.startswith("<?xml") else ""
-        return (svg if not note else f"{head}<!-- {MARK}: {note} -->\n{svg[len(head):]}").encode()
+        svg = svg if not note else f"{head}<!-- {MARK}: {note} -->\n{svg[len(head):]}"
+        if fmt == "URI":
+            return ("data:image/svg+xml," + quote(svg.replace('"', "'"), safe=_URI_SAFE) + "\n").encode()
+        return svg.encode()
     if fmt == "JSON":
         # Readers of the scene format skip keys they do not know.
         text = dumps(scene)

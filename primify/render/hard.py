@@ -5,6 +5,7 @@ touching only its bounding box; a render is made band by band so that a poster-s
 needs memory for its bytes only.
 """
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,13 +63,16 @@ def render(scene: "Scene", longer: int | None = None, samples: int = SUPERSAMPLE
         return Image.fromarray(np.concatenate(bands) if len(bands) > 1 else bands[0])
     sigma = blur * max(w, h) / max(scene.width, scene.height)
     m = int(np.ceil(3 * sigma))
-    # An exact Gaussian, separable; the margin holds everything it reaches.
+    # An exact Gaussian, separable, as the SVG's filter draws it: of the shapes inside the canvas
+    # only, over nothing (premultiplied, so nothing bleeds colour), then laid over the background.
     taps = torch.exp(-0.5 * (torch.arange(-m, m + 1, dtype=torch.float32) / sigma) ** 2)
-    t = band(scene, w, h, 0, h, samples, m)[None]
-    c = t.shape[1]
-    taps = (taps / taps.sum()).view(1, 1, 1, -1).expand(c, 1, 1, -1)
-    t = F.conv2d(F.conv2d(t, taps, groups=c), taps.transpose(2, 3), groups=c)
-    return to_image(t[0])
+    t = band(replace(scene, background=None), w, h, 0, h, samples)[None]
+    taps = (taps / taps.sum()).view(1, 1, 1, -1).expand(4, 1, 1, -1)
+    t = F.conv2d(F.conv2d(t, taps, padding=(0, m), groups=4), taps.transpose(2, 3), padding=(m, 0), groups=4)[0]
+    if scene.background is not None:
+        t = t[:3] + (1 - t[3:]) * torch.tensor(scene.background, dtype=t.dtype)[:, None, None]
+    return to_image(t)
+
 
 def paint(canvas: torch.Tensor, shape: "Shape", samples: int = SUPERSAMPLE, scale: int | None = None,
           offset: int | tuple[int, int] = 0) -> None:

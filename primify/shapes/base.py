@@ -51,6 +51,17 @@ class ShapeKind(Protocol):
     def svg(p: Sequence[float], fmt: Callable[[float], str]) -> tuple[str, dict[str, str]]: ...
 
 
+def path_data(numbers: Sequence[str]) -> str:
+    """Numbers (already formatted) as SVG path data: space-separated, but a minus sign is
+    separator enough ("12-3"), as every byte counts in placeholders."""
+    return "".join(n if i == 0 or n.startswith("-") else " " + n for i, n in enumerate(numbers))
+
+
+def degrees(angle: float) -> str:
+    """An angle in radians as degrees with two decimals at most, for a ``rotate()``."""
+    return f"{math.degrees(angle):.2f}".rstrip("0").rstrip(".")
+
+
 def uniform(k: int, lo: float, hi: float, gen: torch.Generator, like: torch.Tensor) -> torch.Tensor:
     """K uniform samples in [lo, hi) drawn from ``gen`` (on the CPU, so seeds give the same
     shapes on every device) and moved to ``like``'s device."""

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from .base import uniform
+from .base import path_data, uniform
 
 
 def nearest_t(a, b, d):
@@ -89,6 +89,13 @@ class Bezier:
         lo_, hi_ = lo + w / 2, hi - w / 2
         for i in (0, 2, 4):
             p[:, i:i + 2] = torch.maximum(torch.minimum(p[:, i:i + 2], hi_), lo_)
+        # A control point past either end along the chord makes the curve double back on
+        # itself, which Cairo (librsvg, Inkscape) strokes as little more than its caps, and one
+        # just beside an end gives a tiny last piece that turns sharply, which trips it too: slide
+        # it along the chord to the middle 80% between the ends, where the curve runs one way.
+        a, chord = p[:, 0:2], p[:, 4:6] - p[:, 0:2]
+        along = ((p[:, 2:4] - a) * chord).sum(1, keepdim=True) / (chord * chord).sum(1, keepdim=True).clamp_min(1e-12)
+        p[:, 2:4] = torch.maximum(torch.minimum(p[:, 2:4] + (along.clamp(0.1, 0.9) - along) * chord, hi_), lo_)
         p[:, 6:7] = w
 
     @staticmethod
@@ -105,5 +112,5 @@ class Bezier:
 
     @staticmethod
     def svg(p, fmt):
-        d = "M{} {}Q{} {} {} {}".format(*(fmt(v) for v in p[:6]))
+        d = "M" + path_data([fmt(v) for v in p[:2]]) + "Q" + path_data([fmt(v) for v in p[2:6]])
         return "path", {"d": d, "stroke-width": fmt(abs(p[6])), "stroke-linecap": "round"}

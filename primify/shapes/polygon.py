@@ -11,7 +11,7 @@ import math
 
 import torch
 
-from .base import uniform
+from .base import path_data, uniform
 
 
 def corners(p):
@@ -86,4 +86,5 @@ class Polygon:
     @staticmethod
     def svg(p, fmt):
         vx, vy = corners(torch.tensor([p], dtype=torch.float64))
-        return "polygon", {"points": " ".join(f"{fmt(a)},{fmt(b)}" for a, b in zip(vx[0].tolist(), vy[0].tolist()))}
+        xy = torch.stack([vx[0], vy[0]], 1).flatten().tolist()
+        return "path", {"d": "M" + path_data([fmt(v) for v in xy]) + "z"}

@@ -1,10 +1,8 @@
 """Ellipse at any angle: centre, two radii and a rotation in radians."""
 
-import math
-
 import torch
 
-from .base import fit, local, rotated_init, unturn
+from .base import degrees, fit, local, rotated_init, unturn
 from .ellipse import ellipse_distance
 
 
@@ -42,6 +40,5 @@ class RotatedEllipse:
     def svg(p, fmt):
         cx, cy = fmt(p[0]), fmt(p[1])
         # The angle is not a length, so it is written in degrees rather than through fmt.
-        deg = f"{math.degrees(p[4]):.2f}".rstrip("0").rstrip(".")
         return "ellipse", {"cx": cx, "cy": cy, "rx": fmt(abs(p[2])), "ry": fmt(abs(p[3])),
-                           "transform": f"rotate({deg} {cx} {cy})"}
+                           "transform": f"rotate({degrees(p[4])} {cx} {cy})"}

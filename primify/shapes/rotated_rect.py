@@ -2,7 +2,7 @@
 
 import torch
 
-from .base import fit, local, rotated_init, unturn
+from .base import degrees, fit, local, rotated_init, unturn
 
 
 def corners(p):
@@ -44,5 +44,7 @@ class RotatedRect:
 
     @staticmethod
     def svg(p, fmt):
-        v = corners(torch.tensor([p], dtype=torch.float64))[0].tolist()
-        return "polygon", {"points": " ".join(f"{fmt(x)},{fmt(y)}" for x, y in v)}
+        # A rect turned about its centre, so that design tools edit it as a rectangle.
+        cx, cy, hw, hh = p[0], p[1], abs(p[2]), abs(p[3])
+        return "rect", {"x": fmt(cx - hw), "y": fmt(cy - hh), "width": fmt(2 * hw), "height": fmt(2 * hh),
+                        "transform": f"rotate({degrees(p[4])} {fmt(cx)} {fmt(cy)})"}

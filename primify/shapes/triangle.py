@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from .base import uniform
+from .base import path_data, uniform
 
 
 class Triangle:
@@ -57,5 +57,4 @@ class Triangle:
 
     @staticmethod
     def svg(p, fmt):
-        pts = " ".join(f"{fmt(p[i])},{fmt(p[i + 1])}" for i in range(0, 6, 2))
-        return "polygon", {"points": pts}
+        return "path", {"d": "M" + path_data([fmt(v) for v in p[:6]]) + "z"}
