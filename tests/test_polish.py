@@ -42,3 +42,22 @@ def test_mixed_kinds_polish_longer_and_zero_still_turns_it_off():
     assert Settings(polish_steps=25, kinds=("triangle",)).polish == 25
     assert Settings(polish_steps=25, kinds=("triangle", "bezier"), polish_mixed=3).polish == 75
     assert Settings(polish_steps=0, kinds=("triangle", "bezier")).polish == 0
+
+
+def test_a_non_finite_polish_step_is_undone_and_the_polish_goes_on(picture, fast, gen, monkeypatch):
+    import primify.fit.polish
+
+    scene = primify.convert(picture, fast, polish_steps=0, generator=gen)
+    target = to_tensor(working(picture, fast.size))
+    real, calls = primify.fit.polish.soft_coverage, []
+
+    def first_nan(sd, temperature, edge="sigmoid"):
+        calls.append(1)
+        return real(sd, temperature, edge) * (float("nan") if len(calls) == 1 else 1.0)
+
+    monkeypatch.setattr(primify.fit.polish, "soft_coverage", first_nan)
+    polished = polish(target, torch.ones(target.shape[1:]), torch.tensor(scene.background), scene.shapes,
+                      fast.__class__(**{**fast.__dict__, "polish_steps": 20}))
+    after = primify.Scene(scene.width, scene.height, scene.background, polished)
+    assert all(torch.isfinite(torch.tensor([*s.params, *s.colour, s.alpha])).all() for s in polished)
+    assert hard_psnr(after, target) > hard_psnr(scene, target)

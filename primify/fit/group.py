@@ -1,6 +1,6 @@
 """Shapes being fitted: each in its own window of the canvas, scored against the frozen canvas."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
@@ -9,14 +9,14 @@ from ..render.raster import best_colour, hard_coverage, over, soft_coverage, squ
 from ..shapes import KINDS
 from .palette import best_of
 from .placement import sample_centres
-from .window import Patches, around
+from .window import Windows, around
 
 #: Half the side of a new shape's window, in units of its starting radius: room to move and
 #: grow a little. Larger windows cost more per step and did not fit better.
 WINDOW = 1.2
 
 
-@dataclass
+@dataclass(frozen=True)
 class Group:
     """Active shapes of one kind, each with its own window of the canvas and target."""
 
@@ -24,18 +24,18 @@ class Group:
     params: torch.Tensor  # (K, P)
     colour: torch.Tensor  # (K, 3)
     alpha: torch.Tensor  # (K,)
-    win: Patches
+    windows: Windows
     target: torch.Tensor  # (K, 3, Y, X)
     canvas: torch.Tensor  # (K, 3, Y, X)
     weight: torch.Tensor  # (K, 1, Y, X)
 
     def coverage(self, temperature: float, edge: str) -> torch.Tensor:
-        sd = KINDS[self.kind].sdf(self.params, self.win.x, self.win.y)
-        return soft_coverage(sd, temperature / self.win.scale, edge)
+        sd = KINDS[self.kind].sdf(self.params, self.windows.x, self.windows.y)
+        return soft_coverage(sd, temperature / self.windows.scale, edge)
 
     def hard(self) -> torch.Tensor:
-        return hard_coverage(KINDS[self.kind].sdf, self.params, self.win.x, self.win.y, 1 / self.win.scale,
-                             SUPERSAMPLE)
+        w = self.windows
+        return hard_coverage(KINDS[self.kind].sdf, self.params, w.x, w.y, 1 / w.scale, SUPERSAMPLE)
 
     def gain(self, coverage: torch.Tensor) -> torch.Tensor:
         """(K,) weighted squared error each shape removes from its window (negative: adds)."""
@@ -43,14 +43,21 @@ class Group:
         before = (self.weight * squared_error(self.canvas, self.target)).sum(dim=(1, 2, 3))
         return before - (self.weight * squared_error(out, self.target)).sum(dim=(1, 2, 3))
 
-    def fit_colour(self, coverage: torch.Tensor, palette: torch.Tensor | None = None) -> None:
+    def recoloured(self, coverage: torch.Tensor, palette: torch.Tensor | None = None) -> "Group":
+        """The group with each shape's best colour for ``coverage``: least squares, or the
+        palette's best."""
         if palette is None:
-            self.colour = best_colour(self.canvas, self.target, self.weight, coverage, self.alpha)
+            colour = best_colour(self.canvas, self.target, self.weight, coverage, self.alpha)
         else:
-            self.colour = best_of(palette, self.canvas, self.target, self.weight, coverage, self.alpha)
+            colour = best_of(palette, self.canvas, self.target, self.weight, coverage, self.alpha)
+        return replace(self, colour=colour)
+
+    def against(self, canvas: torch.Tensor) -> "Group":
+        """The group scored against ``canvas`` (C, H, W) as it is now."""
+        return replace(self, canvas=self.windows.gather(canvas))
 
     def select(self, idx: torch.Tensor) -> "Group":
-        return Group(self.kind, self.params[idx], self.colour[idx], self.alpha[idx], self.win.select(idx),
+        return Group(self.kind, self.params[idx], self.colour[idx], self.alpha[idx], self.windows.select(idx),
                      self.target[idx], self.canvas[idx], self.weight[idx])
 
 
@@ -68,12 +75,11 @@ def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, s
     # Sizes vary around ``radius`` so that selection, not the schedule alone, picks the size.
     sizes = radius * torch.exp(torch.empty(count).uniform_(-1.0, 0.2, generator=gen)).to(target.device)
     params = KINDS[kind].init(centres / scale, sizes / scale, gen)
-    win = around(centres, WINDOW * radius + 2, h, w)
-    KINDS[kind].constrain(params, win.lo, win.hi, settings.min_size / scale)
+    windows = around(centres, WINDOW * radius + 2, h, w)
+    KINDS[kind].constrain(params, windows.lo, windows.hi, settings.min_size / scale)
     g = Group(kind, params, torch.zeros(count, 3, device=target.device),
-              torch.full((count,), alpha, device=target.device), win,
-              win.gather(target), win.gather(canvas), win.gather(weight[None]))
-    g.fit_colour(g.coverage(settings.temperature_end, settings.edge), palette_of(settings, target))
-    return g
+              torch.full((count,), alpha, device=target.device), windows,
+              windows.gather(target), windows.gather(canvas), windows.gather(weight[None]))
+    return g.recoloured(g.coverage(settings.temperature_end, settings.edge), palette_of(settings, target))
 
 

@@ -10,8 +10,8 @@ times every shape so far. A last joint refinement (``polish``) then moves all sh
 """
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import torch
 
@@ -70,7 +70,7 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
         with torch.no_grad():
             groups = _choose(target, weight, canvas, radius, len(shapes), settings, gen)
         if groups:
-            refine(groups, radius, settings)
+            groups = refine(groups, radius, settings)
         with torch.no_grad():
             added = _freeze(groups, canvas, shapes, palette_of(settings, target), reached)
         misses = 0 if added else misses + 1
@@ -116,9 +116,7 @@ def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape], pale
     for g in groups:
         cov = g.hard()
         for i in range(len(g.params)):
-            one = g.select(torch.tensor([i]))
-            one.canvas = one.win.gather(canvas)
-            one.fit_colour(cov[i:i + 1], palette)
+            one = g.select(torch.tensor([i])).against(canvas).recoloured(cov[i:i + 1], palette)
             gain = one.gain(cov[i:i + 1]).item()
             if not gain > 0 or not torch.isfinite(one.params).all():
                 continue

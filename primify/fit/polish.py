@@ -11,8 +11,8 @@ import torch
 from ..model import Shape
 from ..render.raster import composite_runs, soft_coverage, squared_error
 from ..settings import Settings
-from ..shapes import KINDS, step_scale
-from .adam import Adam
+from ..shapes import KINDS
+from .adam import Body, Descent
 
 #: How far a shape may move from where the batches left it: this fraction of its size, between
 #: two bounds in pixels. Bounded moves let each shape's tiles be fixed ahead.
@@ -42,7 +42,7 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
            settings: Settings, stop=lambda: False) -> list[Shape]:
     """Adam on all shapes' geometry, colour and (when learned) opacity for
     ``settings.polish`` steps at the final temperature, learning rates decaying to zero,
-    ending early when ``stop()`` turns True or a step goes non-finite.
+    ending early when ``stop()`` turns True.
 
     target (C, H, W), weight (H, W), background (C,): RGB, or premultiplied RGBA (see
     ``raster``). Returns new shapes, same order and kinds.
@@ -76,36 +76,19 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
         row_in_kind[members[k]] = torch.arange(len(members[k]), device=dev)
     kind_pairs = {k: torch.nonzero(torch.isin(shape_of, members[k])).flatten() for k in kinds}
 
-    groups = [{"params": list(params.values()), "lr": settings.lr_polish / scale,
-               "scale": [step_scale(k, v) for k, v in params.items()]}]
-    if settings.palette is None:
-        groups.append({"params": [colour], "lr": settings.lr_polish_colour})
-    if settings.alpha is None:
-        groups.append({"params": [alpha], "lr": settings.lr_polish_colour})
-    for g in groups:
-        for v in g["params"]:
-            v.requires_grad_(True)
-    opt = Adam(groups, betas=(0.8, 0.95))
-    base = [g["lr"] for g in opt.param_groups]
-    for step in range(settings.polish):
-        for g, lr in zip(opt.param_groups, base):
-            g["lr"] = lr * (1 - step / settings.polish)
-        opt.zero_grad(set_to_none=True)
+    bodies = [Body(k, params[k], lo[k], hi[k]) for k in kinds]
+    lr = (settings.lr_polish / scale, settings.lr_polish_colour, settings.lr_polish_colour)
+    loop = Descent(bodies, [colour], [alpha], lr, settings, settings.min_size / scale)
+
+    def loss(_: int) -> torch.Tensor:
         cov = torch.zeros(len(tile_of), t, t, device=dev)
         for k, sel in kind_pairs.items():
             sd = KINDS[k].sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
             cov = cov.index_put((sel,), soft_coverage(sd, settings.temperature_end / scale, settings.edge))
         out = composite_runs(background, cov, colour[shape_of], alpha[shape_of], tile_of, rows * cols)
-        loss = (weight_t * squared_error(out, target_t)).sum()
-        if stop() or not torch.isfinite(loss):
-            break
-        loss.backward()
-        opt.step()
-        with torch.no_grad():
-            for k in kinds:
-                KINDS[k].constrain(params[k], lo[k], hi[k], settings.min_size / scale)
-            colour.clamp_(0, 1)
-            alpha.clamp_(0.05, 1)
+        return (weight_t * squared_error(out, target_t)).sum()
+
+    loop.run(settings.polish, loss, lambda i: 1 - i / settings.polish, stop)
     result = list(shapes)
     for k in kinds:
         for row, i in enumerate(members[k].tolist()):
