@@ -38,6 +38,12 @@ class Edge(str, Enum):
     tanh = "tanh"
 
 
+class Effort(str, Enum):
+    fast = "fast"
+    default = "default"
+    best = "best"
+
+
 class Device(str, Enum):
     auto = "auto"
     cpu = "cpu"
@@ -145,6 +151,8 @@ def convert(
                                             help="Background colour; auto uses the picture's mean colour. transparent fits the picture's alpha too: the PNG keeps an alpha channel, the SVG has no background, a JPEG is laid over white.",
                                             rich_help_panel=LOOK)] = "auto",
     edge: Annotated[Edge, typer.Option(metavar="sigmoid|tanh", help="Soft edge function used while optimizing.", rich_help_panel=LOOK)] = Edge.sigmoid,
+    effort: Annotated[Effort, typer.Option(metavar="fast|default|best", rich_help_panel=LOOK,
+                                           help="How long to search: fast takes about half the time, best about three times.")] = Effort.default,
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Take images from the subfolders of folder inputs too.", rich_help_panel=RUN)] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Convert N images at once, in separate processes.", rich_help_panel=RUN)] = 1,
     dask: Annotated[Optional[str], typer.Option(metavar="ADDRESS", show_default=False, rich_help_panel=RUN,
@@ -177,7 +185,7 @@ def convert(
     dev = _check(lambda: api.pick_device(device.value), "--device") if dask is None else None
     colours = _check(lambda: parse_palette(palette), "--palette") if palette else None
     settings = Settings(shapes=shapes, kinds=parse_kinds(shape), size=size, alpha=alpha, background=_rgb(background),
-                        edge=edge.value, palette=colours, target_psnr=target_psnr)
+                        edge=edge.value, palette=colours, target_psnr=target_psnr, effort=effort.value)
     for folder in {p.parent for ps in plans.values() for p in ps} | ({frames} if frames else set()):
         _usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
     weights = _check(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None

@@ -2,6 +2,10 @@
 
 from dataclasses import dataclass
 
+#: What each ``--effort`` multiplies: the refinement steps per batch, the candidates per shape
+#: and the final joint refinement's steps.
+EFFORT = {"fast": (0.5, 0.5, 0.4), "default": (1, 1, 1), "best": (3, 2, 4)}
+
 
 @dataclass
 class Settings:
@@ -25,6 +29,11 @@ class Settings:
     palette: tuple[tuple[float, float, float], ...] | int | None = None
     #: Soft edge function: "sigmoid" or "tanh" (see ``primify.raster.EDGES``).
     edge: str = "sigmoid"
+    #: How long to search: "fast", "default" or "best" (see ``EFFORT``).
+    effort: str = "default"
+    #: Below this many shapes the search grows (see ``boost``): greedy placement leaves most to
+    #: gain where shapes are few and large, and there each step costs little.
+    few_shapes: int = 200
     #: Adam steps per batch of new shapes.
     steps: int = 25
     #: Random candidates tried per shape at placement; the best ones are optimized.
@@ -62,10 +71,36 @@ class Settings:
     tile: int = 16
 
     @property
+    def boost(self) -> float:
+        """How much longer to search for few shapes: 1 from ``few_shapes`` up, 4 at most."""
+        return min(4.0, max(1.0, self.few_shapes / self.shapes))
+
+    @property
+    def refine_steps(self) -> int:
+        """Adam steps per batch, with the effort and boost applied."""
+        return max(1, round(self.steps * EFFORT[self.effort][0] * self.boost))
+
+    @property
+    def tries(self) -> int:
+        """Candidates per shape, with the effort and boost applied."""
+        return max(1, round(self.candidates * EFFORT[self.effort][1] * self.boost))
+
+    @property
     def polish(self) -> int:
         """The number of joint refinement steps to take."""
-        steps = self.polish_steps if self.polish_steps is not None else max(50, min(150, 15000 // self.shapes))
-        return steps * (self.polish_mixed if len(self.kinds) > 1 else 1)
+        steps = self.polish_steps * (self.polish_mixed if len(self.kinds) > 1 else 1)
+        return round(steps * EFFORT[self.effort][2] * self.boost ** 2)
+
+    @property
+    def polish_reach(self) -> float:
+        """How far, in pixels, a shape may move in the polish at most: few large shapes go far."""
+        return 12.0 * self.boost ** 2
+
+    @property
+    def polish_temperature(self) -> float:
+        """The polish's starting temperature in pixels, annealed to ``temperature_end``: few
+        large shapes start soft, so that their edges feel the picture beyond a pixel."""
+        return self.temperature_end * self.boost ** 2
 
     def __post_init__(self):
         if self.shapes < 1:
@@ -74,5 +109,7 @@ class Settings:
             raise ValueError("the working size must be at least 8 pixels")
         if self.alpha is not None and not 0 < self.alpha <= 1:
             raise ValueError("alpha must be in (0, 1]")
+        if self.effort not in EFFORT:
+            raise ValueError(f"effort '{self.effort}' is none of {', '.join(EFFORT)}")
         if isinstance(self.background, str) and self.background != "transparent":
             raise ValueError(f"background '{self.background}' is neither RGB floats nor 'transparent'")

@@ -92,3 +92,20 @@ def test_kmeans_finds_the_colours_a_picture_is_made_of(gen):
     pixels = torch.cat([torch.full((50, 3), 0.1), torch.full((30, 3), 0.9), torch.tensor([[0.1, 0.9, 0.1]] * 20)])
     found = sorted(tuple(round(v, 3) for v in c) for c in kmeans(pixels, 3, gen).tolist())
     assert found == [(0.1, 0.1, 0.1), (0.1, 0.9, 0.1), (0.9, 0.9, 0.9)]
+
+
+def test_best_effort_fits_better_than_fast(picture, fast):
+    fit = lambda effort: psnr_of(primify.convert(picture, fast, shapes=12, effort=effort,
+                                                 generator=torch.Generator().manual_seed(0)), picture)
+    assert fit("best") > fit("fast") + 0.3
+
+
+def test_few_shapes_search_longer_and_fit_better(picture, fast):
+    fit = lambda few: psnr_of(primify.convert(picture, fast, shapes=6, few_shapes=few,
+                                              generator=torch.Generator().manual_seed(0)), picture)
+    assert fit(200) > fit(0) + 0.3
+
+
+def test_an_unknown_effort_is_refused(picture):
+    with pytest.raises(ValueError, match="effort 'slow' is none of fast, default, best"):
+        primify.convert(picture, effort="slow")

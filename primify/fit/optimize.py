@@ -97,7 +97,7 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
         # Where the picture is transparent the error is spilt paint, which no shape takes away.
         error = error * target[3]
     alpha = settings.alpha if settings.alpha is not None else settings.alpha_init
-    pool = [candidates(kind, target, weight, canvas, error, k * settings.candidates, radius, alpha, settings, gen)
+    pool = [candidates(kind, target, weight, canvas, error, k * settings.tries, radius, alpha, settings, gen)
             for kind in settings.kinds]
     gains = torch.cat([g.gain(g.coverage(settings.temperature_end, settings.edge)) for g in pool])
     boxes = torch.cat([KINDS[g.kind].bbox(g.params) for g in pool])

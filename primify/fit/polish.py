@@ -15,8 +15,9 @@ from ..shapes import KINDS
 from .adam import Body, Descent
 
 #: How far a shape may move from where the batches left it: this fraction of its size, between
-#: two bounds in pixels. Bounded moves let each shape's tiles be fixed ahead.
-REACH, REACH_MIN, REACH_MAX = 0.25, 2.0, 12.0
+#: the least in pixels and ``settings.polish_reach``. Bounded moves let each shape's tiles be
+#: fixed ahead.
+REACH, REACH_MIN = 0.25, 2.0
 
 
 def tiled(img: torch.Tensor, t: int) -> torch.Tensor:
@@ -41,7 +42,8 @@ def pairs(box: torch.Tensor, t: int, rows: int, cols: int) -> tuple[torch.Tensor
 def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor, shapes: list[Shape],
            settings: Settings, stop=lambda: False) -> list[Shape]:
     """Adam on all shapes' geometry, colour and (when learned) opacity for
-    ``settings.polish`` steps at the final temperature, learning rates decaying to zero,
+    ``settings.polish`` steps, the temperature annealed to the final one (from a softer one for
+    few shapes), learning rates decaying to zero,
     ending early when ``stop()`` turns True.
 
     target (C, H, W), weight (H, W), background (C,): RGB, or premultiplied RGBA (see
@@ -62,7 +64,8 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
     lo, hi, box = {}, {}, torch.empty(len(shapes), 4, device=dev)
     for k in kinds:
         b = KINDS[k].bbox(params[k])
-        reach = ((b[:, 2:] - b[:, :2]).amax(dim=1, keepdim=True) * REACH).clamp(REACH_MIN / scale, REACH_MAX / scale)
+        size = (b[:, 2:] - b[:, :2]).amax(dim=1, keepdim=True)
+        reach = (size * REACH).clamp(REACH_MIN / scale, settings.polish_reach / scale)
         lo[k], hi[k] = b[:, :2] - reach, b[:, 2:] + reach
         # One pixel more, for the soft edge's tail.
         box[members[k]] = torch.cat([lo[k] * scale - 1, hi[k] * scale + 1], dim=1)
@@ -77,14 +80,17 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
     kind_pairs = {k: torch.nonzero(torch.isin(shape_of, members[k])).flatten() for k in kinds}
 
     bodies = [Body(k, params[k], lo[k], hi[k]) for k in kinds]
-    lr = (settings.lr_polish / scale, settings.lr_polish_colour, settings.lr_polish_colour)
+    lr = (settings.lr_polish * settings.boost / scale, settings.lr_polish_colour, settings.lr_polish_colour)
     loop = Descent(bodies, [colour], [alpha], lr, settings, settings.min_size / scale)
 
-    def loss(_: int) -> torch.Tensor:
+    t0, t1, n = settings.polish_temperature, settings.temperature_end, settings.polish
+
+    def loss(i: int) -> torch.Tensor:
+        temperature = t0 * (t1 / t0) ** (i / max(1, n - 1))
         cov = torch.zeros(len(tile_of), t, t, device=dev)
         for k, sel in kind_pairs.items():
             sd = KINDS[k].sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
-            cov = cov.index_put((sel,), soft_coverage(sd, settings.temperature_end / scale, settings.edge))
+            cov = cov.index_put((sel,), soft_coverage(sd, temperature / scale, settings.edge))
         out = composite_runs(background, cov, colour[shape_of], alpha[shape_of], tile_of, rows * cols)
         return (weight_t * squared_error(out, target_t)).sum()
 

@@ -36,7 +36,7 @@ def refine(groups: list[Group], radius: float, settings: Settings) -> list[Group
     groups, loop = descent(groups, radius, settings)
     t0 = max(settings.temperature_end, settings.temperature_start * radius)
     t1 = settings.temperature_end
-    n = settings.steps
+    n = settings.refine_steps
     frac = lambda i: i / max(1, n - 1)
     loop.run(n, lambda i: loss(groups, t0 * (t1 / t0) ** frac(i), settings), lambda i: 1 - 0.8 * frac(i))
     return [replace(g, params=g.params.detach(), colour=g.colour.detach(), alpha=g.alpha.detach()) for g in groups]
