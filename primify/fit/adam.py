@@ -2,7 +2,7 @@
 stack: over two seconds of start-up for every run of a command-line tool; and the one loop
 that refine and polish both run it in."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import torch
@@ -82,9 +82,12 @@ class Descent:
         self.base = [g["lr"] for g in groups]
         self.bodies, self.colours, self.alphas, self.min_size = bodies, colours, alphas, min_size
 
-    def run(self, steps: int, loss: Callable[[int], torch.Tensor], decay: Callable[[int], float],
+    def run(self, steps: int, loss: Callable[[int], Iterable[torch.Tensor]], decay: Callable[[int], float],
             stop: Callable[[], bool] = lambda: False) -> None:
-        """``steps`` steps on ``loss(i)``, learning rates times ``decay(i)``, until ``stop()``."""
+        """``steps`` steps on ``loss(i)``, learning rates times ``decay(i)``, until ``stop()``.
+
+        A loss is given as parts whose sum it is, each differentiated as it comes, so that only
+        one part's graph is held at a time."""
         for i in range(steps):
             if stop():
                 return
@@ -93,15 +96,18 @@ class Descent:
             if not self.step(lambda i=i: loss(i)):
                 self.base = [lr / 2 for lr in self.base]
 
-    def step(self, loss: Callable[[], torch.Tensor]) -> bool:
+    def step(self, loss: Callable[[], Iterable[torch.Tensor]]) -> bool:
         """One step; False when it had to be undone."""
         values = [b.params for b in self.bodies] + self.colours + self.alphas
         saved = [v.detach().clone() for v in values]
         self.opt.zero_grad()
-        total = loss()
-        ok = bool(torch.isfinite(total))
+        ok = True
+        for part in loss():
+            ok = bool(torch.isfinite(part))
+            if not ok:
+                break
+            part.backward()
         if ok:
-            total.backward()
             ok = all(torch.isfinite(v.grad).all() for v in values if v.grad is not None)
         if ok:
             self.opt.step()

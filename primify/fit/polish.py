@@ -6,6 +6,8 @@ tiles, and each tile composites only the shapes whose reach overlaps it, so a st
 shapes' footprints rather than the picture times the number of shapes.
 """
 
+from collections.abc import Iterator
+
 import torch
 
 from ..model import Shape
@@ -18,6 +20,9 @@ from .adam import Body, Descent
 #: the least in pixels and ``settings.polish_reach``. Bounded moves let each shape's tiles be
 #: fixed ahead.
 REACH, REACH_MIN = 0.25, 2.0
+#: The most (tile, shape) pairs composited and differentiated at once: their graph, tens of kB
+#: a pair, is what a polish of many shapes holds, so the pairs go through in parts of this many.
+CHUNK = 8192
 
 
 def tiled(img: torch.Tensor, t: int) -> torch.Tensor:
@@ -37,6 +42,18 @@ def pairs(box: torch.Tensor, t: int, rows: int, cols: int) -> tuple[torch.Tensor
     tx = torch.arange(cols, device=box.device).repeat(rows)[:, None]
     hit = (ty >= r0) & (ty <= r1) & (tx >= c0) & (tx <= c1)
     return torch.nonzero(hit, as_tuple=True)
+
+
+def chunks(tile_of: torch.Tensor, tiles: int, most: int) -> list[tuple[int, int, int, int]]:
+    """Runs of whole tiles (a, b), with their pairs p0..p1 of ``tile_of`` (sorted), of at most
+    ``most`` pairs each unless one tile alone has more."""
+    ends = torch.bincount(tile_of, minlength=tiles).cumsum(0).tolist()
+    out, a, p0 = [], 0, 0
+    for tile in range(tiles):
+        if ends[tile] - p0 > most and tile > a:
+            out.append((a, tile, p0, ends[tile - 1]))
+            a, p0 = tile, ends[tile - 1]
+    return out + [(a, tiles, p0, ends[-1] if ends else 0)]
 
 
 def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor, shapes: list[Shape],
@@ -78,6 +95,7 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
     for k in kinds:
         row_in_kind[members[k]] = torch.arange(len(members[k]), device=dev)
     kind_pairs = {k: torch.nonzero(torch.isin(shape_of, members[k])).flatten() for k in kinds}
+    parts = chunks(tile_of, rows * cols, CHUNK)
 
     bodies = [Body(k, params[k], lo[k], hi[k]) for k in kinds]
     lr = (settings.lr_polish * settings.boost / scale, settings.lr_polish_colour, settings.lr_polish_colour)
@@ -85,14 +103,17 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
 
     t0, t1, n = settings.polish_temperature, settings.temperature_end, settings.polish
 
-    def loss(i: int) -> torch.Tensor:
+    def loss(i: int) -> Iterator[torch.Tensor]:
         temperature = t0 * (t1 / t0) ** (i / max(1, n - 1))
-        cov = torch.zeros(len(tile_of), t, t, device=dev)
-        for k, sel in kind_pairs.items():
-            sd = KINDS[k].sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
-            cov = cov.index_put((sel,), soft_coverage(sd, temperature / scale, settings.edge))
-        out = composite_runs(background, cov, colour[shape_of], alpha[shape_of], tile_of, rows * cols)
-        return (weight_t * squared_error(out, target_t)).sum()
+        for a, b, p0, p1 in parts:
+            cov = torch.zeros(p1 - p0, t, t, device=dev)
+            for k, sel in kind_pairs.items():
+                sel = sel[(sel >= p0) & (sel < p1)]
+                sd = KINDS[k].sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
+                cov = cov.index_put((sel - p0,), soft_coverage(sd, temperature / scale, settings.edge))
+            out = composite_runs(background, cov, colour[shape_of[p0:p1]], alpha[shape_of[p0:p1]],
+                                 tile_of[p0:p1] - a, b - a)
+            yield (weight_t[a:b] * squared_error(out, target_t[a:b])).sum()
 
     loop.run(settings.polish, loss, lambda i: 1 - i / settings.polish, stop)
     result = list(shapes)

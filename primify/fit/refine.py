@@ -24,9 +24,9 @@ def descent(groups: list[Group], radius: float, settings: Settings) -> tuple[lis
     return groups, loop
 
 
-def loss(groups: list[Group], temperature: float, settings: Settings) -> torch.Tensor:
-    """The error the groups' shapes leave in their windows, less what they found there."""
-    return sum(-g.gain(g.coverage(temperature, settings.edge)).sum() for g in groups)
+def loss(groups: list[Group], temperature: float, settings: Settings) -> list[torch.Tensor]:
+    """The error the groups' shapes leave in their windows, less what they found there (one part)."""
+    return [sum(-g.gain(g.coverage(temperature, settings.edge)).sum() for g in groups)]
 
 
 def refine(groups: list[Group], radius: float, settings: Settings) -> list[Group]:
