@@ -30,6 +30,7 @@ def one(target: Path, shapes: int, effort: str, out: Path) -> dict:
     """One timed, scored run."""
     output = out / "outputs" / f"{target.stem}_{shapes}_{effort}.png"
     output.parent.mkdir(parents=True, exist_ok=True)
+    output.unlink(missing_ok=True)  # never score a picture left by an earlier run
     cmd = harness.primify_command(target, output, shapes, "triangle") + ["--effort", effort]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds, _, code = harness.run_measured(cmd, out / "logs" / f"{output.stem}.log")
