@@ -95,7 +95,7 @@ def test_composite_runs_matches_naive_per_canvas_values_and_gradients():
 
 
 def test_our_adam_matches_torchs():
-    from primify.adam import Adam
+    from primify.fit.adam import Adam
 
     g = torch.Generator().manual_seed(7)
     a, b = torch.rand(5, generator=g).requires_grad_(True), torch.rand(3, generator=g).requires_grad_(True)
@@ -111,7 +111,7 @@ def test_our_adam_matches_torchs():
 
 
 def test_adam_scale_multiplies_each_step():
-    from primify.adam import Adam
+    from primify.fit.adam import Adam
 
     p = torch.zeros(2, requires_grad=True)
     opt = Adam([{"params": [p], "lr": 0.1, "scale": [torch.tensor([1.0, 3.0])]}])
