@@ -122,3 +122,15 @@ def test_idle_openmp_threads_sleep_unless_the_user_chose_otherwise(given, seen):
     code = "import os, primify; print(os.environ['OMP_WAIT_POLICY'])"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == seen
+
+
+def test_candidates_scored_in_parts_give_the_same_scene(picture, fast, monkeypatch):
+    import primify.fit.group
+
+    whole = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0))
+    monkeypatch.setattr(primify.fit.group, "PART", 1)
+    parts = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0))
+    assert len(parts.shapes) == len(whole.shapes)
+    for a, b in zip(whole.shapes, parts.shapes, strict=True):
+        assert a.kind == b.kind and np.allclose(a.params, b.params, atol=1e-5)
+        assert np.allclose(a.colour, b.colour, atol=1e-5)

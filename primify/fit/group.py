@@ -14,6 +14,8 @@ from .window import Windows, around
 #: Half the side of a new shape's window, in units of its starting radius: room to move and
 #: grow a little. Larger windows cost more per step and did not fit better.
 WINDOW = 1.2
+#: The most window pixels (times channels) of candidates scored at once.
+PART = 2 ** 24
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,27 @@ def palette_of(settings, like: torch.Tensor) -> torch.Tensor | None:
     return None if settings.palette is None else torch.tensor(settings.palette, dtype=like.dtype, device=like.device)
 
 
-def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, settings, gen) -> Group:
+@dataclass(frozen=True)
+class Pool:
+    """Scored candidates of one kind, without their windows' pixels, so that many can be kept."""
+
+    kind: str
+    params: torch.Tensor  # (M, P)
+    colour: torch.Tensor  # (M, 3)
+    alpha: torch.Tensor  # (M,)
+    windows: Windows
+    gains: torch.Tensor  # (M,)
+
+    def take(self, idx: torch.Tensor, target, canvas, weight) -> Group:
+        """The candidates at ``idx`` as a group to fit, over ``canvas`` (C, H, W)."""
+        w = self.windows.select(idx)
+        return Group(self.kind, self.params[idx], self.colour[idx], self.alpha[idx], w,
+                     w.gather(target), w.gather(canvas), w.gather(weight[None]))
+
+
+def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, settings, gen) -> Pool:
     """``count`` fresh shapes of ``kind`` of about ``radius`` pixels, placed by error, each with
-    its least-squares colour."""
+    its least-squares colour and the error it removes."""
     _, h, w = target.shape
     centres = sample_centres(error, count, radius, gen)
     scale = max(h, w)
@@ -77,9 +97,14 @@ def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, s
     params = KINDS[kind].init(centres / scale, sizes / scale, gen)
     windows = around(centres, WINDOW * radius + 2, h, w)
     KINDS[kind].constrain(params, windows.lo, windows.hi, settings.min_size / scale)
-    g = Group(kind, params, torch.zeros(count, 3, device=target.device),
-              torch.full((count,), alpha, device=target.device), windows,
-              windows.gather(target), windows.gather(canvas), windows.gather(weight[None]))
-    return g.recoloured(g.coverage(settings.temperature_end, settings.edge), palette_of(settings, target))
-
-
+    pool = Pool(kind, params, torch.zeros(count, 3, device=target.device),
+                torch.full((count,), alpha, device=target.device), windows, torch.zeros(count, device=target.device))
+    colours, gains = [], []
+    # Scored in parts: at a large working size the first shapes' windows are the whole picture.
+    pixels = len(target) * windows.rows.shape[1] * windows.cols.shape[1]
+    for idx in torch.arange(count, device=target.device).split(max(1, PART // pixels)):
+        g = pool.take(idx, target, canvas, weight)
+        g = g.recoloured(g.coverage(settings.temperature_end, settings.edge), palette_of(settings, target))
+        colours.append(g.colour)
+        gains.append(g.gain(g.coverage(settings.temperature_end, settings.edge)))
+    return replace(pool, colour=torch.cat(colours), gains=torch.cat(gains))

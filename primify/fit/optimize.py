@@ -99,12 +99,12 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
     alpha = settings.alpha if settings.alpha is not None else settings.alpha_init
     pool = [candidates(kind, target, weight, canvas, error, k * settings.tries, radius, alpha, settings, gen)
             for kind in settings.kinds]
-    gains = torch.cat([g.gain(g.coverage(settings.temperature_end, settings.edge)) for g in pool])
-    boxes = torch.cat([KINDS[g.kind].bbox(g.params) for g in pool])
+    gains = torch.cat([p.gains for p in pool])
+    boxes = torch.cat([KINDS[p.kind].bbox(p.params) for p in pool])
     chosen = spread((boxes[:, :2] + boxes[:, 2:]) / 2 * max(h, w), gains, k, radius / 2)
     m = len(pool[0].params)
-    groups = [p.select(chosen[chosen // m == i] % m) for i, p in enumerate(pool)]
-    return [g for g in groups if len(g.params)]
+    picks = [chosen[chosen // m == i] % m for i in range(len(pool))]
+    return [p.take(idx, target, canvas, weight) for p, idx in zip(pool, picks, strict=True) if len(idx)]
 
 
 def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape], palette: torch.Tensor | None,

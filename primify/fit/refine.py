@@ -57,8 +57,9 @@ def step_seconds(target: torch.Tensor, kind: str = "triangle", n_active: int = 2
     canvas = target.mean(dim=(1, 2))[:, None, None].expand(3, h, w).clone()
     radius = shape_scale(n_active, max(h, w))
     with torch.no_grad():
-        groups = [candidates(kind, target, weight, canvas, (canvas - target).pow(2).sum(0), n_active, radius,
-                             settings.alpha_init, settings, gen)]
+        pool = candidates(kind, target, weight, canvas, (canvas - target).pow(2).sum(0), n_active, radius,
+                          settings.alpha_init, settings, gen)
+        groups = [pool.take(torch.arange(n_active, device=target.device), target, canvas, weight)]
     groups, loop = descent(groups, radius, settings)
     times = []
     for _ in range(repeats + 1):
