@@ -15,7 +15,7 @@ from .window import Windows, around
 #: grow a little. Larger windows cost more per step and did not fit better.
 WINDOW = 1.2
 #: The most window pixels (times channels) of candidates scored at once.
-PART = 2 ** 24
+PART = 2 ** 22
 
 
 @dataclass(frozen=True)
