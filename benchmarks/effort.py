@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--shapes", type=int_list, default=[500, 2048])
     p.add_argument("--images", type=int, default=4, help="how many images: paintings, then photos")
+    p.add_argument("--levels", type=lambda t: t.split(","), default=list(LEVELS), help="e.g. fast,default")
     p.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "out" / "effort")
     args = p.parse_args(argv)
     sources = (list_images(default_images_dir()) + photos())[::3][:args.images]
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     with harness.CsvLog(args.out / "effort.csv", COLUMNS) as log:
         for n in args.shapes:
             for target in targets:
-                for level in LEVELS:
+                for level in args.levels:
                     rows.append(log.add(one(target, n, level, args.out)))
                     print(rows[-1], flush=True)
     plot(rows, args.out / "effort.png")
