@@ -1,4 +1,8 @@
-"""primify: rebuild pictures from geometric primitives with a soft, annealed rasterizer."""
+"""primify: rebuild pictures from geometric primitives with a soft, annealed rasterizer.
+
+``convert`` turns a picture into a ``Scene``; ``Scene.save`` writes it as PNG, JPEG, SVG, JSON
+or GIF, ``Scene.render`` draws it at any size, and ``load_scene`` reads a saved one back.
+"""
 
 import os
 
@@ -8,11 +12,17 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .api import convert, pick_device
-from .fit.optimize import Progress
+from .colours import parse_colour
+from .fit.optimize import Interrupted, Progress
+from .io.picture import open_picture as open  # noqa: F401 (public, kept out of __all__: see below)
+from .io.scenefile import load_scene
 from .model import Scene, Shape
 from .render.svg import to_svg
 from .settings import Settings
-from .shapes import KINDS
+from .shapes import KINDS, resolve_kind
 from .version import __version__
 
-__all__ = ["convert", "pick_device", "Progress", "Scene", "Shape", "Settings", "KINDS", "to_svg", "__version__"]
+# ``primify.open`` (as ``PIL.Image.open``) is left out so that ``from primify import *`` cannot
+# hide the built-in ``open``.
+__all__ = ["convert", "load_scene", "pick_device", "Interrupted", "Progress", "Scene", "Shape", "Settings",
+           "KINDS", "resolve_kind", "parse_colour", "to_svg", "__version__"]

@@ -1,16 +1,19 @@
 """The library entry point: ``convert`` an image into a ``Scene``."""
 
+import enum
+import os
 import warnings
-from dataclasses import fields
-from typing import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import fields, replace
+from typing import Any, Union
 
 import numpy as np
 import torch
 from PIL import Image
 
-from .fit.optimize import Progress, fit
+from .fit.optimize import Interrupted, Progress, fit
 from .fit.palette import kmeans
-from .io.picture import normalize, to_tensor, working
+from .io.picture import picture, to_tensor, working
 from .model import Scene
 from .settings import Settings
 
@@ -24,59 +27,117 @@ def pick_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
-def convert(image: Image.Image | np.ndarray, settings: Settings | None = None, *,
+class _Keep(enum.Enum):
+    """The default of ``convert``'s option keywords: keep what ``settings`` says."""
+
+    KEEP = "from settings"
+
+    def __repr__(self) -> str:
+        return "<from settings>"
+
+
+KEEP = _Keep.KEEP
+#: What ``convert`` takes as a picture or a mask (see ``io.picture.picture`` for the rule).
+PictureLike = Union[Image.Image, str, os.PathLike, np.ndarray, torch.Tensor]
+ColourLike = Union[str, Sequence[float]]
+
+
+def convert(image: PictureLike, settings: Settings | Mapping[str, Any] | None = None, *,
+            shapes: int | _Keep = KEEP, target_psnr: float | None | _Keep = KEEP,
+            kinds: str | Sequence[str] | _Keep = KEEP, size: int | _Keep = KEEP, alpha: float | None | _Keep = KEEP,
+            background: ColourLike | None | _Keep = KEEP,
+            palette: int | str | Sequence[ColourLike] | None | _Keep = KEEP, edge: str | _Keep = KEEP,
+            steps: int | _Keep = KEEP, candidates: int | _Keep = KEEP,
+            temperature_start: float | _Keep = KEEP, temperature_end: float | _Keep = KEEP,
+            max_batch: int | _Keep = KEEP, batch_growth: float | _Keep = KEEP, min_size: float | _Keep = KEEP,
+            alpha_init: float | _Keep = KEEP, lr_geometry: float | _Keep = KEEP, lr_colour: float | _Keep = KEEP,
+            lr_alpha: float | _Keep = KEEP, polish_steps: int | None | _Keep = KEEP, polish_mixed: int | _Keep = KEEP,
+            lr_polish: float | _Keep = KEEP, lr_polish_colour: float | _Keep = KEEP, tile: int | _Keep = KEEP,
             device: torch.device | str = "cpu", generator: torch.Generator | None = None,
             progress: Callable[[Progress], None] | None = None, stop: Callable[[], bool] | None = None,
-            mask: Image.Image | None = None, init: Scene | None = None, **overrides) -> Scene:
+            mask: PictureLike | None = None, init: Scene | None = None) -> Scene:
     """Rebuilds ``image`` from shapes and returns the scene.
 
-    ``settings`` holds every option (see ``Settings``); keyword ``overrides`` replace single
-    fields, as in ``convert(img, shapes=500, kinds=("circle",))``. ``generator`` (a CPU
-    ``torch.Generator``) makes runs repeatable; ``progress`` is called after each batch;
-    ``stop`` is asked between batches and, when it answers True, the shapes so far are kept.
-    ``mask`` weights each pixel's error by its brightness (white counts fully, black not at
-    all), so detail goes where it is white. Transparent pixels count for nothing in the fit
-    and show the background; with ``background="transparent"`` the shapes are fitted to the
-    picture's colour and alpha together and the scene's background is None (see ``Scene``).
-    ``init`` is a scene to start from: its shapes and background are kept, more shapes are
-    added up to ``settings.shapes`` in all, and it must have the picture's aspect ratio.
-    Running out of memory on a GPU warns (RuntimeWarning) and starts again on the CPU.
+    ``image`` is a PIL image, a path (read as the command line reads files: upright, by EXIF),
+    a numpy array or a torch tensor; see ``primify.io.picture.picture`` for the layouts and the
+    rule that turns each dtype into a range. ``settings`` (a ``Settings``, or a dict of its
+    fields) holds every option; a keyword named after a field replaces that one, as in
+    ``convert(img, shapes=500, kinds="triangle,circle")``; the first eight are the user's
+    options, the rest tuning knobs. Everything is checked before any work: a wrong value is a
+    ValueError or TypeError naming the option.
+
+    ``device`` is a torch device or "cpu", "cuda" or "auto" (CUDA when torch sees a GPU).
+    ``generator`` (a CPU ``torch.Generator``) makes runs repeatable (default: seed 0);
+    ``progress`` is called with a ``Progress`` after each batch; ``stop`` is asked between
+    batches and, when it answers True, the shapes so far are kept. Ctrl-C (Jupyter's stop
+    button) raises ``primify.Interrupted``, a KeyboardInterrupt whose ``scene`` holds the
+    shapes placed so far. Gradients are turned on for primify's own work even inside
+    ``torch.no_grad()`` or ``torch.inference_mode()``, and the caller's mode is left as it was.
+
+    ``mask`` (any picture ``image`` may be, of the picture's aspect ratio) weights each
+    pixel's error by its brightness (white counts fully, black 5 %), so detail goes where it
+    is white. Transparent pixels count for nothing in the fit and show the background; with
+    ``background="transparent"`` the shapes are fitted to the picture's colour and alpha
+    together and the scene's background is None (see ``Scene``). ``init`` is a scene to start
+    from: its shapes and background are kept, more shapes are added up to ``shapes`` in all,
+    and it must have the picture's aspect ratio. Running out of memory on a GPU warns
+    (RuntimeWarning) and starts again on the CPU.
     """
-    settings = settings or Settings()
-    known = {f.name for f in fields(Settings)}
-    unknown = set(overrides) - known
-    if unknown:
-        raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-    settings = Settings(**{**settings.__dict__, **overrides})
+    # The option keywords are named after the fields, so the ones given are read back by name.
+    given = {k: v for k, v in locals().items() if k in _FIELDS and v is not KEEP}
+    if isinstance(settings, Mapping):
+        settings = Settings(**settings)
+    elif settings is None:
+        settings = Settings()
+    elif not isinstance(settings, Settings):
+        raise TypeError(f"settings must be a primify.Settings or a dict of its fields, not {type(settings).__name__}")
+    settings = replace(settings, **given)
+    device = pick_device(device) if isinstance(device, str) else torch.device(device)
     if generator is None:
         generator = torch.Generator().manual_seed(0)
-    if isinstance(image, np.ndarray):
-        image = Image.fromarray(image)
-    small = working(normalize(image), settings.size)
-    if isinstance(settings.palette, int):
-        pixels = to_tensor(small.convert("RGB")).flatten(1).T
-        if settings.background == "transparent" and small.mode == "RGBA":
-            # Over nothing, colours of pixels no one sees would only waste palette places.
-            seen = to_tensor(small)[3].flatten() >= 0.5
-            pixels = pixels[seen] if seen.any() else pixels
-        colours = kmeans(pixels, settings.palette, generator)
-        settings = Settings(**{**settings.__dict__, "palette": tuple(map(tuple, colours.tolist()))})
+    small = working(picture(image, settings.size), settings.size)
     if mask is not None:
-        mask = mask.convert("L").resize(small.size, Image.LANCZOS)
-    if init is not None and abs(init.width / init.height - small.width / small.height) > 0.02 * small.width / small.height:
-        raise ValueError(f"the starting scene is {init.width}×{init.height}, not the picture's shape ({small.width}×{small.height})")
-    device = torch.device(device)
-    seed_state = generator.get_state()
-    try:
-        return _convert(small, mask, init, settings, device, generator, progress, stop)
-    except torch.OutOfMemoryError:
-        if device.type == "cpu":
-            raise
-        if device.type == "cuda":
-            torch.cuda.empty_cache()
-        warnings.warn(f"out of memory on {device}; starting again on the CPU", RuntimeWarning, stacklevel=2)
-        generator.set_state(seed_state)
-        return _convert(small, mask, init, settings, torch.device("cpu"), generator, progress, stop)
+        mask = picture(mask, settings.size, "mask").convert("L")
+        _check_shape("the mask", mask.size, small.size)
+        mask = mask.resize(small.size, Image.LANCZOS)
+    if init is not None:
+        _check_shape("the starting scene", (init.width, init.height), small.size)
+    # The caller may be inside no_grad or inference_mode; primify's own work needs gradients,
+    # and leaving these blocks restores the caller's modes.
+    with torch.inference_mode(False), torch.enable_grad():
+        if isinstance(settings.palette, int):
+            settings = replace(settings, palette=_palette(small, settings, generator))
+        seed_state = generator.get_state()
+        try:
+            return _convert(small, mask, init, settings, device, generator, progress, stop)
+        except torch.OutOfMemoryError:
+            if device.type == "cpu":
+                raise
+            if device.type == "cuda":
+                torch.cuda.empty_cache()
+            warnings.warn(f"out of memory on {device}; starting again on the CPU", RuntimeWarning, stacklevel=2)
+            generator.set_state(seed_state)
+            return _convert(small, mask, init, settings, torch.device("cpu"), generator, progress, stop)
+
+
+_FIELDS = frozenset(f.name for f in fields(Settings))
+
+
+def _check_shape(what: str, size: tuple[int, int], picture: tuple[int, int]) -> None:
+    """Refuses a mask or starting scene whose aspect ratio is not the picture's (within 2 %)."""
+    (w, h), (pw, ph) = size, picture
+    if abs(w / h - pw / ph) > 0.02 * pw / ph:
+        raise ValueError(f"{what} is {w}×{h}, not the picture's shape ({pw}×{ph})")
+
+
+def _palette(small: Image.Image, settings: Settings, generator: torch.Generator) -> tuple:
+    """``settings.palette`` colours picked from the picture (k-means)."""
+    pixels = to_tensor(small.convert("RGB")).flatten(1).T
+    if settings.background == "transparent" and small.mode == "RGBA":
+        # Over nothing, colours of pixels no one sees would only waste palette places.
+        seen = to_tensor(small)[3].flatten() >= 0.5
+        pixels = pixels[seen] if seen.any() else pixels
+    return tuple(map(tuple, kmeans(pixels, settings.palette, generator).tolist()))
 
 
 def _convert(small: Image.Image, mask: Image.Image | None, init: Scene | None, settings: Settings, device: torch.device,
@@ -92,9 +153,11 @@ def _convert(small: Image.Image, mask: Image.Image | None, init: Scene | None, s
         # which no later shape can take away again.
         opacity = torch.ones_like(rgb[0]) if opacity is None else opacity
         target = torch.cat([rgb * opacity, opacity[None]])
-        shapes = fit(target, importance, settings, generator, torch.zeros(4, device=device), progress, stop, kept)
-        return Scene(small.width, small.height, None, shapes)
-    weight = opacity
+        return _scene(small, None, lambda: fit(target, importance, settings, generator, torch.zeros(4, device=device),
+                                               progress, stop, kept))
+    # Over a chosen colour the picture is fitted as it is seen over it; with its own mean colour
+    # (auto) transparent pixels count for nothing.
+    weight = opacity if settings.background is None else None
     if importance is not None:
         weight = importance if weight is None else weight * importance
     if init is not None:
@@ -109,5 +172,16 @@ def _convert(small: Image.Image, mask: Image.Image | None, init: Scene | None, s
         palette = torch.tensor(settings.palette, device=device)
         background = palette[(palette - background).norm(dim=1).argmin()]
     target = rgb if opacity is None else rgb * opacity + background[:, None, None] * (1 - opacity)
-    shapes = fit(target, weight, settings, generator, background, progress, stop, kept)
-    return Scene(small.width, small.height, tuple(background.tolist()), shapes)
+    return _scene(small, background,
+                  lambda: fit(target, weight, settings, generator, background, progress, stop, kept))
+
+
+def _scene(small: Image.Image, background: torch.Tensor | None, fitted: Callable[[], list]) -> Scene:
+    """The scene of the shapes ``fitted()`` returns over ``background`` (None: transparent); on
+    Ctrl-C, the scene of those placed so far goes with the ``Interrupted`` exception."""
+    make = lambda shapes: Scene(small.width, small.height, None if background is None else tuple(background.tolist()),
+                                shapes)
+    try:
+        return make(fitted())
+    except Interrupted as e:
+        raise Interrupted(e.shapes, make(e.shapes)) from e

@@ -10,27 +10,32 @@ import typer
 from PIL import UnidentifiedImageError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.text import Text
 
-from . import api
-from .batch import plan as pipeline
-from .batch.inputs import Source, expand, read
-from .batch.plan import DEFAULT_NAME, check_output, check_template, writable
-from .batch.report import describe, record, save
-from .batch.runners import run_dask, run_here, run_processes
+from . import api, batch
+from .batch import plan as planning
+from .batch.inputs import expand, read
+from .batch.plan import DEFAULT_NAME, check_extensions, check_outputs, check_template, writable
+from .batch.report import describe, record
+from .batch.runners import check_address, run_dask, run_here, run_processes
 from .batch.signals import graceful
 from .batch.work import Result, Task, reason
-from .fit.palette import parse as parse_palette
-from .io.formats import FORMATS, Look, encode, write
+from .io.formats import FORMATS, Look, encode, place
 from .io.picture import MAX_PIXELS, load
-from .io.scenefile import loads, to_dict
+from .io.scenefile import loads
 from .settings import Settings
 from .shapes import KINDS, parse_kinds
+from .version import __version__
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_show_locals=False,
                   help="Rebuild pictures from geometric primitives; write PNG and SVG.")
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# File names and every other user text are printed as they are, never read as rich markup.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 SHAPES, OUTPUT, LOOK, RUN = "Shapes", "Output", "Look", "Run"
+#: The largest working size: a fit keeps a few dozen float copies of the picture, so 4096 px
+#: (16.8 million pixels) is already gigabytes, and more only magnifies a photo's own pixels.
+MAX_SIZE = 4096
 
 
 class Edge(str, Enum):
@@ -70,22 +75,10 @@ def _valid(check):
     return callback
 
 
-def _colour(text: str) -> str:
-    if text in ("auto", "transparent") or (len(text) == 7 and text[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in text[1:])):
-        return text
-    raise typer.BadParameter(f"'{text}' is not a colour; use auto, transparent or #rrggbb, e.g. #1e90ff")
-
-
 def _opacity(value: float | None) -> float | None:
     if value is not None and not 0 < value <= 1:
         raise typer.BadParameter(f"{value} is not in (0, 1]")
     return value
-
-
-def _rgb(text: str) -> tuple[float, float, float] | str | None:
-    if text in ("auto", "transparent"):
-        return None if text == "auto" else text
-    return tuple(int(text[i:i + 2], 16) / 255 for i in (1, 3, 5))
 
 
 def _usage(bad: bool, param: str, message: str) -> None:
@@ -101,8 +94,24 @@ def _check(make, param: str | None = None, prefix: str | None = None):
         raise typer.BadParameter(f"{prefix}: {reason(e)}" if prefix else str(e), param_hint=param) from None
 
 
+def _version(value: bool) -> None:
+    if value:
+        print(f"primify {__version__}")
+        raise typer.Exit()
+
+
+def _error(message: str) -> None:
+    err.print(Text.assemble(("error:", "red"), " ", message))
+
+
+def _output_size(size: int | None, max_pixels: int) -> None:
+    _usage(size is not None and size * size > max_pixels, "--output-size",
+           f"{size}×{size} pixels is over --max-pixels {max_pixels:,}; give a smaller size or raise --max-pixels")
+
+
 @app.callback()
-def _root() -> None:
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print primify's version and exit.")] = False) -> None:
     """Rebuild pictures from geometric primitives; write PNG and SVG."""
 
 
@@ -139,16 +148,18 @@ def convert(
     frames: Annotated[Optional[Path], typer.Option(metavar="DIR", show_default=False, rich_help_panel=OUTPUT,
                                                    help="Also write numbered PNG frames of the shapes being added, <stem>.0001.png..., to DIR.")] = None,
     every: Every = None,
-    size: Annotated[int, typer.Option(min=8, metavar="PX", help="Working resolution: the longer side, in pixels, that shapes are fitted at. Larger is slower and finer.",
+    size: Annotated[int, typer.Option(min=8, max=MAX_SIZE, metavar="PX", help="Working resolution: the longer side, in pixels, that shapes are fitted at. Larger is slower and finer.",
                                       rich_help_panel=LOOK)] = Settings.size,
     mask: Annotated[Optional[Path], typer.Option(metavar="PATH", show_default=False,
                                                  help="Grayscale picture weighting where detail goes: white counts, black hardly does.",
                                                  rich_help_panel=LOOK)] = None,
-    palette: Annotated[Optional[str], typer.Option(metavar="N|#rrggbb,...", show_default=False,
-                                                   help="Restrict colours: N colours picked from the picture, or the ones listed.",
+    palette: Annotated[Optional[str], typer.Option(metavar="N|COLOUR,...", show_default=False,
+                                                   callback=_valid(lambda text: text and Settings.coerce("palette", text)),
+                                                   help="Restrict colours: N colours picked from the picture, or the ones listed (#rrggbb, #rgb or CSS names).",
                                                    rich_help_panel=LOOK)] = None,
-    background: Annotated[str, typer.Option(callback=_colour, metavar="auto|transparent|#rrggbb",
-                                            help="Background colour; auto uses the picture's mean colour. transparent fits the picture's alpha too: the PNG keeps an alpha channel, the SVG has no background, a JPEG is laid over white.",
+    background: Annotated[str, typer.Option(callback=_valid(lambda text: Settings.coerce("background", text)),
+                                            metavar="auto|transparent|COLOUR",
+                                            help="Background colour (#rrggbb, #rgb or a CSS name); auto uses the picture's mean colour. transparent fits the picture's alpha too: the PNG keeps an alpha channel, the SVG has no background, a JPEG is laid over white.",
                                             rich_help_panel=LOOK)] = "auto",
     edge: Annotated[Edge, typer.Option(metavar="sigmoid|tanh", help="Soft edge function used while optimizing.", rich_help_panel=LOOK)] = Edge.sigmoid,
     effort: Annotated[Effort, typer.Option(metavar="fast|default|best", rich_help_panel=LOOK,
@@ -156,7 +167,7 @@ def convert(
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Take images from the subfolders of folder inputs too.", rich_help_panel=RUN)] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Convert N images at once, in separate processes.", rich_help_panel=RUN)] = 1,
     dask: Annotated[Optional[str], typer.Option(metavar="ADDRESS", show_default=False, rich_help_panel=RUN,
-                                                help="Convert on the Dask cluster whose scheduler is at ADDRESS (pip install 'primify[dask]').")] = None,
+                                                help="Convert on the Dask cluster whose scheduler is at ADDRESS, tcp://HOST:PORT (pip install 'primify-shapes\\[dask]').")] = None,
     json_lines: Annotated[bool, typer.Option("--json", help="Print one JSON object per image on standard output.", rich_help_panel=RUN)] = False,
     seed: Annotated[int, typer.Option(metavar="N", help="Random seed; the same seed, input, options and device give the same result.", rich_help_panel=RUN)] = 0,
     device: Annotated[Device, typer.Option(metavar="auto|cpu|cuda", help="Where to optimize; auto picks CUDA when torch sees a GPU.", rich_help_panel=RUN)] = Device.auto,
@@ -172,6 +183,11 @@ def convert(
     Example: primify convert photos/ --shapes 500 --out-dir shapes/ -j 2 --json
     """
     to_stdout = output == [Path("-")]
+    _usage(target_psnr is not None and target_psnr <= 0, "--target-psnr",
+           f"every picture is above {target_psnr} dB before the first shape; give a target above 0 dB")
+    _output_size(output_size, max_pixels)
+    if dask is not None:
+        _check(lambda: check_address(dask), "--dask", f"cannot use the Dask scheduler at '{dask}'")
     _usage(to_stdout and json_lines, "--json", "standard output can carry the picture or JSON lines, not both")
     _usage(overwrite and skip_existing, "--overwrite", "choose one of --overwrite and --skip-existing")
     _usage(dask is not None and jobs > 1, "--jobs", "--jobs runs on this machine; with --dask the cluster sets the pace")
@@ -180,34 +196,32 @@ def convert(
     sources = expand(inputs, recursive, skip=out_dir)
     _usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
     exts = [f.value for f in formats or DEFAULT_FORMATS]
-    plans = {src: [] for src in sources} if to_stdout else _check(
-        lambda: pipeline.plan(sources, output or [], out_dir, name, exts, shape, shapes), "--output/--name")
+    if not output:
+        _check(lambda: check_extensions(name, exts), "--name")
+    look = Look(output_size, precision, blur, every)
+    plan = _check(lambda: planning.make(sources, output or [], out_dir, name, exts, shape, shapes,
+                                        tuple(p for p in (mask, init) if p and str(p) != "-"), look=look,
+                                        overwrite=overwrite, skip=skip_existing, frames=frames,
+                                        stdout=to_stdout and formats[0].value or None), "--output/--name")
     dev = _check(lambda: api.pick_device(device.value), "--device") if dask is None else None
-    colours = _check(lambda: parse_palette(palette), "--palette") if palette else None
-    settings = Settings(shapes=shapes, kinds=parse_kinds(shape), size=size, alpha=alpha, background=_rgb(background),
-                        edge=edge.value, palette=colours, target_psnr=target_psnr, effort=effort.value)
-    for folder in {p.parent for ps in plans.values() for p in ps} | ({frames} if frames else set()):
+    settings = _check(lambda: Settings(shapes=shapes, kinds=shape, size=size, alpha=alpha, background=background,
+                                       edge=edge.value, palette=palette, target_psnr=target_psnr, effort=effort.value))
+    for folder in {p.parent for item in plan.items for p in item.outputs} | ({frames} if frames else set()):
         _usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
     weights = _check(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
-    start = _check(lambda: to_dict(loads(read(init).decode())), "--init", f"cannot read '{init}'") if init else None
-    look = Look(output_size, precision, blur, every)
-    show = Show(sources, shapes, quiet, json_lines)
+    start = _check(lambda: loads(read(init).decode()), "--init", f"cannot read '{init}'") if init else None
+    _usage(start is not None and len(start.shapes) > shapes, "--init",
+           f"'{init}' already has {len(start.shapes) if start else 0} shapes, more than --shapes {shapes}")
+    task = Task(index=-1, name="", data=b"", settings=settings, seed=seed, device=device.value if dask else dev.type,
+                max_pixels=max_pixels, mask=weights, init=start)
+    show = Show([item.source.name for item in plan.items], shapes, quiet, json_lines)
     with graceful() as stop, show:
-        todo = pipeline.tasks(sources, plans, show.done, overwrite, skip_existing,
-                              lambda i, src, data: Task(i, src.name, data, settings, seed, device.value if dask else dev.type,
-                                                        max_pixels, weights, start))
-        if dask:
-            results = _check(lambda: run_dask(todo, dask, stop), "--dask", f"cannot use the Dask scheduler at '{dask}'")
-        else:
-            results = run_here(todo, show.progress, stop) if jobs == 1 else run_processes(todo, jobs, show.progress, stop)
-        for result in results:
-            src = sources[result.index]
-            if result.scene is not None:
-                try:
-                    save(result, plans[src], look, frames, src, to_stdout and formats[0].value)
-                except OSError as e:
-                    result.error = f"cannot write the outputs of '{src.name}': {reason(e)}"
-            show.done(result, plans[src])
+        def runner(todo):
+            if dask:
+                return _check(lambda: run_dask(todo, dask, stop), "--dask",
+                              f"cannot use the Dask scheduler at '{dask}'")
+            return run_processes(todo, jobs, show.progress, stop) if jobs > 1 else run_here(todo, show.progress, stop)
+        batch.run(plan, task, runner, show.done)
     if stop():
         raise typer.Exit(130)
     if show.failed:
@@ -227,6 +241,8 @@ def render(
     precision: Precision = 2,
     every: Every = None,
     overwrite: Overwrite = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    max_pixels: Annotated[int, typer.Option(min=1, metavar="N", help="Refuse renders larger than this many pixels.")] = MAX_PIXELS,
 ) -> None:
     """Render a scene again, at any size and in any format, without optimizing.
 
@@ -234,31 +250,42 @@ def render(
     """
     to_stdout = output == [Path("-")]
     _usage(to_stdout and formats is None, "--format", "say which format to write to standard output, e.g. --format png")
+    _output_size(output_size, max_pixels)
+    _check(lambda: check_outputs([(p, str(scene)) for p in output if not to_stdout], [scene]), "--output")
     for path in [] if to_stdout else output:
-        _check(lambda: check_output(path, [scene]), "--output")
         _usage(path.exists() and not overwrite, "--output", f"'{path}' exists; pass --overwrite to replace it")
+        _usage(not writable(path.parent), "--output", f"cannot write to folder '{path.parent}'")
     try:
         picture = loads(read(scene).decode())
     except (OSError, UnicodeDecodeError, ValueError) as e:
-        err.print(f"[red]error:[/] cannot read '{scene}': {reason(e)}")
-        raise typer.Exit(1)
+        _error(f"cannot read '{scene}': {reason(e)}")
+        raise typer.Exit(1) from None
     look = Look(output_size, precision, blur, every)
+    _usage(picture.width * picture.height > max_pixels and not output_size, "--output-size",
+           f"the scene's {picture.width}×{picture.height} pixels are over --max-pixels {max_pixels:,}; "
+           "give --output-size")
     if to_stdout:
         sys.stdout.buffer.write(encode(picture, FORMATS["." + formats.value], look))
-    for path in [] if to_stdout else output:
-        write(picture, path, look)
+    files = [] if to_stdout else [(p, encode(picture, FORMATS[p.suffix.lower()], look)) for p in output]
+    try:
+        place(files, lambda path: overwrite)
+    except OSError as e:
+        _error(f"cannot write '{e.filename or output[0]}': {reason(e)}")
+        raise typer.Exit(1) from None
+    if not quiet:
+        err.print(f"{scene}: {len(picture.shapes)} shapes -> {'standard output' if to_stdout else ', '.join(map(str, output))}")
 
 
 class Show:
     """What the user sees: errors, one summary line per image and progress on stderr (bars on a
     terminal, a plain line per quarter otherwise), and ``--json`` lines on stdout."""
 
-    def __init__(self, sources: list[Source], asked: int, quiet: bool, json_lines: bool):
-        self.names, self.asked, self.quiet, self.json = [s.name for s in sources], asked, quiet, json_lines
+    def __init__(self, names: list[str], asked: int, quiet: bool, json_lines: bool):
+        self.names, self.asked, self.quiet, self.json = names, asked, quiet, json_lines
         self.failed = 0
         self.bars = None if quiet or not err.is_terminal else Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[psnr]}"),
-            TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True)
+            TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[psnr]}"),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True, redirect_stdout=False, redirect_stderr=False)
         self.running, self.quarter = {}, {}
 
     def __enter__(self):
@@ -283,7 +310,7 @@ class Show:
             self.quarter[index] = 4 * p.placed // p.total
             err.print(f"{self._name(index)}: {p.placed}/{p.total} shapes, {p.psnr:.2f} dB")
 
-    def done(self, result: Result, outputs: list[Path]) -> None:
+    def done(self, result: Result, outputs: tuple[Path, ...]) -> None:
         if self.bars:
             if result.index in self.running:
                 self.bars.remove_task(self.running.pop(result.index))
@@ -294,7 +321,7 @@ class Show:
             sys.stdout.flush()
         if result.error:
             self.failed += 1
-            err.print(f"[red]error:[/] {result.error}")
+            _error(result.error)
         elif result.stopped or not self.quiet:
             for line in describe(result, self._name(result.index), self.asked, outputs):
                 err.print(line)

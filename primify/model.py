@@ -5,22 +5,46 @@ Coordinates are in units of the canvas's longer side, so the canvas spans
 same picture.
 """
 
+import io
+import math
+import numbers
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 from PIL import Image
 
+from .colours import rgb
 from .render import hard
+from .shapes import resolve_kind
 
 
-@dataclass
+@dataclass(frozen=True)
 class Shape:
-    """One painted shape: its kind's name, its parameters (see the kind), colour and opacity."""
+    """One painted shape: its kind's name, its parameters (see the kind), colour (RGB in [0, 1])
+    and opacity in (0, 1]. Checked when made: a Shape that exists can be rendered."""
 
     kind: str
     params: tuple[float, ...]
     colour: tuple[float, float, float]
     alpha: float = 1.0
+
+    def __post_init__(self):
+        if not isinstance(self.kind, str):
+            raise TypeError(f"a shape's kind must be a kind's name, not {self.kind!r}")
+        names = resolve_kind(self.kind).params
+        params = tuple(float(v) for v in self.params)
+        if len(params) != len(names) or not all(map(math.isfinite, params)):
+            raise ValueError(f"a {self.kind}'s params must be {len(names)} finite numbers ({', '.join(names)}), "
+                             f"not {self.params!r}")
+        alpha = float(self.alpha)
+        if not 0 < alpha <= 1:
+            raise ValueError(f"a shape's alpha must be in (0, 1], not {self.alpha!r}")
+        # Frozen: the checked values replace the given ones the one way a frozen dataclass allows.
+        object.__setattr__(self, "params", params)
+        object.__setattr__(self, "colour", rgb(self.colour, "a shape's colour"))
+        object.__setattr__(self, "alpha", alpha)
 
 
 @dataclass
@@ -34,21 +58,65 @@ class Scene:
     background: tuple[float, float, float] | None
     shapes: list[Shape] = field(default_factory=list)
 
-    def size_for(self, longer: int | None = None) -> tuple[int, int]:
-        """Pixel size (width, height) of a render whose longer side is ``longer``."""
-        return hard.size_for(self.width, self.height, longer)
+    def __post_init__(self):
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"a scene's {name} must be a whole number of pixels of at least 1, not {value!r}")
+            setattr(self, name, int(value))
+        if self.background is not None:
+            self.background = rgb(self.background, "a scene's background")
+        if not isinstance(self.shapes, list):
+            self.shapes = list(self.shapes)
+        for shape in self.shapes:
+            if not isinstance(shape, Shape):
+                raise TypeError(f"a scene's shapes must be primify.Shape objects, not {type(shape).__name__}")
 
-    def render_tensor(self, longer: int | None = None, device: torch.device | str = "cpu",
+    def size_for(self, size: int | None = None) -> tuple[int, int]:
+        """Pixel size (width, height) of a render whose longer side is ``size`` (None: the
+        working size). Raises ValueError unless ``size`` is a whole number of at least 1."""
+        if size is not None and (isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1):
+            raise ValueError(f"a render's size must be a whole number of pixels of at least 1, not {size!r}")
+        return hard.size_for(self.width, self.height, size)
+
+    def render_tensor(self, size: int | None = None, device: torch.device | str = "cpu",
                       samples: int = hard.SUPERSAMPLE, margin: int = 0) -> torch.Tensor:
         """The hard, anti-aliased render as a float tensor (3, H, W) in [0, 1], with ``margin``
         more pixels of the scene (and its background) on every side; premultiplied RGBA
         (4, H, W) when the background is transparent."""
-        w, h = self.size_for(longer)
+        w, h = self.size_for(size)
         return hard.band(self, w, h, 0, h, samples, margin, device)
 
-    def render(self, longer: int | None = None, samples: int = hard.SUPERSAMPLE, blur: float = 0) -> Image.Image:
+    def render(self, size: int | None = None, samples: int = hard.SUPERSAMPLE, blur: float = 0) -> Image.Image:
         """The hard, anti-aliased render as an 8-bit RGB image (RGBA when the background is
-        transparent) with longer side ``longer`` (default: the working size), blurred by a
+        transparent) with longer side ``size`` (default: the working size), blurred by a
         Gaussian of ``blur`` working-size pixels as the SVG's filter does (what lies past the
         edges is drawn and blurred in too; premultiplied, so nothing bleeds colour)."""
-        return hard.render(self, longer, samples, blur)
+        return hard.render(self, size, samples, blur)
+
+    def save(self, path: str | os.PathLike, size: int | None = None, *, precision: int = 2, blur: float = 0,
+             every: int | None = None) -> None:
+        """Writes the scene to ``path`` in the format its extension names, as the command line
+        does: ``.png`` or ``.jpg`` rendered with longer side ``size`` (default: the working
+        size; a transparent scene's JPEG lies over white), ``.svg`` with ``precision``
+        decimals, ``.json`` the scene file that ``primify.load_scene`` reads, ``.gif`` an
+        animation of the shapes being added, ``every`` shapes a frame. ``blur`` is as in
+        ``render``. The file appears whole or not at all; an existing one is replaced."""
+        from .io import formats  # formats writes Scenes, so it is imported when used, not at the top
+
+        path = Path(path)
+        if path.suffix.lower() not in formats.FORMATS:
+            raise ValueError(f"cannot save '{path}': unknown extension '{path.suffix}' "
+                             f"(use {', '.join(sorted(formats.FORMATS))})")
+        self.size_for(size)
+        formats.write(self, path, formats.Look(size, precision, blur, every))
+
+    def _repr_svg_(self) -> str:
+        from .render.svg import to_svg  # svg draws Scenes, so it is imported when used
+
+        return to_svg(self)
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.render().save(buf, "PNG")
+        return buf.getvalue()

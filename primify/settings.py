@@ -1,74 +1,179 @@
-"""Every knob of a conversion, with its default, in one place."""
+"""Every knob of a conversion, with its default, in one place, checked when made.
 
-from dataclasses import dataclass
+The first nine fields are the user's options (the command line's); the rest tune the optimizer.
+Every field is checked and coerced in ``__post_init__``, so a ``Settings`` that exists is valid:
+numbers are coerced where that is unambiguous (``alpha=1`` is 1.0, ``shapes=np.int64(5)`` is 5),
+colours and kinds are resolved from the words the command line takes, and anything else is a
+ValueError or TypeError naming the field and what it accepts.
+"""
+
+import math
+import numbers
+import textwrap
+from dataclasses import dataclass, field, fields
+
+from .colours import Colour, parse_colour, rgb
+from .render.raster import EDGES
+from .shapes import parse_kinds
 
 #: What each ``--effort`` multiplies: the refinement steps per batch, the candidates per shape
 #: and the final joint refinement's steps.
 EFFORT = {"fast": (0.5, 0.5, 0.4), "default": (1, 1, 1), "best": (4, 2, 6)}
 
 
-@dataclass
+def _bad(name: str, wants: str, value, error=ValueError):
+    return error(f"{name} must be {wants}, not {value!r}")
+
+
+def _whole(lo: int, optional: bool = False):
+    wants = f"a whole number of at least {lo}" + (" or None" if optional else "")
+
+    def check(name, value):
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise _bad(name, wants, value, TypeError)
+        if not float(value).is_integer() or value < lo:
+            raise _bad(name, wants, value)
+        return int(value)
+    return check
+
+
+def _real(lo: float, hi: float = math.inf, low_open: bool = False, optional: bool = False, words: str = ""):
+    span = (f"in {'(' if low_open else '['}{lo:g}, {hi:g}]" if hi < math.inf
+            else f"{'above' if low_open else 'at least'} {lo:g}")
+    wants = f"a number {span}" + (f" or None{words}" if optional else "")
+
+    def check(name, value):
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise _bad(name, wants, value, TypeError)
+        v = float(value)
+        if math.isnan(v) or v < lo or (low_open and v == lo) or v > hi:
+            raise _bad(name, wants, value)
+        return v
+    return check
+
+
+def _kinds(name, value) -> tuple[str, ...]:
+    names = [value] if isinstance(value, str) else list(value) if isinstance(value, (tuple, list)) else None
+    if names is None or not all(isinstance(n, str) for n in names):
+        raise _bad(name, "shape kind names, as text ('triangle,circle', 'all') or a tuple of them", value, TypeError)
+    try:
+        return parse_kinds(",".join(names))
+    except ValueError as e:
+        raise ValueError(f"{name}: {e}") from None
+
+
+def _background(name, value):
+    if value is None or (isinstance(value, str) and value.strip() in ("auto", "transparent")):
+        return None if value is None or value.strip() == "auto" else "transparent"
+    if isinstance(value, str):
+        try:
+            return parse_colour(value)
+        except ValueError:
+            raise ValueError(f"{name} '{value}' is not a colour: use auto, transparent, #rrggbb, #rgb or a CSS colour "
+                             f"name such as navy") from None
+    return rgb(value, name)
+
+
+def _palette(name, value):
+    wants = "a count from 1 to 256, or colours ('#264653,navy' or RGB triples in [0, 1])"
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        if not 1 <= value <= 256:
+            raise _bad(name, wants, value)
+        return int(value)
+    if isinstance(value, str):
+        value = [c for c in value.split(",") if c.strip()]
+    if isinstance(value, bool) or not hasattr(value, "__iter__"):
+        raise _bad(name, wants, value, TypeError)
+    colours = tuple(rgb(c, name) for c in value)
+    if not 1 <= len(colours) <= 256:
+        raise _bad(name, wants, value)
+    return colours
+
+
+def _edge(name, value):
+    value = getattr(value, "value", value)  # an Enum of names, as the command line has
+    if not isinstance(value, str) or value not in EDGES:
+        raise _bad(name, " or ".join(EDGES), value, ValueError if isinstance(value, str) else TypeError)
+    return value
+
+
+def _effort(name, value):
+    value = getattr(value, "value", value)
+    if not isinstance(value, str) or value not in EFFORT:
+        raise _bad(name, " or ".join(EFFORT), value, ValueError if isinstance(value, str) else TypeError)
+    return value
+
+
+def _option(default, doc: str, check, tuning: bool = False):
+    return field(default=default, metadata={"doc": doc, "check": check, "tuning": tuning})
+
+
+@dataclass(frozen=True)
 class Settings:
     """How to convert an image. The defaults are what ``primify convert`` uses."""
 
-    #: Number of shapes to place.
-    shapes: int = 256
-    #: Stop adding shapes once the PSNR (dB) at the working size reaches this; None: never.
-    target_psnr: float | None = None
-    #: Shape kinds allowed; with several, candidates of every kind compete for each placement.
-    kinds: tuple[str, ...] = ("triangle",)
-    #: Working resolution: the longer side, in pixels, of the image the shapes are fitted to.
-    size: int = 256
-    #: Fixed opacity in (0, 1]; None learns one per shape.
-    alpha: float | None = None
-    #: Background colour as RGB floats in [0, 1]; None uses the target's mean colour, and
-    #: "transparent" none at all: the shapes lie over nothing and renders keep an alpha channel.
-    background: tuple[float, float, float] | str | None = None
-    #: Colours shapes may take, as RGB floats in [0, 1]; None allows any colour. ``convert``
-    #: also takes a count here and picks that many colours from the picture.
-    palette: tuple[tuple[float, float, float], ...] | int | None = None
-    #: Soft edge function: "sigmoid" or "tanh" (see ``primify.raster.EDGES``).
-    edge: str = "sigmoid"
-    #: How long to search: "fast", "default" or "best" (see ``EFFORT``).
-    effort: str = "default"
-    #: Below this many shapes the search grows (see ``boost``): greedy placement leaves most to
-    #: gain where shapes are few and large, and there each step costs little.
-    few_shapes: int = 200
-    #: Adam steps per batch of new shapes.
-    steps: int = 25
-    #: Random candidates tried per shape at placement; the best ones are optimized.
-    candidates: int = 8
-    #: Soft-edge temperature in working-size pixels at the start of each batch, as a fraction
-    #: of the batch's shape size (never below ``temperature_end``)...
-    temperature_start: float = 0.15
-    #: ...annealed geometrically to this, in pixels, at the end of each batch, where the soft
-    #: image matches the anti-aliased hard render.
-    temperature_end: float = 0.25
-    #: The largest number of shapes optimized together in one batch...
-    max_batch: int = 128
-    #: ...and the most, as a fraction of the shapes placed so far: smaller is more sequential,
-    #: slower and a little better.
-    batch_growth: float = 0.25
-    #: Smallest shape, in working-size pixels across.
-    min_size: float = 1.5
-    #: Opacity that learned opacity starts from.
-    alpha_init: float = 0.8
-    #: Adam learning rates: geometry as a fraction of the batch's shape size per step, colour and
-    #: opacity in [0, 1] units per step.
-    lr_geometry: float = 0.04
-    lr_colour: float = 0.02
-    lr_alpha: float = 0.02
-    #: Steps of the final joint refinement of all shapes (0 turns it off)...
-    polish_steps: int = 25
-    #: ...times this when several kinds are allowed. Choosing among every kind at placement
-    #: fits the batches about as well as the best kind alone, but a mixed set gains less per
-    #: polish step than a set of strokes does, and its steps cost less, so it takes more.
-    polish_mixed: int = 3
-    #: Its learning rates, geometry in pixels per step, colour and opacity in [0, 1] units...
-    lr_polish: float = 0.3
-    lr_polish_colour: float = 0.005
-    #: ...and the tile size, in pixels, its compositing is split into.
-    tile: int = 16
+    shapes: int = _option(256, "Number of shapes to place (the most, with target_psnr).", _whole(1))
+    target_psnr: float | None = _option(
+        None, "Stop adding shapes once the PSNR (dB) at the working size reaches this; None: never.",
+        _real(0, low_open=True, optional=True))
+    kinds: tuple[str, ...] = _option(
+        ("triangle",), "Shape kinds allowed: a tuple of names, or text as the command line takes it "
+        "('triangle,circle', 'all', 'polygon:6'); with several, candidates of every kind compete for each placement.",
+        _kinds)
+    size: int = _option(256, "Working resolution: the longer side, in pixels, of the picture the shapes are fitted to.",
+                        _whole(8))
+    alpha: float | None = _option(None, "Fixed opacity in (0, 1]; None learns one per shape.",
+                                  _real(0, 1, low_open=True, optional=True))
+    background: Colour | str | None = _option(
+        None, "Background colour: '#rrggbb', '#rgb', a CSS name or RGB numbers in [0, 1] (kept as floats); "
+        "None or 'auto' uses the picture's mean colour, and 'transparent' none at all: the shapes lie over "
+        "nothing and renders keep an alpha channel.", _background)
+    palette: tuple[Colour, ...] | int | None = _option(
+        None, "Colours shapes may take, as colours (text or RGB numbers in [0, 1]); a count from 1 to 256 "
+        "picks that many from the picture; None allows any colour.", _palette)
+    edge: str = _option("sigmoid", "Soft edge function while optimizing: 'sigmoid' or 'tanh'.", _edge)
+    effort: str = _option("default", "How long to search: 'fast', 'default' or 'best' (see EFFORT).", _effort)
+    few_shapes: int = _option(
+        200, "Below this many shapes the search grows (see boost): greedy placement leaves most to gain where "
+        "shapes are few and large, and there each step costs little.", _whole(0), True)
+    steps: int = _option(25, "Adam steps per batch of new shapes.", _whole(1), True)
+    candidates: int = _option(8, "Random candidates tried per shape at placement; the best ones are optimized.",
+                              _whole(1), True)
+    temperature_start: float = _option(
+        0.15, "Soft-edge temperature at the start of each batch, as a fraction of the batch's shape size "
+        "(never below temperature_end)...", _real(0, low_open=True), True)
+    temperature_end: float = _option(
+        0.25, "...annealed geometrically to this, in working-size pixels, at the end of each batch, where the "
+        "soft image matches the anti-aliased hard render.", _real(0, low_open=True), True)
+    max_batch: int = _option(128, "The largest number of shapes optimized together in one batch...", _whole(1), True)
+    batch_growth: float = _option(
+        0.25, "...and the most, as a fraction of the shapes placed so far: smaller is more sequential, slower "
+        "and a little better.", _real(0, low_open=True), True)
+    min_size: float = _option(1.5, "Smallest shape, in working-size pixels across.", _real(0, low_open=True), True)
+    alpha_init: float = _option(0.8, "Opacity that learned opacity starts from, in (0, 1].",
+                                _real(0, 1, low_open=True), True)
+    lr_geometry: float = _option(0.04, "Adam learning rate of geometry, as a fraction of the batch's shape size "
+                                 "per step.", _real(0), True)
+    lr_colour: float = _option(0.02, "Adam learning rate of colour, in [0, 1] units per step.", _real(0), True)
+    lr_alpha: float = _option(0.02, "Adam learning rate of opacity, in [0, 1] units per step.", _real(0), True)
+    polish_steps: int | None = _option(
+        25, "Steps of the final joint refinement of all shapes (0 turns it off; None: 50 to 150 by the "
+        "number of shapes)...", _whole(0, optional=True), True)
+    polish_mixed: int = _option(
+        3, "...times this when several kinds are allowed: a mixed set gains less per polish step than a set of "
+        "strokes does, and its steps cost less, so it takes more.", _whole(1), True)
+    lr_polish: float = _option(0.3, "The polish's learning rate of geometry, in working-size pixels per step...",
+                               _real(0), True)
+    lr_polish_colour: float = _option(0.005, "...and of colour and opacity, in [0, 1] units per step.", _real(0), True)
+    tile: int = _option(16, "Tile size, in pixels, that the polish's compositing is split into.", _whole(1), True)
 
     @property
     def boost(self) -> float:
@@ -88,7 +193,8 @@ class Settings:
     @property
     def polish(self) -> int:
         """The number of joint refinement steps to take."""
-        steps = self.polish_steps * (self.polish_mixed if len(self.kinds) > 1 else 1)
+        steps = self.polish_steps if self.polish_steps is not None else max(50, min(150, 15000 // self.shapes))
+        steps *= self.polish_mixed if len(self.kinds) > 1 else 1
         return round(steps * EFFORT[self.effort][2] * self.boost ** 2)
 
     @property
@@ -102,14 +208,26 @@ class Settings:
         large shapes start soft, so that their edges feel the picture beyond a pixel."""
         return self.temperature_end * self.boost ** 2
 
+    @classmethod
+    def coerce(cls, name: str, value):
+        """``value`` as field ``name`` keeps it, checked as ``Settings(name=value)`` would check it
+        (the command line checks each option's text with this as it is parsed)."""
+        return cls.__dataclass_fields__[name].metadata["check"](name, value)
+
     def __post_init__(self):
-        if self.shapes < 1:
-            raise ValueError("the number of shapes must be at least 1")
-        if self.size < 8:
-            raise ValueError("the working size must be at least 8 pixels")
-        if self.alpha is not None and not 0 < self.alpha <= 1:
-            raise ValueError("alpha must be in (0, 1]")
-        if self.effort not in EFFORT:
-            raise ValueError(f"effort '{self.effort}' is none of {', '.join(EFFORT)}")
-        if isinstance(self.background, str) and self.background != "transparent":
-            raise ValueError(f"background '{self.background}' is neither RGB floats nor 'transparent'")
+        for f in fields(self):
+            # Frozen: a checked value replaces the given one the one way a frozen dataclass allows.
+            object.__setattr__(self, f.name, f.metadata["check"](f.name, getattr(self, f.name)))
+
+
+def _document(cls):
+    """Writes each field's documentation into the class docstring, for help() and Jupyter's ``?``."""
+    parts = {False: ["", "Options:"], True: ["", "Tuning (the optimizer's knobs; the defaults are measured):"]}
+    for f in fields(cls):
+        doc = textwrap.fill(f.metadata["doc"], 96, initial_indent=" " * 8, subsequent_indent=" " * 8)
+        parts[f.metadata["tuning"]].append(f"    {f.name} = {f.default!r}\n{doc}")
+    cls.__doc__ = "\n".join([cls.__doc__, *parts[False], *parts[True]])
+    return cls
+
+
+_document(Settings)

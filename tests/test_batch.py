@@ -99,9 +99,12 @@ def test_existing_outputs_are_refused_skipped_or_overwritten(photo, tmp_path):
     assert run(*args, "--overwrite").exit_code == 0 and svg.read_text().startswith("<svg")
 
 
-def test_two_inputs_writing_one_file_is_a_usage_error(folder, tmp_path):
-    result = run(folder / "a.png", folder / "sub" / "c.png", *FAST, "--name", "same.{ext}", "--out-dir", tmp_path)
-    assert result.exit_code == 2 and "would both write" in " ".join(result.stderr.replace("│", " ").split())
+def test_two_inputs_writing_one_file_are_both_errors(folder, tmp_path):
+    result = run(folder / "a.png", folder / "sub" / "c.png", *FAST, "--name", "same.{ext}", "--out-dir", tmp_path,
+                 "--json")
+    assert result.exit_code == 1
+    assert [r["status"] for r in lines(result.stdout).values()] == ["error", "error"]
+    assert result.stderr.count("would both write") == 2
 
 
 def test_pipe_in_and_svg_out_leaves_nothing_else_on_stdout(photo):

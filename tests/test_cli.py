@@ -60,7 +60,7 @@ def test_a_bad_input_does_not_stop_the_others(photo, tmp_path):
     (["-n", "0"], "Invalid value for '--shapes'"),
     (["-n", "abc"], "Invalid value for '--shapes'"),
     (["-s", "hexagon"], "known kinds: triangle, circle, rect"),
-    (["--background", "blue"], "is not a colour"),
+    (["--background", "bluish"], "is not a colour"),
     (["--alpha", "0"], "is not in (0, 1]"),
     (["--size", "0"], "Invalid value for '--size'"),
     (["-o", "x.bmp"], "unknown extension '.bmp'"),
@@ -75,7 +75,7 @@ def test_bad_options_are_usage_errors_with_exit_2(photo, args, message):
 def test_refuses_to_overwrite_an_input(photo):
     result = run(photo, *FAST, "-o", photo)
     assert result.exit_code == 2
-    assert "it is an input" in " ".join(result.stderr.replace("│", " ").split())
+    assert "it is the input" in " ".join(result.stderr.replace("│", " ").split())
 
 
 def test_cli_passes_options_to_the_library(photo, tmp_path, monkeypatch):

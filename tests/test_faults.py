@@ -1,8 +1,5 @@
 """Faults: numerical blow-ups, interruption, repeatability and what the SVG may contain."""
 
-import os
-import re
-import signal
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -13,7 +10,6 @@ import primify
 import primify.api
 import primify.fit.group
 from primify import cli
-from primify.batch.signals import graceful
 
 FAST = ["--size", "24", "-n", "6", "-q"]
 
@@ -39,36 +35,6 @@ def test_stop_keeps_the_shapes_placed_so_far(picture, fast, gen):
     seen = []
     scene = primify.convert(picture, fast, generator=gen, progress=seen.append, stop=lambda: len(seen) >= 2)
     assert 0 < len(scene.shapes) < fast.shapes
-
-
-def test_first_ctrl_c_asks_to_stop_second_aborts_and_sigterm_exits():
-    with graceful() as stop:
-        assert not stop()
-        os.kill(os.getpid(), signal.SIGINT)
-        assert stop()
-        with pytest.raises(KeyboardInterrupt):
-            os.kill(os.getpid(), signal.SIGINT)
-        with pytest.raises(SystemExit) as e:
-            os.kill(os.getpid(), signal.SIGTERM)
-        assert e.value.code == 128 + signal.SIGTERM
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-
-
-def test_ctrl_c_writes_the_result_so_far_and_says_so(tmp_path, picture, monkeypatch):
-    from contextlib import contextmanager
-
-    @contextmanager
-    def pressed_after_first_batch():
-        calls = []
-        yield lambda: calls.append(1) or len(calls) > 2
-
-    monkeypatch.setattr(cli, "graceful", pressed_after_first_batch)
-    picture.save(tmp_path / "in.png")
-    result = CliRunner().invoke(cli.app, ["convert", str(tmp_path / "in.png"), "--size", "24", "-n", "50",
-                                          "-o", str(tmp_path / "out.png")])
-    assert result.exit_code == 130
-    assert re.search(r"stopped early by Ctrl-C: \S*in\.png written with \d+ of 50 shapes", result.stderr)
-    assert (tmp_path / "out.png").exists()
 
 
 def test_same_input_options_and_seed_give_identical_files(tmp_path, picture):

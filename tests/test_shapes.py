@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from primify.render.raster import hard_coverage, soft_coverage
-from primify.shapes import KINDS, parse_kinds
+from primify.shapes import KINDS, parse_kinds, resolve_kind
 
 kinds = pytest.mark.parametrize("kind", list(KINDS))
 
@@ -100,11 +100,11 @@ def test_parse_kinds_accepts_lists_and_all_and_names_known_kinds_on_error():
 
 def test_polygon_takes_any_corner_count_from_3_to_16(gen):
     assert parse_kinds("polygon:6,triangle") == ("polygon:6", "triangle")
-    six = KINDS["polygon:6"]
+    six = resolve_kind("polygon:6")
     p = six.init(torch.tensor([[0.5, 0.5]]), torch.tensor([0.2]), gen)
     assert p.shape == (1, 9)
     tag, attrs = six.svg(p[0].tolist(), lambda v: f"{v * 100:.1f}")
     assert tag == "polygon" and len(attrs["points"].split()) == 6
     assert "polygon:6" not in parse_kinds("all")
-    with pytest.raises(ValueError, match="unknown shape kind polygon:40"):
+    with pytest.raises(ValueError, match="'polygon:40' is not a shape kind: a polygon has 3 to 16 corners"):
         parse_kinds("polygon:40")

@@ -1,8 +1,10 @@
 """What a batch reads: inputs expanded from files, folders and globs, and their bytes."""
 
+import fnmatch
 import glob
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +18,13 @@ STDIN = "-"
 class Source:
     """One input: a file, or standard input when ``path`` is None. ``folder`` is where its outputs
     go below the output folder (its place inside a folder input); ``error`` is set when it is
-    known to be unusable before reading (a glob that matched nothing, a folder without images)."""
+    known to be unusable before reading (a glob that matched nothing, a folder without images);
+    ``scanned`` when it was found in a folder or by a glob rather than named."""
 
     path: Path | None
     folder: Path = Path()
     error: str | None = None
+    scanned: bool = False
 
     @property
     def name(self) -> str:
@@ -41,7 +45,11 @@ def expand(args: list[str], recursive: bool = False, skip: Path | None = None) -
     ones too, to fail when read), the images in folders (sorted; in subfolders too when
     ``recursive``), glob matches, and ``-`` for standard input. Files below ``skip`` (the output
     folder) and our own ``*.primify.*`` outputs are left out of folders, so that re-runs do not
-    convert their own results."""
+    convert their own results.
+
+    Folders and globs follow links to folders, but each real folder only once, so that a link
+    loop ends. A folder that cannot be listed, and a link to an image that is not there, are
+    inputs with an ``error``, as a named file that is missing is."""
     out: list[Source] = []
     for arg in args:
         path = Path(arg)
@@ -50,12 +58,18 @@ def expand(args: list[str], recursive: bool = False, skip: Path | None = None) -
         elif path.is_dir():
             found = _folder(path, recursive, skip)
             out.extend(found or [Source(path, error="it is a folder with no images in it")])
-        elif not path.exists() and glob.has_magic(arg):
-            base = Path(*[p for p in _until_magic(path.parts)])
-            matches = [Path(m) for m in sorted(glob.glob(arg, recursive=True)) if Path(m).is_file()]
-            out.extend(Source(m, m.parent.relative_to(base)) for m in matches)
+        elif not path.exists() and not path.is_symlink() and glob.has_magic(arg):
+            head = _until_magic(path.parts)
+            base, pattern = Path(*head), path.parts[len(head):]
+            depth = None if "**" in pattern else len(pattern)
+            matches = [Source(p, p.parent.relative_to(base), error) if error else _file(p, p.parent.relative_to(base))
+                       for p, error in _walk(base, depth) if error or _matches(p.relative_to(base).parts, pattern)]
+            matches = [m for m in matches if m]
+            out.extend(matches)
             if not matches:
                 out.append(Source(path, error="no files match this pattern"))
+        elif path.is_symlink() and not path.exists():
+            out.append(Source(path, error=DANGLING))
         else:
             out.append(Source(path))
     seen, unique = set(), []
@@ -67,18 +81,76 @@ def expand(args: list[str], recursive: bool = False, skip: Path | None = None) -
     return unique
 
 
+#: The error of a link to a file that is not there.
+DANGLING = "it is a link to a file that does not exist"
+
+
 def _folder(root: Path, recursive: bool, skip: Path | None) -> list[Source]:
     suffixes = image_suffixes()
     skip = skip.resolve() if skip is not None else None
     found = []
-    for path in sorted(root.rglob("*") if recursive else root.iterdir()):
-        rel = path.relative_to(root)
-        if any(p.startswith(".") for p in rel.parts) or not path.is_file() or path.suffix.lower() not in suffixes:
+    for path, error in _walk(root, None if recursive else 1):
+        if error:
+            found.append(Source(path, path.relative_to(root), error))
             continue
-        if path.stem.endswith(".primify") or (skip is not None and skip != root.resolve() and path.resolve().is_relative_to(skip)):
+        if path.suffix.lower() not in suffixes or path.stem.endswith(".primify"):
             continue
-        found.append(Source(path, rel.parent))
+        if skip is not None and skip != root.resolve() and path.resolve().is_relative_to(skip):
+            continue
+        src = _file(path, path.parent.relative_to(root))
+        if src:
+            found.append(src)
     return found
+
+
+def _file(path: Path, folder: Path) -> Source | None:
+    """A file found in a folder or by a glob as an input: an error for a dangling link, and
+    nothing for what is not a file (sockets, pipes)."""
+    if path.is_symlink() and not path.exists():
+        return Source(path, folder, DANGLING)
+    return Source(path, folder, scanned=True) if path.is_file() else None
+
+
+def _walk(root: Path, depth: int | None) -> Iterator[tuple[Path, str | None]]:
+    """(path, None) for each entry below ``root`` that is not a folder, ``depth`` folders deep at
+    most (None: any depth), in sorted order and without hidden names; (folder, reason) for a
+    folder that cannot be listed. Links to folders are followed, each real folder once."""
+    seen = set()
+
+    def visit(folder: Path, left: int | None) -> Iterator[tuple[Path, str | None]]:
+        real = os.path.realpath(folder)
+        if real in seen:
+            return
+        seen.add(real)
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted((e.name, _is_dir(e)) for e in listing if not e.name.startswith("."))
+        except OSError as e:
+            yield folder, "permission denied" if isinstance(e, PermissionError) else e.strerror or str(e)
+            return
+        for name, is_dir in entries:
+            if not is_dir:
+                yield folder / name, None
+            elif left is None or left > 1:
+                yield from visit(folder / name, None if left is None else left - 1)
+
+    yield from visit(root, depth)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _matches(names: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
+    """Whether path parts ``names`` match glob parts ``pattern``, where ``**`` is any depth."""
+    if not pattern:
+        return not names
+    if pattern[0] == "**":
+        return any(_matches(names[i:], pattern[1:]) for i in range(len(names) + 1))
+    return bool(names) and fnmatch.fnmatchcase(names[0], pattern[0]) and _matches(names[1:], pattern[1:])
 
 
 def _until_magic(parts: tuple[str, ...]) -> list[str]:
@@ -88,8 +160,6 @@ def _until_magic(parts: tuple[str, ...]) -> list[str]:
             break
         head.append(p)
     return head
-
-
 
 
 def read(path: Path | None) -> bytes:

@@ -1,15 +1,16 @@
 """Every output path of a batch is decided and checked here, in one place: which files each
-input writes (``-o``, or a ``--name`` template in ``--out-dir``), which inputs need a task, and
-which are reported at once (unreadable, skipped, or refused)."""
+input writes (``-o``, or a ``--name`` template in ``--out-dir``), that none of them is an input,
+which inputs are primify's own earlier outputs, and which inputs need converting."""
 
 import os
+import re
 import string
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator
 
-from ..io.formats import FORMATS
-from .inputs import Source, read
-from .work import Result, Task, reason
+from ..io.formats import FORMATS, Look, ours, stopped
+from .inputs import Source
+from .work import Result, reason
 
 #: Output names unless ``--name`` says otherwise.
 DEFAULT_NAME = "{stem}.primify.{ext}"
@@ -17,42 +18,132 @@ DEFAULT_NAME = "{stem}.primify.{ext}"
 FIELDS = ("stem", "shape", "shapes", "ext")
 
 
-def tasks(sources: list[Source], plans: dict[Source, list[Path]], report: Callable[[Result, list[Path]], None],
-          overwrite: bool, skip: bool, make: Callable[[int, Source, bytes], Task]) -> Iterator[Task]:
-    """The tasks to run, made by ``make(index, source, data)``, one per source that needs one;
-    the others are ``report``-ed at once: unreadable, skipped (``skip`` and every output
-    exists), or refused (an output exists and not ``overwrite``)."""
-    for i, src in enumerate(sources):
-        existing = [p for p in plans[src] if p.exists()]
+@dataclass(frozen=True)
+class Item:
+    """One input of the plan and the files it writes (none: standard output only); ``error``
+    when it cannot be converted as planned (its outputs clash with another input's)."""
+
+    index: int
+    source: Source
+    outputs: tuple[Path, ...]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a batch does: its items, how their files look, whether existing files are replaced
+    (``overwrite``) or their inputs skipped (``skip``), where frames go, and the format written
+    to standard output (None: none)."""
+
+    items: tuple[Item, ...]
+    look: Look = Look()
+    overwrite: bool = False
+    skip: bool = False
+    frames: Path | None = None
+    stdout: str | None = None
+
+    def may_replace(self, item: Item) -> bool:
+        """Whether ``item``'s files may replace files that exist: with --overwrite, or with
+        --skip-existing when its outputs (written together) say they were stopped by Ctrl-C."""
+        return self.overwrite or (self.skip and any(stopped(p) for p in item.outputs if p.exists()))
+
+    def verdict(self, item: Item) -> Result | None:
+        """None when ``item`` needs converting, else its result at once: unreadable, skipped (every
+        output exists, none of them stopped early) or refused (a file exists that may not be replaced)."""
+        src = item.source
         if src.error:
-            report(Result(i, src.name, error=f"cannot read '{src.name}': {src.error}"), [])
-        elif existing and skip and len(existing) == len(plans[src]):
-            report(Result(i, src.name), plans[src])
-        elif existing and not overwrite and not skip:
-            report(Result(i, src.name, error=f"'{existing[0]}' exists; pass --overwrite to replace it "
-                                               f"or --skip-existing to skip its input"), [])
-        else:
-            try:
-                yield make(i, src, read(src.path))
-            except OSError as e:
-                report(Result(i, src.name, error=f"cannot read '{src.name}': {reason(e)}"), [])
+            return Result(item.index, src.name, error=f"cannot read '{src.name}': {src.error}")
+        if item.error:
+            return Result(item.index, src.name, error=item.error)
+        try:
+            kept = [] if self.may_replace(item) else [p for p in item.outputs if p.exists()]
+        except OSError as e:  # a name too long for the file system, say
+            return Result(item.index, src.name, error=f"cannot write '{e.filename}': {reason(e)}")
+        if not kept:
+            return None
+        if self.skip and len(kept) == len(item.outputs):
+            return Result(item.index, src.name)
+        also = " (not all of its input's outputs exist)" if self.skip else " or --skip-existing to skip its input"
+        return Result(item.index, src.name, error=f"'{kept[0]}' exists; pass --overwrite to replace it{also}")
 
 
-def plan(sources: list[Source], output: list[Path], out_dir: Path, template: str, formats: list[str], shape: str,
-         shapes: int) -> dict[Source, list[Path]]:
-    """Each source's output files: ``output`` when given (for a single source), else one per
-    format named by ``template`` in ``out_dir``. Raises ValueError for an output that is an
-    input, has an unknown extension, lies outside ``out_dir``, or that two sources would share."""
-    for path in output:
-        check_output(path, [s.path for s in sources if s.path])
-    plans = {src: output or outputs_for(src, out_dir, template, formats, shape, shapes) for src in sources}
-    owner = {}
-    for src, paths in plans.items():
-        for p in paths:
-            other = owner.setdefault(p.resolve(), src)
-            if other is not src:
-                raise ValueError(f"'{other.name}' and '{src.name}' would both write '{p}'")
-    return plans
+def make(sources: list[Source], output: list[Path], out_dir: Path, template: str, formats: list[str], shape: str,
+         shapes: int, read: tuple[Path, ...] = (), **options) -> Plan:
+    """The plan: ``output`` files for a single source when given, else one file per format named
+    by ``template`` in ``out_dir``; ``options`` are the other fields of ``Plan``. Folder and glob
+    matches that primify wrote (by ``template``'s name or by its mark) are left out. Raises
+    ValueError for an output that is an input (a source, or a file in ``read`` such as the mask),
+    has an unknown extension or lies outside ``out_dir``. Inputs that would write the same file
+    get that as their ``error``, so that the rest of the batch goes on."""
+    own = _name_pattern(template, formats, shape, shapes)
+    sources = [s for s in sources if not (s.scanned and (own.fullmatch(s.path.name) or ours(s.path)))]
+    items = tuple(Item(i, src, () if options.get("stdout") else tuple(output or outputs_for(
+        src, out_dir, template, formats, shape, shapes))) for i, src in enumerate(sources))
+    items = _clashes(items)
+    check_outputs([(p, item.source.name) for item in items for p in item.outputs],
+                  [s.path for s in sources if s.path] + list(read))
+    return Plan(items, **options)
+
+
+def _clashes(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """``items``, those that would write a file another one writes with that as their error."""
+    owner: dict[str, Item] = {}
+    clash: dict[int, str] = {}
+    for item in items:
+        for p in item.outputs:
+            other = owner.setdefault(os.path.realpath(p), item)
+            if other is not item:
+                for it in (other, item):
+                    clash[it.index] = (f"cannot convert '{it.source.name}': '{other.source.name}' and "
+                                       f"'{item.source.name}' would both write '{p}'")
+    return tuple(replace(it, outputs=(), error=clash[it.index]) if it.index in clash else it for it in items)
+
+
+def check_extensions(template: str, formats: list[str]) -> None:
+    """Raises ValueError unless ``template`` gives each format a name with its own extension."""
+    for ext in formats:
+        name = template.format(stem="<stem>", shape="triangle", shapes=1, ext=ext)
+        if Path(name).suffix.lower() != "." + ext:
+            raise ValueError(f"--name '{template}' must end in .{{ext}}: it names the {ext} file '{name}'")
+
+
+def check_outputs(outputs: list[tuple[Path, str]], inputs: list[Path]) -> None:
+    """Raises ValueError for an output (a path, and the name of the input it is written for) with
+    an unknown extension, that is one of the ``inputs``, or that two inputs would both write."""
+    known = {key: path for path in inputs for key in _keys(path)}
+    owner: dict[str, str] = {}
+    for path, name in outputs:
+        if path.suffix.lower() not in FORMATS:
+            raise ValueError(f"cannot write '{path}': unknown extension '{path.suffix}' "
+                             f"(use {', '.join(sorted(set(FORMATS)))})")
+        for key in _keys(path):
+            if key in known:
+                raise ValueError(f"refusing to write '{path}': it is the input '{known[key]}'")
+        other = owner.setdefault(os.path.realpath(path), name)
+        if other != name:
+            raise ValueError(f"'{other}' and '{name}' would both write '{path}'")
+
+
+def _keys(path: Path) -> list:
+    """What makes a file the same file: its real path and, if it exists, its device and inode
+    (so that symlinks, hard links and ``..`` are seen through)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return [os.path.realpath(path)]
+    return [os.path.realpath(path), (st.st_dev, st.st_ino)]
+
+
+def _name_pattern(template: str, formats: list[str], shape: str, shapes: int) -> re.Pattern:
+    """The file names ``template`` gives this run's outputs, whatever their stem; one that never
+    matches when the template names files by nothing but their stem (every picture would match)."""
+    parts = list(string.Formatter().parse(Path(template).name))
+    if all(not text.strip(".") and field in ("stem", "ext", None) for text, field, _, _ in parts):
+        return re.compile(r"(?!)")
+    fields = {"stem": ".+", "shape": re.escape(shape.replace(",", "+")), "shapes": str(shapes),
+              "ext": "|".join(map(re.escape, formats))}
+    return re.compile("".join(re.escape(text) + (f"(?:{fields[field]})" if field else "")
+                              for text, field, _, _ in parts))
 
 
 def writable(folder: Path) -> bool:
@@ -62,8 +153,6 @@ def writable(folder: Path) -> bool:
     except OSError:
         return False
     return os.access(folder, os.W_OK)
-
-
 
 
 def check_template(template: str) -> None:
@@ -92,14 +181,3 @@ def outputs_for(source: Source, out_dir: Path, template: str, formats: list[str]
             raise ValueError(f"output name '{name}' would be written outside '{out_dir}'")
         paths.append(path)
     return paths
-
-
-def check_output(path: Path, inputs: list[Path]) -> None:
-    """Raises ValueError if ``path`` has an unknown extension or is one of the ``inputs``."""
-    if path.suffix.lower() not in FORMATS:
-        raise ValueError(f"cannot write '{path}': unknown extension '{path.suffix}' "
-                         f"(use {', '.join(sorted(set(FORMATS)))})")
-    if any(path.resolve() == i.resolve() for i in inputs):
-        raise ValueError(f"refusing to write '{path}': it is an input")
-
-

@@ -1,48 +1,51 @@
 """What becomes of a result: its files written, a ``--json`` line, and lines for a person."""
 
 import sys
-from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..io.formats import FORMATS, Look, encode, write, write_frames
-from ..io.scenefile import from_dict
+from ..io.formats import FORMATS, STOPPED, encode, frame_files, place
 from ..shapes import KINDS
-from .inputs import Source
 from .work import Result
 
+if TYPE_CHECKING:
+    from .plan import Item, Plan
 
-def save(result: Result, outputs: list[Path], look: Look, frames: Path | None, src: Source, stdout: str | None) -> None:
-    """Writes a result's scene to ``outputs`` (rasters at the input's size unless ``look`` sets
-    one), its frames below ``frames``, and to standard output in format ``stdout``."""
-    scene = from_dict(result.scene)
-    raster = replace(look, size=look.size or max(result.size))
-    for path in outputs:
-        write(scene, path, look if path.suffix.lower() == ".gif" else raster)
-    if frames:
-        write_frames(scene, frames / src.folder, src.stem, look)
-    if stdout:
-        sys.stdout.buffer.write(encode(scene, FORMATS["." + stdout], raster))
+
+def save(result: Result, item: "Item", plan: "Plan") -> None:
+    """Writes a result's files as ``plan`` says, all or none (rasters at the input's own size
+    unless the plan's look sets one), and to standard output. A result stopped by Ctrl-C says
+    so in its files, so that --skip-existing does it again."""
+    scene = result.scene
+    note = f"{STOPPED} by Ctrl-C with {len(scene.shapes)} shapes" if result.stopped else ""
+    files = [(p, encode(scene, FORMATS[p.suffix.lower()], plan.look, result.size, note)) for p in item.outputs]
+    if plan.frames:
+        files += frame_files(scene, plan.frames / item.source.folder, item.source.stem, plan.look, result.size, note)
+    replace = plan.may_replace(item)
+    place(files, lambda path: replace)
+    if plan.stdout:
+        sys.stdout.buffer.write(encode(scene, FORMATS["." + plan.stdout], plan.look, result.size, note))
         sys.stdout.flush()
 
 
-def record(result: Result, outputs: list[Path]) -> dict:
+def record(result: Result, outputs: tuple[Path, ...]) -> dict:
     """The result as one ``--json`` line's object."""
-    written = result.status in ("ok", "skipped") or result.stopped and result.scene
+    written = result.status in ("ok", "skipped", "stopped")
     kinds = result.kinds
     return {"input": result.name, "status": result.status, "outputs": [str(p) for p in outputs] if written else [],
             "kinds": kinds, "shapes": sum(kinds.values()), "psnr": None if result.psnr is None else round(result.psnr, 3),
             "seconds": round(result.seconds, 3), "device": result.device, "error": result.error}
 
 
-def describe(result: Result, label: str, asked: int, outputs: list[Path]) -> list[str]:
+def describe(result: Result, label: str, asked: int, outputs: tuple[Path, ...]) -> list[str]:
     """What to tell a person about a result that is not an error, a line each."""
     files = ", ".join(map(str, outputs)) or "standard output"
     shapes = sum(result.kinds.values())
     if result.stopped:
         return [f"stopped early by Ctrl-C: {result.name} written with {shapes} of {asked} shapes -> {files}"
-                if result.scene else f"stopped by Ctrl-C before it started: {result.name}"]
+                if result.scene else f"not started, Ctrl-C came first: {result.name}"]
     lines = [f"{label}: note: {n}" for n in result.notes] + [f"{label}: warning: {w}" for w in result.warnings]
     if result.scene is None:
         return lines + [f"{label}: skipped, its outputs exist"]
-    used = ",".join(k for k in KINDS if k in result.kinds)
-    return lines + [f"{label}: {shapes} {used} shapes, {result.psnr:.2f} dB, {result.seconds:.1f} s on {result.device} -> {files}"]
+    count = " ".join(filter(None, [str(shapes), ",".join(k for k in KINDS if k in result.kinds), "shapes"]))
+    return lines + [f"{label}: {count}, {result.psnr:.2f} dB, {result.seconds:.1f} s on {result.device} -> {files}"]

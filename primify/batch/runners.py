@@ -4,60 +4,88 @@ back as they finish; the caller writes outputs, so workers need no access to the
 import ctypes
 import multiprocessing
 import os
+import re
 import signal
 import sys
+import time
+import uuid
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Callable, Iterable, Iterator
 
 import torch
 
 from ..fit.optimize import Progress
+from .signals import on_abort
 from .work import Result, Task, work
+
+#: How to install what --dask needs, here and on the workers: this project's own distribution
+#: (the name primify on the public index is another project).
+DASK_INSTALL = "pip install 'primify-shapes[dask]', built from this project (see the README)"
 
 
 def run_here(tasks: Iterable[Task], progress: Callable[[int, Progress], None] | None = None,
              stop: Callable[[], bool] | None = None) -> Iterator[Result]:
-    """Runs the tasks one after another in this process."""
+    """Runs the tasks one after another in this process; once ``stop()`` is True the rest come
+    back as not started."""
     for task in tasks:
         if stop and stop():
-            return
-        yield work(task, progress and (lambda p, i=task.index: progress(i, p)), stop)
+            yield _not_started(task)
+        else:
+            yield work(task, progress and (lambda p, i=task.index: progress(i, p)), stop)
+
+
+def _not_started(task: Task) -> Result:
+    return Result(task.index, task.name, stopped=True)
 
 
 def run_processes(tasks: Iterable[Task], jobs: int, progress: Callable[[int, Progress], None] | None = None,
                   stop: Callable[[], bool] | None = None) -> Iterator[Result]:
-    """Runs ``jobs`` tasks at a time in worker processes, which share the CPU's threads."""
+    """Runs ``jobs`` tasks at a time in worker processes, which share the CPU's threads. Once
+    ``stop()`` is True the workers stop early and the tasks not sent come back as not started;
+    an abort (a second Ctrl-C, SIGTERM) ends the workers at once."""
     ctx = multiprocessing.get_context("spawn")
     halt, queue = ctx.Event(), ctx.Queue()
     threads = max(1, (os.cpu_count() or 1) // jobs)
     pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_start_worker, initargs=(halt, queue, threads))
     pending = iter(tasks)
     running = {}
+
+    def kill() -> None:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+
     try:
-        while True:
-            while len(running) < 2 * jobs and not halt.is_set():
-                task = next(pending, None)
-                if task is None:
-                    break
-                running[pool.submit(_work_in_worker, task)] = task
-            if not running:
-                return
-            done, _ = wait(running, timeout=0.1, return_when=FIRST_COMPLETED)
-            while not queue.empty():
-                index, p = queue.get()
-                if progress:
-                    progress(index, p)
-            if stop and stop():
-                halt.set()
-            for future in done:
-                task = running.pop(future)
-                error = future.exception()
-                yield future.result() if error is None else Result(task.index, task.name, error=f"worker failed ({error})")
+        with on_abort(kill):
+            yield from _in_pool(pool, pending, running, jobs, halt, queue, progress, stop)
     finally:
         # Work still running here means an abort: the workers are stopped, not waited for.
-        for process in list(getattr(pool, "_processes", {}).values()) if running else []:
-            process.terminate()
+        if running:
+            kill()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_pool(pool, pending, running: dict, jobs: int, halt, queue, progress, stop) -> Iterator[Result]:
+    while True:
+        while len(running) < 2 * jobs and not halt.is_set():
+            task = next(pending, None)
+            if task is None:
+                break
+            running[pool.submit(_work_in_worker, task)] = task
+        if not running:
+            # Once stopped, what was never sent is reported too.
+            yield from map(_not_started, pending)
+            return
+        done, _ = wait(running, timeout=0.1, return_when=FIRST_COMPLETED)
+        while not queue.empty():
+            index, p = queue.get()
+            if progress:
+                progress(index, p)
+        if stop and stop():
+            halt.set()
+        for future in done:
+            task = running.pop(future)
+            error = future.exception()
+            yield future.result() if error is None else Result(task.index, task.name, error=f"worker failed ({error})")
 
 
 _halt = _queue = None
@@ -79,11 +107,12 @@ def run_dask(tasks: Iterable[Task], address: str, stop: Callable[[], bool] | Non
              in_flight: int = 64) -> Iterator[Result]:
     """Connects to the Dask scheduler at ``address`` (raising ValueError if it cannot) and returns
     the results of sending it each task, as they finish. Once ``stop()`` is True no more tasks
-    are sent; those already sent finish."""
+    are sent, those running stop early and the rest come back as not started."""
+    check_address(address)
     try:
         from distributed import Client
     except ImportError:
-        raise ValueError("Dask is not installed; pip install 'primify[dask]'") from None
+        raise ValueError(f"Dask is not installed; {DASK_INSTALL}") from None
     try:
         client = Client(address, timeout=10, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as e:
@@ -91,9 +120,18 @@ def run_dask(tasks: Iterable[Task], address: str, stop: Callable[[], bool] | Non
     return _on_cluster(client, iter(tasks), stop, in_flight)
 
 
-def _work_on_cluster(task: Task) -> Result:
+def check_address(address: str) -> None:
+    """Raises ValueError unless ``address`` looks like a scheduler's, such as tcp://10.0.0.5:8786
+    (a bare word would be looked up and waited for)."""
+    if not re.fullmatch(r"([a-z][a-z0-9+]*://)?[^\s/:]+:\d+/?", address):
+        raise ValueError("give the scheduler's address as tcp://HOST:PORT")
+
+
+def _work_on_cluster(task: Task, halt: str) -> Result:
+    from distributed import Event
+
     _roomy_malloc()
-    return work(task)
+    return work(task, stop=Event(halt).is_set)
 
 
 def _roomy_malloc() -> None:
@@ -113,24 +151,32 @@ def _roomy_malloc() -> None:
 
 
 def _on_cluster(client, tasks: Iterator[Task], stop, in_flight: int) -> Iterator[Result]:
-    from distributed import as_completed
+    from distributed import Event
 
-    futures = {}
+    futures, halt = {}, Event(f"primify-stop-{uuid.uuid4()}", client=client)
 
-    def submit() -> list:
+    def submit() -> None:
         task = None if stop and stop() else next(tasks, None)
-        if task is None:
-            return []
-        future = client.submit(_work_on_cluster, task, pure=False)
-        futures[future] = task
-        return [future]
+        if task is not None:
+            futures[client.submit(_work_on_cluster, task, halt.name, pure=False)] = task
 
+    halted = False
     with client:
-        done = as_completed([f for _ in range(in_flight) for f in submit()], loop=client.loop)
-        for future in done:
-            task = futures.pop(future)
-            try:
-                yield future.result()
-            except Exception as e:
-                yield Result(task.index, task.name, error=f"cannot convert '{task.name}': the cluster said {type(e).__name__}: {e}")
-            done.update(submit())
+        for _ in range(in_flight):
+            submit()
+        while futures:
+            if stop and stop() and not halted:
+                halt.set()  # tasks that are running stop early; those not started return at once
+                halted = True
+            ready = [f for f in futures if f.done()]
+            if not ready:
+                time.sleep(0.1)
+            for future in ready:
+                task = futures.pop(future)
+                try:
+                    yield future.result()
+                except Exception as e:
+                    yield Result(task.index, task.name,
+                                 error=f"cannot convert '{task.name}': the cluster said {type(e).__name__}: {e}")
+                submit()
+        yield from map(_not_started, tasks)

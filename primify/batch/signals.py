@@ -1,10 +1,13 @@
-"""Ctrl-C and SIGTERM for the command line: a first Ctrl-C asks to stop and keep what is done,
-a second one or SIGTERM aborts at once (outputs are written atomically, so nothing half-made
-is left behind)."""
+"""Ctrl-C and SIGTERM for the command line. A first Ctrl-C asks to stop and keep what is done;
+a second one, or SIGTERM, aborts at once: the abort callbacks run (worker processes are ended)
+and KeyboardInterrupt (exit 130) or SystemExit(143) unwinds, and outputs, written atomically,
+are either whole or not there."""
 
 import signal
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
+
+_aborts: list[Callable[[], None]] = []
 
 
 @contextmanager
@@ -14,10 +17,12 @@ def graceful() -> Iterator[Callable[[], bool]]:
 
     def on_int(signum, frame):
         if pressed:
+            _abort()
             raise KeyboardInterrupt
         pressed.append(True)
 
     def on_term(signum, frame):
+        _abort()
         raise SystemExit(128 + signum)
 
     old = signal.signal(signal.SIGINT, on_int), signal.signal(signal.SIGTERM, on_term)
@@ -26,3 +31,22 @@ def graceful() -> Iterator[Callable[[], bool]]:
     finally:
         signal.signal(signal.SIGINT, old[0])
         signal.signal(signal.SIGTERM, old[1])
+
+
+@contextmanager
+def on_abort(callback: Callable[[], None]) -> Iterator[None]:
+    """Runs ``callback`` if the run is aborted while inside: whatever code the signal lands in,
+    worker processes must not outlive it."""
+    _aborts.append(callback)
+    try:
+        yield
+    finally:
+        _aborts.remove(callback)
+
+
+def _abort() -> None:
+    for callback in reversed(_aborts):
+        try:
+            callback()
+        except Exception:  # an abort goes on whatever one callback does
+            pass

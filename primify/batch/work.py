@@ -1,6 +1,7 @@
 """One image's conversion as a task: ``work`` turns a ``Task`` into a ``Result``; any failure
 becomes the result's error, one sentence, so one image never sinks a batch."""
 
+import errno
 import io
 import time
 import warnings
@@ -14,9 +15,8 @@ from .. import api
 from ..fit.metrics import psnr_of
 from ..fit.optimize import Progress
 from ..io.picture import MAX_PIXELS, load, working
-from ..io.scenefile import from_dict, to_dict
+from ..model import Scene
 from ..settings import Settings
-from ..shapes import parse_kinds
 
 
 @dataclass
@@ -31,17 +31,17 @@ class Task:
     device: str = "auto"
     max_pixels: int = MAX_PIXELS
     mask: Image.Image | None = None
-    init: dict | None = None
+    init: Scene | None = None
 
 
 @dataclass
 class Result:
-    """What became of a task: a scene (as ``scenefile`` data) or an error, and how it went;
-    ``size`` is the input's own size."""
+    """What became of a task: a scene or an error, and how it went; ``size`` is the input's own
+    size. ``stopped`` with no scene means that Ctrl-C came before it started."""
 
     index: int
     name: str
-    scene: dict | None = None
+    scene: Scene | None = None
     psnr: float | None = None
     seconds: float = 0.0
     device: str | None = None
@@ -53,15 +53,19 @@ class Result:
 
     @property
     def status(self) -> str:
-        """ok, stopped (early, by the user), skipped (nothing to do) or error."""
-        return "error" if self.error else "stopped" if self.stopped else "skipped" if self.scene is None else "ok"
+        """ok, stopped (early, by Ctrl-C), not_started (Ctrl-C came first), skipped (nothing to do) or error."""
+        if self.error:
+            return "error"
+        if self.stopped:
+            return "stopped" if self.scene else "not_started"
+        return "skipped" if self.scene is None else "ok"
 
     @property
     def kinds(self) -> dict[str, int]:
         """How many shapes of each kind the scene has, in order of first use."""
         kinds: dict[str, int] = {}
-        for s in (self.scene or {}).get("shapes", []):
-            kinds[s["kind"]] = kinds.get(s["kind"], 0) + 1
+        for s in self.scene.shapes if self.scene else ():
+            kinds[s.kind] = kinds.get(s.kind, 0) + 1
         return kinds
 
 
@@ -74,21 +78,23 @@ def work(task: Task, progress: Callable[[Progress], None] | None = None, stop: C
         return result
     try:
         pic = load(io.BytesIO(task.data), task.settings.size, task.max_pixels)
-    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as e:
+    except Exception as e:  # Pillow's decoders raise SyntaxError, EOFError, struct.error... on damaged files
         result.error = f"cannot read '{task.name}': {reason(e)}"
         return result
     result.notes, result.size = pic.notes, pic.size
     try:
-        parse_kinds(",".join(task.settings.kinds))
         dev = api.pick_device(task.device)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
             scene = api.convert(pic.image, task.settings, device=dev, generator=torch.Generator().manual_seed(task.seed),
                                 progress=progress, stop=stop, mask=task.mask,
-                                init=from_dict(task.init) if task.init else None)
+                                init=task.init)
         result.warnings = [str(w.message) for w in caught]
-        result.scene, result.device, result.stopped = to_dict(scene), dev.type, bool(stop and stop())
+        result.scene, result.device, result.stopped = scene, dev.type, bool(stop and stop())
         result.psnr = psnr_of(scene, working(pic.image, task.settings.size))
+        goal, asked = task.settings.target_psnr, task.settings.shapes
+        if not result.stopped and len(scene.shapes) < asked and (goal is None or result.psnr < goal):
+            result.notes.append(f"{len(scene.shapes)} of {asked} shapes: no shape lowers the error any further")
     except ValueError as e:
         result.error = f"cannot convert '{task.name}': {e}"
     except Exception as e:  # one image's bug must not sink the batch
@@ -107,6 +113,8 @@ def reason(e: Exception) -> str:
         return "permission denied"
     if isinstance(e, UnidentifiedImageError):
         return "not an image that Pillow can read"
-    return str(e).split("\n")[0]
+    if isinstance(e, OSError) and e.errno == errno.ENAMETOOLONG:
+        return "file name too long"
+    return str(e).split("\n")[0].strip() or type(e).__name__
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 
 from ..settings import Settings
-from ..shapes import KINDS, step_scale
+from ..shapes import resolve_kind, step_scale
 
 
 class Adam:
@@ -117,7 +117,7 @@ class Descent:
                     v.copy_(s)
                 ok = False
             for b in self.bodies:
-                KINDS[b.kind].constrain(b.params, b.lo, b.hi, self.min_size)
+                resolve_kind(b.kind).constrain(b.params, b.lo, b.hi, self.min_size)
             for c in self.colours:
                 c.clamp_(0, 1)
             for a in self.alphas:

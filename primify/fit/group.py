@@ -6,7 +6,7 @@ import torch
 
 from ..render.hard import SUPERSAMPLE
 from ..render.raster import best_colour, hard_coverage, over, soft_coverage, squared_error
-from ..shapes import KINDS
+from ..shapes import resolve_kind
 from .palette import best_of
 from .placement import sample_centres
 from .window import Windows, around
@@ -32,12 +32,12 @@ class Group:
     weight: torch.Tensor  # (K, 1, Y, X)
 
     def coverage(self, temperature: float, edge: str) -> torch.Tensor:
-        sd = KINDS[self.kind].sdf(self.params, self.windows.x, self.windows.y)
+        sd = resolve_kind(self.kind).sdf(self.params, self.windows.x, self.windows.y)
         return soft_coverage(sd, temperature / self.windows.scale, edge)
 
     def hard(self) -> torch.Tensor:
         w = self.windows
-        return hard_coverage(KINDS[self.kind].sdf, self.params, w.x, w.y, 1 / w.scale, SUPERSAMPLE)
+        return hard_coverage(resolve_kind(self.kind).sdf, self.params, w.x, w.y, 1 / w.scale, SUPERSAMPLE)
 
     def gain(self, coverage: torch.Tensor) -> torch.Tensor:
         """(K,) weighted squared error each shape removes from its window (negative: adds)."""
@@ -94,9 +94,9 @@ def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, s
     scale = max(h, w)
     # Sizes vary around ``radius`` so that selection, not the schedule alone, picks the size.
     sizes = radius * torch.exp(torch.empty(count).uniform_(-1.0, 0.2, generator=gen)).to(target.device)
-    params = KINDS[kind].init(centres / scale, sizes / scale, gen)
+    params = resolve_kind(kind).init(centres / scale, sizes / scale, gen)
     windows = around(centres, WINDOW * radius + 2, h, w)
-    KINDS[kind].constrain(params, windows.lo, windows.hi, settings.min_size / scale)
+    resolve_kind(kind).constrain(params, windows.lo, windows.hi, settings.min_size / scale)
     pool = Pool(kind, params, torch.zeros(count, 3, device=target.device),
                 torch.full((count,), alpha, device=target.device), windows, torch.zeros(count, device=target.device))
     colours, gains = [], []

@@ -18,7 +18,7 @@ import torch
 from ..model import Shape
 from ..render.hard import blank, paint
 from ..settings import Settings
-from ..shapes import KINDS
+from ..shapes import resolve_kind
 from .group import Group, candidates, palette_of
 from .metrics import psnr
 from .placement import batch_size, shape_scale, spread
@@ -28,12 +28,31 @@ from .refine import refine
 
 @dataclass
 class Progress:
-    """What a progress callback receives after each batch, and after the final refinement."""
+    """What a progress callback receives after each batch of new shapes, and once more after
+    the final joint refinement.
+
+    placed: shapes in the picture so far, a starting scene's (``init``) included.
+    total: shapes asked for (``Settings.shapes``); fewer are placed when ``target_psnr`` is
+        reached, when ``stop()`` answers True, or when no shape lowers the error any more.
+    psnr: PSNR in dB of the picture so far against the target at the working size: the hard,
+        anti-aliased render that is written (with transparency, over black and white both).
+    seconds: wall-clock seconds since fitting began.
+    """
 
     placed: int
     total: int
     psnr: float
     seconds: float
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, or Jupyter's stop button, while converting. Still a KeyboardInterrupt, so a
+    script stops as it always did; ``shapes`` are the shapes placed until then, and ``scene``
+    (set by ``primify.convert``) the scene they make, ready to render or save."""
+
+    def __init__(self, shapes: list[Shape], scene=None):
+        super().__init__("interrupted: the shapes placed so far are in this exception's .scene")
+        self.shapes, self.scene = shapes, scene
 
 
 def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, gen: torch.Generator,
@@ -46,18 +65,31 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
     ``weight`` (H, W) scales each pixel's error (None: all equal). Returns the shapes in
     painter's order; painting them over the background with ``Scene`` gives the canvas that the
     optimizer scored. When ``stop()`` turns True, returns the shapes placed so far; when the
-    PSNR reaches ``settings.target_psnr``, adds no more.
+    PSNR reaches ``settings.target_psnr``, or the canvas is the target, adds no more. A
+    KeyboardInterrupt becomes ``Interrupted`` with the shapes placed so far.
     """
+    shapes: list[Shape] = list(init)
+    try:
+        return _fit(target, weight, settings, gen, background, progress, stop, shapes)
+    except KeyboardInterrupt as e:
+        # ``shapes`` holds whole shapes only: each is appended once it is painted.
+        raise Interrupted(shapes) from e
+
+
+def _fit(target, weight, settings: Settings, gen, background, progress, stop, shapes: list[Shape]) -> list[Shape]:
+    """``fit``, adding to ``shapes`` in place as each shape is frozen."""
     stop = stop or (lambda: False)
     start = time.perf_counter()
     _, h, w = target.shape
     weight = torch.ones(h, w, device=target.device) if weight is None else weight
     canvas = blank(background, h, w)
-    shapes: list[Shape] = list(init)
     for shape in shapes:
         paint(canvas, shape)
     goal = settings.target_psnr
+    # decibels() gives 99 for a canvas that is the target (a flat picture and its background):
+    # then no shape can lower the error.
     reached = lambda: goal is not None and psnr(canvas, target) >= goal
+    perfect = lambda: psnr(canvas, target) >= 99.0
     report = lambda: progress and progress(Progress(len(shapes), settings.shapes, psnr(canvas, target),
                                                     time.perf_counter() - start))
     misses = 0
@@ -65,7 +97,7 @@ def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, g
     extent = target[3].mean().sqrt().item() if len(target) == 4 else 1.0
     # A batch whose every shape would make the picture worse is a miss: the next one tries
     # shapes half the size, and several in a row mean nothing is left to improve.
-    while len(shapes) < settings.shapes and misses < 6 and not stop() and not reached():
+    while len(shapes) < settings.shapes and misses < 6 and not stop() and not reached() and not perfect():
         radius = max(1.5, shape_scale(len(shapes), max(h, w)) * 0.5 ** misses * extent)
         with torch.no_grad():
             groups = _choose(target, weight, canvas, radius, len(shapes), settings, gen)
@@ -100,7 +132,7 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
     pool = [candidates(kind, target, weight, canvas, error, k * settings.tries, radius, alpha, settings, gen)
             for kind in settings.kinds]
     gains = torch.cat([p.gains for p in pool])
-    boxes = torch.cat([KINDS[p.kind].bbox(p.params) for p in pool])
+    boxes = torch.cat([resolve_kind(p.kind).bbox(p.params) for p in pool])
     chosen = spread((boxes[:, :2] + boxes[:, 2:]) / 2 * max(h, w), gains, k, radius / 2)
     m = len(pool[0].params)
     picks = [chosen[chosen // m == i] % m for i in range(len(pool))]

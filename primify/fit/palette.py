@@ -43,18 +43,3 @@ def best_of(palette: torch.Tensor, canvas: torch.Tensor, target: torch.Tensor, w
     cost = (palette ** 2) @ s2.T + 2 * palette @ s1.T  # (P, K)
     return palette[cost.argmin(dim=0)]
 
-
-def parse(text: str) -> int | tuple[tuple[float, float, float], ...]:
-    """``"8"`` or ``"#112233,#ddeeff"``. Raises ValueError with what is wrong."""
-    text = text.strip()
-    if text.isdigit():
-        if not 1 <= int(text) <= 256:
-            raise ValueError("a palette has 1 to 256 colours")
-        return int(text)
-    colours = []
-    for item in text.split(","):
-        item = item.strip()
-        if len(item) != 7 or item[0] != "#" or any(c not in "0123456789abcdefABCDEF" for c in item[1:]):
-            raise ValueError(f"'{item}' is not a colour; a palette is a count or #rrggbb,#rrggbb,...")
-        colours.append(tuple(int(item[i:i + 2], 16) / 255 for i in (1, 3, 5)))
-    return tuple(colours)

@@ -13,7 +13,7 @@ import torch
 from ..model import Shape
 from ..render.raster import composite_runs, soft_coverage, squared_error
 from ..settings import Settings
-from ..shapes import KINDS
+from ..shapes import resolve_kind
 from .adam import Body, Descent
 
 #: How far a shape may move from where the batches left it: this fraction of its size, between
@@ -80,7 +80,7 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
     alpha = torch.tensor([s.alpha for s in shapes], device=dev)
     lo, hi, box = {}, {}, torch.empty(len(shapes), 4, device=dev)
     for k in kinds:
-        b = KINDS[k].bbox(params[k])
+        b = resolve_kind(k).bbox(params[k])
         size = (b[:, 2:] - b[:, :2]).amax(dim=1, keepdim=True)
         reach = (size * REACH).clamp(REACH_MIN / scale, settings.polish_reach / scale)
         lo[k], hi[k] = b[:, :2] - reach, b[:, 2:] + reach
@@ -109,7 +109,7 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
             cov = torch.zeros(p1 - p0, t, t, device=dev)
             for k, sel in kind_pairs.items():
                 sel = sel[(sel >= p0) & (sel < p1)]
-                sd = KINDS[k].sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
+                sd = resolve_kind(k).sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
                 cov = cov.index_put((sel - p0,), soft_coverage(sd, temperature / scale, settings.edge))
             out = composite_runs(background, cov, colour[shape_of[p0:p1]], alpha[shape_of[p0:p1]],
                                  tile_of[p0:p1] - a, b - a)

@@ -1,7 +1,7 @@
 """Animations of a scene being built: its shapes added in painter's order, ``every`` at a time."""
 
 import math
-from typing import Iterator
+from collections.abc import Iterator
 
 from PIL import Image
 
@@ -19,11 +19,11 @@ def default_every(scene: Scene, frames: int = GIF_FRAMES) -> int:
     return max(1, math.ceil(len(scene.shapes) / frames))
 
 
-def frames(scene: Scene, every: int, longer: int | None = None) -> Iterator[Image.Image]:
+def frames(scene: Scene, every: int, size: tuple[int, int] | None = None) -> Iterator[Image.Image]:
     """The picture after every ``every`` shapes, and after the last: ceil(N / every) frames
-    (one, of the bare background, for a scene without shapes). Rendered at longer side
-    ``longer`` (default: the working size), painting each shape once."""
-    w, h = scene.size_for(longer)
+    (one, of the bare background, for a scene without shapes). Rendered at ``size`` (width,
+    height; default: the working size), painting each shape once."""
+    w, h = size or scene.size_for()
     canvas = blank(scene.background, h, w)
     for i, shape in enumerate(scene.shapes, 1):
         paint(canvas, shape, scale=max(w, h))
@@ -33,11 +33,11 @@ def frames(scene: Scene, every: int, longer: int | None = None) -> Iterator[Imag
         yield to_image(canvas)
 
 
-def save_gif(scene: Scene, file, every: int, longer: int | None = None) -> None:
-    """Writes the frames as a looping GIF to ``file`` (a path or binary file)."""
+def save_gif(scene: Scene, file, every: int, size: tuple[int, int] | None = None, comment: str = "") -> None:
+    """Writes the frames, at ``size``, as a looping GIF to ``file`` (a path or binary file)."""
     # A GIF's transparency is all or nothing, so a transparent scene is laid over white.
-    images = [flatten(im) for im in frames(scene, every, longer)]
+    images = [flatten(im) for im in frames(scene, every, size)]
     durations = [FRAME_MS] * (len(images) - 1) + [LAST_MS]
     # Pillow folds a frame identical to the one before into it, keeping the timing.
     images[0].save(file, "GIF", save_all=True, append_images=images[1:], duration=durations, loop=0,
-                   optimize=False, disposal=1)
+                   optimize=False, disposal=1, comment=comment)

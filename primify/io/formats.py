@@ -1,78 +1,200 @@
-"""Writing results: PNG, JPEG, SVG, scene JSON and GIF, each file atomically."""
+"""Writing results: PNG, JPEG, SVG, scene JSON and GIF. Each file carries primify's mark, and an
+input's files are placed all together or not at all, never over a file that appeared meanwhile."""
 
+import errno
 import io
+import json
 import os
+import secrets
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image, PngImagePlugin
+
 from ..model import Scene
-from ..render.hard import flatten
+from ..render.hard import flatten, render, size_for
 from ..render.svg import to_svg
 from .animate import default_every, frames, save_gif
 from .scenefile import dumps
 
 #: Output formats by file extension.
 FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG", ".json": "JSON", ".gif": "GIF"}
+#: What every raster primify writes says of itself (a PNG's Software text, a JPEG's or GIF's
+#: comment), so that folder scans can leave primify's own outputs out.
+MARK = "primify"
+#: The word that marks an output stopped by Ctrl-C before all its shapes were placed, so that
+#: --skip-existing does it again instead of counting it as done.
+STOPPED = "stopped"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Look:
-    """How outputs are drawn: raster size (longer side; None: the working size), SVG decimals,
-    Gaussian blur in working-size pixels, and shapes per animation frame (None: about 50 frames)."""
+    """How outputs are drawn: the longer side of rasters (None: the input's own size for PNG and
+    JPEG, the working size for GIFs and frames), SVG decimals, Gaussian blur in working-size
+    pixels, and shapes per animation frame (None: about 50 frames)."""
 
     size: int | None = None
     precision: int = 2
     blur: float = 0
     every: int | None = None
 
+    def pixels(self, scene: Scene, own: tuple[int, int] | None, animation: bool = False) -> tuple[int, int]:
+        """The (width, height) a raster of ``scene`` is written at: with the aspect ratio of the
+        input's own size ``own`` (None: the scene's working size), its longer side ``size``."""
+        if own is None or (animation and self.size is None):
+            return scene.size_for(self.size)
+        return size_for(*own, self.size)
 
-def encode(scene: Scene, fmt: str, look: Look = Look()) -> bytes:
-    """The scene as a file of format ``fmt`` (a value of ``FORMATS``)."""
+
+def encode(scene: Scene, fmt: str, look: Look = Look(), own: tuple[int, int] | None = None, note: str = "") -> bytes:
+    """The scene as a file of format ``fmt`` (a value of ``FORMATS``), rasters sized by
+    ``look.pixels(scene, own)``; ``note`` (such as why it was stopped) goes into the file."""
     if fmt == "SVG":
-        return to_svg(scene, look.precision, look.blur).encode()
+        svg = to_svg(scene, look.precision, look.blur)
+        # The note goes first, after an XML declaration if there is one.
+        head = svg[:svg.index("?>") + 2] if svg.startswith("<?xml") else ""
+        return (svg if not note else f"{head}<!-- {MARK}: {note} -->\n{svg[len(head):]}").encode()
     if fmt == "JSON":
-        return dumps(scene).encode()
+        # Readers of the scene format skip keys they do not know.
+        text = dumps(scene)
+        return (text if not note else '{"note": ' + json.dumps(f"{MARK}: {note}") + ", " + text[1:]).encode()
     buf = io.BytesIO()
+    comment = f"{MARK}; {note}" if note else MARK
     if fmt == "GIF":
-        save_gif(scene, buf, look.every or default_every(scene), look.size)
+        save_gif(scene, buf, look.every or default_every(scene), look.pixels(scene, own, animation=True), comment)
+        return buf.getvalue()
+    image = render(scene, blur=look.blur, size=look.pixels(scene, own))
+    if fmt == "JPEG":
+        # JPEG has no alpha: a transparent scene is laid over white, as viewers show one. Full
+        # colour resolution (4:4:4): halving it smears the flat colours shapes are made of.
+        flatten(image).save(buf, fmt, quality=95, subsampling=0, comment=comment)
     else:
-        image = scene.render(look.size, blur=look.blur)
-        if fmt == "JPEG":
-            # JPEG has no alpha: a transparent scene is laid over white, as viewers show one.
-            image = flatten(image)
-        image.save(buf, fmt, **({"quality": 95} if fmt == "JPEG" else {}))
+        image.save(buf, fmt, pnginfo=png_text(note))
     return buf.getvalue()
 
 
 def write(scene: Scene, path: Path, look: Look = Look()) -> None:
-    """Writes ``scene`` to ``path`` in the format its extension names, atomically."""
-    data = encode(scene, FORMATS[path.suffix.lower()], look)
-    atomic_write(path, lambda f: f.write(data))
+    """Writes ``scene`` to ``path`` in the format its extension names, whole or not at all,
+    replacing a file that is there (``Scene.save``)."""
+    place([(path, encode(scene, FORMATS[path.suffix.lower()], look))], lambda _: True)
 
 
-def write_frames(scene: Scene, folder: Path, stem: str, look: Look = Look()) -> list[Path]:
+def png_text(note: str = "") -> PngImagePlugin.PngInfo:
+    """A PNG's text chunks with primify's mark, and ``note`` as its Comment."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", MARK)
+    if note:
+        info.add_text("Comment", note)
+    return info
+
+
+def frame_files(scene: Scene, folder: Path, stem: str, look: Look = Look(), own: tuple[int, int] | None = None,
+                note: str = "") -> list[tuple[Path, bytes]]:
     """Numbered PNG frames ``<stem>.0001.png``... of the scene being built, in ``folder``."""
-    paths = []
-    for i, image in enumerate(frames(scene, look.every or default_every(scene), look.size), 1):
-        paths.append(folder / f"{stem}.{i:04d}.png")
-        atomic_write(paths[-1], lambda f, im=image: im.save(f, "PNG"))
-    return paths
+    files = []
+    every = look.every or default_every(scene)
+    for i, image in enumerate(frames(scene, every, look.pixels(scene, own, animation=True)), 1):
+        buf = io.BytesIO()
+        image.save(buf, "PNG", pnginfo=png_text(note))
+        files.append((folder / f"{stem}.{i:04d}.png", buf.getvalue()))
+    return files
 
 
-def atomic_write(path: Path, fill) -> None:
-    """Calls ``fill(file)`` on a temporary file beside ``path``, then renames it into place, so
-    a crash never leaves a half-written output."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def ours(path: Path) -> bool:
+    """Whether ``path`` is a picture that carries primify's mark."""
+    try:
+        with Image.open(path) as im:
+            said = im.info.get("Software") or im.info.get("comment") or ""
+    except (OSError, ValueError, SyntaxError):
+        return False
+    return (said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)).startswith(MARK)
+
+
+def stopped(path: Path) -> bool:
+    """Whether ``path`` is an output that primify marked as stopped by Ctrl-C."""
+    try:
+        if path.suffix.lower() in (".svg", ".json"):
+            with open(path, "rb") as f:
+                head = f.read(256)
+            return f"<!-- {MARK}: {STOPPED}".encode() in head or f'{{"note": "{MARK}: {STOPPED}'.encode() in head
+        with Image.open(path) as im:
+            said = im.info.get("Comment") or im.info.get("comment") or ""
+    except (OSError, ValueError, SyntaxError):
+        return False
+    said = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
+    return said.removeprefix(f"{MARK}; ").startswith(STOPPED)
+
+
+def place(files: list[tuple[Path, bytes]], may_replace: Callable[[Path], bool] = lambda path: False) -> None:
+    """Writes one input's files, all or none: each to a temporary file first, then each linked
+    into place, which fails with FileExistsError where a file appeared since it was checked,
+    unless ``may_replace(path)``. On any failure the files already placed are taken away again,
+    and the ones they replaced put back."""
+    temps: list[Path] = []
+    placed: list[tuple[Path, Path | None]] = []
+    try:
+        for path, data in files:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temps.append(_temporary(path.parent, data))
+            except OSError as e:
+                raise type(e)(e.errno, e.strerror, str(path)) from None
+        for (path, _), tmp in zip(files, temps, strict=True):
+            if may_replace(path) and path.exists():
+                old = _spare(path.parent)
+                os.link(path, old)
+                placed.append((path, old))
+                os.replace(tmp, path)
+            else:
+                _link(tmp, path)
+                placed.append((path, None))
+    except BaseException:
+        for path, old in reversed(placed):
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                os.replace(old, path)
+        raise
+    finally:
+        for tmp in temps + [old for _, old in placed if old is not None]:
+            tmp.unlink(missing_ok=True)
+
+
+def _temporary(folder: Path, data: bytes) -> Path:
+    # A short name, whatever the output's: a long output name must not make it too long.
+    fd, name = tempfile.mkstemp(prefix=f".{MARK}-", suffix=".tmp", dir=folder)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as f:
-            fill(f)
+            f.write(data)
         # mkstemp makes the file private; outputs get the permissions any new file would.
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def _spare(folder: Path) -> Path:
+    return folder / f".{MARK}-{secrets.token_hex(6)}.old"
+
+
+def _link(tmp: Path, path: Path) -> None:
+    """Moves ``tmp`` to ``path`` unless ``path`` exists, in one step that no other writer can
+    come between (a hard link, then the temporary name removed)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise FileExistsError(errno.EEXIST, "another program wrote it meanwhile", str(path)) from None
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
+            raise
+        # A file system without hard links: claiming the name exclusively is as safe.
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        os.replace(tmp, path)
+        return
+    tmp.unlink()

@@ -1,22 +1,29 @@
 """Reading pictures of any mode Pillow knows into RGB(A), safely, and resizing them."""
 
+import io
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 #: Default for the largest picture, in pixels, that will be decoded (Pillow's own bomb limit).
 MAX_PIXELS = 2 * Image.MAX_IMAGE_PIXELS
 _bomb_check = threading.Lock()
+#: The EXIF tag that says how a picture is turned.
+ORIENTATION = 0x0112
+#: The image modes a colour profile of each colour space applies to.
+_PROFILE_MODES = {"RGB ": ("RGB", "RGBA"), "CMYK": ("CMYK",), "GRAY": ("L", "LA")}
+_SRGB = ImageCms.createProfile("sRGB")
 
 
 @dataclass
 class Picture:
-    """A decoded input: RGB or RGBA, upright; ``size`` is the file's own size (the image may be
-    decoded smaller when that is all the working size needs); ``notes`` say what was done to it."""
+    """A decoded input: RGB or RGBA in sRGB, upright; ``size`` is its own size, upright (the image
+    may be decoded smaller when that is all the working size needs); ``notes`` say what was done to it."""
 
     image: Image.Image
     size: tuple[int, int]
@@ -48,19 +55,135 @@ def load(path: str | Path, working_size: int | None = None, max_pixels: int = MA
             im.seek(0)
         if working_size and im.format == "JPEG":
             im.draft("RGB", (2 * working_size, 2 * working_size))
+        if im.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8):  # turned a quarter: seen as h × w
+            w, h = h, w
         im = ImageOps.exif_transpose(im)
         return Picture(normalize(im), (w, h), notes)
 
 
+#: What ``picture`` (and so ``primify.convert``) takes, for its TypeError.
+ACCEPTED = ("a PIL image, a path (str or os.PathLike), a numpy array (H×W, H×W×C or C×H×W, C from 1 to 4) "
+            "or a torch tensor (C×H×W, 1×C×H×W or H×W)")
+
+
+def open_picture(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """The picture at ``path`` as the command line reads it: RGB, or RGBA when it has
+    transparency, upright as viewers show it (EXIF orientation applied)."""
+    return load(path, None, max_pixels).image
+
+
+def picture(image, working_size: int | None = None, what: str = "picture") -> Image.Image:
+    """Any picture the library takes, as 8-bit RGB or RGBA (see ``normalize``).
+
+    - a PIL image, any mode, as ``normalize`` reads it;
+    - a path, read by ``load`` as the command line reads files (so EXIF rotation matches);
+    - a numpy array or torch tensor: H×W (gray), H×W×C or C×H×W with C = 1 (gray), 2 (gray and
+      alpha), 3 (RGB) or 4 (RGBA); numpy arrays are read as H×W×C when both fit, tensors as
+      C×H×W (torchvision's order), and a tensor may hold a batch of one (1×C×H×W). The dtype
+      gives the range, as ``skimage.img_as_float`` does: floats hold [0, 1], bool False/True,
+      uint8 0..255 and uint16 0..65535. Other integer types (int16, int32, int64, uint32) hold
+      no range of their own; they are read as having the fewest bits, 8 or more, that hold
+      their largest value (12-bit data, up to 4095, is divided by 4095). Values outside the
+      range, NaN and negative integers are refused.
+
+    Raises TypeError for anything else and ValueError for an empty picture or an array that
+    is not one.
+    """
+    if isinstance(image, (str, os.PathLike)):
+        return load(image, working_size).image
+    if isinstance(image, torch.Tensor):
+        t = image.detach().cpu()
+        # numpy has no bfloat16; any float tensor reads the same as float32.
+        image = _from_array((t.float() if t.is_floating_point() else t).numpy(), channels_first=True, what=what)
+    elif isinstance(image, np.ndarray):
+        image = _from_array(image, channels_first=False, what=what)
+    elif not isinstance(image, Image.Image):
+        raise TypeError(f"the {what} must be {ACCEPTED}, not {type(image).__name__}")
+    if 0 in image.size:
+        raise ValueError(f"the {what} is empty ({image.width}×{image.height} pixels)")
+    return normalize(image)
+
+
+def _from_array(a: np.ndarray, channels_first: bool, what: str) -> Image.Image:
+    shape = a.shape
+    if a.ndim == 4 and channels_first and shape[0] == 1:
+        a = a[0]
+    if a.ndim == 3:
+        first, last = shape[-3] in (1, 2, 3, 4), shape[-1] in (1, 2, 3, 4)
+        if first and (channels_first or not last):
+            a = np.moveaxis(a, 0, -1)
+        elif not last:
+            a = None
+    if a is None or a.ndim not in (2, 3):
+        raise ValueError(f"an array of shape {shape} is not a {what}: use H×W, H×W×C or C×H×W with C from 1 to 4")
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[..., 0]
+    if a.size == 0:
+        raise ValueError(f"the {what} is empty (an array of shape {shape})")
+    # 8 bits, as every picture is fitted: H×W is L, then LA, RGB, RGBA by channel count.
+    return Image.fromarray(np.ascontiguousarray((_unit(a) * 255 + 0.5).astype(np.uint8)))
+
+
+def _unit(a: np.ndarray) -> np.ndarray:
+    """The (non-empty) array's values in [0, 1], by the rule of its dtype (see ``picture``)."""
+    if a.dtype == bool:
+        return a.astype(np.float64)
+    if a.dtype.kind == "f":
+        if not np.isfinite(a).all():
+            raise ValueError("a float array holds values in [0, 1]; this one has NaN or infinite values")
+        lo, hi = float(a.min()), float(a.max())
+        if lo < 0 or hi > 1:
+            raise ValueError(f"a float array holds values in [0, 1]; this one spans [{lo:g}, {hi:g}]")
+        return a.astype(np.float64)
+    if a.dtype.kind not in "ui":
+        raise TypeError(f"an array of dtype {a.dtype} is not a picture: use float, bool or integer values")
+    if a.dtype in (np.uint8, np.uint16):
+        return a / np.iinfo(a.dtype).max
+    lo, hi = int(a.min()), int(a.max())
+    if lo < 0:
+        raise ValueError(f"an integer array holds values of at least 0; this one has {lo}")
+    return a / (2 ** max(8, hi.bit_length()) - 1)
+
+
 def normalize(im: Image.Image) -> Image.Image:
-    """Any mode to 8-bit RGB, or RGBA when the picture has transparency."""
+    """Any mode to 8-bit sRGB, or RGBA when the picture has transparency, through the picture's
+    own colour profile when it has one (Adobe RGB, ProPhoto, CMYK...)."""
+    im = to_srgb(im)
     if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         a = np.asarray(im, dtype=np.float64)
         # 16-bit images hold 0..65535; Pillow's own conversion would clip them to white.
         top = 65535.0 if im.mode.startswith("I;16") or a.max() > 255 else 255.0
         im = Image.fromarray(np.clip(a / top * 255 + 0.5, 0, 255).astype(np.uint8), "L")
+    if im.mode in ("La", "RGBa"):
+        # Premultiplied alpha: Pillow converts these onward only from their straight forms.
+        im = im.convert(im.mode[:-1] + "A")
     transparent = im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in im.info
     return im.convert("RGBA" if transparent else "RGB")
+
+
+def to_srgb(im: Image.Image) -> Image.Image:
+    """``im`` converted to sRGB (RGB, or RGBA keeping its alpha) through its embedded ICC profile;
+    as it is without one, or with one that does not fit its mode or cannot be read."""
+    icc = im.info.get("icc_profile")
+    if not icc:
+        return im
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    except (OSError, ImageCms.PyCMSError):
+        return im
+    if im.mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    if im.mode not in _PROFILE_MODES.get(profile.profile.xcolor_space, ()):
+        return im
+    alpha = im.getchannel("A") if im.mode in ("RGBA", "LA") else None
+    base = im if alpha is None else im.convert(im.mode.removesuffix("A"))
+    try:
+        out = ImageCms.profileToProfile(base, profile, _SRGB, outputMode="RGB")
+    except ImageCms.PyCMSError:
+        return im
+    if alpha is not None:
+        out.putalpha(alpha)
+    return out
 
 
 def working(image: Image.Image, size: int) -> Image.Image:

@@ -15,9 +15,10 @@ listed in painter's order. Each kind's parameter names are those of ``primify.KI
 
 import json
 import math
+import os
 
 from ..model import Scene, Shape
-from ..shapes import KINDS, parse_kinds
+from ..shapes import resolve_kind
 
 FORMAT, VERSION = "primify-scene", 1
 
@@ -26,7 +27,7 @@ def to_dict(scene: Scene) -> dict:
     """The scene as plain JSON-ready data."""
     return {"format": FORMAT, "version": VERSION, "width": scene.width, "height": scene.height,
             "background": None if scene.background is None else list(scene.background),
-            "shapes": [{"kind": s.kind, "params": dict(zip(KINDS[s.kind].params, s.params)),
+            "shapes": [{"kind": s.kind, "params": dict(zip(resolve_kind(s.kind).params, s.params, strict=True)),
                         "colour": list(s.colour), "alpha": s.alpha} for s in scene.shapes]}
 
 
@@ -37,49 +38,76 @@ def dumps(scene: Scene) -> str:
     return json.dumps(head)[:-1] + (', "shapes": [\n' + rows + "\n]}\n" if rows else ', "shapes": []}\n')
 
 
+#: Limits that a scene read from a file must keep: a side of the canvas in pixels, and the size
+#: of any parameter (lengths are in units of the canvas's longer side, angles in radians).
+MAX_SIDE, MAX_PARAM = 65535, 1000.0
+
+
 def from_dict(data: dict) -> Scene:
-    """The scene in ``data``. Raises ValueError saying what is wrong with it."""
+    """The scene in ``data``, checked in full: sizes, kinds, parameters, colours and opacities.
+    Raises ValueError saying what is wrong with it."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"not a primify scene (no \"format\": \"{FORMAT}\")")
     if data.get("version") != VERSION:
-        raise ValueError(f"scene version {data.get('version')!r} is not supported (this primify reads version {VERSION})")
-    try:
-        width, height = int(data["width"]), int(data["height"])
-        background = None if data["background"] is None else _numbers(data["background"], 3, "background")
-        shapes = [_shape(i, s) for i, s in enumerate(data["shapes"])]
-    except (KeyError, TypeError) as e:
-        raise ValueError(f"scene is missing or mistypes {e}") from None
-    if width < 1 or height < 1:
-        raise ValueError("scene width and height must be at least 1")
-    return Scene(width, height, background, shapes)
+        raise ValueError(f"scene version {data.get('version')!r} is not supported "
+                         f"(this primify reads version {VERSION})")
+    missing = [k for k in ("width", "height", "background", "shapes") if k not in data]
+    if missing:
+        raise ValueError(f"the scene has no \"{missing[0]}\"")
+    width, height = data["width"], data["height"]
+    if not all(_number(v) and v == int(v) and 1 <= v <= MAX_SIDE for v in (width, height)):
+        raise ValueError(f"the scene's width and height must be whole numbers from 1 to {MAX_SIDE}")
+    background = None if data["background"] is None else _colour(data["background"], "the background")
+    if not isinstance(data["shapes"], list):
+        raise ValueError("the scene's \"shapes\" must be a list")
+    return Scene(int(width), int(height), background, [_shape(i, s) for i, s in enumerate(data["shapes"])])
 
 
 def loads(text: str) -> Scene:
     """The scene in JSON ``text``. Raises ValueError saying what is wrong with it."""
     try:
-        return from_dict(json.loads(text))
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"not valid JSON ({e.msg} at line {e.lineno})") from None
+    except RecursionError:
+        raise ValueError("not a scene: its JSON is nested too deeply") from None
+    return from_dict(data)
 
 
 def _shape(i: int, s: dict) -> Shape:
-    kind = s["kind"]
+    if not isinstance(s, dict):
+        raise ValueError(f"shape {i} is not an object with a kind, params, colour and alpha")
+    kind = s.get("kind")
+    if not isinstance(kind, str):
+        raise ValueError(f"shape {i} has no kind name")
     try:
-        parse_kinds(kind)
+        names = resolve_kind(kind).params
     except ValueError as e:
         raise ValueError(f"shape {i}: {e}") from None
-    names = KINDS[kind].params
-    if set(s["params"]) != set(names):
+    params = s.get("params")
+    if not isinstance(params, dict) or set(params) != set(names):
         raise ValueError(f"shape {i}: a {kind} has parameters {', '.join(names)}")
-    params = _numbers([s["params"][n] for n in names], len(names), f"shape {i} params")
-    alpha = float(s.get("alpha", 1.0))
-    if not 0 < alpha <= 1:
-        raise ValueError(f"shape {i}: alpha {alpha} is not in (0, 1]")
-    return Shape(kind, params, _numbers(s["colour"], 3, f"shape {i} colour"), alpha)
+    if not all(_number(params[n]) and abs(params[n]) <= MAX_PARAM for n in names):
+        raise ValueError(f"shape {i}: parameters must be numbers from -{MAX_PARAM:g} to {MAX_PARAM:g}")
+    alpha = s.get("alpha", 1.0)
+    if not _number(alpha) or not 0 < alpha <= 1:
+        raise ValueError(f"shape {i}: alpha {alpha!r} is not a number in (0, 1]")
+    colour = _colour(s.get("colour"), f"shape {i}'s colour")
+    return Shape(kind, tuple(float(params[n]) for n in names), colour, float(alpha))
 
 
-def _numbers(values, n: int, what: str) -> tuple[float, ...]:
-    out = tuple(float(v) for v in values)
-    if len(out) != n or not all(math.isfinite(v) for v in out):
-        raise ValueError(f"{what} must be {n} finite numbers")
-    return out
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _colour(values, what: str) -> tuple[float, float, float]:
+    if not isinstance(values, list) or len(values) != 3 or not all(_number(v) and 0 <= v <= 1 for v in values):
+        raise ValueError(f"{what} must be three numbers in [0, 1]")
+    return tuple(float(v) for v in values)
+
+
+def load_scene(path: str | os.PathLike) -> Scene:
+    """The scene in the file at ``path`` (as ``Scene.save("x.json")`` and ``-o x.json`` write it).
+    Raises OSError if it cannot be read and ValueError if it is not a valid scene file."""
+    with open(path, encoding="utf-8") as f:
+        return loads(f.read())

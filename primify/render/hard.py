@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from ..shapes import KINDS
+from ..shapes import resolve_kind
 from .raster import hard_coverage, solid
 
 if TYPE_CHECKING:
@@ -51,9 +51,11 @@ def band(scene: "Scene", w: int, h: int, top: int, bottom: int, samples: int = S
     return canvas
 
 
-def render(scene: "Scene", longer: int | None = None, samples: int = SUPERSAMPLE, blur: float = 0) -> Image.Image:
-    """See ``Scene.render``."""
-    w, h = scene.size_for(longer)
+def render(scene: "Scene", longer: int | None = None, samples: int = SUPERSAMPLE, blur: float = 0,
+           size: tuple[int, int] | None = None) -> Image.Image:
+    """See ``Scene.render``; ``size`` (width, height) is an exact size instead, for a picture
+    whose own aspect ratio the rounded working size only comes near."""
+    w, h = size or scene.size_for(longer)
     if blur <= 0:
         rows = max(1, _MAX_BAND // w)
         bands = [np.asarray(to_image(band(scene, w, h, top, min(h, top + rows), samples))) for top in range(0, h, rows)]
@@ -79,7 +81,7 @@ def paint(canvas: torch.Tensor, shape: "Shape", samples: int = SUPERSAMPLE, scal
     _, h, w = canvas.shape
     scale = scale or max(h, w)
     ox, oy = offset if isinstance(offset, tuple) else (offset, offset)
-    kind = KINDS[shape.kind]
+    kind = resolve_kind(shape.kind)
     p = torch.tensor([shape.params], dtype=canvas.dtype, device=canvas.device)
     x0, y0, x1, y1 = (kind.bbox(p)[0] * scale + torch.tensor([ox, oy, ox, oy])).tolist()
     c0, c1 = max(0, int(np.floor(x0))), min(w, int(np.ceil(x1)) + 1)

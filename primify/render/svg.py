@@ -4,7 +4,7 @@ import numpy as np
 import svgwrite
 
 from ..model import Scene
-from ..shapes import KINDS
+from ..shapes import resolve_kind
 
 
 class _Element(svgwrite.base.BaseElement):
@@ -26,7 +26,10 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0) -> str:
     ``precision`` decimals; width and height are the working size, and ``viewBox`` lets any
     viewer scale it. ``blur`` (working-size pixels) adds a Gaussian blur filter, for blurred
     placeholders; the background reaches past the edges so they blur into it, not into nothing.
-    A transparent background (None) is no element at all: the shapes lie over nothing."""
+    A transparent background (None) is no element at all: the shapes lie over nothing.
+    Raises ValueError for a ``precision`` that is not a whole number from 0 to 6."""
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 6:
+        raise ValueError(f"precision must be a whole number of decimals from 0 to 6, not {precision!r}")
     scale = max(scene.width, scene.height)
 
     def fmt(v: float) -> str:
@@ -53,7 +56,7 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0) -> str:
         doc.add(_Element("rect", {"width": str(scene.width), "height": str(scene.height),
                                   "fill": hex_colour(scene.background)}))
     for shape in scene.shapes:
-        kind = KINDS[shape.kind]
+        kind = resolve_kind(shape.kind)
         tag, attrs = kind.svg(shape.params, fmt)
         paint = getattr(kind, "paint", "fill")
         if paint == "stroke":

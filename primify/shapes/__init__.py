@@ -1,4 +1,7 @@
-"""The registry of shape kinds. Adding a kind is one module here and one line in ``KINDS``."""
+"""The registry of shape kinds. Adding a kind is one module here and one line in ``KINDS``;
+``resolve_kind`` finds any kind by name, variants (``polygon:6``) included, without writing anywhere."""
+
+import functools
 
 import torch
 
@@ -24,9 +27,9 @@ def step_scale(kind: str, p: torch.Tensor) -> torch.Tensor:
     the shape's half-extent, so that turning moves the outline about as far as sliding does.
     """
     scale = torch.ones_like(p)
-    for i, name in enumerate(KINDS[kind].params):
+    for i, name in enumerate(resolve_kind(kind).params):
         if name == "angle":
-            box = KINDS[kind].bbox(p)
+            box = resolve_kind(kind).bbox(p)
             scale[:, i] = 2 / (box[:, 2:] - box[:, :2]).amax(dim=1).clamp_min(1e-3)
     return scale
 
@@ -37,22 +40,30 @@ def parse_kinds(text: str) -> tuple[str, ...]:
 
     Raises ValueError naming the known kinds when one is unknown.
     """
-    names = [k for k in KINDS if ":" not in k] if text.strip() == "all" else [n.strip() for n in text.split(",") if n.strip()]
+    names = list(KINDS) if text.strip() == "all" else [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise ValueError(f"no shape kind is given; {_KNOWN}")
     for name in names:
-        _add_variant(name)
-    unknown = [n for n in names if n not in KINDS]
-    if unknown or not names:
-        raise ValueError(f"unknown shape kind {', '.join(unknown) or repr(text)}; "
-                         f"known kinds: {', '.join(k for k in KINDS if ':' not in k)} (or all; polygon:N for N corners)")
+        resolve_kind(name)
     return tuple(dict.fromkeys(names))
 
 
-def _add_variant(name: str) -> None:
-    """Registers ``base:N`` (``polygon:6``, say) when ``base`` offers variants and N suits it."""
+@functools.cache
+def resolve_kind(name: str) -> ShapeKind:
+    """The kind named ``name``: one of ``KINDS``, or a variant ``base:N`` (``polygon:6``) of a
+    kind that offers them. Pure: nothing is registered (the cache only keeps one kind object
+    per name). Raises ValueError naming the known kinds."""
+    if not isinstance(name, str):
+        raise ValueError(f"{name!r} is not a shape kind; {_KNOWN}")
+    if name in KINDS:
+        return KINDS[name]
     base, _, arg = name.partition(":")
-    if name in KINDS or base not in KINDS or not hasattr(KINDS[base], "variant") or not arg.isdigit():
-        return
-    try:
-        KINDS[name] = KINDS[base].variant(int(arg))
-    except ValueError:
-        pass
+    if base in KINDS and hasattr(KINDS[base], "variant") and arg.isdigit():
+        try:
+            return KINDS[base].variant(int(arg))
+        except ValueError as e:
+            raise ValueError(f"'{name}' is not a shape kind: {e}") from None
+    raise ValueError(f"'{name}' is not a shape kind; {_KNOWN}")
+
+
+_KNOWN = f"known kinds: {', '.join(KINDS)} (or all; polygon:N for N corners)"

@@ -1,0 +1,139 @@
+"""Folders, links and names a real photo collection holds: each odd one is that input's error
+line (or follows a documented rule), and the rest of the batch is converted."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from primify import cli
+
+TINY = ["-n", "2", "--size", "16", "--format", "json", "--json"]
+
+
+def run(*args):
+    return CliRunner().invoke(cli.app, ["convert", *map(str, args)])
+
+
+def records(stdout: str) -> dict[str, dict]:
+    return {r["input"]: r for r in map(json.loads, stdout.splitlines())}
+
+
+def run_unprivileged(cwd: Path, *args) -> subprocess.CompletedProcess:
+    """``primify convert`` unable to read what its owner cannot: as root, without the capabilities
+    that let root read every file and folder."""
+    drop = []
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("root reads every folder, and setpriv, which can take that away, is not installed")
+        caps = "-dac_override,-dac_read_search"
+        drop = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
+    return subprocess.run([*drop, sys.executable, "-m", "primify", "convert", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def make_tree(root: Path, picture, *names: str) -> None:
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        picture.save(root / name)
+
+
+def test_an_unreadable_folder_is_an_error_line_and_the_next_input_is_converted(tmp_path, picture):
+    make_tree(tmp_path, picture, "locked/a.png", "b.png")
+    (tmp_path / "locked").chmod(0)
+    done = run_unprivileged(tmp_path, "locked", "b.png", *TINY, "--out-dir", "out")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    found = records(done.stdout)
+    assert found["locked"]["status"] == "error"
+    assert found["locked"]["error"] == "cannot read 'locked': permission denied"
+    assert found["b.png"]["status"] == "ok"
+    assert done.stderr.startswith("error: cannot read 'locked': permission denied\n")
+
+
+def test_recursive_reports_an_unreadable_subfolder(tmp_path, picture):
+    make_tree(tmp_path, picture, "photos/a.png", "photos/sub/b.png")
+    (tmp_path / "photos" / "sub").chmod(0)
+    done = run_unprivileged(tmp_path, "photos", "-r", *TINY, "--out-dir", "out")
+    assert done.returncode == 1, done.stderr
+    found = records(done.stdout)
+    assert found["photos/a.png"]["status"] == "ok"
+    assert found["photos/sub"] == {**found["photos/sub"], "status": "error",
+                                   "error": "cannot read 'photos/sub': permission denied"}
+
+
+def test_recursive_follows_linked_subfolders_as_globs_do_each_real_folder_once(tmp_path, picture):
+    make_tree(tmp_path, picture, "photos/a.png", "elsewhere/b.png")
+    (tmp_path / "photos" / "linked").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "photos" / "loop").symlink_to(tmp_path / "photos")
+    result = run(tmp_path / "photos", "-r", *TINY, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    photos = tmp_path / "photos"
+    assert sorted(records(result.stdout)) == [str(photos / "a.png"), str(photos / "linked" / "b.png")]
+    assert (tmp_path / "out" / "linked" / "b.primify.json").exists()
+
+
+def test_a_dangling_link_in_a_folder_is_an_error_line(tmp_path, picture):
+    make_tree(tmp_path, picture, "photos/a.png")
+    (tmp_path / "photos" / "gone.jpg").symlink_to(tmp_path / "nowhere.jpg")
+    result = run(tmp_path / "photos", *TINY, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 1
+    found = records(result.stdout)
+    gone = str(tmp_path / "photos" / "gone.jpg")
+    assert found[gone]["error"] == f"cannot read '{gone}': it is a link to a file that does not exist"
+    assert found[str(tmp_path / "photos" / "a.png")]["status"] == "ok"
+
+
+def test_a_name_too_long_to_write_is_that_inputs_error(tmp_path, picture):
+    long = tmp_path / ("a" * 250 + ".png")
+    make_tree(tmp_path, picture, long.name, "short.png")
+    result = run(long, tmp_path / "short.png", *TINY, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    found = records(result.stdout)
+    assert found[str(long)]["status"] == "error" and "file name too long" in found[str(long)]["error"]
+    assert found[str(tmp_path / "short.png")]["status"] == "ok"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["short.primify.json"]
+
+
+def test_file_names_with_brackets_are_printed_literally(tmp_path, picture):
+    make_tree(tmp_path, picture, "photo [edited].png", "x[/]y.png")
+    gone = tmp_path / "[red]gone[/].png"
+    result = run(tmp_path / "photo [edited].png", tmp_path / "x[/]y.png", gone, "-n", "2", "--size", "16",
+                 "--format", "json", "--out-dir", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert f"{tmp_path / 'photo [edited].png'}: 2 triangle shapes" in result.stderr
+    assert f"{tmp_path / 'x[/]y.png'}: 2 triangle shapes" in result.stderr
+    assert f"error: cannot read '{gone}': no files match this pattern" in result.stderr  # brackets are glob magic
+    # 'x[/]y.png' is the file ']y.png' in the folder 'x['.
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["]y.primify.json", "photo [edited].primify.json"]
+
+
+def test_inputs_whose_outputs_clash_are_errors_and_the_rest_are_converted(tmp_path, picture):
+    make_tree(tmp_path, picture, "photos/china.jpg", "photos/china.png", "photos/other.png")
+    result = run(tmp_path / "photos", *TINY, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    found = {Path(k).name: r for k, r in records(result.stdout).items()}
+    assert sorted(found) == ["china.jpg", "china.png", "other.png"]
+    assert found["other.png"]["status"] == "ok"
+    for name in ("china.jpg", "china.png"):
+        assert found[name]["status"] == "error" and "would both write" in found[name]["error"]
+        assert "china.primify.json" in found[name]["error"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["other.primify.json"]
+
+
+def test_a_glob_through_link_loops_follows_each_real_folder_once(tmp_path, picture):
+    make_tree(tmp_path, picture, "d/a.png", "d/sub/b.png")
+    (tmp_path / "d" / "sub" / "up").symlink_to(tmp_path / "d")
+    (tmp_path / "d" / "sub" / "deeper").mkdir()
+    (tmp_path / "d" / "sub" / "deeper" / "back").symlink_to(tmp_path / "d")
+    done = subprocess.run([sys.executable, "-m", "primify", "convert", str(tmp_path / "d" / "**" / "*.png"), *TINY,
+                           "--out-dir", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert sorted(records(done.stdout)) == [str(tmp_path / "d" / "a.png"), str(tmp_path / "d" / "sub" / "b.png")]
+    assert sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.json")) == [
+        "a.primify.json", "sub/b.primify.json"]

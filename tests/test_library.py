@@ -1,0 +1,440 @@
+"""The Python library as notebooks and services use it: only public names (issue 12)."""
+
+import json
+import os
+import pickle
+import pydoc
+import re
+import signal
+import subprocess
+import sys
+import threading
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from typer.testing import CliRunner
+
+import primify
+from primify import cli
+
+TINY = dict(shapes=8, size=32, steps=6, candidates=2, polish_steps=4)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tiny(**changes) -> primify.Settings:
+    return primify.Settings(**{**TINY, **changes})
+
+
+def run(image, **kw) -> primify.Scene:
+    return primify.convert(image, tiny(), generator=torch.Generator().manual_seed(0), **kw)
+
+
+def rgb8(picture) -> np.ndarray:
+    return np.array(picture.convert("RGB"))
+
+
+# 1. Gradients inside the caller's no_grad / inference_mode, which are left as they were.
+
+@pytest.mark.parametrize("mode", [torch.no_grad, torch.inference_mode])
+def test_convert_works_inside_no_grad_and_inference_mode_and_leaves_the_mode(picture, mode):
+    with mode():
+        scene = run(picture)
+        assert not torch.is_grad_enabled()
+        assert torch.is_inference_mode_enabled() == (mode is torch.inference_mode)
+    assert scene == run(picture)
+
+
+# 2. Jupyter's stop button: the shapes so far are not lost.
+
+def test_keyboard_interrupt_raises_interrupted_carrying_the_shapes_so_far(picture):
+    def press_stop(progress):
+        if progress.placed >= 2:
+            signal.raise_signal(signal.SIGINT)
+
+    with pytest.raises(primify.Interrupted) as caught:
+        primify.convert(picture, tiny(shapes=40), generator=torch.Generator().manual_seed(0), progress=press_stop)
+    assert isinstance(caught.value, KeyboardInterrupt)
+    scene = caught.value.scene
+    assert 2 <= len(scene.shapes) < 40 and (scene.width, scene.height) == (32, 24)
+    assert scene.render().size == (32, 24)
+
+
+# 3. Every input form, one rule: dtype gives the range, the layout is named.
+
+def _as(picture, form):
+    a = rgb8(picture)
+    gray = np.asarray(picture.convert("L"))
+    return {
+        "float RGB in [0, 1]": lambda: a / 255.0,
+        "float32 RGB": lambda: (a / 255.0).astype(np.float32),
+        "uint16 RGB": lambda: a.astype(np.uint16) * 257,
+        "CHW uint8": lambda: np.ascontiguousarray(a.transpose(2, 0, 1)),
+        "HxWx4 uint8": lambda: np.dstack([a, np.full(a.shape[:2], 255, np.uint8)]),
+        "torch CHW float": lambda: torch.from_numpy(a / 255.0).permute(2, 0, 1),
+        "torch 1xCHW uint8": lambda: torch.from_numpy(a).permute(2, 0, 1)[None],
+        "torch needing grad": lambda: torch.from_numpy(a / 255.0).permute(2, 0, 1).requires_grad_(),
+        "float gray": lambda: gray / 255.0,
+        "HxWx1 uint8": lambda: gray[..., None],
+    }[form]()
+
+
+@pytest.mark.parametrize("form", ["float RGB in [0, 1]", "float32 RGB", "uint16 RGB", "CHW uint8", "HxWx4 uint8",
+                                  "torch CHW float", "torch 1xCHW uint8", "torch needing grad"])
+def test_colour_arrays_and_tensors_give_the_scene_of_the_same_pil_picture(picture, form):
+    assert run(_as(picture, form)) == run(picture)
+
+
+@pytest.mark.parametrize("form", ["float gray", "HxWx1 uint8"])
+def test_gray_arrays_give_the_scene_of_the_same_gray_picture(picture, form):
+    scene = run(_as(picture, form))
+    assert scene == run(picture.convert("L"))
+    assert min(scene.background) > 0.2
+
+
+def test_twelve_bit_data_in_int32_is_read_as_twelve_bit(picture):
+    twelve = (rgb8(picture).astype(np.int32) * 4095) // 255
+    scene = run(twelve)
+    assert np.allclose(scene.background, run(picture).background, atol=0.01)
+
+
+def test_bool_arrays_are_black_and_white():
+    a = np.zeros((24, 32), bool)
+    a[:, 16:] = True
+    assert run(a) == run(Image.fromarray(a.astype(np.uint8) * 255))
+
+
+def test_path_strings_and_paths_are_read_as_the_command_line_reads_them(photo):
+    assert run(str(photo)) == run(photo) == run(primify.open(photo))
+
+
+@pytest.mark.parametrize("thing", [[[0, 1], [1, 0]], {"a": 1}, None, 3.5, b"\x89PNG"], ids=repr)
+def test_anything_else_is_a_type_error_that_says_what_is_accepted(thing):
+    with pytest.raises(TypeError, match="PIL image.*path.*numpy array.*torch tensor"):
+        primify.convert(thing, tiny())
+
+
+@pytest.mark.parametrize("bad", [np.full((8, 8, 3), 1.5), np.full((8, 8, 3), np.nan), np.full((8, 8), -3, np.int32),
+                                 np.zeros((8, 8, 7), np.uint8), np.zeros((2, 8, 8, 3), np.uint8)],
+                         ids=["float over 1", "nan", "negative int", "7 channels", "4 dimensions"])
+def test_arrays_outside_the_contract_are_refused_with_the_reason(bad):
+    with pytest.raises(ValueError, match="array|values"):
+        primify.convert(bad, tiny())
+
+
+# 4. A rotated JPEG: the library's loader is the command line's.
+
+def test_an_exif_rotated_jpeg_is_upright_through_open_convert_and_the_cli(picture, tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "rotated.jpg"
+    picture.resize((64, 32)).save(path, exif=exif)
+    assert primify.open(path).size == (32, 64)
+    result = CliRunner().invoke(cli.app, ["convert", str(path), "-n", "4", "--size", "32", "--device", "cpu", "-q",
+                                          "-o", str(tmp_path / "cli.json")])
+    assert result.exit_code == 0, result.output
+    scene = primify.convert(path, shapes=4, size=32, generator=torch.Generator().manual_seed(0))
+    assert (scene.width, scene.height) == (16, 32)
+    assert scene == primify.load_scene(tmp_path / "cli.json")
+
+
+# 5. Odd pictures and masks.
+
+def test_an_empty_picture_is_a_value_error():
+    with pytest.raises(ValueError, match="empty"):
+        primify.convert(Image.new("RGB", (0, 0)), tiny())
+
+
+def test_mode_la_is_read_as_transparent(picture):
+    la = picture.convert("LA").convert("La")
+    scene = run(la, background="transparent")
+    assert scene.background is None and scene.shapes
+
+
+def test_a_mask_may_be_a_numpy_array(picture):
+    mask = np.zeros((picture.height, picture.width), np.uint8)
+    mask[:, : picture.width // 2] = 255
+    assert run(picture, mask=mask) == run(picture, mask=Image.fromarray(mask))
+
+
+def test_a_mask_of_another_aspect_ratio_is_refused(picture):
+    with pytest.raises(ValueError, match="mask"):
+        run(picture, mask=Image.new("L", (picture.width, picture.width), 255))
+
+
+# 6. Settings checked at the door, numbers coerced where unambiguous, the CLI's words accepted.
+
+ACCEPTED = {
+    "alpha=1": (dict(alpha=1), "alpha", 1.0),
+    "alpha_init=1": (dict(alpha_init=1), "alpha_init", 1.0),
+    "int palette colours": (dict(palette=((1, 0, 0), (0, 0, 1))), "palette", ((1.0, 0.0, 0.0), (0.0, 0.0, 1.0))),
+    "palette text": (dict(palette="#f00, blue"), "palette", ((1.0, 0.0, 0.0), (0.0, 0.0, 1.0))),
+    "numpy palette count": (dict(palette=np.int64(4)), "palette", 4),
+    "palette count text": (dict(palette="6"), "palette", 6),
+    "kinds as one string": (dict(kinds="circle"), "kinds", ("circle",)),
+    "kinds as a comma list": (dict(kinds="circle, rect"), "kinds", ("circle", "rect")),
+    "kinds all": (dict(kinds=("all",)), "kinds", tuple(k for k in primify.KINDS)),
+    "polygon variant": (dict(kinds=("polygon:6",)), "kinds", ("polygon:6",)),
+    "background #rrggbb": (dict(background="#ff8000"), "background", (1.0, 128 / 255, 0.0)),
+    "background #rgb": (dict(background="#f80"), "background", (1.0, 136 / 255, 0.0)),
+    "background CSS name": (dict(background="white"), "background", (1.0, 1.0, 1.0)),
+    "background auto": (dict(background="auto"), "background", None),
+    "background transparent": (dict(background="transparent"), "background", "transparent"),
+    "numpy background": (dict(background=np.array([0.0, 0.5, 1.0])), "background", (0.0, 0.5, 1.0)),
+    "numpy shapes": (dict(shapes=np.int64(12)), "shapes", 12),
+    "float shapes that is whole": (dict(shapes=12.0), "shapes", 12),
+    "edge enum-like text": (dict(edge="tanh"), "edge", "tanh"),
+}
+
+
+@pytest.mark.parametrize("case", list(ACCEPTED))
+def test_settings_accept_and_coerce(case):
+    changes, name, value = ACCEPTED[case]
+    got = getattr(primify.Settings(**changes), name)
+    assert _exactly(got, value), got
+
+
+def _exactly(a, b) -> bool:
+    """Equal, and of the same types all the way down (1 is not 1.0 here)."""
+    if isinstance(b, tuple):
+        return type(a) is tuple and len(a) == len(b) and all(map(_exactly, a, b))
+    return type(a) is type(b) and a == b
+
+
+REFUSED = {
+    "kinds unknown": (dict(kinds=("hexagon",)), "kinds"),
+    "kinds capitalised": (dict(kinds=("Circle",)), "kinds"),
+    "kinds empty": (dict(kinds=()), "kinds"),
+    "kinds not text": (dict(kinds=(3,)), "kinds"),
+    "background 0-255": (dict(background=(255, 255, 255)), "background"),
+    "background word": (dict(background="clear"), "background"),
+    "background two numbers": (dict(background=(0.5, 0.5)), "background"),
+    "palette 0": (dict(palette=0), "palette"),
+    "palette -2": (dict(palette=-2), "palette"),
+    "palette True": (dict(palette=True), "palette"),
+    "palette 0-255": (dict(palette=((255, 0, 0),)), "palette"),
+    "edge relu": (dict(edge="relu"), "edge"),
+    "candidates 0": (dict(candidates=0), "candidates"),
+    "temperature_end 0": (dict(temperature_end=0), "temperature_end"),
+    "temperature_end -1": (dict(temperature_end=-1), "temperature_end"),
+    "tile 0": (dict(tile=0), "tile"),
+    "shapes 2.5": (dict(shapes=2.5), "shapes"),
+    "shapes text": (dict(shapes="12"), "shapes"),
+    "shapes True": (dict(shapes=True), "shapes"),
+    "alpha text": (dict(alpha="0.5"), "alpha"),
+    "alpha 0": (dict(alpha=0), "alpha"),
+    "size 4": (dict(size=4), "size"),
+    "target_psnr nan": (dict(target_psnr=float("nan")), "target_psnr"),
+    "lr_geometry -1": (dict(lr_geometry=-1), "lr_geometry"),
+    "steps 0": (dict(steps=0), "steps"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_settings_refuse_with_the_field_name_and_what_it_accepts(case):
+    changes, name = REFUSED[case]
+    with pytest.raises((ValueError, TypeError), match=rf"^{name}\b.*(must|is|are|takes|has)") as caught:
+        primify.Settings(**changes)
+    assert "\n" not in str(caught.value)
+
+
+def test_convert_takes_a_dict_of_settings_and_device_auto(picture):
+    scene = primify.convert(picture, dict(TINY), device="auto", generator=torch.Generator().manual_seed(0))
+    assert scene == run(picture)
+
+
+def test_convert_refuses_a_settings_of_another_type(picture):
+    with pytest.raises(TypeError, match="settings"):
+        primify.convert(picture, ["shapes", 5])
+
+
+def test_the_command_line_takes_short_hex_and_css_colours(photo, tmp_path):
+    result = CliRunner().invoke(cli.app, ["convert", str(photo), "-n", "4", "--size", "16", "-q", "--background",
+                                          "#fff", "--palette", "navy,#f00,gold", "-o", str(tmp_path / "a.json")])
+    assert result.exit_code == 0, result.output
+    scene = primify.load_scene(tmp_path / "a.json")
+    assert scene.background == (1.0, 1.0, 1.0)
+    listed = {(0, 0, 128), (255, 0, 0), (255, 215, 0)}
+    assert {tuple(round(v * 255) for v in s.colour) for s in scene.shapes} <= listed
+
+
+def test_a_polygon_variant_resolves_without_registering_anything():
+    # In a fresh interpreter, so that nothing another test did can help.
+    code = ("import primify, primify.shapes as s; k = s.resolve_kind('polygon:6'); "
+            "assert len(k.params) == 9, k.params; assert 'polygon:6' not in primify.KINDS; "
+            "shape = primify.Shape('polygon:6', (0.5, 0.5, 0.0) + (0.2,) * 6, (0.0, 0.0, 0.0)); "
+            "sc = primify.Scene(10, 10, (1.0, 1.0, 1.0), [shape]); "
+            "sc.render(); print('ok')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+# 7. Files: save, load and render by path; notebooks' displays.
+
+@pytest.mark.parametrize("ext", ["svg", "png", "json", "jpg"])
+def test_scene_save_writes_the_format_of_the_extension_and_load_scene_reads_json(picture, tmp_path, ext):
+    scene = run(picture)
+    path = tmp_path / f"x.{ext}"
+    scene.save(path)
+    if ext == "svg":
+        assert path.read_text() == primify.to_svg(scene)
+    elif ext == "json":
+        assert primify.load_scene(path) == scene and primify.load_scene(str(path)) == scene
+    else:
+        with Image.open(path) as im:
+            assert im.format == {"png": "PNG", "jpg": "JPEG"}[ext] and im.size == (32, 24)
+
+
+def test_scene_save_takes_a_size_and_refuses_an_unknown_extension(picture, tmp_path):
+    scene = run(picture)
+    scene.save(tmp_path / "big.png", size=96)
+    assert Image.open(tmp_path / "big.png").size == (96, 72)
+    with pytest.raises(ValueError, match=r"\.bmp"):
+        scene.save(tmp_path / "x.bmp")
+
+
+def test_notebooks_show_scenes_as_svg_and_png(picture):
+    scene = run(picture)
+    assert scene._repr_svg_() == primify.to_svg(scene)
+    png = scene._repr_png_()
+    assert png.startswith(b"\x89PNG")
+
+
+# 8. Types and documentation.
+
+def test_py_typed_is_shipped_and_declared_as_package_data():
+    assert (resources.files("primify") / "py.typed").is_file()
+    assert "py.typed" in (ROOT / "pyproject.toml").read_text()
+
+
+def test_convert_has_explicit_typed_keywords_and_no_catch_all():
+    import inspect
+    params = inspect.signature(primify.convert).parameters
+    assert not any(p.kind is p.VAR_KEYWORD for p in params.values())
+    for name in ("shapes", "kinds", "alpha", "background", "palette", "size", "target_psnr", "edge"):
+        assert params[name].kind is params[name].KEYWORD_ONLY and params[name].annotation is not inspect.Parameter.empty
+    with pytest.raises(TypeError, match="shapez"):
+        primify.convert(Image.new("RGB", (8, 8)), shapez=5)
+
+
+def test_help_shows_every_settings_field_and_progress_field():
+    text = pydoc.render_doc(primify.Settings, renderer=pydoc.plaintext)
+    for f in primify.Settings.__dataclass_fields__:
+        assert re.search(rf"^[ |]*{f} = .*\n[ |]*[A-Z.]", text, re.M), f
+    assert "Number of shapes to place" in text and "Adam steps per batch" in text
+    for f in ("placed", "total", "psnr", "seconds"):
+        assert re.search(rf"^\s*{f}: \w", primify.Progress.__doc__, re.M), f
+
+
+def test_convert_takes_every_settings_field_as_a_keyword():
+    import inspect
+    params = inspect.signature(primify.convert).parameters
+    assert set(primify.Settings.__dataclass_fields__) <= {n for n, p in params.items() if p.kind is p.KEYWORD_ONLY}
+
+
+def test_the_readme_scenefile_names_are_reachable_after_import_primify():
+    assert callable(primify.load_scene) and callable(primify.Scene.save)
+
+
+# 9. Scenes are checked when made.
+
+@pytest.mark.parametrize("size", [0, -5, 2.5])
+def test_render_refuses_a_size_below_one_pixel(picture, size):
+    with pytest.raises(ValueError, match="size"):
+        run(picture).render(size)
+
+
+def test_to_svg_refuses_a_negative_precision(picture):
+    with pytest.raises(ValueError, match="precision must"):
+        primify.to_svg(run(picture), precision=-1)
+
+
+BLACK = (0.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize("shape", [("triangle", (0.1,) * 5, BLACK, 1.0), ("hexagon", (0.1,) * 6, BLACK, 1.0),
+                                   ("triangle", (0.1,) * 6, (0.0, 2.0, 0.0), 1.0), ("triangle", (0.1,) * 6, BLACK, 0.0),
+                                   ("triangle", (float("nan"),) * 6, BLACK, 1.0)],
+                         ids=["5 params for a triangle", "unknown kind", "colour over 1", "alpha 0", "nan"])
+def test_shapes_are_checked_when_made(shape):
+    with pytest.raises(ValueError):
+        primify.Shape(*shape)
+
+
+@pytest.mark.parametrize("size", [(0, 10), (10, -1)])
+def test_scenes_are_checked_when_made(size):
+    with pytest.raises(ValueError, match="width|height"):
+        primify.Scene(*size, (0.0, 0.0, 0.0), [])
+
+
+# What holds today and must keep holding.
+
+def test_torch_state_is_untouched_by_a_call(picture):
+    torch.manual_seed(123)
+    before = (torch.get_num_threads(), torch.get_default_dtype(), torch.is_grad_enabled(), torch.get_rng_state())
+    run(picture)
+    after = (torch.get_num_threads(), torch.get_default_dtype(), torch.is_grad_enabled(), torch.get_rng_state())
+    assert before[:3] == after[:3] and torch.equal(before[3], after[3])
+
+
+def test_three_threads_converting_at_once_agree(picture):
+    scenes = [None] * 3
+
+    def one(i):
+        scenes[i] = run(picture)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert scenes[0] == scenes[1] == scenes[2] == run(picture)
+
+
+def test_the_same_seed_gives_the_same_scene_in_another_process_with_one_thread(picture, tmp_path):
+    picture.save(tmp_path / "p.png")
+    code = ("import sys, torch, primify; torch.set_num_threads(1); "
+            f"s = primify.convert(sys.argv[1], {TINY!r}, generator=torch.Generator().manual_seed(0)); s.save(sys.argv[2])")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "p.png"), str(tmp_path / "s.json")],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert primify.load_scene(tmp_path / "s.json") == run(picture)
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads resident memory from /proc")
+def test_memory_stays_flat_over_thirty_conversions(picture):
+    def resident() -> int:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    for _ in range(5):
+        run(picture)
+    before = resident()
+    for _ in range(25):
+        run(picture)
+    assert resident() - before < 20 * 2 ** 20
+
+
+def test_scenes_round_trip_through_pickle_and_json(picture, tmp_path):
+    scene = run(picture)
+    assert pickle.loads(pickle.dumps(scene)) == scene
+    scene.save(tmp_path / "s.json")
+    assert primify.load_scene(tmp_path / "s.json") == scene
+    assert pickle.loads(pickle.dumps(tiny())) == tiny()
+
+
+# The README's Python section runs as written.
+
+def test_the_readme_python_section_runs(tmp_path, picture, monkeypatch):
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Python library", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert blocks
+    picture.save(tmp_path / "photo.jpg")
+    monkeypatch.chdir(tmp_path)
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
+    assert json.loads((tmp_path / "photo.json").read_text())["format"] == "primify-scene"

@@ -1,0 +1,205 @@
+"""Every mistake a user can type ends in one clear sentence, before any work, and what primify
+prints is the user's text as it is; --json lines alone go to standard output."""
+
+import json
+import os
+import pty
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import tomllib
+from PIL import Image
+from typer.testing import CliRunner
+
+import primify
+from primify import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = ["--size", "24", "-n", "4"]
+
+
+def run(*args, command="convert"):
+    return CliRunner().invoke(cli.app, [command, *map(str, args)], env={"COLUMNS": "200"})
+
+
+def flat(text: str) -> str:
+    """A usage error's text without rich's box drawing and line breaks."""
+    return " ".join(text.replace("│", " ").replace("╭", " ").replace("╰", " ").replace("─", " ").split())
+
+
+def refused(result, message: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert message in flat(result.stderr), result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_json_lines_go_to_stdout_even_when_stderr_is_a_terminal(photo, tmp_path, picture):
+    picture.save(tmp_path / "second.png")
+    main, tty = pty.openpty()
+    shown = []
+    reader = threading.Thread(target=lambda: shown.append(_drain(main)), daemon=True)
+    reader.start()
+    done = subprocess.run([sys.executable, "-m", "primify", "convert", str(photo), str(tmp_path / "second.png"), *FAST,
+                           "--json", "--out-dir", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=tty,
+                          timeout=300, env={**os.environ, "COLUMNS": "120"})
+    os.close(tty)
+    reader.join(10)
+    assert done.returncode == 0
+    lines = done.stdout.decode().splitlines()
+    assert len(lines) == 2 and all(json.loads(line)["status"] == "ok" for line in lines)
+    assert b'"status"' not in shown[0]
+
+
+def _drain(fd: int) -> bytes:
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            return out
+        if not chunk:
+            return out
+        out += chunk
+
+
+def test_a_working_size_that_cannot_fit_is_refused(photo):
+    refused(run(photo, "--size", "30000"), "--size")
+
+
+def test_output_pixels_over_max_pixels_are_refused(photo, tmp_path):
+    refused(run(photo, *FAST, "--output-size", "100000", "--out-dir", tmp_path), "--max-pixels")
+    refused(run(photo, *FAST, "--output-size", "2000", "--max-pixels", "1000000", "--out-dir", tmp_path),
+            "--max-pixels")
+    assert not list(tmp_path.glob("*.primify.*"))
+
+
+@pytest.mark.parametrize("template, formats, message", [
+    ("{stem}", [], "must end in .{ext}"),
+    ("{stem}.{shape}", [], "must end in .{ext}"),
+    ("{stem}.png", [], "must end in .{ext}"),
+    ("{stem}.svg", ["--format", "png"], "must end in .{ext}"),
+])
+def test_name_templates_are_checked_against_the_formats_before_converting(photo, tmp_path, template, formats, message):
+    refused(run(photo, *FAST, "--name", template, *formats, "--out-dir", tmp_path / "out"), message)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_template_naming_its_one_format_is_fine(photo, tmp_path):
+    result = run(photo, *FAST, "--name", "{stem}.png", "--format", "png", "--out-dir", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "photo.png").exists()
+
+
+@pytest.mark.parametrize("address", ["foo", ""])
+def test_a_bad_dask_address_fails_fast_without_a_traceback(photo, address):
+    pytest.importorskip("distributed")
+    done = subprocess.run([sys.executable, "-m", "primify", "convert", str(photo), *FAST, "--dask", address],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert f"cannot use the Dask scheduler at '{address}'" in flat(done.stderr)
+
+
+SCENE = {"format": "primify-scene", "version": 1, "width": 32, "height": 24, "background": [0.5, 0.5, 0.5],
+         "shapes": [{"kind": "circle", "params": {"cx": 0.5, "cy": 0.4, "r": 0.2}, "colour": [0.9, 0.1, 0.1],
+                     "alpha": 0.8}]}
+
+
+def damaged(**change) -> str:
+    scene = json.loads(json.dumps(SCENE))
+    scene["shapes"][0].update(change.pop("shape", {}))
+    scene.update(change)
+    return json.dumps(scene)
+
+
+@pytest.mark.parametrize("text, message", [
+    (damaged().replace('"width": 32', '"width": 1e400'), "width"),
+    (damaged(width=200000, height=200000), "width"),
+    (damaged(width=1.5), "width"),
+    (damaged(shape={"kind": None}), "shape 0"),
+    (damaged(shape={"kind": 5}), "shape 0"),
+    (damaged(shape={"params": {"cx": 1e300, "cy": 0.4, "r": 0.2}}), "shape 0"),
+    (damaged(shape={"params": [1, 2, 3]}), "shape 0"),
+    (damaged(shape={"colour": [1.5, 0, 0]}), "in [0, 1]"),
+    (damaged(shape={"kind": "all"}), "shape 0"),
+    (damaged(shape={"alpha": "x"}), "shape 0"),
+    (damaged(background=[0, 0, -1]), "in [0, 1]"),
+    (damaged(shapes={"a": 1}), "shapes"),
+    (damaged(shapes=[5]), "shape 0"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ('{"format": "primify-scene", "version": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+])
+def test_render_refuses_a_damaged_scene_in_one_line(tmp_path, text, message):
+    scene = tmp_path / "scene.json"
+    scene.write_text(text)
+    result = run(scene, "-o", tmp_path / "out.png", command="render")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"error: cannot read '{scene}': ") and result.stderr.count("\n") == 1, result.stderr
+    assert message in result.stderr
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_render_checks_its_outputs_as_convert_does_and_is_quiet_with_q(tmp_path):
+    scene = tmp_path / "scene.json"
+    scene.write_text(json.dumps(SCENE))
+    (tmp_path / "file").write_text("not a folder")
+    refused(run(scene, "-o", tmp_path / "file" / "out.png", command="render"), "cannot write to folder")
+    refused(run(scene, "-o", tmp_path / "out.png", "--output-size", "100000", command="render"), "--max-pixels")
+    said = run(scene, "-o", tmp_path / "out.png", command="render")
+    assert said.exit_code == 0 and f"-> {tmp_path / 'out.png'}" in said.stderr
+    quiet = run(scene, "-o", tmp_path / "again.png", "-q", command="render")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    with Image.open(tmp_path / "again.png") as im:
+        assert im.size == (32, 24)
+
+
+def test_a_flat_picture_stops_when_no_shape_lowers_the_error_and_says_why(tmp_path):
+    Image.new("RGB", (32, 24), (90, 120, 200)).save(tmp_path / "flat.png")
+    result = run(tmp_path / "flat.png", "--size", "32", "-n", "40", "--json", "--format", "json", "--out-dir", tmp_path)
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["shapes"] < 40
+    assert "no shape lowers the error" in result.stderr
+    assert "  shapes" not in result.stderr
+
+
+def test_a_target_psnr_every_picture_meets_is_refused(photo):
+    refused(run(photo, *FAST, "--target-psnr", "-5"), "--target-psnr")
+
+
+def test_init_with_more_shapes_than_asked_is_refused(photo, tmp_path):
+    assert run(photo, "--size", "24", "-n", "6", "-o", tmp_path / "six.json").exit_code == 0
+    refused(run(photo, *FAST, "--init", tmp_path / "six.json", "-o", tmp_path / "x.png"), "6 shapes")
+
+
+def test_version_is_written_in_one_place():
+    result = CliRunner().invoke(cli.app, ["--version"])
+    assert result.exit_code == 0 and result.stdout == f"primify {primify.__version__}\n"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "primify.version.__version__"}
+
+
+def test_help_texts_show_their_brackets():
+    for command in ("convert", "render"):
+        result = run("--help", command=command)
+        assert result.exit_code == 0
+    text = flat(run("--help").stdout)
+    assert f"{distribution()}[dask]" in text
+
+
+def distribution() -> str:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"]
+
+
+def test_the_distribution_name_is_ours_and_workers_install_from_this_project():
+    # 'primify' on the public index is an unrelated project ("Embed any image into a prime number").
+    assert distribution() != "primify"
+    readme = (ROOT / "README.md").read_text()
+    assert "primify[dask]" not in readme
+    assert re.search(r"pip wheel .*-w dist", readme) and f"{distribution().replace('-', '_')}-" in readme

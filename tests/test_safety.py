@@ -1,0 +1,359 @@
+"""Never lose a file, never write a wrong one: inputs are never outputs, nothing is replaced
+without --overwrite, an input's outputs are all written or none, and outputs have the right
+size and colours. Run as users run primify: the CLI in-process and real subprocesses."""
+
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageCms, JpegImagePlugin
+from typer.testing import CliRunner
+
+from primify import cli
+
+FAST = ["--size", "24", "-n", "4"]
+ICC = Path("/usr/share/color/icc/ghostscript")
+
+
+def run(*args):
+    return CliRunner().invoke(cli.app, ["convert", *map(str, args)])
+
+
+def primify(*args, **kw):
+    """A real ``python -m primify convert`` process."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.run([sys.executable, "-m", "primify", "convert", *map(str, args)], capture_output=True,
+                          text=True, env=env, **kw)
+
+
+def psnr(a: Image.Image, b: Image.Image) -> float:
+    mse = ((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2).mean()
+    return 99.0 if mse == 0 else float(10 * np.log10(255 ** 2 / mse))
+
+
+@pytest.fixture
+def photos(tmp_path, picture) -> Path:
+    """photos/ with a.png, b.jpg and sub/c.png."""
+    root = tmp_path / "photos"
+    (root / "sub").mkdir(parents=True)
+    picture.save(root / "a.png")
+    picture.save(root / "b.jpg")
+    picture.save(root / "sub" / "c.png")
+    return root
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# 1. An output that is an input of the run is refused, whichever way it was named.
+
+def _refused(result, before, folder, output, source):
+    assert result.exit_code == 2, result.output
+    message = "".join(c for c in result.output if not c.isspace() and c not in "│╭╮╰╯─")  # rich wraps long paths
+    assert re.search(rf"refusingtowrite'[^']*\b{output}':itistheinput'[^']*\b{source}'", message), message
+    assert snapshot(folder) == before
+
+
+def test_output_named_by_o_that_is_a_hard_link_to_the_input_is_refused(photos):
+    os.link(photos / "a.png", photos / "same.png")
+    before = snapshot(photos)
+    result = run(photos / "a.png", *FAST, "-o", photos / "same.png", "--overwrite")
+    _refused(result, before, photos, "same.png", "a.png")
+
+
+def test_output_named_by_a_template_that_is_the_input_is_refused(photos, monkeypatch):
+    monkeypatch.chdir(photos)
+    before = snapshot(photos)
+    result = run("a.png", *FAST, "--name", "{stem}.{ext}", "--format", "png", "--overwrite")
+    _refused(result, before, photos, "a.png", "a.png")
+
+
+@pytest.mark.parametrize("extra", [[], ["-j", "2"]], ids=["here", "jobs"])
+def test_folder_converted_into_itself_under_its_own_names_is_refused(photos, extra):
+    before = snapshot(photos)
+    result = run(photos, "-r", *FAST, "--out-dir", photos, "--name", "{stem}.{ext}", "--format", "png", "--overwrite",
+                 *extra)
+    _refused(result, before, photos, "a.png", "a.png")
+
+
+def test_glob_through_a_symlinked_folder_and_dotdot_is_refused(photos, tmp_path):
+    (tmp_path / "alias").symlink_to(photos)
+    before = snapshot(photos)
+    result = run(str(photos / "*.png"), *FAST, "--out-dir", tmp_path / "alias" / "sub" / "..", "--name", "{stem}.{ext}",
+                 "--format", "png", "--overwrite")
+    _refused(result, before, photos, "a.png", "a.png")
+
+
+def test_an_output_that_is_the_starting_scene_is_refused(photo, tmp_path):
+    assert run(photo, *FAST, "-o", tmp_path / "scene.json").exit_code == 0
+    before = snapshot(tmp_path)
+    result = run(photo, *FAST, "--init", tmp_path / "scene.json", "-o", tmp_path / "scene.json", "--overwrite")
+    _refused(result, before, tmp_path, "scene.json", "scene.json")
+
+
+def test_input_overwrite_is_refused_before_anything_is_sent_to_dask(photos):
+    distributed = pytest.importorskip("distributed")
+    before = snapshot(photos)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        result = run(photos, "-r", *FAST, "--out-dir", photos, "--name", "{stem}.{ext}", "--format", "png",
+                     "--overwrite", "--dask", cluster.scheduler_address)
+    _refused(result, before, photos, "a.png", "a.png")
+
+
+# 2. --skip-existing never replaces; an output stopped by Ctrl-C is marked and re-done.
+
+def test_skip_existing_never_replaces_an_output_that_exists(photo, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "photo.primify.png").write_bytes(b"mine, not primify's")
+    result = run(photo, *FAST, "--out-dir", out, "--skip-existing", "--json")
+    assert (out / "photo.primify.png").read_bytes() == b"mine, not primify's"
+    assert not (out / "photo.primify.svg").exists()
+    assert result.exit_code == 1
+    record = json.loads(result.stdout)
+    assert record["status"] == "error" and "photo.primify.png" in record["error"] and "--overwrite" in record["error"]
+
+
+def test_skip_existing_skips_an_input_whose_outputs_all_exist(photo, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    for ext in ("png", "svg"):
+        (out / f"photo.primify.{ext}").write_bytes(b"mine")
+    result = run(photo, *FAST, "--out-dir", out, "--skip-existing", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["status"] == "skipped"
+    assert snapshot(out) == {"photo.primify.png": b"mine", "photo.primify.svg": b"mine"}
+
+
+def test_an_output_stopped_by_a_real_ctrl_c_is_marked_and_redone_by_skip_existing(photo, tmp_path):
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    args = [sys.executable, "-m", "primify", "convert", str(photo), "--size", "32", "-n", "400", "--out-dir", str(out),
+            "--json", "--format", "png", "--format", "svg", "--format", "json"]
+    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as child:
+        for line in child.stderr:  # plain progress lines, a quarter at a time
+            if "shapes," in line:
+                break
+        child.send_signal(signal.SIGINT)
+        stdout, _ = child.communicate(timeout=120)
+    assert child.returncode == 130
+    first = json.loads(stdout)
+    assert first["status"] == "stopped" and 0 < first["shapes"] < 400
+    png = Image.open(out / "photo.primify.png")
+    assert any("stopped" in v for v in png.text.values()), png.text
+    assert "stopped" in (out / "photo.primify.svg").read_text()
+    assert "stopped" in json.loads((out / "photo.primify.json").read_text())["note"]
+
+    again = primify(photo, "--size", "32", "-n", "400", "--out-dir", out, "--json", "--skip-existing",
+                    "--format", "png", "--format", "svg", "--format", "json", timeout=300)
+    assert again.returncode == 0, again.stderr
+    second = json.loads(again.stdout)
+    assert second["status"] == "ok" and second["shapes"] > first["shapes"]
+    assert not any("stopped" in v for v in Image.open(out / "photo.primify.png").text.values())
+    assert "stopped" not in (out / "photo.primify.svg").read_text()
+    assert "note" not in json.loads((out / "photo.primify.json").read_text())
+
+
+# 3. Re-runs do not convert their own outputs.
+
+def test_glob_reruns_do_not_convert_their_own_outputs(photos, monkeypatch):
+    monkeypatch.chdir(photos)
+    for _ in range(2):
+        assert run("*.png", *FAST, "--skip-existing", "-q").exit_code == 0
+    assert sorted(p.name for p in photos.glob("*")) == ["a.png", "a.primify.png", "a.primify.svg", "b.jpg", "sub"]
+
+
+def test_folder_converted_into_itself_by_a_template_gains_no_suffix_per_run(photos):
+    name = ["--name", "{stem}-{shape}{shapes}.{ext}", "--out-dir", photos, "-q"]
+    assert run(photos, "--size", "24", "-n", "4", *name).exit_code == 0
+    assert run(photos, "--size", "24", "-n", "4", *name, "--skip-existing").exit_code == 0
+    assert run(photos, "--size", "24", "-n", "5", *name).exit_code == 0  # other names: the PNG's mark tells
+    assert sorted(p.name for p in photos.glob("*")) == [
+        "a-triangle4.png", "a-triangle4.svg", "a-triangle5.png", "a-triangle5.svg", "a.png",
+        "b-triangle4.png", "b-triangle4.svg", "b-triangle5.png", "b-triangle5.svg", "b.jpg", "sub"]
+
+
+def test_an_output_named_one_by_one_is_an_input(photos):
+    assert run(photos, *FAST, "--out-dir", photos, "-q").exit_code == 0
+    assert run(photos / "a.primify.png", *FAST, "--out-dir", photos, "-q").exit_code == 0
+    assert (photos / "a.primify.primify.png").exists()
+
+
+# 4. Two runs into one folder: the one that comes second is refused, nothing is replaced.
+
+READ = {"x86_64": "0", "aarch64": "63"}.get(platform.machine())  # the read system call's number
+
+
+def _blocked_reading_stdin(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/syscall").read_text().split()[:2] == [READ, "0x0"]
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/syscall").exists() or READ is None,
+                    reason="needs Linux's /proc/PID/syscall on x86_64 or aarch64")
+def test_two_runs_into_one_folder_never_replace_each_others_files(photo, tmp_path):
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    args = [sys.executable, "-m", "primify", "convert", "-", *FAST, "--out-dir", str(out), "--json"]
+    with subprocess.Popen([*args, "--seed", "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=False, env=env) as first:
+        # The first run has checked its outputs and waits for its picture; the second one runs whole.
+        deadline = time.monotonic() + 120
+        while not _blocked_reading_stdin(first.pid) and time.monotonic() < deadline and first.poll() is None:
+            time.sleep(0.05)
+        second = subprocess.run([*args, "--seed", "2"], input=photo.read_bytes(), capture_output=True, env=env)
+        assert second.returncode == 0
+        theirs = snapshot(out)
+        stdout, stderr = first.communicate(photo.read_bytes(), timeout=120)
+    assert first.returncode == 1, stderr
+    record = json.loads(stdout)
+    assert record["status"] == "error" and "stdin.primify" in record["error"] and "exists" in record["error"]
+    assert record["outputs"] == []
+    assert snapshot(out) == theirs
+
+
+# 5. A full disk: an input's outputs are all written or none are.
+
+def _small_files_only(limit: int):
+    def limit_file_size():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return limit_file_size
+
+
+def test_when_the_second_output_cannot_be_written_the_first_is_not_left(tmp_path, picture):
+    picture.resize((12, 9)).save(tmp_path / "tiny.png")
+    out = tmp_path / "out"
+    args = [tmp_path / "tiny.png", "--size", "24", "-n", "40", "--out-dir", out, "--json"]
+    full = primify(*args, preexec_fn=_small_files_only(2000), timeout=300)  # the PNG fits, the SVG does not
+    assert full.returncode == 1, full.stderr
+    record = json.loads(full.stdout)
+    assert record["status"] == "error" and record["outputs"] == [] and "tiny.primify.svg" in record["error"]
+    assert list(out.iterdir()) == []
+    again = primify(*args, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["tiny.primify.png", "tiny.primify.svg"]
+
+
+def test_temporary_names_stay_short_for_an_output_name_near_the_limit(photo, tmp_path):
+    long_name = tmp_path / ("x" * 250 + ".png")  # 254 bytes: a temporary named after it would pass 255
+    result = run(photo, *FAST, "-o", long_name)
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("x")] == [long_name.name]
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A tmpfs of one 4 kB page: a small PNG fits, an SVG after it does not."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a tiny tmpfs needs root (the RLIMIT_FSIZE test covers the rest)")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_leaves_none_of_an_inputs_outputs(tmp_path, picture, tiny_disk):
+    picture.resize((12, 9)).save(tmp_path / "tiny.png")
+    result = run(tmp_path / "tiny.png", "--size", "24", "-n", "40", "--out-dir", tiny_disk, "--json")
+    assert result.exit_code == 1
+    record = json.loads(result.stdout)
+    assert record["status"] == "error" and record["outputs"] == [] and "No space left" in record["error"]
+    assert list(tiny_disk.iterdir()) == []
+
+
+# 6. Sizes: PNG and JPEG have the input's size, or exactly --output-size on the longer side.
+
+@pytest.mark.parametrize("size", [(512, 600), (640, 427), (1001, 7)])
+def test_png_and_jpeg_have_exactly_the_inputs_size(tmp_path, size):
+    Image.new("RGB", size, (200, 90, 30)).save(tmp_path / "in.png")
+    result = run(tmp_path / "in.png", "-n", "4", "-o", tmp_path / "out.png", "-o", tmp_path / "out.jpg")  # --size 256
+    assert result.exit_code == 0, result.output
+    assert Image.open(tmp_path / "out.png").size == size
+    assert Image.open(tmp_path / "out.jpg").size == size
+
+
+def test_an_exif_rotated_photo_gives_outputs_of_its_upright_size(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned a quarter clockwise: 40×30 stored, 30×40 seen
+    Image.new("RGB", (40, 30), (200, 90, 30)).save(tmp_path / "in.jpg", exif=exif)
+    result = run(tmp_path / "in.jpg", *FAST, "-o", tmp_path / "out.png", "-o", tmp_path / "out.jpg")
+    assert result.exit_code == 0, result.output
+    assert Image.open(tmp_path / "out.png").size == Image.open(tmp_path / "out.jpg").size == (30, 40)
+
+
+@pytest.mark.parametrize("size, expected", [((512, 600), (341, 400)), ((640, 427), (400, 267)), ((1001, 7), (400, 3))])
+def test_output_size_sets_the_longer_side_and_rounds_the_shorter_for_png_jpeg_and_gif(tmp_path, size, expected):
+    Image.new("RGB", size, (200, 90, 30)).save(tmp_path / "in.png")
+    outputs = [tmp_path / f"out.{ext}" for ext in ("png", "jpg", "gif")]
+    result = run(tmp_path / "in.png", *FAST, "--output-size", 400, *[a for p in outputs for a in ("-o", p)])
+    assert result.exit_code == 0, result.output
+    assert [Image.open(p).size for p in outputs] == [expected] * 3
+
+
+# 9. Colour: embedded profiles are honoured, JPEGs keep full colour resolution.
+
+def _profile(name: str) -> ImageCms.ImageCmsProfile:
+    path = ICC / name
+    if not path.exists():
+        pytest.skip(f"needs the ICC profile {path} (Debian's ghostscript package)")
+    return ImageCms.getOpenProfile(str(path))
+
+
+@pytest.mark.parametrize("profile, mode, ext, colour", [("a98.icc", "RGB", "png", (200, 60, 70)),
+                                                        ("rommrgb.icc", "RGB", "png", (200, 60, 70)),
+                                                        ("default_cmyk.icc", "CMYK", "jpg", (150, 110, 90))],
+                         ids=["adobe-rgb", "prophoto", "cmyk"])
+def test_pictures_with_a_profile_are_converted_to_srgb_through_it(tmp_path, profile, mode, ext, colour):
+    icc = _profile(profile)
+    srgb = ImageCms.createProfile("sRGB")
+    tagged = ImageCms.profileToProfile(Image.new("RGB", (32, 24), colour), srgb, icc, outputMode=mode)
+    tagged.save(tmp_path / f"in.{ext}", icc_profile=icc.tobytes())
+    result = run(tmp_path / f"in.{ext}", *FAST, "-o", tmp_path / "out.png")
+    assert result.exit_code == 0, result.output
+    mean = np.asarray(Image.open(tmp_path / "out.png").convert("RGB"), np.float64).reshape(-1, 3).mean(0)
+    assert np.abs(mean - colour).max() < 6, mean
+
+
+def test_jpeg_outputs_keep_full_colour_resolution(tmp_path):
+    art = np.full((48, 48, 3), 250, np.uint8)
+    art[10:30, 5:40] = (220, 20, 60)
+    art[30:44, 20:30] = (20, 60, 220)
+    Image.fromarray(art).save(tmp_path / "art.png")
+    result = run(tmp_path / "art.png", "--size", "48", "-n", "8", "-o", tmp_path / "o.jpg", "-o", tmp_path / "o.png")
+    assert result.exit_code == 0, result.output
+    jpeg = Image.open(tmp_path / "o.jpg")
+    assert JpegImagePlugin.get_sampling(jpeg) == 0  # 4:4:4
+    assert psnr(jpeg.convert("RGB"), Image.open(tmp_path / "o.png").convert("RGB")) > 40
+
+
+# 10. A transparent picture over a chosen background is fitted as it is seen over it.
+
+def test_transparent_picture_over_a_chosen_background_is_fitted_over_it(tmp_path):
+    y, x = np.mgrid[0:48, 0:48]
+    logo = np.zeros((48, 48, 4), np.uint8)
+    logo[(x - 24) ** 2 + (y - 24) ** 2 < 100] = (200, 30, 30, 255)
+    Image.fromarray(logo).save(tmp_path / "logo.png")
+    result = run(tmp_path / "logo.png", "--size", "48", "-n", "8", "--background", "#ffffff", "-o", tmp_path / "o.png")
+    assert result.exit_code == 0, result.output
+    seen = Image.alpha_composite(Image.new("RGBA", (48, 48), "white"), Image.fromarray(logo)).convert("RGB")
+    out = Image.open(tmp_path / "o.png").convert("RGB")
+    assert psnr(out, seen) > 15
+    clear = np.asarray(out)[logo[..., 3] == 0]
+    assert (clear >= 250).all(axis=1).mean() > 0.9
+

@@ -1,0 +1,155 @@
+"""Ctrl-C and SIGTERM sent for real to a real ``primify convert``: here, with -j 2 and on a
+local Dask cluster. The first Ctrl-C keeps the work so far and reports every input; a second
+one or SIGTERM ends the run at once, leaving no partial file and no process behind."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+SLOW = ["--size", "48", "--json", "-n"]
+
+
+@pytest.fixture
+def pictures(tmp_path) -> list[Path]:
+    """Four different 64×48 pictures in in/."""
+    (tmp_path / "in").mkdir()
+    paths = []
+    for i, name in enumerate("abcd"):
+        a = np.random.default_rng(i).integers(0, 255, (48, 64, 3), dtype=np.uint8)
+        paths.append(tmp_path / "in" / f"{name}.png")
+        Image.fromarray(a).save(paths[-1])
+    return paths
+
+
+def start(*args) -> subprocess.Popen:
+    """``primify convert`` in a session of its own, as a shell starts a job."""
+    return subprocess.Popen([sys.executable, "-m", "primify", "convert", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def wait_for_progress(proc: subprocess.Popen) -> str:
+    """Reads standard error until a progress line shows that optimizing has begun."""
+    seen = ""
+    while True:
+        line = proc.stderr.readline()
+        assert line, f"ended before any progress: {seen}{proc.stderr.read()}"
+        seen += line
+        if " shapes, " in line and "/" in line:
+            return seen
+
+
+def finish(proc: subprocess.Popen, seen: str = "") -> tuple[int, list[dict], str]:
+    out, err = proc.communicate(timeout=300)
+    return proc.returncode, [json.loads(line) for line in out.splitlines()], seen + err
+
+
+def left_in(group: int) -> list[str]:
+    """The command lines of live (not zombie) processes in process group ``group``, after giving
+    those on their way out (multiprocessing's resource tracker ends when its pipe closes) a
+    moment to go."""
+    for _ in range(50):
+        left = []
+        for entry in Path("/proc").iterdir():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                left.append(command)
+        if not left:
+            return []
+        time.sleep(0.1)
+    return left
+
+
+def check_files(out: Path, records: list[dict]) -> None:
+    """Exactly the files the records name are there, none temporary, and each decodes."""
+    written = {p for r in records for p in r["outputs"]}
+    assert {str(p) for p in out.rglob("*") if p.is_file()} == written
+    for path in written:
+        if path.endswith(".png"):
+            with Image.open(path) as im:
+                im.load()
+
+
+def test_first_ctrl_c_keeps_the_work_so_far_and_reports_every_input(tmp_path, pictures):
+    out = tmp_path / "out"
+    proc = start(tmp_path / "in", *SLOW, "64", "--out-dir", out)
+    seen = wait_for_progress(proc)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends Ctrl-C: to the whole job
+    code, records, err = finish(proc, seen)
+    assert code == 130, err
+    assert "Traceback" not in err
+    by_name = {Path(r["input"]).name: r for r in records}
+    assert sorted(by_name) == ["a.png", "b.png", "c.png", "d.png"]
+    assert by_name["a.png"]["status"] == "stopped" and 0 < by_name["a.png"]["shapes"] < 64
+    assert len(by_name["a.png"]["outputs"]) == 2
+    for name in "bcd":
+        assert by_name[f"{name}.png"]["status"] == "not_started" and by_name[f"{name}.png"]["outputs"] == []
+    assert "stopped early by Ctrl-C" in err and "not started" in err
+    check_files(out, records)
+
+
+def test_first_ctrl_c_with_two_jobs_reports_every_input_and_leaves_no_worker(tmp_path, pictures):
+    out = tmp_path / "out"
+    proc = start(tmp_path / "in", *SLOW, "64", "-j", "2", "--out-dir", out)
+    seen = wait_for_progress(proc)
+    os.killpg(proc.pid, signal.SIGINT)
+    code, records, err = finish(proc, seen)
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert sorted(Path(r["input"]).name for r in records) == ["a.png", "b.png", "c.png", "d.png"]
+    statuses = [r["status"] for r in records]
+    assert set(statuses) <= {"ok", "stopped", "not_started"} and "stopped" in statuses
+    check_files(out, records)
+    assert left_in(proc.pid) == []
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("how", ["second SIGINT", "SIGTERM"])
+def test_second_ctrl_c_or_sigterm_ends_at_once_leaving_nothing_half_made(tmp_path, pictures, jobs, how):
+    out = tmp_path / "out"
+    proc = start(tmp_path / "in", *SLOW, "64", "-j", jobs, "--out-dir", out)
+    seen = wait_for_progress(proc)
+    if how == "SIGTERM":
+        os.kill(proc.pid, signal.SIGTERM)  # as kill(1) and service managers send it: to the process
+    else:
+        os.killpg(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGINT)
+    code, records, err = finish(proc, seen)
+    assert code == (143 if how == "SIGTERM" else 130), err
+    assert "Traceback" not in err
+    assert not [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"] if out.exists() else True
+    for path in out.rglob("*.png") if out.exists() else []:
+        with Image.open(path) as im:
+            im.load()
+    assert all(r["status"] != "ok" for r in records)  # aborted with 48 of its 64 shapes to go
+    assert left_in(proc.pid) == []
+
+
+def test_first_ctrl_c_on_dask_stops_the_cluster_work_and_reports_every_input(tmp_path, pictures):
+    distributed = pytest.importorskip("distributed")
+    out = tmp_path / "out"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        proc = start(tmp_path / "in", *SLOW, "200", "--dask", cluster.scheduler_address, "--out-dir", out)
+        while not any(client.processing().values()):  # both workers have an image
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGINT)
+        code, records, err = finish(proc)
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert sorted(Path(r["input"]).name for r in records) == ["a.png", "b.png", "c.png", "d.png"]
+    # 200 shapes each: what finished could only have been stopped early or not started.
+    assert {r["status"] for r in records} <= {"stopped", "not_started"}
+    check_files(out, records)
