@@ -14,7 +14,7 @@ from PIL import Image
 # benchmarks/ is not an installed package; import it from the checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import dense, metrics, run  # noqa: E402
+from benchmarks import dense, harness, metrics, run  # noqa: E402
 
 
 def synthetic_image(path: Path) -> Path:
@@ -55,8 +55,8 @@ def test_run_writes_protocol_results(tmp_path):
 PRIMITIVE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "primify-peers" / "primitive"
 
 
-@pytest.mark.skipif(not os.access(PRIMITIVE, os.X_OK),
-                    reason="primitive is not built (../shared/peers/build-primitive.sh)")
+@pytest.mark.skipif(not os.access(PRIMITIVE, os.X_OK) or not (harness.PEERS / "build-primitive.sh").exists(),
+                    reason="primitive is not built, or ../shared/peers is not beside this checkout")
 def test_primitive_runs_live_in_turn_and_the_report_uses_its_rows(tmp_path):
     images = tmp_path / "images"
     images.mkdir()
