@@ -107,7 +107,7 @@ def test_few_shapes_search_longer_and_fit_better(picture, fast):
 
 
 def test_an_unknown_effort_is_refused(picture):
-    with pytest.raises(ValueError, match="effort 'slow' is none of fast, default, best"):
+    with pytest.raises(ValueError, match="effort must be fast or default or best, not 'slow'"):
         primify.convert(picture, effort="slow")
 
 
