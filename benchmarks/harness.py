@@ -20,9 +20,34 @@ from PIL import Image
 from benchmarks import metrics
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-COLUMNS = ["image", "shape", "shapes", "seconds", "psnr_db", "ssim", "peak_rss_mb", "device"]
+COLUMNS = ["tool", "image", "shape", "shapes", "seconds", "psnr_db", "ssim", "peak_rss_mb", "device"]
 SCALING_COLUMNS = ["image", "shape", "shapes", "size", "seconds", "peak_rss_mb", "device"]
 TARGET_SIDE = 256
+PEERS = REPO_ROOT.parent / "shared" / "peers"
+#: primitive's -m modes for the kinds both tools have.
+PRIMITIVE_MODES = {"triangle": 1, "rect": 2, "circle": 4}
+
+
+def build_primitive() -> Path | None:
+    """fogleman/primitive built from ../shared/peers (a no-op once built); None where it cannot
+    be (no peers folder, no Go), with the reason printed."""
+    script = PEERS / "build-primitive.sh"
+    if not script.exists():
+        print(f"primitive: no {script}; using the stored anchors", flush=True)
+        return None
+    done = subprocess.run(["bash", str(script)], capture_output=True, text=True)
+    binary = Path(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 and done.stdout.strip() else None
+    if binary is None or not binary.exists():
+        print(f"primitive: build failed ({done.stderr.strip()[-300:]}); using the stored anchors", flush=True)
+        return None
+    return binary
+
+
+def primitive_command(binary: Path, target: Path, output: Path, shapes: int, kind: str) -> list[str]:
+    """primitive's command line as its anchors were measured: its defaults (alpha 128, the mean
+    colour as background), working and output size 256, two workers."""
+    return [str(binary), "-i", str(target), "-o", str(output), "-n", str(shapes), "-m",
+            str(PRIMITIVE_MODES[kind]), "-r", str(TARGET_SIDE), "-s", str(TARGET_SIDE), "-j", "2"]
 
 
 def target_size(width: int, height: int, side: int = TARGET_SIDE) -> tuple[int, int]:
@@ -73,11 +98,13 @@ def run_measured(cmd: list[str], log: Path) -> tuple[float, float, int]:
 
 def _timed_convert(target: Path, output: Path, kind: str, shapes: int, log: Path,
                    device_arg: str | None, size: int = TARGET_SIDE,
-                   output_size: int | None = None) -> tuple[float, float, bool]:
-    """Run one `primify convert` to output; (seconds, peak RSS MB, succeeded). Failures print."""
+                   output_size: int | None = None, peer: Path | None = None) -> tuple[float, float, bool]:
+    """Run one `primify convert` (or, given its binary, primitive) to output; (seconds, peak RSS
+    MB, succeeded). Failures print."""
     output.parent.mkdir(parents=True, exist_ok=True)
     output.unlink(missing_ok=True)  # never score a picture left by an earlier run
-    cmd = primify_command(target, output, shapes, kind, size, device_arg, output_size)
+    cmd = (primitive_command(peer, target, output, shapes, kind) if peer
+           else primify_command(target, output, shapes, kind, size, device_arg, output_size))
     seconds, rss, code = run_measured(cmd, log)
     if code != 0:
         print(f"FAILED (exit {code}): {' '.join(cmd)}\n{log.read_text(errors='replace')}",
@@ -86,14 +113,16 @@ def _timed_convert(target: Path, output: Path, kind: str, shapes: int, log: Path
 
 
 def benchmark_run(target: Path, kind: str, shapes: int, out_dir: Path,
-                  device_arg: str | None, device: str) -> dict:
-    """One timed primify run on one target: a results.csv row, quality blank if the run failed."""
-    name = f"{target.stem}_{kind}_{shapes}"
+                  device_arg: str | None, device: str, peer: Path | None = None) -> dict:
+    """One timed run of primify (or, given its binary, primitive) on one target: a results.csv
+    row, quality blank if the run failed."""
+    tool = "primitive" if peer else "primify"
+    name = f"{target.stem}_{kind}_{shapes}" + ("_primitive" if peer else "")
     output = out_dir / "outputs" / f"{name}.png"
     seconds, rss, ok = _timed_convert(target, output, kind, shapes, out_dir / "logs" / f"{name}.log",
-                                      device_arg)
-    row = {"image": target.stem, "shape": kind, "shapes": shapes, "seconds": round(seconds, 3),
-           "psnr_db": "", "ssim": "", "peak_rss_mb": round(rss, 1), "device": device}
+                                      device_arg, peer=peer)
+    row = {"tool": tool, "image": target.stem, "shape": kind, "shapes": shapes, "seconds": round(seconds, 3),
+           "psnr_db": "", "ssim": "", "peak_rss_mb": round(rss, 1), "device": "cpu" if peer else device}
     if not ok:
         return row
     try:

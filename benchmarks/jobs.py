@@ -1,6 +1,7 @@
-"""Throughput of `primify convert DIR -j N`: images per minute for a batch of 16 pictures.
+"""Throughput of `primify convert DIR -j N`: images per minute for a batch of 16 pictures, the
+median of --repeats runs of each setting taken in turn, and the CPU-seconds per picture.
 
-    python benchmarks/jobs.py                     # -j 1 and -j 2, 256 triangles each
+    python benchmarks/jobs.py                     # -j 1 and -j 2, 256 triangles each, 3 rounds
     python benchmarks/jobs.py --jobs 1,2,4 --shapes 256 --out /tmp/jobs
     python benchmarks/jobs.py --jobs 1,dask       # dask: a local cluster of 2 one-thread workers
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import resource
+import statistics
 import sys
 from pathlib import Path
 
@@ -57,22 +60,35 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--jobs", default="1,2", help="comma list of -j values; 'dask' runs on a LocalCluster")
     p.add_argument("--shapes", type=int, default=256)
     p.add_argument("--out", type=Path, default=Path("/tmp/primify-jobs"))
+    p.add_argument("--repeats", type=int, default=3, help="rounds; each setting runs once per round, in turn")
     args = p.parse_args(argv)
     folder = batch(args.out, args.images)
     count = len(list(folder.iterdir()))
+    settings = args.jobs.split(",")
+    runs: dict[str, list[tuple[float, float]]] = {jobs: [] for jobs in settings}
+    for _ in range(args.repeats):
+        for jobs in settings:
+            cmd = [sys.executable, "-m", "primify", "convert", str(folder), "-n", str(args.shapes),
+                   "--out-dir", str(args.out / f"j{jobs}"), "--overwrite", "--format", "png", "--seed", "0", "-q"]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if jobs == "dask":
+                seconds, code = on_local_cluster(cmd, args.out / "dask.log")
+            else:
+                seconds, _, code = harness.run_measured(cmd + ["-j", jobs], args.out / f"j{jobs}.log")
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if code != 0:
+                sys.exit(f"-j {jobs} failed (exit {code}); see {args.out / f'j{jobs}.log'}")
+            # Dask's workers are still alive here, so their CPU is not counted.
+            cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) if jobs != "dask" else None
+            runs[jobs].append((seconds, cpu))
+            print(jobs, round(seconds, 1), cpu and round(cpu, 1), flush=True)
     rows = []
-    for jobs in args.jobs.split(","):
-        cmd = [sys.executable, "-m", "primify", "convert", str(folder), "-n", str(args.shapes),
-               "--out-dir", str(args.out / f"j{jobs}"), "--overwrite", "--format", "png", "--seed", "0", "-q"]
-        if jobs == "dask":
-            seconds, code = on_local_cluster(cmd, args.out / "dask.log")
-        else:
-            seconds, _, code = harness.run_measured(cmd + ["-j", jobs], args.out / f"j{jobs}.log")
-        if code != 0:
-            sys.exit(f"-j {jobs} failed (exit {code}); see {args.out / f'j{jobs}.log'}")
-        rows.append({"jobs": jobs, "images": count, "shapes": args.shapes, "seconds": round(seconds, 1),
-                     "images_per_minute": round(60 * count / seconds, 1)})
-        print(rows[-1], flush=True)
+    for jobs, taken in runs.items():
+        seconds = statistics.median(s for s, _ in taken)
+        cpu = None if jobs == "dask" else statistics.median(c for _, c in taken)
+        rows.append({"jobs": jobs, "images": count, "shapes": args.shapes, "runs": len(taken),
+                     "seconds": round(seconds, 1), "images_per_minute": round(60 * count / seconds, 1),
+                     "cpu_seconds_per_image": "" if cpu is None else round(cpu / count, 2)})
     with open(args.out / "jobs.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()

@@ -44,10 +44,16 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
 
 
-def load_peer(path: Path = ANCHORS) -> dict[tuple[str, str, int], tuple[float, float]]:
-    """primitive's (psnr_db, seconds) by (image, kind, shapes); empty if the anchors are missing."""
-    return {(r["image"], MODES[r["mode"]], int(r["shapes"])): (num(r["psnr_db"]), num(r["seconds"]))
-            for r in read_csv(path) if r.get("mode") in MODES}
+def load_peer(rows: list[dict], path: Path = ANCHORS) -> tuple[dict[tuple[str, str, int], tuple[float, float]], str]:
+    """primitive's (psnr_db, seconds) by (image, kind, shapes), and where they come from: its rows
+    in this benchmark when it ran live, else the stored anchors (empty if those are missing)."""
+    live = {(r["image"], r["shape"], int(r["shapes"])): (num(r["psnr_db"]), num(r["seconds"]))
+            for r in rows if r.get("tool") == "primitive" and r["psnr_db"] != ""}
+    if live:
+        return live, "primitive's runs in this benchmark, each run in turn with primify's on the same target"
+    return ({(r["image"], MODES[r["mode"]], int(r["shapes"])): (num(r["psnr_db"]), num(r["seconds"]))
+             for r in read_csv(path) if r.get("mode") in MODES},
+            f"the stored anchors `{path.name}` (primitive did not run live)")
 
 
 def cells(rows: list[dict]) -> dict[tuple[str, int], list[dict]]:
@@ -82,7 +88,7 @@ def summary(rows: list[dict], peer: dict) -> list[dict]:
     return out
 
 
-def primify_section(rows: list[dict], peer: dict) -> str:
+def primify_section(rows: list[dict], peer: dict, source: str) -> str:
     """Mean and per-image tables of primify against primitive, and the failed runs."""
     means = table(
         ["shape", "shapes", "images", "primify PSNR dB", "primitive PSNR dB", "Δ dB", "primify s",
@@ -102,7 +108,7 @@ def primify_section(rows: list[dict], peer: dict) -> str:
     failed = [f"{r['image']} {r['shape']} {r['shapes']}" for r in rows if r["psnr_db"] == ""]
     note = f"\n\nFailed runs (no output scored): {', '.join(failed)}." if failed else ""
     return (f"## primify against primitive\n\nMeans per (shape, shapes); primitive's means are over "
-            f"the same images, from `{ANCHORS.name}` (– where it lacks any of them). Seconds are the "
+            f"the same images, from {source} (– where it lacks any of them). Seconds are the "
             f"wall time of the whole `primify convert` process, peak RSS is its own.\n\n{means}\n\n"
             f"### Per image\n\n{per_image}{note}")
 
@@ -204,14 +210,15 @@ def plot(rows: list[dict], peer: dict, dense_rows: list[dict], path: Path) -> No
 
 def write(out_dir: Path) -> str:
     """Write results.md (and the plot when there are results) from out_dir's CSVs; return the text."""
-    rows = read_csv(out_dir / "results.csv")
+    everything = read_csv(out_dir / "results.csv")
+    rows = [r for r in everything if r.get("tool", "primify") == "primify"]
     dense_rows = read_csv(out_dir / "dense.csv")
     steps = read_csv(out_dir / "steptime.csv")
     scaling = read_csv(out_dir / "scaling.csv")
-    peer = load_peer()
+    peer, source = load_peer(everything)
     parts = ["# primify benchmark"]
     if rows:
-        parts.append(primify_section(rows, peer))
+        parts.append(primify_section(rows, peer, source))
     if cells(rows):
         plot(rows, peer, dense_rows, out_dir / "quality_vs_time.png")
     if dense_rows or steps:

@@ -1,13 +1,19 @@
-"""Benchmark primify against fogleman/primitive's anchors and a dense soft-renderer baseline.
+"""Benchmark primify against fogleman/primitive, run live in turn on the same targets, and a
+dense soft-renderer baseline.
 
-    python benchmarks/run.py --quick        # smoke run: 2 images, 32 triangles each
-    python benchmarks/run.py                # paintings, 100 and 500 shapes, all kinds, dense baseline
+    python benchmarks/run.py --table --no-dense  # the issue's table: triangles 8..2048, rect and circle at 20
+    python benchmarks/run.py --quick        # smoke run: 2 images, 20 triangles each, both tools
+    python benchmarks/run.py                # 100 and 500 shapes, all kinds, dense baseline
     python benchmarks/run.py --scaling      # time and memory against shape count and working size
+
+primitive is built from ../shared/peers when it is missing; where it cannot be (no Go), its stored
+anchor figures stand in, and the report says which was used.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -24,10 +30,24 @@ from benchmarks import harness  # noqa: E402
 #: The kinds primitive was measured with; any kind primify knows can be asked for with --shape.
 KINDS = ["triangle", "circle", "rect"]
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
-QUICK_IMAGES, QUICK_SHAPES, QUICK_KIND = 2, 32, "triangle"
+QUICK_IMAGES, QUICK_SHAPES, QUICK_KIND = 2, 20, "triangle"
+#: The issue's table: (kind, shapes) pairs.
+TABLE = [("triangle", n) for n in (8, 20, 50, 100, 500, 2048)] + [("rect", 20), ("circle", 20)]
+#: scikit-image's photos that its wheel ships (skimage/data/), so none is downloaded.
+PHOTOS = ("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg", "motorcycle_left.png")
 SCALING_SHAPES = (128, 512, 2048, 4096)
 SCALING_SIZES = (128, 256, 512)
 SCALING_SIZE_SHAPES = 512
+
+
+def photos() -> list[Path]:
+    """scikit-image's photos, read from the installed package (none without it)."""
+    spec = importlib.util.find_spec("skimage")
+    if spec is None or not spec.submodule_search_locations:
+        print("scikit-image is not installed (pip install -e '.[bench]'): paintings only", flush=True)
+        return []
+    folder = Path(spec.submodule_search_locations[0]) / "data"
+    return [folder / name for name in PHOTOS if (folder / name).exists()]
 
 
 def default_images_dir() -> Path:
@@ -55,8 +75,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line, with --quick's overrides applied."""
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--images", type=Path, default=default_images_dir(),
-                   help="folder of source images (default: ../shared/images/paintings, else samples/)")
+    p.add_argument("--images", type=Path, default=None,
+                   help="folder of source images (default: ../shared/images/paintings, else samples/, "
+                        "and scikit-image's photos " + ", ".join(PHOTOS) + ")")
     p.add_argument("--shapes", type=int_list, default=[100, 500],
                    help="shape counts (default 100,500), e.g. 100,500,2048")
     p.add_argument("--shape", type=kind_list, default=list(KINDS),
@@ -66,12 +87,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--device", default=None,
                    help="passed to primify as --device and used by the dense baseline; without it "
                         "primify gets no --device and the device column says cpu")
+    p.add_argument("--table", action="store_true",
+                   help="the issue's table: triangles at 8, 20, 50, 100, 500, 2048 and rect and circle at 20 "
+                        "(instead of --shapes x --shape)")
+    p.add_argument("--peer", choices=["live", "anchors"], default="live",
+                   help="primitive run live in turn with primify (built from ../shared/peers when missing; "
+                        "default), or its stored anchor figures only")
     p.add_argument("--quick", action="store_true",
                    help=f"smoke run: first {QUICK_IMAGES} images, {QUICK_SHAPES} {QUICK_KIND}s only, "
                         "same protocol; no dense baseline or step timing unless --dense")
-    p.add_argument("--only-2048-on", type=csv_list, default=["girl_pearl_earing", "starry"],
+    p.add_argument("--only-2048-on", type=csv_list, default=["girl_pearl_earing", "starry", "astronaut", "chelsea"],
                    help="image stems that get the 2048-shape runs when 2048 is in --shapes "
-                        "(default: the two paintings primitive was measured on at 2048)")
+                        "(default: the four primitive's anchors have at 2048)")
     p.add_argument("--dense", action=argparse.BooleanOptionalAction, default=None,
                    help="dense soft-renderer baseline at primify's circle wall time, plus step "
                         "timing (default: on, off with --quick)")
@@ -81,7 +108,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         f"{SCALING_SIZE_SHAPES} shapes, with the first --shape kind")
     args = p.parse_args(argv)
     if args.quick:
-        args.shapes, args.shape = [QUICK_SHAPES], [QUICK_KIND]
+        args.shapes, args.shape, args.table = [QUICK_SHAPES], [QUICK_KIND], False
     if args.dense is None:
         args.dense = not args.quick
     return args
@@ -104,14 +131,18 @@ def list_images(folder: Path, limit: int | None = None) -> list[Path]:
 
 
 def run_benchmark(args: argparse.Namespace, targets: list[Path], device: str) -> None:
-    """primify runs to results.csv; with --dense, the dense baseline and the step timing."""
-    runs = [(t, kind, n) for n in args.shapes for kind in args.shape for t in targets
-            if n != 2048 or t.stem in args.only_2048_on]
+    """primify runs, each followed by primitive's on the same target when it runs live, to
+    results.csv; with --dense, the dense baseline and the step timing."""
+    cells = TABLE if args.table else [(kind, n) for n in args.shapes for kind in args.shape]
+    runs = [(t, kind, n) for kind, n in cells for t in targets if n != 2048 or t.stem in args.only_2048_on]
+    peer = harness.build_primitive() if args.peer == "live" else None
     rows = []
     with harness.CsvLog(args.out / "results.csv", harness.COLUMNS) as log:
         for i, (target, kind, n) in enumerate(runs, 1):
             print(f"[{i}/{len(runs)}] {target.stem} {kind} {n}", flush=True)
             rows.append(log.add(harness.benchmark_run(target, kind, n, args.out, args.device, device)))
+            if peer and kind in harness.PRIMITIVE_MODES:
+                log.add(harness.benchmark_run(target, kind, n, args.out, args.device, device, peer))
     if not args.dense:
         # Left over from an earlier run, they would be reported against these new results.
         for stale in ("dense.csv", "steptime.csv"):
@@ -148,9 +179,10 @@ def run_scaling(args: argparse.Namespace, source: Path, device: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     device = resolve_device(args.device)
-    sources = list_images(args.images, QUICK_IMAGES if args.quick else None)
+    sources = list_images(args.images) if args.images else list_images(default_images_dir()) + photos()
+    sources = sources[:QUICK_IMAGES] if args.quick else sources
     if not sources:
-        print(f"no images in {args.images}", file=sys.stderr)
+        print(f"no images in {args.images or default_images_dir()}", file=sys.stderr)
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
     if args.scaling:

@@ -47,6 +47,7 @@ def convert(image: PictureLike, settings: Settings | Mapping[str, Any] | None = 
             kinds: str | Sequence[str] | _Keep = KEEP, size: int | _Keep = KEEP, alpha: float | None | _Keep = KEEP,
             background: ColourLike | None | _Keep = KEEP,
             palette: int | str | Sequence[ColourLike] | None | _Keep = KEEP, edge: str | _Keep = KEEP,
+            effort: str | _Keep = KEEP, few_shapes: int | _Keep = KEEP,
             steps: int | _Keep = KEEP, candidates: int | _Keep = KEEP,
             temperature_start: float | _Keep = KEEP, temperature_end: float | _Keep = KEEP,
             max_batch: int | _Keep = KEEP, batch_growth: float | _Keep = KEEP, min_size: float | _Keep = KEEP,
@@ -62,7 +63,7 @@ def convert(image: PictureLike, settings: Settings | Mapping[str, Any] | None = 
     a numpy array or a torch tensor; see ``primify.io.picture.picture`` for the layouts and the
     rule that turns each dtype into a range. ``settings`` (a ``Settings``, or a dict of its
     fields) holds every option; a keyword named after a field replaces that one, as in
-    ``convert(img, shapes=500, kinds="triangle,circle")``; the first eight are the user's
+    ``convert(img, shapes=500, kinds="triangle,circle")``; the first nine are the user's
     options, the rest tuning knobs. Everything is checked before any work: a wrong value is a
     ValueError or TypeError naming the option.
 

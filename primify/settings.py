@@ -1,6 +1,6 @@
 """Every knob of a conversion, with its default, in one place, checked when made.
 
-The first eight fields are the user's options (the command line's); the rest tune the optimizer.
+The first nine fields are the user's options (the command line's); the rest tune the optimizer.
 Every field is checked and coerced in ``__post_init__``, so a ``Settings`` that exists is valid:
 numbers are coerced where that is unambiguous (``alpha=1`` is 1.0, ``shapes=np.int64(5)`` is 5),
 colours and kinds are resolved from the words the command line takes, and anything else is a
@@ -15,6 +15,10 @@ from dataclasses import dataclass, field, fields
 from .colours import Colour, parse_colour, rgb
 from .render.raster import EDGES
 from .shapes import parse_kinds
+
+#: What each ``--effort`` multiplies: the refinement steps per batch, the candidates per shape
+#: and the final joint refinement's steps.
+EFFORT = {"fast": (0.5, 0.5, 0.4), "default": (1, 1, 1), "best": (4, 2, 6)}
 
 
 def _bad(name: str, wants: str, value, error=ValueError):
@@ -101,6 +105,13 @@ def _edge(name, value):
     return value
 
 
+def _effort(name, value):
+    value = getattr(value, "value", value)
+    if not isinstance(value, str) or value not in EFFORT:
+        raise _bad(name, " or ".join(EFFORT), value, ValueError if isinstance(value, str) else TypeError)
+    return value
+
+
 def _option(default, doc: str, check, tuning: bool = False):
     return field(default=default, metadata={"doc": doc, "check": check, "tuning": tuning})
 
@@ -129,6 +140,11 @@ class Settings:
         None, "Colours shapes may take, as colours (text or RGB numbers in [0, 1]); a count from 1 to 256 "
         "picks that many from the picture; None allows any colour.", _palette)
     edge: str = _option("sigmoid", "Soft edge function while optimizing: 'sigmoid' or 'tanh'.", _edge)
+    effort: str = _option("default", "How long to search: 'fast', 'default' or 'best' (see EFFORT).", _effort)
+    few_shapes: int = _option(
+        0, "Below this many shapes the search grows (see boost): greedy placement leaves most to gain where "
+        "shapes are few and large. Off by default: 200 gave +0.4 to +1.4 dB at 8 to 50 triangles, but took 5 to "
+        "8 times as long.", _whole(0), True)
     steps: int = _option(25, "Adam steps per batch of new shapes.", _whole(1), True)
     candidates: int = _option(8, "Random candidates tried per shape at placement; the best ones are optimized.",
                               _whole(1), True)
@@ -161,10 +177,37 @@ class Settings:
     tile: int = _option(16, "Tile size, in pixels, that the polish's compositing is split into.", _whole(1), True)
 
     @property
+    def boost(self) -> float:
+        """How much longer to search for few shapes: 1 from ``few_shapes`` up, 4 at most."""
+        return min(4.0, max(1.0, self.few_shapes / self.shapes))
+
+    @property
+    def refine_steps(self) -> int:
+        """Adam steps per batch, with the effort and boost applied."""
+        return max(1, round(self.steps * EFFORT[self.effort][0] * self.boost))
+
+    @property
+    def tries(self) -> int:
+        """Candidates per shape, with the effort and boost applied."""
+        return max(1, round(self.candidates * EFFORT[self.effort][1] * self.boost))
+
+    @property
     def polish(self) -> int:
         """The number of joint refinement steps to take."""
         steps = self.polish_steps if self.polish_steps is not None else max(50, min(150, 15000 // self.shapes))
-        return steps * (self.polish_mixed if len(self.kinds) > 1 else 1)
+        steps *= self.polish_mixed if len(self.kinds) > 1 else 1
+        return round(steps * EFFORT[self.effort][2] * self.boost ** 2)
+
+    @property
+    def polish_reach(self) -> float:
+        """How far, in pixels, a shape may move in the polish at most: few large shapes go far."""
+        return 12.0 * self.boost ** 2
+
+    @property
+    def polish_temperature(self) -> float:
+        """The polish's starting temperature in pixels, annealed to ``temperature_end``: few
+        large shapes start soft, so that their edges feel the picture beyond a pixel."""
+        return self.temperature_end * self.boost ** 2
 
     @classmethod
     def coerce(cls, name: str, value):

@@ -30,7 +30,7 @@ def photo(tmp_path, picture):
 @pytest.fixture
 def fast() -> Settings:
     """Settings for quick fits in tests: a small working size, few steps and candidates."""
-    return Settings(shapes=24, size=48, steps=12, candidates=4, polish_steps=10)
+    return Settings(shapes=24, size=48, steps=12, candidates=4, polish_steps=10, few_shapes=0)
 
 
 @pytest.fixture

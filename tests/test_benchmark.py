@@ -2,6 +2,7 @@
 
 import csv
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from PIL import Image
 # benchmarks/ is not an installed package; import it from the checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import dense, metrics, run  # noqa: E402
+from benchmarks import dense, harness, metrics, run  # noqa: E402
 
 
 def synthetic_image(path: Path) -> Path:
@@ -32,15 +33,15 @@ def test_run_writes_protocol_results(tmp_path):
     out = tmp_path / "out"
 
     assert run.main(["--images", str(images), "--shapes", "8", "--shape", "circle",
-                     "--out", str(out), "--no-dense"]) == 0
+                     "--out", str(out), "--no-dense", "--peer", "anchors"]) == 0
 
     with open(out / "results.csv", newline="") as f:
         reader = csv.DictReader(f)
         rows = list(reader)
-    assert reader.fieldnames == ["image", "shape", "shapes", "seconds", "psnr_db", "ssim",
+    assert reader.fieldnames == ["tool", "image", "shape", "shapes", "seconds", "psnr_db", "ssim",
                                  "peak_rss_mb", "device"]
-    assert [(r["image"], r["shape"], r["shapes"], r["device"]) for r in rows] == [
-        ("synth", "circle", "8", "cpu")]
+    assert [(r["tool"], r["image"], r["shape"], r["shapes"], r["device"]) for r in rows] == [
+        ("primify", "synth", "circle", "8", "cpu")]
     target = np.asarray(Image.open(out / "targets" / "synth.png"))
     output = np.asarray(Image.open(out / "outputs" / "synth_circle_8.png").convert("RGB"))
     assert target.shape == (192, 256, 3)  # longer side 256, short side round(256 * 30 / 40)
@@ -49,6 +50,25 @@ def test_run_writes_protocol_results(tmp_path):
     assert float(rows[0]["seconds"]) > 0 and float(rows[0]["peak_rss_mb"]) > 0
     assert (out / "results.md").read_text().startswith("# primify benchmark")
     assert (out / "quality_vs_time.png").exists()
+
+
+PRIMITIVE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "primify-peers" / "primitive"
+
+
+@pytest.mark.skipif(not os.access(PRIMITIVE, os.X_OK) or not (harness.PEERS / "build-primitive.sh").exists(),
+                    reason="primitive is not built, or ../shared/peers is not beside this checkout")
+def test_primitive_runs_live_in_turn_and_the_report_uses_its_rows(tmp_path):
+    images = tmp_path / "images"
+    images.mkdir()
+    synthetic_image(images / "synth.png")
+    out = tmp_path / "out"
+    assert run.main(["--images", str(images), "--shapes", "8", "--shape", "triangle", "--out", str(out),
+                     "--no-dense"]) == 0
+    with open(out / "results.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["tool"] for r in rows] == ["primify", "primitive"]
+    assert all(float(r["psnr_db"]) > 15 for r in rows)
+    assert "primitive's runs in this benchmark" in (out / "results.md").read_text()
 
 
 def test_psnr_of_a_one_level_difference():

@@ -89,10 +89,12 @@ def test_cli_passes_options_to_the_library(photo, tmp_path, monkeypatch):
 
     monkeypatch.setattr(primify.api, "convert", spy)
     result = run(photo, "-n", "5", "-s", "circle,rect", "--size", "24", "--alpha", "0.5", "--background", "#ff0000",
-                 "--edge", "tanh", "--device", "cpu", "-q", "--out-dir", tmp_path)
+                 "--edge", "tanh", "--device", "cpu", "--effort", "fast", "-q", "--out-dir", tmp_path)
     assert result.exit_code == 0, result.output
     s = seen["settings"]
     assert (s.shapes, s.kinds, s.size, s.alpha, s.background, s.edge) == (5, ("circle", "rect"), 24, 0.5, (1.0, 0.0, 0.0), "tanh")
+    assert s.effort == "fast"
+    assert run(photo, "--effort", "slow").exit_code == 2
     assert seen["device"].type == "cpu"
 
 
@@ -111,3 +113,4 @@ def test_ci_runs_the_readme_test_command():
     readme = (root / "README.md").read_text()
     command = readme.split("Run the tests:\n\n```\n")[1].split("\n```")[0]
     assert command in (root / ".ci" / "run").read_text()
+

@@ -92,3 +92,45 @@ def test_kmeans_finds_the_colours_a_picture_is_made_of(gen):
     pixels = torch.cat([torch.full((50, 3), 0.1), torch.full((30, 3), 0.9), torch.tensor([[0.1, 0.9, 0.1]] * 20)])
     found = sorted(tuple(round(v, 3) for v in c) for c in kmeans(pixels, 3, gen).tolist())
     assert found == [(0.1, 0.1, 0.1), (0.1, 0.9, 0.1), (0.9, 0.9, 0.9)]
+
+
+def test_best_effort_fits_better_than_fast(picture, fast):
+    fit = lambda effort: psnr_of(primify.convert(picture, fast, shapes=12, effort=effort,
+                                                 generator=torch.Generator().manual_seed(0)), picture)
+    assert fit("best") > fit("fast") + 0.3
+
+
+def test_few_shapes_search_longer_and_fit_better(picture, fast):
+    fit = lambda few: psnr_of(primify.convert(picture, fast, shapes=6, few_shapes=few,
+                                              generator=torch.Generator().manual_seed(0)), picture)
+    assert fit(200) > fit(0) + 0.3
+
+
+def test_an_unknown_effort_is_refused(picture):
+    with pytest.raises(ValueError, match="effort must be fast or default or best, not 'slow'"):
+        primify.convert(picture, effort="slow")
+
+
+@pytest.mark.parametrize("given, seen", [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_idle_openmp_threads_sleep_unless_the_user_chose_otherwise(given, seen):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    env |= {"OMP_WAIT_POLICY": given} if given else {}
+    code = "import os, primify; print(os.environ['OMP_WAIT_POLICY'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == seen
+
+
+def test_candidates_scored_in_parts_give_the_same_scene(picture, fast, monkeypatch):
+    import primify.fit.group
+
+    whole = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0))
+    monkeypatch.setattr(primify.fit.group, "PART", 1)
+    parts = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0))
+    assert len(parts.shapes) == len(whole.shapes)
+    for a, b in zip(whole.shapes, parts.shapes, strict=True):
+        assert a.kind == b.kind and np.allclose(a.params, b.params, atol=1e-5)
+        assert np.allclose(a.colour, b.colour, atol=1e-5)

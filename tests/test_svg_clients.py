@@ -34,7 +34,7 @@ def target() -> Image.Image:
 
 
 def fit(**options) -> Scene:
-    settings = Settings(**{"shapes": 24, "size": 48, "steps": 12, "candidates": 4, "polish_steps": 10, **options})
+    settings = Settings(**{"shapes": 24, "size": 48, "steps": 12, "candidates": 4, "polish_steps": 10, "few_shapes": 0, **options})
     return primify.convert(target(), settings, generator=torch.Generator().manual_seed(0))
 
 

@@ -45,6 +45,7 @@ def convert(
     palette: o.PaletteOption = None,
     background: o.BackgroundOption = "auto",
     edge: o.EdgeOption = options.Edge.sigmoid,
+    effort: o.EffortOption = options.Effort.default,
     recursive: o.RecursiveOption = False,
     jobs: o.JobsOption = 1,
     dask: o.DaskOption = None,
@@ -84,7 +85,7 @@ def convert(
                                         stdout=to_stdout and formats[0].value or None), "--output/--name")
     dev = checked(lambda: api.pick_device(device.value), "--device") if dask is None else None
     settings = checked(lambda: Settings(shapes=shapes, kinds=shape, size=size, alpha=alpha, background=background,
-                                       edge=edge.value, palette=palette, target_psnr=target_psnr))
+                                       edge=edge.value, palette=palette, target_psnr=target_psnr, effort=effort.value))
     for folder in {p.parent for item in plan.items for p in item.outputs} | ({frames} if frames else set()):
         usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
     weights = checked(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None

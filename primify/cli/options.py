@@ -17,6 +17,12 @@ class Edge(str, Enum):
     tanh = "tanh"
 
 
+class Effort(str, Enum):
+    fast = "fast"
+    default = "default"
+    best = "best"
+
+
 class Device(str, Enum):
     auto = "auto"
     cpu = "cpu"

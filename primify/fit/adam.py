@@ -1,7 +1,14 @@
 """A small Adam, because ``torch.optim.Adam``'s first construction imports torch's compiler
-stack: over two seconds of start-up for every run of a command-line tool."""
+stack: over two seconds of start-up for every run of a command-line tool; and the one loop
+that refine and polish both run it in."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import torch
+
+from ..settings import Settings
+from ..shapes import resolve_kind, step_scale
 
 
 class Adam:
@@ -35,3 +42,84 @@ class Adam:
                 if "scale" in g:
                     denom.div_(g["scale"][i])
                 p.addcdiv_(m, denom, value=-g["lr"] / fix1)
+
+
+@dataclass(frozen=True)
+class Body:
+    """Geometry of shapes of one kind being optimized, and the box each must stay in: the
+    optimizer's parameters (K, P), lo and hi (K, 2), in canvas units."""
+
+    kind: str
+    params: torch.Tensor
+    lo: torch.Tensor
+    hi: torch.Tensor
+
+
+class Descent:
+    """The one optimizer loop of refine and polish: Adam on the bodies' geometry and (unless
+    fixed by the settings) the colours and opacities, then each step projected back onto
+    valid shapes, colours in [0, 1] and opacities in [0.05, 1]. A step whose loss, gradients
+    or result is not finite is undone and halves the learning rates, so such values never
+    reach a shape.
+
+    ``lr`` is (geometry in canvas units per step, colour, opacity); geometry steps are scaled
+    per parameter by ``step_scale``. The tensors are updated in place; pass leaves that the
+    caller owns (detached copies)."""
+
+    def __init__(self, bodies: list[Body], colours: list[torch.Tensor], alphas: list[torch.Tensor],
+                 lr: tuple[float, float, float], settings: Settings, min_size: float):
+        groups = [{"params": [b.params for b in bodies], "lr": lr[0],
+                   "scale": [step_scale(b.kind, b.params.detach()) for b in bodies]}]
+        # With a palette, colours are chosen from it, not moved; a fixed opacity stays fixed.
+        if settings.palette is None:
+            groups.append({"params": colours, "lr": lr[1]})
+        if settings.alpha is None:
+            groups.append({"params": alphas, "lr": lr[2]})
+        for g in groups:
+            for v in g["params"]:
+                v.requires_grad_(True)
+        self.opt = Adam(groups, betas=(0.8, 0.95))
+        self.base = [g["lr"] for g in groups]
+        self.bodies, self.colours, self.alphas, self.min_size = bodies, colours, alphas, min_size
+
+    def run(self, steps: int, loss: Callable[[int], Iterable[torch.Tensor]], decay: Callable[[int], float],
+            stop: Callable[[], bool] = lambda: False) -> None:
+        """``steps`` steps on ``loss(i)``, learning rates times ``decay(i)``, until ``stop()``.
+
+        A loss is given as parts whose sum it is, each differentiated as it comes, so that only
+        one part's graph is held at a time."""
+        for i in range(steps):
+            if stop():
+                return
+            for g, lr in zip(self.opt.param_groups, self.base, strict=True):
+                g["lr"] = lr * decay(i)
+            if not self.step(lambda i=i: loss(i)):
+                self.base = [lr / 2 for lr in self.base]
+
+    def step(self, loss: Callable[[], Iterable[torch.Tensor]]) -> bool:
+        """One step; False when it had to be undone."""
+        values = [b.params for b in self.bodies] + self.colours + self.alphas
+        saved = [v.detach().clone() for v in values]
+        self.opt.zero_grad()
+        ok = True
+        for part in loss():
+            ok = bool(torch.isfinite(part))
+            if not ok:
+                break
+            part.backward()
+        if ok:
+            ok = all(torch.isfinite(v.grad).all() for v in values if v.grad is not None)
+        if ok:
+            self.opt.step()
+        with torch.no_grad():
+            if not ok or not all(torch.isfinite(v).all() for v in values):
+                for v, s in zip(values, saved, strict=True):
+                    v.copy_(s)
+                ok = False
+            for b in self.bodies:
+                resolve_kind(b.kind).constrain(b.params, b.lo, b.hi, self.min_size)
+            for c in self.colours:
+                c.clamp_(0, 1)
+            for a in self.alphas:
+                a.clamp_(0.05, 1)
+        return ok

@@ -1,6 +1,6 @@
 """Shapes being fitted: each in its own window of the canvas, scored against the frozen canvas."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
@@ -9,14 +9,16 @@ from ..render.raster import best_colour, hard_coverage, over, soft_coverage, squ
 from ..shapes import resolve_kind
 from .palette import best_of
 from .placement import sample_centres
-from .window import Patches, around
+from .window import Windows, around
 
 #: Half the side of a new shape's window, in units of its starting radius: room to move and
 #: grow a little. Larger windows cost more per step and did not fit better.
 WINDOW = 1.2
+#: The most window pixels (times channels) of candidates scored at once.
+PART = 2 ** 22
 
 
-@dataclass
+@dataclass(frozen=True)
 class Group:
     """Active shapes of one kind, each with its own window of the canvas and target."""
 
@@ -24,18 +26,18 @@ class Group:
     params: torch.Tensor  # (K, P)
     colour: torch.Tensor  # (K, 3)
     alpha: torch.Tensor  # (K,)
-    win: Patches
+    windows: Windows
     target: torch.Tensor  # (K, 3, Y, X)
     canvas: torch.Tensor  # (K, 3, Y, X)
     weight: torch.Tensor  # (K, 1, Y, X)
 
     def coverage(self, temperature: float, edge: str) -> torch.Tensor:
-        sd = resolve_kind(self.kind).sdf(self.params, self.win.x, self.win.y)
-        return soft_coverage(sd, temperature / self.win.scale, edge)
+        sd = resolve_kind(self.kind).sdf(self.params, self.windows.x, self.windows.y)
+        return soft_coverage(sd, temperature / self.windows.scale, edge)
 
     def hard(self) -> torch.Tensor:
-        return hard_coverage(resolve_kind(self.kind).sdf, self.params, self.win.x, self.win.y, 1 / self.win.scale,
-                             SUPERSAMPLE)
+        w = self.windows
+        return hard_coverage(resolve_kind(self.kind).sdf, self.params, w.x, w.y, 1 / w.scale, SUPERSAMPLE)
 
     def gain(self, coverage: torch.Tensor) -> torch.Tensor:
         """(K,) weighted squared error each shape removes from its window (negative: adds)."""
@@ -43,14 +45,21 @@ class Group:
         before = (self.weight * squared_error(self.canvas, self.target)).sum(dim=(1, 2, 3))
         return before - (self.weight * squared_error(out, self.target)).sum(dim=(1, 2, 3))
 
-    def fit_colour(self, coverage: torch.Tensor, palette: torch.Tensor | None = None) -> None:
+    def recoloured(self, coverage: torch.Tensor, palette: torch.Tensor | None = None) -> "Group":
+        """The group with each shape's best colour for ``coverage``: least squares, or the
+        palette's best."""
         if palette is None:
-            self.colour = best_colour(self.canvas, self.target, self.weight, coverage, self.alpha)
+            colour = best_colour(self.canvas, self.target, self.weight, coverage, self.alpha)
         else:
-            self.colour = best_of(palette, self.canvas, self.target, self.weight, coverage, self.alpha)
+            colour = best_of(palette, self.canvas, self.target, self.weight, coverage, self.alpha)
+        return replace(self, colour=colour)
+
+    def against(self, canvas: torch.Tensor) -> "Group":
+        """The group scored against ``canvas`` (C, H, W) as it is now."""
+        return replace(self, canvas=self.windows.gather(canvas))
 
     def select(self, idx: torch.Tensor) -> "Group":
-        return Group(self.kind, self.params[idx], self.colour[idx], self.alpha[idx], self.win.select(idx),
+        return Group(self.kind, self.params[idx], self.colour[idx], self.alpha[idx], self.windows.select(idx),
                      self.target[idx], self.canvas[idx], self.weight[idx])
 
 
@@ -59,21 +68,43 @@ def palette_of(settings, like: torch.Tensor) -> torch.Tensor | None:
     return None if settings.palette is None else torch.tensor(settings.palette, dtype=like.dtype, device=like.device)
 
 
-def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, settings, gen) -> Group:
+@dataclass(frozen=True)
+class Pool:
+    """Scored candidates of one kind, without their windows' pixels, so that many can be kept."""
+
+    kind: str
+    params: torch.Tensor  # (M, P)
+    colour: torch.Tensor  # (M, 3)
+    alpha: torch.Tensor  # (M,)
+    windows: Windows
+    gains: torch.Tensor  # (M,)
+
+    def take(self, idx: torch.Tensor, target, canvas, weight) -> Group:
+        """The candidates at ``idx`` as a group to fit, over ``canvas`` (C, H, W)."""
+        w = self.windows.select(idx)
+        return Group(self.kind, self.params[idx], self.colour[idx], self.alpha[idx], w,
+                     w.gather(target), w.gather(canvas), w.gather(weight[None]))
+
+
+def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, settings, gen) -> Pool:
     """``count`` fresh shapes of ``kind`` of about ``radius`` pixels, placed by error, each with
-    its least-squares colour."""
+    its least-squares colour and the error it removes."""
     _, h, w = target.shape
     centres = sample_centres(error, count, radius, gen)
     scale = max(h, w)
     # Sizes vary around ``radius`` so that selection, not the schedule alone, picks the size.
     sizes = radius * torch.exp(torch.empty(count).uniform_(-1.0, 0.2, generator=gen)).to(target.device)
     params = resolve_kind(kind).init(centres / scale, sizes / scale, gen)
-    win = around(centres, WINDOW * radius + 2, h, w)
-    resolve_kind(kind).constrain(params, win.lo, win.hi, settings.min_size / scale)
-    g = Group(kind, params, torch.zeros(count, 3, device=target.device),
-              torch.full((count,), alpha, device=target.device), win,
-              win.gather(target), win.gather(canvas), win.gather(weight[None]))
-    g.fit_colour(g.coverage(settings.temperature_end, settings.edge), palette_of(settings, target))
-    return g
-
-
+    windows = around(centres, WINDOW * radius + 2, h, w)
+    resolve_kind(kind).constrain(params, windows.lo, windows.hi, settings.min_size / scale)
+    pool = Pool(kind, params, torch.zeros(count, 3, device=target.device),
+                torch.full((count,), alpha, device=target.device), windows, torch.zeros(count, device=target.device))
+    colours, gains = [], []
+    # Scored in parts: at a large working size the first shapes' windows are the whole picture.
+    pixels = len(target) * windows.rows.shape[1] * windows.cols.shape[1]
+    for idx in torch.arange(count, device=target.device).split(max(1, PART // pixels)):
+        g = pool.take(idx, target, canvas, weight)
+        g = g.recoloured(g.coverage(settings.temperature_end, settings.edge), palette_of(settings, target))
+        colours.append(g.colour)
+        gains.append(g.gain(g.coverage(settings.temperature_end, settings.edge)))
+    return replace(pool, colour=torch.cat(colours), gains=torch.cat(gains))

@@ -10,8 +10,8 @@ times every shape so far. A last joint refinement (``polish``) then moves all sh
 """
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import torch
 
@@ -102,7 +102,7 @@ def _fit(target, weight, settings: Settings, gen, background, progress, stop, sh
         with torch.no_grad():
             groups = _choose(target, weight, canvas, radius, len(shapes), settings, gen)
         if groups:
-            refine(groups, radius, settings)
+            groups = refine(groups, radius, settings)
         with torch.no_grad():
             added = _freeze(groups, canvas, shapes, palette_of(settings, target), reached)
         misses = 0 if added else misses + 1
@@ -129,14 +129,14 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
         # Where the picture is transparent the error is spilt paint, which no shape takes away.
         error = error * target[3]
     alpha = settings.alpha if settings.alpha is not None else settings.alpha_init
-    pool = [candidates(kind, target, weight, canvas, error, k * settings.candidates, radius, alpha, settings, gen)
+    pool = [candidates(kind, target, weight, canvas, error, k * settings.tries, radius, alpha, settings, gen)
             for kind in settings.kinds]
-    gains = torch.cat([g.gain(g.coverage(settings.temperature_end, settings.edge)) for g in pool])
-    boxes = torch.cat([resolve_kind(g.kind).bbox(g.params) for g in pool])
+    gains = torch.cat([p.gains for p in pool])
+    boxes = torch.cat([resolve_kind(p.kind).bbox(p.params) for p in pool])
     chosen = spread((boxes[:, :2] + boxes[:, 2:]) / 2 * max(h, w), gains, k, radius / 2)
     m = len(pool[0].params)
-    groups = [p.select(chosen[chosen // m == i] % m) for i, p in enumerate(pool)]
-    return [g for g in groups if len(g.params)]
+    picks = [chosen[chosen // m == i] % m for i in range(len(pool))]
+    return [p.take(idx, target, canvas, weight) for p, idx in zip(pool, picks, strict=True) if len(idx)]
 
 
 def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape], palette: torch.Tensor | None,
@@ -148,9 +148,7 @@ def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape], pale
     for g in groups:
         cov = g.hard()
         for i in range(len(g.params)):
-            one = g.select(torch.tensor([i]))
-            one.canvas = one.win.gather(canvas)
-            one.fit_colour(cov[i:i + 1], palette)
+            one = g.select(torch.tensor([i])).against(canvas).recoloured(cov[i:i + 1], palette)
             gain = one.gain(cov[i:i + 1]).item()
             if not gain > 0 or not torch.isfinite(one.params).all():
                 continue

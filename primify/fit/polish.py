@@ -6,17 +6,23 @@ tiles, and each tile composites only the shapes whose reach overlaps it, so a st
 shapes' footprints rather than the picture times the number of shapes.
 """
 
+from collections.abc import Iterator
+
 import torch
 
 from ..model import Shape
 from ..render.raster import composite_runs, soft_coverage, squared_error
 from ..settings import Settings
-from ..shapes import resolve_kind, step_scale
-from .adam import Adam
+from ..shapes import resolve_kind
+from .adam import Body, Descent
 
 #: How far a shape may move from where the batches left it: this fraction of its size, between
-#: two bounds in pixels. Bounded moves let each shape's tiles be fixed ahead.
-REACH, REACH_MIN, REACH_MAX = 0.25, 2.0, 12.0
+#: the least in pixels and ``settings.polish_reach``. Bounded moves let each shape's tiles be
+#: fixed ahead.
+REACH, REACH_MIN = 0.25, 2.0
+#: The most (tile, shape) pairs composited and differentiated at once: their graph, tens of kB
+#: a pair, is what a polish of many shapes holds, so the pairs go through in parts of this many.
+CHUNK = 8192
 
 
 def tiled(img: torch.Tensor, t: int) -> torch.Tensor:
@@ -38,11 +44,24 @@ def pairs(box: torch.Tensor, t: int, rows: int, cols: int) -> tuple[torch.Tensor
     return torch.nonzero(hit, as_tuple=True)
 
 
+def chunks(tile_of: torch.Tensor, tiles: int, most: int) -> list[tuple[int, int, int, int]]:
+    """Runs of whole tiles (a, b), with their pairs p0..p1 of ``tile_of`` (sorted), of at most
+    ``most`` pairs each unless one tile alone has more."""
+    ends = torch.bincount(tile_of, minlength=tiles).cumsum(0).tolist()
+    out, a, p0 = [], 0, 0
+    for tile in range(tiles):
+        if ends[tile] - p0 > most and tile > a:
+            out.append((a, tile, p0, ends[tile - 1]))
+            a, p0 = tile, ends[tile - 1]
+    return out + [(a, tiles, p0, ends[-1] if ends else 0)]
+
+
 def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor, shapes: list[Shape],
            settings: Settings, stop=lambda: False) -> list[Shape]:
     """Adam on all shapes' geometry, colour and (when learned) opacity for
-    ``settings.polish`` steps at the final temperature, learning rates decaying to zero,
-    ending early when ``stop()`` turns True or a step goes non-finite.
+    ``settings.polish`` steps, the temperature annealed to the final one (from a softer one for
+    few shapes), learning rates decaying to zero,
+    ending early when ``stop()`` turns True.
 
     target (C, H, W), weight (H, W), background (C,): RGB, or premultiplied RGBA (see
     ``raster``). Returns new shapes, same order and kinds.
@@ -62,7 +81,8 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
     lo, hi, box = {}, {}, torch.empty(len(shapes), 4, device=dev)
     for k in kinds:
         b = resolve_kind(k).bbox(params[k])
-        reach = ((b[:, 2:] - b[:, :2]).amax(dim=1, keepdim=True) * REACH).clamp(REACH_MIN / scale, REACH_MAX / scale)
+        size = (b[:, 2:] - b[:, :2]).amax(dim=1, keepdim=True)
+        reach = (size * REACH).clamp(REACH_MIN / scale, settings.polish_reach / scale)
         lo[k], hi[k] = b[:, :2] - reach, b[:, 2:] + reach
         # One pixel more, for the soft edge's tail.
         box[members[k]] = torch.cat([lo[k] * scale - 1, hi[k] * scale + 1], dim=1)
@@ -75,37 +95,27 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
     for k in kinds:
         row_in_kind[members[k]] = torch.arange(len(members[k]), device=dev)
     kind_pairs = {k: torch.nonzero(torch.isin(shape_of, members[k])).flatten() for k in kinds}
+    parts = chunks(tile_of, rows * cols, CHUNK)
 
-    groups = [{"params": list(params.values()), "lr": settings.lr_polish / scale,
-               "scale": [step_scale(k, v) for k, v in params.items()]}]
-    if settings.palette is None:
-        groups.append({"params": [colour], "lr": settings.lr_polish_colour})
-    if settings.alpha is None:
-        groups.append({"params": [alpha], "lr": settings.lr_polish_colour})
-    for g in groups:
-        for v in g["params"]:
-            v.requires_grad_(True)
-    opt = Adam(groups, betas=(0.8, 0.95))
-    base = [g["lr"] for g in opt.param_groups]
-    for step in range(settings.polish):
-        for g, lr in zip(opt.param_groups, base):
-            g["lr"] = lr * (1 - step / settings.polish)
-        opt.zero_grad(set_to_none=True)
-        cov = torch.zeros(len(tile_of), t, t, device=dev)
-        for k, sel in kind_pairs.items():
-            sd = resolve_kind(k).sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
-            cov = cov.index_put((sel,), soft_coverage(sd, settings.temperature_end / scale, settings.edge))
-        out = composite_runs(background, cov, colour[shape_of], alpha[shape_of], tile_of, rows * cols)
-        loss = (weight_t * squared_error(out, target_t)).sum()
-        if stop() or not torch.isfinite(loss):
-            break
-        loss.backward()
-        opt.step()
-        with torch.no_grad():
-            for k in kinds:
-                resolve_kind(k).constrain(params[k], lo[k], hi[k], settings.min_size / scale)
-            colour.clamp_(0, 1)
-            alpha.clamp_(0.05, 1)
+    bodies = [Body(k, params[k], lo[k], hi[k]) for k in kinds]
+    lr = (settings.lr_polish * settings.boost / scale, settings.lr_polish_colour, settings.lr_polish_colour)
+    loop = Descent(bodies, [colour], [alpha], lr, settings, settings.min_size / scale)
+
+    t0, t1, n = settings.polish_temperature, settings.temperature_end, settings.polish
+
+    def loss(i: int) -> Iterator[torch.Tensor]:
+        temperature = t0 * (t1 / t0) ** (i / max(1, n - 1))
+        for a, b, p0, p1 in parts:
+            cov = torch.zeros(p1 - p0, t, t, device=dev)
+            for k, sel in kind_pairs.items():
+                sel = sel[(sel >= p0) & (sel < p1)]
+                sd = resolve_kind(k).sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
+                cov = cov.index_put((sel - p0,), soft_coverage(sd, temperature / scale, settings.edge))
+            out = composite_runs(background, cov, colour[shape_of[p0:p1]], alpha[shape_of[p0:p1]],
+                                 tile_of[p0:p1] - a, b - a)
+            yield (weight_t[a:b] * squared_error(out, target_t[a:b])).sum()
+
+    loop.run(settings.polish, loss, lambda i: 1 - i / settings.polish, stop)
     result = list(shapes)
     for k in kinds:
         for row, i in enumerate(members[k].tolist()):

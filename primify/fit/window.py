@@ -7,7 +7,7 @@ import torch
 
 
 @dataclass
-class Patches:
+class Windows:
     """K windows of one size Y×X on an H×W canvas whose longer side is ``scale`` pixels.
 
     rows (K, Y) and cols (K, X) index the canvas; x (K, 1, X) and y (K, Y, 1) are the pixel
@@ -32,13 +32,13 @@ class Patches:
             return img[None, :, r:r + self.rows.shape[1], c:c + self.cols.shape[1]]
         return img[:, self.rows[:, :, None], self.cols[:, None, :]].permute(1, 0, 2, 3)
 
-    def select(self, idx: torch.Tensor) -> "Patches":
+    def select(self, idx: torch.Tensor) -> "Windows":
         """The windows at ``idx``."""
-        return Patches(self.rows[idx], self.cols[idx], self.x[idx], self.y[idx], self.lo[idx],
+        return Windows(self.rows[idx], self.cols[idx], self.x[idx], self.y[idx], self.lo[idx],
                        self.hi[idx], self.scale)
 
 
-def around(centres: torch.Tensor, half: float, height: int, width: int) -> Patches:
+def around(centres: torch.Tensor, half: float, height: int, width: int) -> Windows:
     """Windows about 2·``half`` pixels across around ``centres`` (K, 2) in pixels, moved inside
     the canvas and cut to its size."""
     scale = max(height, width)
@@ -53,5 +53,5 @@ def around(centres: torch.Tensor, half: float, height: int, width: int) -> Patch
     margin = 0.05 * scale
     lo = torch.where(lo <= 0, -margin, lo)
     hi = torch.where(hi >= torch.tensor([width, height], device=dev), hi + margin, hi)
-    return Patches(rows, cols, ((cols.float() + 0.5) / scale)[:, None, :],
+    return Windows(rows, cols, ((cols.float() + 0.5) / scale)[:, None, :],
                    ((rows.float() + 0.5) / scale)[:, :, None], lo / scale, hi / scale, scale)

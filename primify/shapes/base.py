@@ -26,7 +26,8 @@ Optionally, ``paint = "stroke"`` says the SVG element is a stroke rather than a 
 """
 
 import math
-from typing import Callable, Protocol, Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import torch
 
@@ -68,7 +69,8 @@ def uniform(k: int, lo: float, hi: float, gen: torch.Generator, like: torch.Tens
     return (torch.rand(k, generator=gen) * (hi - lo) + lo).to(like.device, like.dtype)
 
 
-def fit(c: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor, least: torch.Tensor, extra: torch.Tensor) -> torch.Tensor:
+def keep_inside(c: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor, least: torch.Tensor,
+                extra: torch.Tensor) -> torch.Tensor:
     """For kinds with a size that can shrink to a smallest shape of half-extent ``least`` (K, 2):
     moves centres ``c`` (K, 2) in place to at least ``least`` inside lo..hi, and returns the
     factor g (K, 1) in [0, 1] such that half-extents up to ``least + g * extra`` fit, where

@@ -2,7 +2,7 @@
 
 import torch
 
-from .base import degrees, fit, local, rotated_init, unturn
+from .base import degrees, keep_inside, local, rotated_init, unturn
 from .ellipse import ellipse_distance
 
 
@@ -26,7 +26,7 @@ class RotatedEllipse:
         # g times the full shape's reach beyond that circle (triangle inequality).
         extra = torch.stack([torch.hypot(r[:, 0] * cos, r[:, 1] * sin), torch.hypot(r[:, 0] * sin, r[:, 1] * cos)], 1)
         c = p[:, :2].clone()
-        g = fit(c, lo, hi, torch.full_like(c, half), extra)
+        g = keep_inside(c, lo, hi, torch.full_like(c, half), extra)
         p[:, :2], p[:, 2:4] = c, half + g * r
 
     @staticmethod

@@ -2,7 +2,7 @@
 
 import torch
 
-from .base import degrees, fit, local, rotated_init, unturn
+from .base import degrees, keep_inside, local, rotated_init, unturn
 
 
 def corners(p):
@@ -34,7 +34,7 @@ class RotatedRect:
         least = (half * (cos + sin))[:, None].expand(-1, 2)
         extra = torch.stack([r[:, 0] * cos + r[:, 1] * sin, r[:, 0] * sin + r[:, 1] * cos], 1)
         c = p[:, :2].clone()
-        g = fit(c, lo, hi, least, extra)
+        g = keep_inside(c, lo, hi, least, extra)
         p[:, :2], p[:, 2:4] = c, half + g * r
 
     @staticmethod
