@@ -30,10 +30,16 @@ def dense_run(target: Path, n: int, budget_s: float, device: str, out_dir: Path)
     peak = peak_rss_mb()
     Image.fromarray(rendered).save(out_dir / "outputs" / f"{target.stem}_dense_circle_{n}.png")
     print(f"dense {target.stem}: {n} circles, {fitted.steps} steps in {fitted.seconds:.1f} s")
-    return {"image": target.stem, "shape": "circle", "shapes": n,
-            "seconds": round(fitted.seconds, 3), "psnr_db": round(metrics.psnr(rendered, ref), 4),
-            "ssim": round(metrics.ssim(rendered, ref), 5), "peak_rss_mb": round(peak, 1),
-            "device": device}
+    return {
+        "image": target.stem,
+        "shape": "circle",
+        "shapes": n,
+        "seconds": round(fitted.seconds, 3),
+        "psnr_db": round(metrics.psnr(rendered, ref), 4),
+        "ssim": round(metrics.ssim(rendered, ref), 5),
+        "peak_rss_mb": round(peak, 1),
+        "device": device,
+    }
 
 
 def step_time_rows(target: Path, device: str) -> list[dict]:
@@ -45,7 +51,14 @@ def step_time_rows(target: Path, device: str) -> list[dict]:
     for n in STEP_TIME_SHAPES:
         ours = step_seconds(tensor, kind="circle", n_active=n, device=device)
         theirs = dense.step_seconds(tensor, n, device)
-        rows.append({"n_active": n, "primify_s": round(ours, 6), "dense_s": round(theirs, 6),
-                     "dense_over_primify": round(theirs / ours, 3), "device": device})
+        rows.append(
+            {
+                "n_active": n,
+                "primify_s": round(ours, 6),
+                "dense_s": round(theirs, 6),
+                "dense_over_primify": round(theirs / ours, 3),
+                "device": device,
+            }
+        )
         print(f"step time at {n} shapes: primify {ours:.4g} s, dense {theirs:.4g} s")
     return rows

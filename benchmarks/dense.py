@@ -132,8 +132,7 @@ def fit(target: torch.Tensor, n: int, budget_s: float, device: str, seed: int = 
 
 def to_circles(logits: torch.Tensor, height: int, width: int) -> Circles:
     """Decode logits into numpy circles in pixel units."""
-    cx, cy, radius, colour, alpha = (t.cpu().numpy().astype(np.float64)
-                                     for t in decode(logits, width, height))
+    cx, cy, radius, colour, alpha = (t.cpu().numpy().astype(np.float64) for t in decode(logits, width, height))
     return Circles(np.stack([cx, cy], axis=1), radius, colour, alpha)
 
 
@@ -151,16 +150,22 @@ def step_seconds(target: torch.Tensor, n: int, device: str, repeats: int = 3) ->
     return statistics.median(times)
 
 
-def hard_render(circles: Circles, width: int, height: int,
-                background: tuple[float, float, float]) -> np.ndarray:
+def hard_render(circles: Circles, width: int, height: int, background: tuple[float, float, float]) -> np.ndarray:
     """Render the circles with hard, anti-aliased edges by primify's own renderer; (H, W, 3) uint8.
 
     primify.Scene takes coordinates in units of the longer side, so pixels are divided by it.
     """
     side = float(max(width, height))
-    shapes = [Shape(kind="circle", params=(x / side, y / side, r / side),
-                    colour=(float(c[0]), float(c[1]), float(c[2])), alpha=float(a))
-              for (x, y), r, c, a in zip(circles.centre.tolist(), circles.radius.tolist(),
-                                         circles.colour, circles.alpha.tolist())]
+    shapes = [
+        Shape(
+            kind="circle",
+            params=(x / side, y / side, r / side),
+            colour=(float(c[0]), float(c[1]), float(c[2])),
+            alpha=float(a),
+        )
+        for (x, y), r, c, a in zip(
+            circles.centre.tolist(), circles.radius.tolist(), circles.colour, circles.alpha.tolist()
+        )
+    ]
     scene = Scene(width=width, height=height, background=tuple(background), shapes=shapes)
     return np.asarray(scene.render().convert("RGB"))

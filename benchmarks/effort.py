@@ -39,8 +39,14 @@ def one(target: Path, shapes: int, effort: str, out: Path) -> dict:
         sys.exit(f"failed: {' '.join(cmd)}")
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     psnr = metrics.psnr(metrics.load_rgb(output), metrics.load_rgb(target))
-    return {"image": target.stem, "shapes": shapes, "effort": effort, "seconds": round(seconds, 2),
-            "cpu_seconds": round(cpu, 2), "psnr_db": round(psnr, 4)}
+    return {
+        "image": target.stem,
+        "shapes": shapes,
+        "effort": effort,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "psnr_db": round(psnr, 4),
+    }
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -78,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--levels", type=lambda t: t.split(","), default=list(LEVELS), help="e.g. fast,default")
     p.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "out" / "effort")
     args = p.parse_args(argv)
-    sources = (list_images(default_images_dir()) + photos())[::3][:args.images]
+    sources = (list_images(default_images_dir()) + photos())[::3][: args.images]
     targets = [harness.make_target(s, args.out / "targets") for s in sources]
     rows = []
     with harness.CsvLog(args.out / "effort.csv", COLUMNS) as log:

@@ -47,18 +47,24 @@ def main(argv: list[str] | None = None) -> None:
     # The --mask demonstration: a white disc over the face puts the detail there.
     mask = Image.new("L", picture.size, 0)
     ImageDraw.Draw(mask).ellipse((w * 0.2, h * 0.1, w * 0.8, h * 0.95), fill=255)
-    pair = [primify.convert(picture, shapes=args.shapes, mask=m, generator=torch.Generator().manual_seed(0)).render()
-            for m in (None, mask)]
+    pair = [
+        primify.convert(picture, shapes=args.shapes, mask=m, generator=torch.Generator().manual_seed(0)).render()
+        for m in (None, mask)
+    ]
     demo = Image.new("RGB", (3 * w, h + 18), "white")
-    for i, (label, tile) in enumerate([("mask", mask.convert("RGB")), ("without --mask", pair[0]), ("with --mask", pair[1])]):
+    for i, (label, tile) in enumerate(
+        [("mask", mask.convert("RGB")), ("without --mask", pair[0]), ("with --mask", pair[1])]
+    ):
         demo.paste(tile, (i * w, 0))
         ImageDraw.Draw(demo).text((i * w + 4, h + 3), label, fill="black")
     demo.save(args.out / "mask.jpg", quality=88)
     print("SVG bytes by shape count (triangles):")
     for n in (8, 16, 64, 256):
         scene = primify.convert(picture, shapes=n, generator=torch.Generator().manual_seed(0))
-        print(f"  {n}: {len(primify.to_svg(scene, precision=1).encode())} bytes at --precision 1, "
-              f"{len(primify.to_svg(scene, precision=1, blur=12).encode())} with --blur 12")
+        print(
+            f"  {n}: {len(primify.to_svg(scene, precision=1).encode())} bytes at --precision 1, "
+            f"{len(primify.to_svg(scene, precision=1, blur=12).encode())} with --blur 12"
+        )
 
 
 if __name__ == "__main__":

@@ -46,8 +46,23 @@ def build_primitive() -> Path | None:
 def primitive_command(binary: Path, target: Path, output: Path, shapes: int, kind: str) -> list[str]:
     """primitive's command line as its anchors were measured: its defaults (alpha 128, the mean
     colour as background), working and output size 256, two workers."""
-    return [str(binary), "-i", str(target), "-o", str(output), "-n", str(shapes), "-m",
-            str(PRIMITIVE_MODES[kind]), "-r", str(TARGET_SIDE), "-s", str(TARGET_SIDE), "-j", "2"]
+    return [
+        str(binary),
+        "-i",
+        str(target),
+        "-o",
+        str(output),
+        "-n",
+        str(shapes),
+        "-m",
+        str(PRIMITIVE_MODES[kind]),
+        "-r",
+        str(TARGET_SIDE),
+        "-s",
+        str(TARGET_SIDE),
+        "-j",
+        "2",
+    ]
 
 
 def target_size(width: int, height: int, side: int = TARGET_SIDE) -> tuple[int, int]:
@@ -66,11 +81,34 @@ def make_target(source: Path, folder: Path, side: int = TARGET_SIDE) -> Path:
     return path
 
 
-def primify_command(target: Path, output: Path, shapes: int, kind: str, size: int = TARGET_SIDE,
-                    device: str | None = None, output_size: int | None = None) -> list[str]:
+def primify_command(
+    target: Path,
+    output: Path,
+    shapes: int,
+    kind: str,
+    size: int = TARGET_SIDE,
+    device: str | None = None,
+    output_size: int | None = None,
+) -> list[str]:
     """The `primify convert` command line of one run (a function so tests can substitute it)."""
-    cmd = [sys.executable, "-m", "primify", "convert", str(target), "--shapes", str(shapes),
-           "--shape", kind, "--size", str(size), "-o", str(output), "--seed", "0", "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "primify",
+        "convert",
+        str(target),
+        "--shapes",
+        str(shapes),
+        "--shape",
+        kind,
+        "--size",
+        str(size),
+        "-o",
+        str(output),
+        "--seed",
+        "0",
+        "--quiet",
+    ]
     if output_size is not None:
         cmd += ["--output-size", str(output_size)]
     if device is not None:
@@ -96,33 +134,54 @@ def run_measured(cmd: list[str], log: Path) -> tuple[float, float, int]:
     return seconds, usage.ru_maxrss / 1024.0, proc.returncode
 
 
-def _timed_convert(target: Path, output: Path, kind: str, shapes: int, log: Path,
-                   device_arg: str | None, size: int = TARGET_SIDE,
-                   output_size: int | None = None, peer: Path | None = None) -> tuple[float, float, bool]:
+def _timed_convert(
+    target: Path,
+    output: Path,
+    kind: str,
+    shapes: int,
+    log: Path,
+    device_arg: str | None,
+    size: int = TARGET_SIDE,
+    output_size: int | None = None,
+    peer: Path | None = None,
+) -> tuple[float, float, bool]:
     """Run one `primify convert` (or, given its binary, primitive) to output; (seconds, peak RSS
     MB, succeeded). Failures print."""
     output.parent.mkdir(parents=True, exist_ok=True)
     output.unlink(missing_ok=True)  # never score a picture left by an earlier run
-    cmd = (primitive_command(peer, target, output, shapes, kind) if peer
-           else primify_command(target, output, shapes, kind, size, device_arg, output_size))
+    cmd = (
+        primitive_command(peer, target, output, shapes, kind)
+        if peer
+        else primify_command(target, output, shapes, kind, size, device_arg, output_size)
+    )
     seconds, rss, code = run_measured(cmd, log)
     if code != 0:
-        print(f"FAILED (exit {code}): {' '.join(cmd)}\n{log.read_text(errors='replace')}",
-              file=sys.stderr, flush=True)
+        print(f"FAILED (exit {code}): {' '.join(cmd)}\n{log.read_text(errors='replace')}", file=sys.stderr, flush=True)
     return seconds, rss, code == 0
 
 
-def benchmark_run(target: Path, kind: str, shapes: int, out_dir: Path,
-                  device_arg: str | None, device: str, peer: Path | None = None) -> dict:
+def benchmark_run(
+    target: Path, kind: str, shapes: int, out_dir: Path, device_arg: str | None, device: str, peer: Path | None = None
+) -> dict:
     """One timed run of primify (or, given its binary, primitive) on one target: a results.csv
     row, quality blank if the run failed."""
     tool = "primitive" if peer else "primify"
     name = f"{target.stem}_{kind}_{shapes}" + ("_primitive" if peer else "")
     output = out_dir / "outputs" / f"{name}.png"
-    seconds, rss, ok = _timed_convert(target, output, kind, shapes, out_dir / "logs" / f"{name}.log",
-                                      device_arg, peer=peer)
-    row = {"tool": tool, "image": target.stem, "shape": kind, "shapes": shapes, "seconds": round(seconds, 3),
-           "psnr_db": "", "ssim": "", "peak_rss_mb": round(rss, 1), "device": "cpu" if peer else device}
+    seconds, rss, ok = _timed_convert(
+        target, output, kind, shapes, out_dir / "logs" / f"{name}.log", device_arg, peer=peer
+    )
+    row = {
+        "tool": tool,
+        "image": target.stem,
+        "shape": kind,
+        "shapes": shapes,
+        "seconds": round(seconds, 3),
+        "psnr_db": "",
+        "ssim": "",
+        "peak_rss_mb": round(rss, 1),
+        "device": "cpu" if peer else device,
+    }
     if not ok:
         return row
     try:
@@ -133,16 +192,31 @@ def benchmark_run(target: Path, kind: str, shapes: int, out_dir: Path,
     return row
 
 
-def scaling_run(target: Path, kind: str, shapes: int, size: int, out_dir: Path,
-                device_arg: str | None, device: str) -> dict:
+def scaling_run(
+    target: Path, kind: str, shapes: int, size: int, out_dir: Path, device_arg: str | None, device: str
+) -> dict:
     """Wall time and peak RSS of one primify run at a working size (output size equal to it);
     both blank if the run failed."""
     name = f"{target.stem}_{kind}_{shapes}_at{size}"
-    seconds, rss, ok = _timed_convert(target, out_dir / "scaling" / f"{name}.png", kind, shapes,
-                                      out_dir / "logs" / f"{name}.log", device_arg, size, size)
-    return {"image": target.stem, "shape": kind, "shapes": shapes, "size": size,
-            "seconds": round(seconds, 3) if ok else "", "peak_rss_mb": round(rss, 1) if ok else "",
-            "device": device}
+    seconds, rss, ok = _timed_convert(
+        target,
+        out_dir / "scaling" / f"{name}.png",
+        kind,
+        shapes,
+        out_dir / "logs" / f"{name}.log",
+        device_arg,
+        size,
+        size,
+    )
+    return {
+        "image": target.stem,
+        "shape": kind,
+        "shapes": shapes,
+        "size": size,
+        "seconds": round(seconds, 3) if ok else "",
+        "peak_rss_mb": round(rss, 1) if ok else "",
+        "device": device,
+    }
 
 
 class CsvLog:
@@ -158,7 +232,7 @@ class CsvLog:
         self._file.flush()
         return row
 
-    def __enter__(self) -> "CsvLog":
+    def __enter__(self) -> CsvLog:
         return self
 
     def __exit__(self, *exc) -> None:

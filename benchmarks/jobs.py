@@ -48,8 +48,9 @@ def on_local_cluster(cmd: list[str], log: Path) -> tuple[float, int]:
     loopback; the cluster starts before the clock does."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         seconds, _, code = harness.run_measured(cmd + ["--dask", cluster.scheduler_address], log)
     return seconds, code
 
@@ -68,8 +69,23 @@ def main(argv: list[str] | None = None) -> None:
     runs: dict[str, list[tuple[float, float]]] = {jobs: [] for jobs in settings}
     for _ in range(args.repeats):
         for jobs in settings:
-            cmd = [sys.executable, "-m", "primify", "convert", str(folder), "-n", str(args.shapes),
-                   "--out-dir", str(args.out / f"j{jobs}"), "--overwrite", "--format", "png", "--seed", "0", "-q"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "primify",
+                "convert",
+                str(folder),
+                "-n",
+                str(args.shapes),
+                "--out-dir",
+                str(args.out / f"j{jobs}"),
+                "--overwrite",
+                "--format",
+                "png",
+                "--seed",
+                "0",
+                "-q",
+            ]
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             if jobs == "dask":
                 seconds, code = on_local_cluster(cmd, args.out / "dask.log")
@@ -86,9 +102,17 @@ def main(argv: list[str] | None = None) -> None:
     for jobs, taken in runs.items():
         seconds = statistics.median(s for s, _ in taken)
         cpu = None if jobs == "dask" else statistics.median(c for _, c in taken)
-        rows.append({"jobs": jobs, "images": count, "shapes": args.shapes, "runs": len(taken),
-                     "seconds": round(seconds, 1), "images_per_minute": round(60 * count / seconds, 1),
-                     "cpu_seconds_per_image": "" if cpu is None else round(cpu / count, 2)})
+        rows.append(
+            {
+                "jobs": jobs,
+                "images": count,
+                "shapes": args.shapes,
+                "runs": len(taken),
+                "seconds": round(seconds, 1),
+                "images_per_minute": round(60 * count / seconds, 1),
+                "cpu_seconds_per_image": "" if cpu is None else round(cpu / count, 2),
+            }
+        )
     with open(args.out / "jobs.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()

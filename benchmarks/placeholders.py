@@ -42,11 +42,13 @@ WORKING = 128
 
 def draw(svg: Path, size: tuple[int, int]) -> np.ndarray:
     """The SVG drawn by librsvg at ``size``, over white."""
-    png = subprocess.run(["rsvg-convert", "-w", str(size[0]), "-h", str(size[1]), str(svg)],
-                         check=True, capture_output=True).stdout
+    png = subprocess.run(
+        ["rsvg-convert", "-w", str(size[0]), "-h", str(size[1]), str(svg)], check=True, capture_output=True
+    ).stdout
     image = Image.open(io.BytesIO(png)).convert("RGBA")
-    return np.asarray(Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB"),
-                      dtype=np.float64)
+    return np.asarray(
+        Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB"), dtype=np.float64
+    )
 
 
 def timed(cmd: list[str]) -> float:
@@ -55,13 +57,19 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def measure(image: str, shapes: int, tool: str, options: str, svg: Path, seconds: float,
-            goal: np.ndarray) -> dict:
+def measure(image: str, shapes: int, tool: str, options: str, svg: Path, seconds: float, goal: np.ndarray) -> dict:
     data = svg.read_bytes()
     drawn = draw(svg, (goal.shape[1], goal.shape[0]))
-    return {"image": image, "shapes": shapes, "tool": tool, "options": options, "bytes": len(data),
-            "gzip_bytes": len(gzip.compress(data, 9, mtime=0)), "psnr_db": round(metrics.psnr(drawn, goal), 2),
-            "seconds": round(seconds, 2)}
+    return {
+        "image": image,
+        "shapes": shapes,
+        "tool": tool,
+        "options": options,
+        "bytes": len(data),
+        "gzip_bytes": len(gzip.compress(data, 9, mtime=0)),
+        "psnr_db": round(metrics.psnr(drawn, goal), 2),
+        "seconds": round(seconds, 2),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -75,19 +83,43 @@ def main(argv: list[str] | None = None) -> None:
         for photo in sorted((REPO_ROOT / "samples").glob("*.jpg")):
             with Image.open(photo) as im:
                 size = im.size
-                goal = np.asarray(im.convert("RGB").resize(harness.target_size(*size, SIDE), Image.LANCZOS),
-                                  dtype=np.float64)
+                goal = np.asarray(
+                    im.convert("RGB").resize(harness.target_size(*size, SIDE), Image.LANCZOS), dtype=np.float64
+                )
             blur = round(SQIP_BLUR * WORKING / max(size), 1)
             for n in map(int, args.shapes.split(",")):
                 out = Path(tmp) / f"{photo.stem}-{n}-sqip.svg"
                 seconds = timed([args.sqip, "-n", str(n), "-b", str(SQIP_BLUR), "-o", str(out), str(photo)])
                 rows.append(measure(photo.stem, n, "sqip 0.3.3", f"-n {n} -b {SQIP_BLUR}", out, seconds, goal))
                 for kind in ("triangle", "all"):
-                    options = ["-n", str(n), "-s", kind, "--size", str(WORKING), "--blur", str(blur),
-                               "--precision", "0"]
+                    options = [
+                        "-n",
+                        str(n),
+                        "-s",
+                        kind,
+                        "--size",
+                        str(WORKING),
+                        "--blur",
+                        str(blur),
+                        "--precision",
+                        "0",
+                    ]
                     out = Path(tmp) / f"{photo.stem}-{n}-{kind}.svg"
-                    seconds = timed([sys.executable, "-m", "primify", "convert", str(photo), *options, "--seed", "0",
-                                     "-q", "-o", str(out)])
+                    seconds = timed(
+                        [
+                            sys.executable,
+                            "-m",
+                            "primify",
+                            "convert",
+                            str(photo),
+                            *options,
+                            "--seed",
+                            "0",
+                            "-q",
+                            "-o",
+                            str(out),
+                        ]
+                    )
                     rows.append(measure(photo.stem, n, "primify", " ".join(options), out, seconds, goal))
                 for row in rows[-3:]:
                     print(",".join(str(row[c]) for c in COLUMNS), flush=True)

@@ -47,13 +47,21 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 def load_peer(rows: list[dict], path: Path = ANCHORS) -> tuple[dict[tuple[str, str, int], tuple[float, float]], str]:
     """primitive's (psnr_db, seconds) by (image, kind, shapes), and where they come from: its rows
     in this benchmark when it ran live, else the stored anchors (empty if those are missing)."""
-    live = {(r["image"], r["shape"], int(r["shapes"])): (num(r["psnr_db"]), num(r["seconds"]))
-            for r in rows if r.get("tool") == "primitive" and r["psnr_db"] != ""}
+    live = {
+        (r["image"], r["shape"], int(r["shapes"])): (num(r["psnr_db"]), num(r["seconds"]))
+        for r in rows
+        if r.get("tool") == "primitive" and r["psnr_db"] != ""
+    }
     if live:
         return live, "primitive's runs in this benchmark, each run in turn with primify's on the same target"
-    return ({(r["image"], MODES[r["mode"]], int(r["shapes"])): (num(r["psnr_db"]), num(r["seconds"]))
-             for r in read_csv(path) if r.get("mode") in MODES},
-            f"the stored anchors `{path.name}` (primitive did not run live)")
+    return (
+        {
+            (r["image"], MODES[r["mode"]], int(r["shapes"])): (num(r["psnr_db"]), num(r["seconds"]))
+            for r in read_csv(path)
+            if r.get("mode") in MODES
+        },
+        f"the stored anchors `{path.name}` (primitive did not run live)",
+    )
 
 
 def cells(rows: list[dict]) -> dict[tuple[str, int], list[dict]]:
@@ -79,73 +87,146 @@ def summary(rows: list[dict], peer: dict) -> list[dict]:
     for (kind, n), group in cells(rows).items():
         images = [r["image"] for r in group]
         peer_psnr, peer_s = peer_mean(peer, kind, n, images)
-        out.append({"kind": kind, "shapes": n, "images": len(images),
-                    "psnr": fmean(num(r["psnr_db"]) for r in group),
-                    "ssim": fmean(num(r["ssim"]) for r in group),
-                    "seconds": fmean(num(r["seconds"]) for r in group),
-                    "rss": fmean(num(r["peak_rss_mb"]) for r in group),
-                    "peer_psnr": peer_psnr, "peer_seconds": peer_s})
+        out.append(
+            {
+                "kind": kind,
+                "shapes": n,
+                "images": len(images),
+                "psnr": fmean(num(r["psnr_db"]) for r in group),
+                "ssim": fmean(num(r["ssim"]) for r in group),
+                "seconds": fmean(num(r["seconds"]) for r in group),
+                "rss": fmean(num(r["peak_rss_mb"]) for r in group),
+                "peer_psnr": peer_psnr,
+                "peer_seconds": peer_s,
+            }
+        )
     return out
 
 
 def primify_section(rows: list[dict], peer: dict, source: str) -> str:
     """Mean and per-image tables of primify against primitive, and the failed runs."""
     means = table(
-        ["shape", "shapes", "images", "primify PSNR dB", "primitive PSNR dB", "Δ dB", "primify s",
-         "primitive s", "time primify/primitive", "peak RSS MB", "primify SSIM"],
-        [[m["kind"], str(m["shapes"]), str(m["images"]), fmt(m["psnr"]), fmt(m["peer_psnr"]),
-          fmt(m["psnr"] - m["peer_psnr"]), fmt(m["seconds"], 1), fmt(m["peer_seconds"], 1),
-          fmt(m["seconds"] / m["peer_seconds"]), fmt(m["rss"], 0), fmt(m["ssim"], 3)]
-         for m in summary(rows, peer)])
+        [
+            "shape",
+            "shapes",
+            "images",
+            "primify PSNR dB",
+            "primitive PSNR dB",
+            "Δ dB",
+            "primify s",
+            "primitive s",
+            "time primify/primitive",
+            "peak RSS MB",
+            "primify SSIM",
+        ],
+        [
+            [
+                m["kind"],
+                str(m["shapes"]),
+                str(m["images"]),
+                fmt(m["psnr"]),
+                fmt(m["peer_psnr"]),
+                fmt(m["psnr"] - m["peer_psnr"]),
+                fmt(m["seconds"], 1),
+                fmt(m["peer_seconds"], 1),
+                fmt(m["seconds"] / m["peer_seconds"]),
+                fmt(m["rss"], 0),
+                fmt(m["ssim"], 3),
+            ]
+            for m in summary(rows, peer)
+        ],
+    )
 
     def image_row(r: dict) -> list[str]:
         their_psnr, their_s = peer.get((r["image"], r["shape"], int(r["shapes"])), (math.nan, math.nan))
-        return [r["image"], r["shape"], r["shapes"], fmt(num(r["psnr_db"])), fmt(num(r["seconds"]), 1),
-                fmt(their_psnr), fmt(their_s, 1)]
+        return [
+            r["image"],
+            r["shape"],
+            r["shapes"],
+            fmt(num(r["psnr_db"])),
+            fmt(num(r["seconds"]), 1),
+            fmt(their_psnr),
+            fmt(their_s, 1),
+        ]
 
-    per_image = table(["image", "shape", "shapes", "primify PSNR dB", "primify s", "primitive PSNR dB",
-                       "primitive s"], [image_row(r) for r in rows])
+    per_image = table(
+        ["image", "shape", "shapes", "primify PSNR dB", "primify s", "primitive PSNR dB", "primitive s"],
+        [image_row(r) for r in rows],
+    )
     failed = [f"{r['image']} {r['shape']} {r['shapes']}" for r in rows if r["psnr_db"] == ""]
     note = f"\n\nFailed runs (no output scored): {', '.join(failed)}." if failed else ""
-    return (f"## primify against primitive\n\nMeans per (shape, shapes); primitive's means are over "
-            f"the same images, from {source} (– where it lacks any of them). Seconds are the "
-            f"wall time of the whole `primify convert` process, peak RSS is its own.\n\n{means}\n\n"
-            f"### Per image\n\n{per_image}{note}")
+    return (
+        f"## primify against primitive\n\nMeans per (shape, shapes); primitive's means are over "
+        f"the same images, from {source} (– where it lacks any of them). Seconds are the "
+        f"wall time of the whole `primify convert` process, peak RSS is its own.\n\n{means}\n\n"
+        f"### Per image\n\n{per_image}{note}"
+    )
 
 
 def dense_section(rows: list[dict], dense_rows: list[dict], steps: list[dict]) -> str:
     """The dense baseline against primify's circle runs at equal wall time, and the step times."""
     primify = {(r["image"], int(r["shapes"])): r for r in rows if r["shape"] == "circle"}
     pairs = [(d, primify.get((d["image"], int(d["shapes"])), {})) for d in dense_rows]
-    values = [[num(p.get("psnr_db", "")), num(p.get("seconds", "")), num(d["psnr_db"]),
-               num(d["seconds"]), num(d["peak_rss_mb"])] for d, p in pairs]
+    values = [
+        [
+            num(p.get("psnr_db", "")),
+            num(p.get("seconds", "")),
+            num(d["psnr_db"]),
+            num(d["seconds"]),
+            num(d["peak_rss_mb"]),
+        ]
+        for d, p in pairs
+    ]
 
     def line(name: str, n: str, v: list[float]) -> list[str]:
-        return [name, n, fmt(v[0]), fmt(v[1], 1), fmt(v[2]), fmt(v[3], 1), fmt(v[2] - v[0]),
-                fmt(v[4], 0)]
+        return [name, n, fmt(v[0]), fmt(v[1], 1), fmt(v[2]), fmt(v[3], 1), fmt(v[2] - v[0]), fmt(v[4], 0)]
 
     body = [line(d["image"], d["shapes"], v) for (d, _), v in zip(pairs, values)]
     for n in sorted({int(d["shapes"]) for d in dense_rows}):
         group = [v for (d, _), v in zip(pairs, values) if int(d["shapes"]) == n]
         body.append(line(f"**mean of {len(group)}**", str(n), [fmean(col) for col in zip(*group)]))
-    method = (f"Method: `benchmarks/dense.py` re-implements conflictednerd/differentiable-"
-              f"renderer: N circles (sigmoid of random logits in ±{dense.INIT_RANGE}), all optimised "
-              f"jointly by Adam (lr {dense.LEARNING_RATE}) on MSE, every step rendering the full "
-              f"(N, H, W) soft coverage sigmoid((r − d)/{dense.SOFTNESS_PX} px) composited in "
-              f"painter's order; fixed softness, background fixed to the target's mean colour. It "
-              f"runs in the benchmark process for the wall time of primify's circle run with the same "
-              f"N on that image (2048 where run, else the largest), and is scored on a hard render "
-              f"of its circles by `primify.Scene`. Its peak RSS is the benchmark process's (torch "
-              f"included) during the fit.")
-    step_rows = [[s["n_active"], fmt(num(s["primify_s"]), 4), fmt(num(s["dense_s"]), 4),
-                  fmt(num(s["dense_over_primify"]), 1), s["device"]] for s in steps]
-    return "\n\n".join([
-        "## Dense soft renderer at equal wall time", method,
-        table(["image", "circles", "primify PSNR dB", "primify s", "dense PSNR dB", "dense s",
-               "Δ dB (dense − primify)", "dense peak RSS MB"], body),
-        "### Step time (one optimisation step, 256 px target, same process)",
-        table(["active shapes", "primify s/step", "dense s/step", "dense/primify", "device"],
-              step_rows)])
+    method = (
+        f"Method: `benchmarks/dense.py` re-implements conflictednerd/differentiable-"
+        f"renderer: N circles (sigmoid of random logits in ±{dense.INIT_RANGE}), all optimised "
+        f"jointly by Adam (lr {dense.LEARNING_RATE}) on MSE, every step rendering the full "
+        f"(N, H, W) soft coverage sigmoid((r − d)/{dense.SOFTNESS_PX} px) composited in "
+        f"painter's order; fixed softness, background fixed to the target's mean colour. It "
+        f"runs in the benchmark process for the wall time of primify's circle run with the same "
+        f"N on that image (2048 where run, else the largest), and is scored on a hard render "
+        f"of its circles by `primify.Scene`. Its peak RSS is the benchmark process's (torch "
+        f"included) during the fit."
+    )
+    step_rows = [
+        [
+            s["n_active"],
+            fmt(num(s["primify_s"]), 4),
+            fmt(num(s["dense_s"]), 4),
+            fmt(num(s["dense_over_primify"]), 1),
+            s["device"],
+        ]
+        for s in steps
+    ]
+    return "\n\n".join(
+        [
+            "## Dense soft renderer at equal wall time",
+            method,
+            table(
+                [
+                    "image",
+                    "circles",
+                    "primify PSNR dB",
+                    "primify s",
+                    "dense PSNR dB",
+                    "dense s",
+                    "Δ dB (dense − primify)",
+                    "dense peak RSS MB",
+                ],
+                body,
+            ),
+            "### Step time (one optimisation step, 256 px target, same process)",
+            table(["active shapes", "primify s/step", "dense s/step", "dense/primify", "device"], step_rows),
+        ]
+    )
 
 
 def scaling_section(rows: list[dict]) -> str:
@@ -153,15 +234,18 @@ def scaling_section(rows: list[dict]) -> str:
 
     def part(key: str, fixed: str, value: int) -> str:
         picked = sorted((r for r in rows if int(r[fixed]) == value), key=lambda r: int(r[key]))
-        return table([key, "seconds", "peak RSS MB"],
-                     [[r[key], fmt(num(r["seconds"]), 1), fmt(num(r["peak_rss_mb"]), 0)]
-                      for r in picked])
+        return table(
+            [key, "seconds", "peak RSS MB"],
+            [[r[key], fmt(num(r["seconds"]), 1), fmt(num(r["peak_rss_mb"]), 0)] for r in picked],
+        )
 
     first = rows[0]
-    return (f"## Scaling ({first['image']}, {first['shape']}, output size = working size, "
-            f"device {first['device']})\n\nAgainst shape count at size 256:\n\n"
-            f"{part('shapes', 'size', 256)}\n\nAgainst working size at 512 shapes:\n\n"
-            f"{part('size', 'shapes', 512)}")
+    return (
+        f"## Scaling ({first['image']}, {first['shape']}, output size = working size, "
+        f"device {first['device']})\n\nAgainst shape count at size 256:\n\n"
+        f"{part('shapes', 'size', 256)}\n\nAgainst working size at 512 shapes:\n\n"
+        f"{part('size', 'shapes', 512)}"
+    )
 
 
 def _label(ax, text: str, x: float, y: float, dy: int = 4) -> None:
@@ -183,13 +267,18 @@ def plot(rows: list[dict], peer: dict, dense_rows: list[dict], path: Path) -> No
         mine = [m for m in means if m["kind"] == kind]
         theirs = [m for m in mine if not math.isnan(m["peer_psnr"])]
         c = colours.get(kind)
-        ax.plot([m["seconds"] for m in mine], [m["psnr"] for m in mine], "o-", color=c,
-                label=f"primify {kind}")
+        ax.plot([m["seconds"] for m in mine], [m["psnr"] for m in mine], "o-", color=c, label=f"primify {kind}")
         for m in mine:
             _label(ax, tag(m), m["seconds"], m["psnr"])
         if theirs:
-            ax.plot([m["peer_seconds"] for m in theirs], [m["peer_psnr"] for m in theirs], "s--",
-                    color=c, alpha=0.6, label=f"primitive {kind}")
+            ax.plot(
+                [m["peer_seconds"] for m in theirs],
+                [m["peer_psnr"] for m in theirs],
+                "s--",
+                color=c,
+                alpha=0.6,
+                label=f"primitive {kind}",
+            )
         for m in theirs:
             _label(ax, tag(m), m["peer_seconds"], m["peer_psnr"])
     for i, n in enumerate(sorted({int(d["shapes"]) for d in dense_rows})):

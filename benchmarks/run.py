@@ -73,39 +73,67 @@ def kind_list(text: str) -> list[str]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line, with --quick's overrides applied."""
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--images", type=Path, default=None,
-                   help="folder of source images (default: ../shared/images/paintings, else samples/, "
-                        "and scikit-image's photos " + ", ".join(PHOTOS) + ")")
-    p.add_argument("--shapes", type=int_list, default=[100, 500],
-                   help="shape counts (default 100,500), e.g. 100,500,2048")
-    p.add_argument("--shape", type=kind_list, default=list(KINDS),
-                   help="shape kinds (default triangle,circle,rect)")
-    p.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "out",
-                   help="output folder (default benchmarks/out)")
-    p.add_argument("--device", default=None,
-                   help="passed to primify as --device and used by the dense baseline; without it "
-                        "primify gets no --device and the device column says cpu")
-    p.add_argument("--table", action="store_true",
-                   help="the issue's table: triangles at 8, 20, 50, 100, 500, 2048 and rect and circle at 20 "
-                        "(instead of --shapes x --shape)")
-    p.add_argument("--peer", choices=["live", "anchors"], default="live",
-                   help="primitive run live in turn with primify (built from ../shared/peers when missing; "
-                        "default), or its stored anchor figures only")
-    p.add_argument("--quick", action="store_true",
-                   help=f"smoke run: first {QUICK_IMAGES} images, {QUICK_SHAPES} {QUICK_KIND}s only, "
-                        "same protocol; no dense baseline or step timing unless --dense")
-    p.add_argument("--only-2048-on", type=csv_list, default=["girl_pearl_earing", "starry", "astronaut", "chelsea"],
-                   help="image stems that get the 2048-shape runs when 2048 is in --shapes "
-                        "(default: the four primitive's anchors have at 2048)")
-    p.add_argument("--dense", action=argparse.BooleanOptionalAction, default=None,
-                   help="dense soft-renderer baseline at primify's circle wall time, plus step "
-                        "timing (default: on, off with --quick)")
-    p.add_argument("--scaling", action="store_true",
-                   help=f"instead of the benchmark, time primify on the first image against shape "
-                        f"count {SCALING_SHAPES} at size 256 and working size {SCALING_SIZES} at "
-                        f"{SCALING_SIZE_SHAPES} shapes, with the first --shape kind")
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument(
+        "--images",
+        type=Path,
+        default=None,
+        help="folder of source images (default: ../shared/images/paintings, else samples/, "
+        "and scikit-image's photos " + ", ".join(PHOTOS) + ")",
+    )
+    p.add_argument(
+        "--shapes", type=int_list, default=[100, 500], help="shape counts (default 100,500), e.g. 100,500,2048"
+    )
+    p.add_argument("--shape", type=kind_list, default=list(KINDS), help="shape kinds (default triangle,circle,rect)")
+    p.add_argument(
+        "--out", type=Path, default=REPO_ROOT / "benchmarks" / "out", help="output folder (default benchmarks/out)"
+    )
+    p.add_argument(
+        "--device",
+        default=None,
+        help="passed to primify as --device and used by the dense baseline; without it "
+        "primify gets no --device and the device column says cpu",
+    )
+    p.add_argument(
+        "--table",
+        action="store_true",
+        help="the issue's table: triangles at 8, 20, 50, 100, 500, 2048 and rect and circle at 20 "
+        "(instead of --shapes x --shape)",
+    )
+    p.add_argument(
+        "--peer",
+        choices=["live", "anchors"],
+        default="live",
+        help="primitive run live in turn with primify (built from ../shared/peers when missing; "
+        "default), or its stored anchor figures only",
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke run: first {QUICK_IMAGES} images, {QUICK_SHAPES} {QUICK_KIND}s only, "
+        "same protocol; no dense baseline or step timing unless --dense",
+    )
+    p.add_argument(
+        "--only-2048-on",
+        type=csv_list,
+        default=["girl_pearl_earing", "starry", "astronaut", "chelsea"],
+        help="image stems that get the 2048-shape runs when 2048 is in --shapes "
+        "(default: the four primitive's anchors have at 2048)",
+    )
+    p.add_argument(
+        "--dense",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="dense soft-renderer baseline at primify's circle wall time, plus step "
+        "timing (default: on, off with --quick)",
+    )
+    p.add_argument(
+        "--scaling",
+        action="store_true",
+        help=f"instead of the benchmark, time primify on the first image against shape "
+        f"count {SCALING_SHAPES} at size 256 and working size {SCALING_SIZES} at "
+        f"{SCALING_SIZE_SHAPES} shapes, with the first --shape kind",
+    )
     args = p.parse_args(argv)
     if args.quick:
         args.shapes, args.shape, args.table = [QUICK_SHAPES], [QUICK_KIND], False
@@ -120,8 +148,7 @@ def resolve_device(name: str | None) -> str:
     if name != "auto":
         return name or "cpu"
     probe = "import torch; print('cuda' if torch.cuda.is_available() else 'cpu')"
-    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def list_images(folder: Path, limit: int | None = None) -> list[Path]:
@@ -172,8 +199,7 @@ def run_scaling(args: argparse.Namespace, source: Path, device: str) -> None:
     with harness.CsvLog(args.out / "scaling.csv", harness.SCALING_COLUMNS) as log:
         for n, size in plan:
             row = log.add(harness.scaling_run(target, kind, n, size, args.out, args.device, device))
-            print(f"scaling {kind} {n} shapes at {size}: {row['seconds']} s, {row['peak_rss_mb']} MB",
-                  flush=True)
+            print(f"scaling {kind} {n} shapes at {size}: {row['seconds']} s, {row['peak_rss_mb']} MB", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,5 +24,18 @@ from .version import __version__
 
 # ``primify.open`` (as ``PIL.Image.open``) is left out so that ``from primify import *`` cannot
 # hide the built-in ``open``.
-__all__ = ["convert", "load_scene", "pick_device", "Interrupted", "Progress", "Scene", "Shape", "Settings",
-           "KINDS", "resolve_kind", "parse_colour", "to_svg", "__version__"]
+__all__ = [
+    "convert",
+    "load_scene",
+    "pick_device",
+    "Interrupted",
+    "Progress",
+    "Scene",
+    "Shape",
+    "Settings",
+    "KINDS",
+    "resolve_kind",
+    "parse_colour",
+    "to_svg",
+    "__version__",
+]

@@ -42,21 +42,43 @@ PictureLike = Union[Image.Image, str, os.PathLike, np.ndarray, torch.Tensor]
 ColourLike = Union[str, Sequence[float]]
 
 
-def convert(image: PictureLike, settings: Settings | Mapping[str, Any] | None = None, *,
-            shapes: int | _Keep = KEEP, target_psnr: float | None | _Keep = KEEP,
-            kinds: str | Sequence[str] | _Keep = KEEP, size: int | _Keep = KEEP, alpha: float | None | _Keep = KEEP,
-            background: ColourLike | None | _Keep = KEEP,
-            palette: int | str | Sequence[ColourLike] | None | _Keep = KEEP, edge: str | _Keep = KEEP,
-            effort: str | _Keep = KEEP, few_shapes: int | _Keep = KEEP,
-            steps: int | _Keep = KEEP, candidates: int | _Keep = KEEP,
-            temperature_start: float | _Keep = KEEP, temperature_end: float | _Keep = KEEP,
-            max_batch: int | _Keep = KEEP, batch_growth: float | _Keep = KEEP, min_size: float | _Keep = KEEP,
-            alpha_init: float | _Keep = KEEP, lr_geometry: float | _Keep = KEEP, lr_colour: float | _Keep = KEEP,
-            lr_alpha: float | _Keep = KEEP, polish_steps: int | None | _Keep = KEEP, polish_mixed: int | _Keep = KEEP,
-            lr_polish: float | _Keep = KEEP, lr_polish_colour: float | _Keep = KEEP, tile: int | _Keep = KEEP,
-            device: torch.device | str = "cpu", generator: torch.Generator | None = None,
-            progress: Callable[[Progress], None] | None = None, stop: Callable[[], bool] | None = None,
-            mask: PictureLike | None = None, init: Scene | None = None) -> Scene:
+def convert(
+    image: PictureLike,
+    settings: Settings | Mapping[str, Any] | None = None,
+    *,
+    shapes: int | _Keep = KEEP,
+    target_psnr: float | None | _Keep = KEEP,
+    kinds: str | Sequence[str] | _Keep = KEEP,
+    size: int | _Keep = KEEP,
+    alpha: float | None | _Keep = KEEP,
+    background: ColourLike | None | _Keep = KEEP,
+    palette: int | str | Sequence[ColourLike] | None | _Keep = KEEP,
+    edge: str | _Keep = KEEP,
+    effort: str | _Keep = KEEP,
+    few_shapes: int | _Keep = KEEP,
+    steps: int | _Keep = KEEP,
+    candidates: int | _Keep = KEEP,
+    temperature_start: float | _Keep = KEEP,
+    temperature_end: float | _Keep = KEEP,
+    max_batch: int | _Keep = KEEP,
+    batch_growth: float | _Keep = KEEP,
+    min_size: float | _Keep = KEEP,
+    alpha_init: float | _Keep = KEEP,
+    lr_geometry: float | _Keep = KEEP,
+    lr_colour: float | _Keep = KEEP,
+    lr_alpha: float | _Keep = KEEP,
+    polish_steps: int | None | _Keep = KEEP,
+    polish_mixed: int | _Keep = KEEP,
+    lr_polish: float | _Keep = KEEP,
+    lr_polish_colour: float | _Keep = KEEP,
+    tile: int | _Keep = KEEP,
+    device: torch.device | str = "cpu",
+    generator: torch.Generator | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+    mask: PictureLike | None = None,
+    init: Scene | None = None,
+) -> Scene:
     """Rebuilds ``image`` from shapes and returns the scene.
 
     ``image`` is a PIL image, a path (read as the command line reads files: upright, by EXIF),
@@ -141,8 +163,16 @@ def _palette(small: Image.Image, settings: Settings, generator: torch.Generator)
     return tuple(map(tuple, kmeans(pixels, settings.palette, generator).tolist()))
 
 
-def _convert(small: Image.Image, mask: Image.Image | None, init: Scene | None, settings: Settings, device: torch.device,
-             generator: torch.Generator, progress, stop) -> Scene:
+def _convert(
+    small: Image.Image,
+    mask: Image.Image | None,
+    init: Scene | None,
+    settings: Settings,
+    device: torch.device,
+    generator: torch.Generator,
+    progress,
+    stop,
+) -> Scene:
     pixels = to_tensor(small, device)
     rgb, opacity = pixels[:3], (pixels[3] if len(pixels) == 4 else None)
     # A little weight everywhere keeps the masked-out parts from being left as they are.
@@ -154,8 +184,11 @@ def _convert(small: Image.Image, mask: Image.Image | None, init: Scene | None, s
         # which no later shape can take away again.
         opacity = torch.ones_like(rgb[0]) if opacity is None else opacity
         target = torch.cat([rgb * opacity, opacity[None]])
-        return _scene(small, None, lambda: fit(target, importance, settings, generator, torch.zeros(4, device=device),
-                                               progress, stop, kept))
+        return _scene(
+            small,
+            None,
+            lambda: fit(target, importance, settings, generator, torch.zeros(4, device=device), progress, stop, kept),
+        )
     # Over a chosen colour the picture is fitted as it is seen over it; with its own mean colour
     # (auto) transparent pixels count for nothing.
     weight = opacity if settings.background is None else None
@@ -173,15 +206,15 @@ def _convert(small: Image.Image, mask: Image.Image | None, init: Scene | None, s
         palette = torch.tensor(settings.palette, device=device)
         background = palette[(palette - background).norm(dim=1).argmin()]
     target = rgb if opacity is None else rgb * opacity + background[:, None, None] * (1 - opacity)
-    return _scene(small, background,
-                  lambda: fit(target, weight, settings, generator, background, progress, stop, kept))
+    return _scene(small, background, lambda: fit(target, weight, settings, generator, background, progress, stop, kept))
 
 
 def _scene(small: Image.Image, background: torch.Tensor | None, fitted: Callable[[], list]) -> Scene:
     """The scene of the shapes ``fitted()`` returns over ``background`` (None: transparent); on
     Ctrl-C, the scene of those placed so far goes with the ``Interrupted`` exception."""
-    make = lambda shapes: Scene(small.width, small.height, None if background is None else tuple(background.tolist()),
-                                shapes)
+    make = lambda shapes: Scene(
+        small.width, small.height, None if background is None else tuple(background.tolist()), shapes
+    )
     try:
         return make(fitted())
     except Interrupted as e:

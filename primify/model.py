@@ -36,8 +36,9 @@ class Shape:
         names = resolve_kind(self.kind).params
         params = tuple(float(v) for v in self.params)
         if len(params) != len(names) or not all(map(math.isfinite, params)):
-            raise ValueError(f"a {self.kind}'s params must be {len(names)} finite numbers ({', '.join(names)}), "
-                             f"not {self.params!r}")
+            raise ValueError(
+                f"a {self.kind}'s params must be {len(names)} finite numbers ({', '.join(names)}), not {self.params!r}"
+            )
         alpha = float(self.alpha)
         if not 0 < alpha <= 1:
             raise ValueError(f"a shape's alpha must be in (0, 1], not {self.alpha!r}")
@@ -79,8 +80,13 @@ class Scene:
             raise ValueError(f"a render's size must be a whole number of pixels of at least 1, not {size!r}")
         return hard.size_for(self.width, self.height, size)
 
-    def render_tensor(self, size: int | None = None, device: torch.device | str = "cpu",
-                      samples: int = hard.SUPERSAMPLE, margin: int = 0) -> torch.Tensor:
+    def render_tensor(
+        self,
+        size: int | None = None,
+        device: torch.device | str = "cpu",
+        samples: int = hard.SUPERSAMPLE,
+        margin: int = 0,
+    ) -> torch.Tensor:
         """The hard, anti-aliased render as a float tensor (3, H, W) in [0, 1], with ``margin``
         more pixels of the scene (and its background) on every side; premultiplied RGBA
         (4, H, W) when the background is transparent."""
@@ -94,8 +100,15 @@ class Scene:
         canvas, blurred over nothing, laid over the background)."""
         return hard.render(self, size, samples, blur)
 
-    def save(self, path: str | os.PathLike, size: int | None = None, *, precision: int = 2, blur: float = 0,
-             every: int | None = None) -> None:
+    def save(
+        self,
+        path: str | os.PathLike,
+        size: int | None = None,
+        *,
+        precision: int = 2,
+        blur: float = 0,
+        every: int | None = None,
+    ) -> None:
         """Writes the scene to ``path`` in the format its extension names, as the command line
         does: ``.png`` or ``.jpg`` rendered with longer side ``size`` (default: the working
         size; a transparent scene's JPEG lies over white), ``.svg`` with ``precision``
@@ -106,8 +119,9 @@ class Scene:
 
         path = Path(path)
         if path.suffix.lower() not in formats.FORMATS:
-            raise ValueError(f"cannot save '{path}': unknown extension '{path.suffix}' "
-                             f"(use {', '.join(sorted(formats.FORMATS))})")
+            raise ValueError(
+                f"cannot save '{path}': unknown extension '{path.suffix}' (use {', '.join(sorted(formats.FORMATS))})"
+            )
         self.size_for(size)
         formats.write(self, path, formats.Look(size, precision, blur, every))
 

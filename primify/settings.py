@@ -7,109 +7,12 @@ colours and kinds are resolved from the words the command line takes, and anythi
 ValueError or TypeError naming the field and what it accepts.
 """
 
-import math
-import numbers
 import textwrap
 from dataclasses import dataclass, field, fields
 
-from .colours import Colour, parse_colour, rgb
-from .render.raster import EDGES
-from .shapes import parse_kinds
-
-#: What each ``--effort`` multiplies: the refinement steps per batch, the candidates per shape
-#: and the final joint refinement's steps.
-EFFORT = {"fast": (0.5, 0.5, 0.4), "default": (1, 1, 1), "best": (4, 2, 6)}
-
-
-def _bad(name: str, wants: str, value, error=ValueError):
-    return error(f"{name} must be {wants}, not {value!r}")
-
-
-def _whole(lo: int, optional: bool = False):
-    wants = f"a whole number of at least {lo}" + (" or None" if optional else "")
-
-    def check(name, value):
-        if value is None and optional:
-            return None
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise _bad(name, wants, value, TypeError)
-        if not float(value).is_integer() or value < lo:
-            raise _bad(name, wants, value)
-        return int(value)
-    return check
-
-
-def _real(lo: float, hi: float = math.inf, low_open: bool = False, optional: bool = False, words: str = ""):
-    span = (f"in {'(' if low_open else '['}{lo:g}, {hi:g}]" if hi < math.inf
-            else f"{'above' if low_open else 'at least'} {lo:g}")
-    wants = f"a number {span}" + (f" or None{words}" if optional else "")
-
-    def check(name, value):
-        if value is None and optional:
-            return None
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise _bad(name, wants, value, TypeError)
-        v = float(value)
-        if math.isnan(v) or v < lo or (low_open and v == lo) or v > hi:
-            raise _bad(name, wants, value)
-        return v
-    return check
-
-
-def _kinds(name, value) -> tuple[str, ...]:
-    names = [value] if isinstance(value, str) else list(value) if isinstance(value, (tuple, list)) else None
-    if names is None or not all(isinstance(n, str) for n in names):
-        raise _bad(name, "shape kind names, as text ('triangle,circle', 'all') or a tuple of them", value, TypeError)
-    try:
-        return parse_kinds(",".join(names))
-    except ValueError as e:
-        raise ValueError(f"{name}: {e}") from None
-
-
-def _background(name, value):
-    if value is None or (isinstance(value, str) and value.strip() in ("auto", "transparent")):
-        return None if value is None or value.strip() == "auto" else "transparent"
-    if isinstance(value, str):
-        try:
-            return parse_colour(value)
-        except ValueError:
-            raise ValueError(f"{name} '{value}' is not a colour: use auto, transparent, #rrggbb, #rgb or a CSS colour "
-                             f"name such as navy") from None
-    return rgb(value, name)
-
-
-def _palette(name, value):
-    wants = "a count from 1 to 256, or colours ('#264653,navy' or RGB triples in [0, 1])"
-    if value is None:
-        return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        if not 1 <= value <= 256:
-            raise _bad(name, wants, value)
-        return int(value)
-    if isinstance(value, str):
-        value = [c for c in value.split(",") if c.strip()]
-    if isinstance(value, bool) or not hasattr(value, "__iter__"):
-        raise _bad(name, wants, value, TypeError)
-    colours = tuple(rgb(c, name) for c in value)
-    if not 1 <= len(colours) <= 256:
-        raise _bad(name, wants, value)
-    return colours
-
-
-def _edge(name, value):
-    value = getattr(value, "value", value)  # an Enum of names, as the command line has
-    if not isinstance(value, str) or value not in EDGES:
-        raise _bad(name, " or ".join(EDGES), value, ValueError if isinstance(value, str) else TypeError)
-    return value
-
-
-def _effort(name, value):
-    value = getattr(value, "value", value)
-    if not isinstance(value, str) or value not in EFFORT:
-        raise _bad(name, " or ".join(EFFORT), value, ValueError if isinstance(value, str) else TypeError)
-    return value
+from . import checks
+from .checks import EFFORT
+from .colours import Colour
 
 
 def _option(default, doc: str, check, tuning: bool = False):
@@ -120,61 +23,107 @@ def _option(default, doc: str, check, tuning: bool = False):
 class Settings:
     """How to convert an image. The defaults are what ``primify convert`` uses."""
 
-    shapes: int = _option(256, "Number of shapes to place (the most, with target_psnr).", _whole(1))
+    shapes: int = _option(256, "Number of shapes to place (the most, with target_psnr).", checks.whole(1))
     target_psnr: float | None = _option(
-        None, "Stop adding shapes once the PSNR (dB) at the working size reaches this; None: never.",
-        _real(0, low_open=True, optional=True))
+        None,
+        "Stop adding shapes once the PSNR (dB) at the working size reaches this; None: never.",
+        checks.real(0, low_open=True, optional=True),
+    )
     kinds: tuple[str, ...] = _option(
-        ("triangle",), "Shape kinds allowed: a tuple of names, or text as the command line takes it "
+        ("triangle",),
+        "Shape kinds allowed: a tuple of names, or text as the command line takes it "
         "('triangle,circle', 'all', 'polygon:6'); with several, candidates of every kind compete for each placement.",
-        _kinds)
-    size: int = _option(256, "Working resolution: the longer side, in pixels, of the picture the shapes are fitted to.",
-                        _whole(8))
-    alpha: float | None = _option(None, "Fixed opacity in (0, 1]; None learns one per shape.",
-                                  _real(0, 1, low_open=True, optional=True))
+        checks.kinds,
+    )
+    size: int = _option(
+        256, "Working resolution: the longer side, in pixels, of the picture the shapes are fitted to.", checks.whole(8)
+    )
+    alpha: float | None = _option(
+        None, "Fixed opacity in (0, 1]; None learns one per shape.", checks.real(0, 1, low_open=True, optional=True)
+    )
     background: Colour | str | None = _option(
-        None, "Background colour: '#rrggbb', '#rgb', a CSS name or RGB numbers in [0, 1] (kept as floats); "
+        None,
+        "Background colour: '#rrggbb', '#rgb', a CSS name or RGB numbers in [0, 1] (kept as floats); "
         "None or 'auto' uses the picture's mean colour, and 'transparent' none at all: the shapes lie over "
-        "nothing and renders keep an alpha channel.", _background)
+        "nothing and renders keep an alpha channel.",
+        checks.background,
+    )
     palette: tuple[Colour, ...] | int | None = _option(
-        None, "Colours shapes may take, as colours (text or RGB numbers in [0, 1]); a count from 1 to 256 "
-        "picks that many from the picture; None allows any colour.", _palette)
-    edge: str = _option("sigmoid", "Soft edge function while optimizing: 'sigmoid' or 'tanh'.", _edge)
-    effort: str = _option("default", "How long to search: 'fast', 'default' or 'best' (see EFFORT).", _effort)
+        None,
+        "Colours shapes may take, as colours (text or RGB numbers in [0, 1]); a count from 1 to 256 "
+        "picks that many from the picture; None allows any colour.",
+        checks.palette,
+    )
+    edge: str = _option("sigmoid", "Soft edge function while optimizing: 'sigmoid' or 'tanh'.", checks.edge)
+    effort: str = _option("default", "How long to search: 'fast', 'default' or 'best' (see EFFORT).", checks.effort)
     few_shapes: int = _option(
-        0, "Below this many shapes the search grows (see boost): greedy placement leaves most to gain where "
+        0,
+        "Below this many shapes the search grows (see boost): greedy placement leaves most to gain where "
         "shapes are few and large. Off by default: 200 gave +0.4 to +1.4 dB at 8 to 50 triangles, but took 5 to "
-        "8 times as long.", _whole(0), True)
-    steps: int = _option(25, "Adam steps per batch of new shapes.", _whole(1), True)
-    candidates: int = _option(8, "Random candidates tried per shape at placement; the best ones are optimized.",
-                              _whole(1), True)
+        "8 times as long.",
+        checks.whole(0),
+        True,
+    )
+    steps: int = _option(25, "Adam steps per batch of new shapes.", checks.whole(1), True)
+    candidates: int = _option(
+        8, "Random candidates tried per shape at placement; the best ones are optimized.", checks.whole(1), True
+    )
     temperature_start: float = _option(
-        0.15, "Soft-edge temperature at the start of each batch, as a fraction of the batch's shape size "
-        "(never below temperature_end)...", _real(0, low_open=True), True)
+        0.15,
+        "Soft-edge temperature at the start of each batch, as a fraction of the batch's shape size "
+        "(never below temperature_end)...",
+        checks.real(0, low_open=True),
+        True,
+    )
     temperature_end: float = _option(
-        0.25, "...annealed geometrically to this, in working-size pixels, at the end of each batch, where the "
-        "soft image matches the anti-aliased hard render.", _real(0, low_open=True), True)
-    max_batch: int = _option(128, "The largest number of shapes optimized together in one batch...", _whole(1), True)
+        0.25,
+        "...annealed geometrically to this, in working-size pixels, at the end of each batch, where the "
+        "soft image matches the anti-aliased hard render.",
+        checks.real(0, low_open=True),
+        True,
+    )
+    max_batch: int = _option(
+        128, "The largest number of shapes optimized together in one batch...", checks.whole(1), True
+    )
     batch_growth: float = _option(
-        0.25, "...and the most, as a fraction of the shapes placed so far: smaller is more sequential, slower "
-        "and a little better.", _real(0, low_open=True), True)
-    min_size: float = _option(1.5, "Smallest shape, in working-size pixels across.", _real(0, low_open=True), True)
-    alpha_init: float = _option(0.8, "Opacity that learned opacity starts from, in (0, 1].",
-                                _real(0, 1, low_open=True), True)
-    lr_geometry: float = _option(0.04, "Adam learning rate of geometry, as a fraction of the batch's shape size "
-                                 "per step.", _real(0), True)
-    lr_colour: float = _option(0.02, "Adam learning rate of colour, in [0, 1] units per step.", _real(0), True)
-    lr_alpha: float = _option(0.02, "Adam learning rate of opacity, in [0, 1] units per step.", _real(0), True)
+        0.25,
+        "...and the most, as a fraction of the shapes placed so far: smaller is more sequential, slower "
+        "and a little better.",
+        checks.real(0, low_open=True),
+        True,
+    )
+    min_size: float = _option(
+        1.5, "Smallest shape, in working-size pixels across.", checks.real(0, low_open=True), True
+    )
+    alpha_init: float = _option(
+        0.8, "Opacity that learned opacity starts from, in (0, 1].", checks.real(0, 1, low_open=True), True
+    )
+    lr_geometry: float = _option(
+        0.04, "Adam learning rate of geometry, as a fraction of the batch's shape size per step.", checks.real(0), True
+    )
+    lr_colour: float = _option(0.02, "Adam learning rate of colour, in [0, 1] units per step.", checks.real(0), True)
+    lr_alpha: float = _option(0.02, "Adam learning rate of opacity, in [0, 1] units per step.", checks.real(0), True)
     polish_steps: int | None = _option(
-        25, "Steps of the final joint refinement of all shapes (0 turns it off; None: 50 to 150 by the "
-        "number of shapes)...", _whole(0, optional=True), True)
+        25,
+        "Steps of the final joint refinement of all shapes (0 turns it off; None: 50 to 150 by the "
+        "number of shapes)...",
+        checks.whole(0, optional=True),
+        True,
+    )
     polish_mixed: int = _option(
-        3, "...times this when several kinds are allowed: a mixed set gains less per polish step than a set of "
-        "strokes does, and its steps cost less, so it takes more.", _whole(1), True)
-    lr_polish: float = _option(0.3, "The polish's learning rate of geometry, in working-size pixels per step...",
-                               _real(0), True)
-    lr_polish_colour: float = _option(0.005, "...and of colour and opacity, in [0, 1] units per step.", _real(0), True)
-    tile: int = _option(16, "Tile size, in pixels, that the polish's compositing is split into.", _whole(1), True)
+        3,
+        "...times this when several kinds are allowed: a mixed set gains less per polish step than a set of "
+        "strokes does, and its steps cost less, so it takes more.",
+        checks.whole(1),
+        True,
+    )
+    lr_polish: float = _option(
+        0.3, "The polish's learning rate of geometry, in working-size pixels per step...", checks.real(0), True
+    )
+    lr_polish_colour: float = _option(
+        0.005, "...and of colour and opacity, in [0, 1] units per step.", checks.real(0), True
+    )
+    tile: int = _option(16, "Tile size, in pixels, that the polish's compositing is split into.", checks.whole(1), True)
 
     @property
     def boost(self) -> float:
@@ -196,18 +145,18 @@ class Settings:
         """The number of joint refinement steps to take."""
         steps = self.polish_steps if self.polish_steps is not None else max(50, min(150, 15000 // self.shapes))
         steps *= self.polish_mixed if len(self.kinds) > 1 else 1
-        return round(steps * EFFORT[self.effort][2] * self.boost ** 2)
+        return round(steps * EFFORT[self.effort][2] * self.boost**2)
 
     @property
     def polish_reach(self) -> float:
         """How far, in pixels, a shape may move in the polish at most: few large shapes go far."""
-        return 12.0 * self.boost ** 2
+        return 12.0 * self.boost**2
 
     @property
     def polish_temperature(self) -> float:
         """The polish's starting temperature in pixels, annealed to ``temperature_end``: few
         large shapes start soft, so that their edges feel the picture beyond a pixel."""
-        return self.temperature_end * self.boost ** 2
+        return self.temperature_end * self.boost**2
 
     @classmethod
     def coerce(cls, name: str, value):

@@ -30,7 +30,8 @@ def available(name: str) -> bool:
 def missing(name: str) -> str:
     """The reason a test skips when ``name`` is absent."""
     how = {"resvg": "pip install resvg-py", "cairosvg": "pip install cairosvg"}.get(
-        name, f"apt-get install {dict(librsvg='librsvg2-bin').get(name, name)}")
+        name, f"apt-get install {dict(librsvg='librsvg2-bin').get(name, name)}"
+    )
     return f"{name} is not installed ({how})"
 
 
@@ -82,8 +83,13 @@ def render_all(name: str, svgs: list[str]) -> list[np.ndarray]:
         files = [Path(tmp) / f"{i}.svg" for i in range(len(svgs))]
         for f, svg in zip(files, svgs, strict=True):
             f.write_text(svg, encoding="utf-8")
-        subprocess.run(["inkscape", "--export-type=png", *map(str, files)], check=True, capture_output=True,
-                       env={**os.environ, "HOME": tmp}, timeout=300)
+        subprocess.run(
+            ["inkscape", "--export-type=png", *map(str, files)],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "HOME": tmp},
+            timeout=300,
+        )
         return [_array(f.with_suffix(".png").read_bytes()) for f in files]
 
 
@@ -105,14 +111,31 @@ def chromium_all(svgs: list[str]) -> list[np.ndarray]:
         imgs = "".join(f'<img src="{i}.svg" style="display:block">' for i in range(len(svgs)))
         page.write_text(f'<!doctype html><html><body style="margin:0;background:#fff">{imgs}</body></html>')
         width, height = max(w for w, _ in sizes), sum(h for _, h in sizes)
-        subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        "--hide-scrollbars", "--force-device-scale-factor=1", f"--user-data-dir={tmp}/profile",
-                        f"--screenshot={out}", f"--window-size={width},{height}", page.as_uri()],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--force-device-scale-factor=1",
+                f"--user-data-dir={tmp}/profile",
+                f"--screenshot={out}",
+                f"--window-size={width},{height}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         shot, top, cut = _array(out.read_bytes()), 0, []
         for w, h in sizes:
-            cut.append(shot[top:top + h, :w])
+            cut.append(shot[top : top + h, :w])
             top += h
         return cut
 
@@ -123,12 +146,18 @@ def inkscape_query(svg: str) -> list[tuple[str, float, float, float, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.svg"
         src.write_text(svg, encoding="utf-8")
-        out = subprocess.run(["inkscape", "--query-all", str(src)], check=True, capture_output=True, text=True,
-                             env={**os.environ, "HOME": tmp}, timeout=120).stdout
+        out = subprocess.run(
+            ["inkscape", "--query-all", str(src)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "HOME": tmp},
+            timeout=120,
+        ).stdout
     rows = [line.split(",") for line in out.splitlines() if line.count(",") == 4]
     return [(r[0], *map(float, r[1:])) for r in rows]
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     mse = ((a - b) ** 2).mean()
-    return float("inf") if mse == 0 else 10 * np.log10(255 ** 2 / mse)
+    return float("inf") if mse == 0 else 10 * np.log10(255**2 / mse)

@@ -24,10 +24,14 @@ def convert(*args):
 
 def png_declaring(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims ``width`` × ``height`` pixels."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 def photo_bytes(fmt: str) -> bytes:
@@ -129,9 +133,19 @@ def make(mode_case: str, path: Path) -> Path:
     return path
 
 
-WORKS = {"L": "l.png", "P": "p.png", "P-transparent": "pt.png", "LA": "la.png", "RGBA": "rgba.png",
-         "16-bit": "deep.png", "CMYK": "cmyk.jpg", "WEBP": "w.webp", "TIFF": "t.tiff", "1x1": "dot.png",
-         "strip": "strip.png"}
+WORKS = {
+    "L": "l.png",
+    "P": "p.png",
+    "P-transparent": "pt.png",
+    "LA": "la.png",
+    "RGBA": "rgba.png",
+    "16-bit": "deep.png",
+    "CMYK": "cmyk.jpg",
+    "WEBP": "w.webp",
+    "TIFF": "t.tiff",
+    "1x1": "dot.png",
+    "strip": "strip.png",
+}
 
 
 @pytest.mark.parametrize("case", list(WORKS))
@@ -170,7 +184,9 @@ def test_animated_gif_uses_the_first_frame_and_says_so(tmp_path):
     frames = [Image.new("RGB", (20, 20), c) for c in ((250, 0, 0), (0, 0, 250))]
     path = tmp_path / "anim.gif"
     frames[0].save(path, save_all=True, append_images=frames[1:])
-    result = CliRunner().invoke(cli.app, ["convert", str(path), "--size", "24", "-n", "4", "-o", str(tmp_path / "o.png")])
+    result = CliRunner().invoke(
+        cli.app, ["convert", str(path), "--size", "24", "-n", "4", "-o", str(tmp_path / "o.png")]
+    )
     assert result.exit_code == 0
     assert "anim.gif: note: animated, using the first of 2 frames" in result.stderr
     assert np.asarray(Image.open(tmp_path / "o.png"))[..., 0].mean() > 200
@@ -186,10 +202,13 @@ def test_transparent_pixels_do_not_turn_black(tmp_path):
     assert out[:, 25:].mean() > 60
 
 
-@pytest.mark.parametrize("args, message", [
-    (["-n", "-5"], "Invalid value for '--shapes'"),
-    (["--out-dir", "{file}/sub"], "cannot write to folder"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-n", "-5"], "Invalid value for '--shapes'"),
+        (["--out-dir", "{file}/sub"], "cannot write to folder"),
+    ],
+)
 def test_more_bad_options_are_usage_errors(tmp_path, args, message):
     path = make("P", tmp_path / "p.png")
     result = CliRunner().invoke(cli.app, ["convert", str(path), *[a.format(file=path) for a in args]])
@@ -203,8 +222,10 @@ def test_a_huge_photo_is_resized_not_refused_in_bounded_memory(tmp_path):
     Image.new("RGB", (12000, 9000), (120, 80, 40)).save(path, quality=50)
     args = ["convert", str(path), *FAST, "--output-size", "64", "-o", str(tmp_path / "o.png")]
     # The child reports its own high-water mark: a rusage figure would start at this process's.
-    report = "import runpy, sys\ntry:\n    runpy.run_module('primify', run_name='__main__')\nfinally:\n" \
-             "    print(open('/proc/self/status').read(), file=sys.stderr)"
+    report = (
+        "import runpy, sys\ntry:\n    runpy.run_module('primify', run_name='__main__')\nfinally:\n"
+        "    print(open('/proc/self/status').read(), file=sys.stderr)"
+    )
     done = subprocess.run([sys.executable, "-c", report, *args], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert Image.open(tmp_path / "o.png").size == (64, 48)

@@ -74,14 +74,21 @@ def test_inputs_are_deduplicated_and_earlier_outputs_are_not_inputs(folder):
 
 def test_name_template_fields_and_safety(tmp_path):
     src = Source(tmp_path / "cat.jpg", Path("pets"))
-    assert outputs_for(src, tmp_path, "{stem}-{shape}{shapes}.{ext}", ["svg"], "triangle,circle", 50) == \
-        [tmp_path / "pets" / "cat-triangle+circle50.svg"]
+    assert outputs_for(src, tmp_path, "{stem}-{shape}{shapes}.{ext}", ["svg"], "triangle,circle", 50) == [
+        tmp_path / "pets" / "cat-triangle+circle50.svg"
+    ]
     with pytest.raises(ValueError, match="outside"):
         outputs_for(Source(tmp_path / "x.jpg", Path("..") / ".."), tmp_path, "{stem}.{ext}", ["png"], "triangle", 1)
 
 
-@pytest.mark.parametrize("template, message", [("../{stem}.{ext}", "must stay inside"), ("/tmp/{stem}.{ext}", "must stay inside"),
-                                               ("{stem}.{size}.{ext}", "unknown field {size}")])
+@pytest.mark.parametrize(
+    "template, message",
+    [
+        ("../{stem}.{ext}", "must stay inside"),
+        ("/tmp/{stem}.{ext}", "must stay inside"),
+        ("{stem}.{size}.{ext}", "unknown field {size}"),
+    ],
+)
 def test_bad_name_templates_are_usage_errors(photo, template, message):
     result = run(photo, *FAST, "--name", template)
     assert result.exit_code == 2 and message in " ".join(result.stderr.replace("│", " ").split())
@@ -100,8 +107,9 @@ def test_existing_outputs_are_refused_skipped_or_overwritten(photo, tmp_path):
 
 
 def test_two_inputs_writing_one_file_are_both_errors(folder, tmp_path):
-    result = run(folder / "a.png", folder / "sub" / "c.png", *FAST, "--name", "same.{ext}", "--out-dir", tmp_path,
-                 "--json")
+    result = run(
+        folder / "a.png", folder / "sub" / "c.png", *FAST, "--name", "same.{ext}", "--out-dir", tmp_path, "--json"
+    )
     assert result.exit_code == 1
     assert [r["status"] for r in lines(result.stdout).values()] == ["error", "error"]
     assert result.stderr.count("would both write") == 2
@@ -109,8 +117,12 @@ def test_two_inputs_writing_one_file_are_both_errors(folder, tmp_path):
 
 def test_pipe_in_and_svg_out_leaves_nothing_else_on_stdout(photo):
     with open(photo, "rb") as f:
-        done = subprocess.run([sys.executable, "-m", "primify", "convert", "-", "-o", "-", "--format", "svg", *FAST],
-                              stdin=f, capture_output=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "primify", "convert", "-", "-o", "-", "--format", "svg", *FAST],
+            stdin=f,
+            capture_output=True,
+            timeout=120,
+        )
     assert done.returncode == 0, done.stderr.decode()
     root = ET.fromstring(done.stdout)
     svg = "{http://www.w3.org/2000/svg}"
@@ -121,15 +133,24 @@ def test_pipe_in_and_svg_out_leaves_nothing_else_on_stdout(photo):
 
 
 def test_bad_stdin_fails_with_nothing_on_stdout():
-    done = subprocess.run([sys.executable, "-m", "primify", "convert", "-", "-o", "-", "--format", "png", *FAST],
-                          input=b"nope", capture_output=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "primify", "convert", "-", "-o", "-", "--format", "png", *FAST],
+        input=b"nope",
+        capture_output=True,
+        timeout=120,
+    )
     assert done.returncode == 1 and done.stdout == b""
     assert done.stderr.decode() == "error: cannot read '<stdin>': not an image that Pillow can read\n"
 
 
-@pytest.mark.parametrize("args, message", [(["-o", "-", "--format", "svg", "--json"], "not both"),
-                                           (["-o", "-"], "say which one format"),
-                                           (["--overwrite", "--skip-existing"], "choose one")])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-o", "-", "--format", "svg", "--json"], "not both"),
+        (["-o", "-"], "say which one format"),
+        (["--overwrite", "--skip-existing"], "choose one"),
+    ],
+)
 def test_conflicting_options_are_usage_errors(photo, args, message):
     result = run(photo, *FAST, *args)
     assert result.exit_code == 2 and message in " ".join(result.stderr.replace("│", " ").split())
@@ -143,18 +164,24 @@ def test_progress_is_plain_lines_when_stderr_is_not_a_terminal(photo, tmp_path):
 
 def test_dask_cluster_converts_and_reports_each_image(folder, tmp_path):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         result = run(folder, "--json", *FAST, "--out-dir", tmp_path / "out", "--dask", cluster.scheduler_address)
     assert result.exit_code == 1
     records = lines(result.stdout)
     assert {n: r["status"] for n, r in records.items()} == {"a.png": "ok", "b.jpg": "ok", "broken.jpg": "error"}
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "a.primify.png", "a.primify.svg", "b.primify.png", "b.primify.svg"]
+        "a.primify.png",
+        "a.primify.svg",
+        "b.primify.png",
+        "b.primify.svg",
+    ]
 
 
 def test_unreachable_dask_scheduler_is_one_clear_error(photo):
     pytest.importorskip("distributed")
     result = run(photo, *FAST, "--dask", "tcp://127.0.0.1:9")
     assert result.exit_code == 2 and "cannot use the Dask scheduler at 'tcp://127.0.0.1:9'" in " ".join(
-        result.stderr.replace("│", " ").split())
+        result.stderr.replace("│", " ").split()
+    )

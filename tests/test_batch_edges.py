@@ -33,8 +33,13 @@ def run_unprivileged(cwd: Path, *args) -> subprocess.CompletedProcess:
             pytest.skip("root reads every folder, and setpriv, which can take that away, is not installed")
         caps = "-dac_override,-dac_read_search"
         drop = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
-    return subprocess.run([*drop, sys.executable, "-m", "primify", "convert", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [*drop, sys.executable, "-m", "primify", "convert", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def make_tree(root: Path, picture, *names: str) -> None:
@@ -63,8 +68,11 @@ def test_recursive_reports_an_unreadable_subfolder(tmp_path, picture):
     assert done.returncode == 1, done.stderr
     found = records(done.stdout)
     assert found["photos/a.png"]["status"] == "ok"
-    assert found["photos/sub"] == {**found["photos/sub"], "status": "error",
-                                   "error": "cannot read 'photos/sub': permission denied"}
+    assert found["photos/sub"] == {
+        **found["photos/sub"],
+        "status": "error",
+        "error": "cannot read 'photos/sub': permission denied",
+    }
 
 
 def test_recursive_follows_linked_subfolders_as_globs_do_each_real_folder_once(tmp_path, picture):
@@ -103,8 +111,19 @@ def test_a_name_too_long_to_write_is_that_inputs_error(tmp_path, picture):
 def test_file_names_with_brackets_are_printed_literally(tmp_path, picture):
     make_tree(tmp_path, picture, "photo [edited].png", "x[/]y.png")
     gone = tmp_path / "[red]gone[/].png"
-    result = run(tmp_path / "photo [edited].png", tmp_path / "x[/]y.png", gone, "-n", "2", "--size", "16",
-                 "--format", "json", "--out-dir", tmp_path / "out")
+    result = run(
+        tmp_path / "photo [edited].png",
+        tmp_path / "x[/]y.png",
+        gone,
+        "-n",
+        "2",
+        "--size",
+        "16",
+        "--format",
+        "json",
+        "--out-dir",
+        tmp_path / "out",
+    )
     assert result.exit_code == 1, result.output
     assert f"{tmp_path / 'photo [edited].png'}: 2 triangle shapes" in result.stderr
     assert f"{tmp_path / 'x[/]y.png'}: 2 triangle shapes" in result.stderr
@@ -131,9 +150,24 @@ def test_a_glob_through_link_loops_follows_each_real_folder_once(tmp_path, pictu
     (tmp_path / "d" / "sub" / "up").symlink_to(tmp_path / "d")
     (tmp_path / "d" / "sub" / "deeper").mkdir()
     (tmp_path / "d" / "sub" / "deeper" / "back").symlink_to(tmp_path / "d")
-    done = subprocess.run([sys.executable, "-m", "primify", "convert", str(tmp_path / "d" / "**" / "*.png"), *TINY,
-                           "--out-dir", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "primify",
+            "convert",
+            str(tmp_path / "d" / "**" / "*.png"),
+            *TINY,
+            "--out-dir",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert sorted(records(done.stdout)) == [str(tmp_path / "d" / "a.png"), str(tmp_path / "d" / "sub" / "b.png")]
     assert sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.json")) == [
-        "a.primify.json", "sub/b.primify.json"]
+        "a.primify.json",
+        "sub/b.primify.json",
+    ]

@@ -32,16 +32,42 @@ def test_run_writes_protocol_results(tmp_path):
     synthetic_image(images / "synth.png")
     out = tmp_path / "out"
 
-    assert run.main(["--images", str(images), "--shapes", "8", "--shape", "circle",
-                     "--out", str(out), "--no-dense", "--peer", "anchors"]) == 0
+    assert (
+        run.main(
+            [
+                "--images",
+                str(images),
+                "--shapes",
+                "8",
+                "--shape",
+                "circle",
+                "--out",
+                str(out),
+                "--no-dense",
+                "--peer",
+                "anchors",
+            ]
+        )
+        == 0
+    )
 
     with open(out / "results.csv", newline="") as f:
         reader = csv.DictReader(f)
         rows = list(reader)
-    assert reader.fieldnames == ["tool", "image", "shape", "shapes", "seconds", "psnr_db", "ssim",
-                                 "peak_rss_mb", "device"]
+    assert reader.fieldnames == [
+        "tool",
+        "image",
+        "shape",
+        "shapes",
+        "seconds",
+        "psnr_db",
+        "ssim",
+        "peak_rss_mb",
+        "device",
+    ]
     assert [(r["tool"], r["image"], r["shape"], r["shapes"], r["device"]) for r in rows] == [
-        ("primify", "synth", "circle", "8", "cpu")]
+        ("primify", "synth", "circle", "8", "cpu")
+    ]
     target = np.asarray(Image.open(out / "targets" / "synth.png"))
     output = np.asarray(Image.open(out / "outputs" / "synth_circle_8.png").convert("RGB"))
     assert target.shape == (192, 256, 3)  # longer side 256, short side round(256 * 30 / 40)
@@ -55,15 +81,19 @@ def test_run_writes_protocol_results(tmp_path):
 PRIMITIVE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "primify-peers" / "primitive"
 
 
-@pytest.mark.skipif(not os.access(PRIMITIVE, os.X_OK) or not (harness.PEERS / "build-primitive.sh").exists(),
-                    reason="primitive is not built, or ../shared/peers is not beside this checkout")
+@pytest.mark.skipif(
+    not os.access(PRIMITIVE, os.X_OK) or not (harness.PEERS / "build-primitive.sh").exists(),
+    reason="primitive is not built, or ../shared/peers is not beside this checkout",
+)
 def test_primitive_runs_live_in_turn_and_the_report_uses_its_rows(tmp_path):
     images = tmp_path / "images"
     images.mkdir()
     synthetic_image(images / "synth.png")
     out = tmp_path / "out"
-    assert run.main(["--images", str(images), "--shapes", "8", "--shape", "triangle", "--out", str(out),
-                     "--no-dense"]) == 0
+    assert (
+        run.main(["--images", str(images), "--shapes", "8", "--shape", "triangle", "--out", str(out), "--no-dense"])
+        == 0
+    )
     with open(out / "results.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [r["tool"] for r in rows] == ["primify", "primitive"]
@@ -99,10 +129,12 @@ def test_dense_soft_render_matches_sequential_compositing():
 
 
 def test_dense_hard_render_places_circles_in_pixel_units():
-    circles = dense.Circles(centre=np.array([[10.0, 8.0], [25.0, 15.0]]),
-                            radius=np.array([6.0, 4.0]),
-                            colour=np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]),
-                            alpha=np.array([1.0, 0.5]))
+    circles = dense.Circles(
+        centre=np.array([[10.0, 8.0], [25.0, 15.0]]),
+        radius=np.array([6.0, 4.0]),
+        colour=np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]),
+        alpha=np.array([1.0, 0.5]),
+    )
     image = dense.hard_render(circles, 32, 24, (1.0, 1.0, 1.0))
     assert image.shape == (24, 32, 3)
     assert tuple(image[8, 10]) == (255, 0, 0)  # inside the opaque red circle

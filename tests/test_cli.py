@@ -29,8 +29,18 @@ def test_default_outputs_are_png_and_svg_beside_in_out_dir(photo, tmp_path):
 
 
 def test_output_options_pick_format_by_extension_and_size(photo, tmp_path):
-    result = run(photo, *FAST, "-o", tmp_path / "a.jpg", "-o", tmp_path / "b.svg", "-o", tmp_path / "c.png",
-                 "--output-size", "96")
+    result = run(
+        photo,
+        *FAST,
+        "-o",
+        tmp_path / "a.jpg",
+        "-o",
+        tmp_path / "b.svg",
+        "-o",
+        tmp_path / "c.png",
+        "--output-size",
+        "96",
+    )
     assert result.exit_code == 0, result.output
     assert Image.open(tmp_path / "a.jpg").format == "JPEG"
     assert Image.open(tmp_path / "c.png").size == (96, 72)
@@ -42,7 +52,11 @@ def test_summary_line_names_shapes_quality_time_device_and_files(photo, tmp_path
     result = run(photo, "--size", "32", "-n", "6", "-o", tmp_path / "x.png")
     assert result.exit_code == 0, result.output
     line = result.stderr.strip().splitlines()[-1]
-    assert re.fullmatch(rf"{re.escape(str(photo))}: 6 triangle shapes, \d+\.\d\d dB, \d+\.\d s on cpu -> {re.escape(str(tmp_path / 'x.png'))}", line)
+    assert re.fullmatch(
+        rf"{re.escape(str(photo))}: 6 triangle shapes, \d+\.\d\d dB, \d+\.\d s on cpu -> "
+        rf"{re.escape(str(tmp_path / 'x.png'))}",
+        line,
+    )
 
 
 def test_missing_file_is_one_clear_line_and_exit_1(tmp_path):
@@ -57,15 +71,18 @@ def test_a_bad_input_does_not_stop_the_others(photo, tmp_path):
     assert (tmp_path / "photo.primify.png").exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["-n", "0"], "Invalid value for '--shapes'"),
-    (["-n", "abc"], "Invalid value for '--shapes'"),
-    (["-s", "hexagon"], "known kinds: triangle, circle, rect"),
-    (["--background", "bluish"], "is not a colour"),
-    (["--alpha", "0"], "is not in (0, 1]"),
-    (["--size", "0"], "Invalid value for '--size'"),
-    (["-o", "x.bmp"], "unknown extension '.bmp'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-n", "0"], "Invalid value for '--shapes'"),
+        (["-n", "abc"], "Invalid value for '--shapes'"),
+        (["-s", "hexagon"], "known kinds: triangle, circle, rect"),
+        (["--background", "bluish"], "is not a colour"),
+        (["--alpha", "0"], "is not in (0, 1]"),
+        (["--size", "0"], "Invalid value for '--size'"),
+        (["-o", "x.bmp"], "unknown extension '.bmp'"),
+    ],
+)
 def test_bad_options_are_usage_errors_with_exit_2(photo, args, message):
     result = run(photo, *args)
     assert result.exit_code == 2
@@ -88,11 +105,38 @@ def test_cli_passes_options_to_the_library(photo, tmp_path, monkeypatch):
         return real(image, settings, **kw)
 
     monkeypatch.setattr(primify.api, "convert", spy)
-    result = run(photo, "-n", "5", "-s", "circle,rect", "--size", "24", "--alpha", "0.5", "--background", "#ff0000",
-                 "--edge", "tanh", "--device", "cpu", "--effort", "fast", "-q", "--out-dir", tmp_path)
+    result = run(
+        photo,
+        "-n",
+        "5",
+        "-s",
+        "circle,rect",
+        "--size",
+        "24",
+        "--alpha",
+        "0.5",
+        "--background",
+        "#ff0000",
+        "--edge",
+        "tanh",
+        "--device",
+        "cpu",
+        "--effort",
+        "fast",
+        "-q",
+        "--out-dir",
+        tmp_path,
+    )
     assert result.exit_code == 0, result.output
     s = seen["settings"]
-    assert (s.shapes, s.kinds, s.size, s.alpha, s.background, s.edge) == (5, ("circle", "rect"), 24, 0.5, (1.0, 0.0, 0.0), "tanh")
+    assert (s.shapes, s.kinds, s.size, s.alpha, s.background, s.edge) == (
+        5,
+        ("circle", "rect"),
+        24,
+        0.5,
+        (1.0, 0.0, 0.0),
+        "tanh",
+    )
     assert s.effort == "fast"
     assert run(photo, "--effort", "slow").exit_code == 2
     assert seen["device"].type == "cpu"
@@ -113,4 +157,3 @@ def test_ci_runs_the_readme_test_command():
     readme = (root / "README.md").read_text()
     command = readme.split("Run the tests:\n\n```\n")[1].split("\n```")[0]
     assert command in (root / ".ci" / "run").read_text()
-

@@ -11,7 +11,7 @@ from primify.io.picture import working
 
 def flat_psnr(picture):
     a = np.asarray(picture, dtype=np.float64)
-    return 10 * np.log10(255 ** 2 / ((a - a.mean(axis=(0, 1))) ** 2).mean())
+    return 10 * np.log10(255**2 / ((a - a.mean(axis=(0, 1))) ** 2).mean())
 
 
 def test_convert_places_the_shapes_asked_for_and_beats_a_flat_picture(picture, fast, gen):
@@ -69,7 +69,9 @@ def test_a_mask_puts_the_detail_where_it_is_white(picture, fast):
     mask = Image.new("L", picture.size, 0)
     mask.paste(255, (0, 0, picture.width // 2, picture.height))
     target = np.asarray(working(picture, fast.size), dtype=np.float64)
-    left = lambda scene: ((np.asarray(scene.render(), dtype=np.float64) - target) ** 2)[:, : target.shape[1] // 2].mean()
+    left = lambda scene: ((np.asarray(scene.render(), dtype=np.float64) - target) ** 2)[
+        :, : target.shape[1] // 2
+    ].mean()
     plain = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0))
     masked = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0), mask=mask)
     assert left(masked) < 0.8 * left(plain)
@@ -78,7 +80,9 @@ def test_a_mask_puts_the_detail_where_it_is_white(picture, fast):
 @pytest.mark.parametrize("palette", [3, ((1.0, 0.0, 0.0), (0.2, 0.4, 0.6), (0.9, 0.8, 0.1))])
 def test_every_colour_comes_from_the_palette(picture, fast, gen, palette):
     scene = primify.convert(picture, fast, palette=palette, generator=gen)
-    chosen = {tuple(round(v, 5) for v in s.colour) for s in scene.shapes} | {tuple(round(v, 5) for v in scene.background)}
+    chosen = {tuple(round(v, 5) for v in s.colour) for s in scene.shapes} | {
+        tuple(round(v, 5) for v in scene.background)
+    }
     if isinstance(palette, int):
         assert len(chosen) <= 3
     else:
@@ -95,14 +99,16 @@ def test_kmeans_finds_the_colours_a_picture_is_made_of(gen):
 
 
 def test_best_effort_fits_better_than_fast(picture, fast):
-    fit = lambda effort: psnr_of(primify.convert(picture, fast, shapes=12, effort=effort,
-                                                 generator=torch.Generator().manual_seed(0)), picture)
+    fit = lambda effort: psnr_of(
+        primify.convert(picture, fast, shapes=12, effort=effort, generator=torch.Generator().manual_seed(0)), picture
+    )
     assert fit("best") > fit("fast") + 0.3
 
 
 def test_few_shapes_search_longer_and_fit_better(picture, fast):
-    fit = lambda few: psnr_of(primify.convert(picture, fast, shapes=6, few_shapes=few,
-                                              generator=torch.Generator().manual_seed(0)), picture)
+    fit = lambda few: psnr_of(
+        primify.convert(picture, fast, shapes=6, few_shapes=few, generator=torch.Generator().manual_seed(0)), picture
+    )
     assert fit(200) > fit(0) + 0.3
 
 

@@ -14,8 +14,14 @@ import numpy as np
 from PIL import Image
 
 #: (format, extension, save options) of every format a batch over a photo folder meets.
-FORMATS = [("PNG", "png", {}), ("JPEG", "jpg", {"quality": 80}), ("GIF", "gif", {}), ("WEBP", "webp", {"quality": 80}),
-           ("TIFF", "tif", {"compression": "tiff_deflate"}), ("BMP", "bmp", {})]
+FORMATS = [
+    ("PNG", "png", {}),
+    ("JPEG", "jpg", {"quality": 80}),
+    ("GIF", "gif", {}),
+    ("WEBP", "webp", {"quality": 80}),
+    ("TIFF", "tif", {"compression": "tiff_deflate"}),
+    ("BMP", "bmp", {}),
+]
 
 
 def originals() -> dict[str, bytes]:
@@ -36,7 +42,7 @@ def chunks(png: bytes) -> list[int]:
     pos, out = 8, []
     while pos + 8 <= len(png):
         out.append(pos)
-        pos += 12 + struct.unpack(">I", png[pos:pos + 4])[0]
+        pos += 12 + struct.unpack(">I", png[pos : pos + 4])[0]
     return out
 
 
@@ -53,25 +59,25 @@ def mutants(per_format: int = 10, seed: int = 0):
                     i = rnd.randrange(len(b))
                     b[i] ^= 1 << rnd.randrange(8)
             elif how == 1:
-                b = b[:rnd.randrange(8, len(b))]
+                b = b[: rnd.randrange(8, len(b))]
             elif how == 2 and ext == "png":
                 pos = rnd.choice(chunks(data))
-                n = struct.unpack(">I", data[pos:pos + 4])[0]
-                b[pos:pos + 4] = struct.pack(">I", rnd.choice([max(0, n - 50), n // 2, 0x7FFFFFFF, 0xFFFFFFFF]))
+                n = struct.unpack(">I", data[pos : pos + 4])[0]
+                b[pos : pos + 4] = struct.pack(">I", rnd.choice([max(0, n - 50), n // 2, 0x7FFFFFFF, 0xFFFFFFFF]))
             elif how == 2:
                 i = rnd.randrange(4, min(64, len(b)))
-                b[i:i + 4] = b"\xff\xff\xff\xff"
+                b[i : i + 4] = b"\xff\xff\xff\xff"
             elif how == 3:
                 b[rnd.randrange(min(40, len(b)))] = rnd.randrange(256)
             else:
                 i = rnd.randrange(len(b))
-                b[i:i + 16] = bytes(16)
+                b[i : i + 16] = bytes(16)
             yield f"{ext}_{k:02d}.{ext}", bytes(b)
     # The mutation the batch was first seen to stop on: an IDAT shorter than its data.
     png = originals()["png"]
-    idat = next(p for p in chunks(png) if png[p + 4:p + 8] == b"IDAT")
+    idat = next(p for p in chunks(png) if png[p + 4 : p + 8] == b"IDAT")
     b = bytearray(png)
-    b[idat:idat + 4] = struct.pack(">I", struct.unpack(">I", png[idat:idat + 4])[0] - 50)
+    b[idat : idat + 4] = struct.pack(">I", struct.unpack(">I", png[idat : idat + 4])[0] - 50)
     yield "png_short_idat.png", bytes(b)
 
 
@@ -82,8 +88,25 @@ def test_a_batch_of_damaged_files_of_every_format_ends_in_one_line_each(tmp_path
     for name, data in mutants():
         (src / name).write_bytes(data)
         names.append(name)
-    done = subprocess.run([sys.executable, "-m", "primify", "convert", str(src), "--json", "-n", "4", "--size", "32",
-                           "--out-dir", str(out)], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "primify",
+            "convert",
+            str(src),
+            "--json",
+            "-n",
+            "4",
+            "--size",
+            "32",
+            "--out-dir",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode in (0, 1), done.stderr[-3000:]
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr[-3000:]
     records = [json.loads(line) for line in done.stdout.splitlines()]

@@ -40,8 +40,20 @@ def test_stop_keeps_the_shapes_placed_so_far(picture, fast, gen):
 def test_same_input_options_and_seed_give_identical_files(tmp_path, picture):
     picture.save(tmp_path / "in.png")
     for run in ("a", "b"):
-        result = CliRunner().invoke(cli.app, ["convert", str(tmp_path / "in.png"), *FAST, "--seed", "3",
-                                              "-o", str(tmp_path / f"{run}.png"), "-o", str(tmp_path / f"{run}.svg")])
+        result = CliRunner().invoke(
+            cli.app,
+            [
+                "convert",
+                str(tmp_path / "in.png"),
+                *FAST,
+                "--seed",
+                "3",
+                "-o",
+                str(tmp_path / f"{run}.png"),
+                "-o",
+                str(tmp_path / f"{run}.svg"),
+            ],
+        )
         assert result.exit_code == 0
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
     assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()

@@ -39,6 +39,7 @@ def rgb8(picture) -> np.ndarray:
 
 # 1. Gradients inside the caller's no_grad / inference_mode, which are left as they were.
 
+
 @pytest.mark.parametrize("mode", [torch.no_grad, torch.inference_mode])
 def test_convert_works_inside_no_grad_and_inference_mode_and_leaves_the_mode(picture, mode):
     with mode():
@@ -49,6 +50,7 @@ def test_convert_works_inside_no_grad_and_inference_mode_and_leaves_the_mode(pic
 
 
 # 2. Jupyter's stop button: the shapes so far are not lost.
+
 
 def test_keyboard_interrupt_raises_interrupted_carrying_the_shapes_so_far(picture):
     def press_stop(progress):
@@ -64,6 +66,7 @@ def test_keyboard_interrupt_raises_interrupted_carrying_the_shapes_so_far(pictur
 
 
 # 3. Every input form, one rule: dtype gives the range, the layout is named.
+
 
 def _as(picture, form):
     a = rgb8(picture)
@@ -82,8 +85,19 @@ def _as(picture, form):
     }[form]()
 
 
-@pytest.mark.parametrize("form", ["float RGB in [0, 1]", "float32 RGB", "uint16 RGB", "CHW uint8", "HxWx4 uint8",
-                                  "torch CHW float", "torch 1xCHW uint8", "torch needing grad"])
+@pytest.mark.parametrize(
+    "form",
+    [
+        "float RGB in [0, 1]",
+        "float32 RGB",
+        "uint16 RGB",
+        "CHW uint8",
+        "HxWx4 uint8",
+        "torch CHW float",
+        "torch 1xCHW uint8",
+        "torch needing grad",
+    ],
+)
 def test_colour_arrays_and_tensors_give_the_scene_of_the_same_pil_picture(picture, form):
     assert run(_as(picture, form)) == run(picture)
 
@@ -117,9 +131,17 @@ def test_anything_else_is_a_type_error_that_says_what_is_accepted(thing):
         primify.convert(thing, tiny())
 
 
-@pytest.mark.parametrize("bad", [np.full((8, 8, 3), 1.5), np.full((8, 8, 3), np.nan), np.full((8, 8), -3, np.int32),
-                                 np.zeros((8, 8, 7), np.uint8), np.zeros((2, 8, 8, 3), np.uint8)],
-                         ids=["float over 1", "nan", "negative int", "7 channels", "4 dimensions"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.full((8, 8, 3), 1.5),
+        np.full((8, 8, 3), np.nan),
+        np.full((8, 8), -3, np.int32),
+        np.zeros((8, 8, 7), np.uint8),
+        np.zeros((2, 8, 8, 3), np.uint8),
+    ],
+    ids=["float over 1", "nan", "negative int", "7 channels", "4 dimensions"],
+)
 def test_arrays_outside_the_contract_are_refused_with_the_reason(bad):
     with pytest.raises(ValueError, match="array|values"):
         primify.convert(bad, tiny())
@@ -127,14 +149,17 @@ def test_arrays_outside_the_contract_are_refused_with_the_reason(bad):
 
 # 4. A rotated JPEG: the library's loader is the command line's.
 
+
 def test_an_exif_rotated_jpeg_is_upright_through_open_convert_and_the_cli(picture, tmp_path):
     exif = Image.Exif()
     exif[0x0112] = 6
     path = tmp_path / "rotated.jpg"
     picture.resize((64, 32)).save(path, exif=exif)
     assert primify.open(path).size == (32, 64)
-    result = CliRunner().invoke(cli.app, ["convert", str(path), "-n", "4", "--size", "32", "--device", "cpu", "-q",
-                                          "-o", str(tmp_path / "cli.json")])
+    result = CliRunner().invoke(
+        cli.app,
+        ["convert", str(path), "-n", "4", "--size", "32", "--device", "cpu", "-q", "-o", str(tmp_path / "cli.json")],
+    )
     assert result.exit_code == 0, result.output
     scene = primify.convert(path, shapes=4, size=32, generator=torch.Generator().manual_seed(0))
     assert (scene.width, scene.height) == (16, 32)
@@ -142,6 +167,7 @@ def test_an_exif_rotated_jpeg_is_upright_through_open_convert_and_the_cli(pictur
 
 
 # 5. Odd pictures and masks.
+
 
 def test_an_empty_picture_is_a_value_error():
     with pytest.raises(ValueError, match="empty"):
@@ -252,8 +278,24 @@ def test_convert_refuses_a_settings_of_another_type(picture):
 
 
 def test_the_command_line_takes_short_hex_and_css_colours(photo, tmp_path):
-    result = CliRunner().invoke(cli.app, ["convert", str(photo), "-n", "4", "--size", "16", "-q", "--background",
-                                          "#fff", "--palette", "navy,#f00,gold", "-o", str(tmp_path / "a.json")])
+    result = CliRunner().invoke(
+        cli.app,
+        [
+            "convert",
+            str(photo),
+            "-n",
+            "4",
+            "--size",
+            "16",
+            "-q",
+            "--background",
+            "#fff",
+            "--palette",
+            "navy,#f00,gold",
+            "-o",
+            str(tmp_path / "a.json"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     scene = primify.load_scene(tmp_path / "a.json")
     assert scene.background == (1.0, 1.0, 1.0)
@@ -263,17 +305,21 @@ def test_the_command_line_takes_short_hex_and_css_colours(photo, tmp_path):
 
 def test_a_polygon_variant_resolves_without_registering_anything():
     # In a fresh interpreter, so that nothing another test did can help.
-    code = ("import primify, primify.shapes as s; k = s.resolve_kind('polygon:6'); "
-            "assert len(k.params) == 9, k.params; assert 'polygon:6' not in primify.KINDS; "
-            "shape = primify.Shape('polygon:6', (0.5, 0.5, 0.0) + (0.2,) * 6, (0.0, 0.0, 0.0)); "
-            "sc = primify.Scene(10, 10, (1.0, 1.0, 1.0), [shape]); "
-            "sc.render(); print('ok')")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    code = (
+        "import primify, primify.shapes as s; k = s.resolve_kind('polygon:6'); "
+        "assert len(k.params) == 9, k.params; assert 'polygon:6' not in primify.KINDS; "
+        "shape = primify.Shape('polygon:6', (0.5, 0.5, 0.0) + (0.2,) * 6, (0.0, 0.0, 0.0)); "
+        "sc = primify.Scene(10, 10, (1.0, 1.0, 1.0), [shape]); "
+        "sc.render(); print('ok')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
     assert done.stdout.strip() == "ok", done.stderr
 
 
 # 7. Files: save, load and render by path; notebooks' displays.
+
 
 @pytest.mark.parametrize("ext", ["svg", "png", "json", "jpg"])
 def test_scene_save_writes_the_format_of_the_extension_and_load_scene_reads_json(picture, tmp_path, ext):
@@ -306,6 +352,7 @@ def test_notebooks_show_scenes_as_svg_and_png(picture):
 
 # 8. Types and documentation.
 
+
 def test_py_typed_is_shipped_and_declared_as_package_data():
     assert (resources.files("primify") / "py.typed").is_file()
     assert "py.typed" in (ROOT / "pyproject.toml").read_text()
@@ -313,6 +360,7 @@ def test_py_typed_is_shipped_and_declared_as_package_data():
 
 def test_convert_has_explicit_typed_keywords_and_no_catch_all():
     import inspect
+
     params = inspect.signature(primify.convert).parameters
     assert not any(p.kind is p.VAR_KEYWORD for p in params.values())
     for name in ("shapes", "kinds", "alpha", "background", "palette", "size", "target_psnr", "edge"):
@@ -332,6 +380,7 @@ def test_help_shows_every_settings_field_and_progress_field():
 
 def test_convert_takes_every_settings_field_as_a_keyword():
     import inspect
+
     params = inspect.signature(primify.convert).parameters
     assert set(primify.Settings.__dataclass_fields__) <= {n for n, p in params.items() if p.kind is p.KEYWORD_ONLY}
 
@@ -341,6 +390,7 @@ def test_the_readme_scenefile_names_are_reachable_after_import_primify():
 
 
 # 9. Scenes are checked when made.
+
 
 @pytest.mark.parametrize("size", [0, -5, 2.5])
 def test_render_refuses_a_size_below_one_pixel(picture, size):
@@ -356,10 +406,17 @@ def test_to_svg_refuses_a_negative_precision(picture):
 BLACK = (0.0, 0.0, 0.0)
 
 
-@pytest.mark.parametrize("shape", [("triangle", (0.1,) * 5, BLACK, 1.0), ("hexagon", (0.1,) * 6, BLACK, 1.0),
-                                   ("triangle", (0.1,) * 6, (0.0, 2.0, 0.0), 1.0), ("triangle", (0.1,) * 6, BLACK, 0.0),
-                                   ("triangle", (float("nan"),) * 6, BLACK, 1.0)],
-                         ids=["5 params for a triangle", "unknown kind", "colour over 1", "alpha 0", "nan"])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        ("triangle", (0.1,) * 5, BLACK, 1.0),
+        ("hexagon", (0.1,) * 6, BLACK, 1.0),
+        ("triangle", (0.1,) * 6, (0.0, 2.0, 0.0), 1.0),
+        ("triangle", (0.1,) * 6, BLACK, 0.0),
+        ("triangle", (float("nan"),) * 6, BLACK, 1.0),
+    ],
+    ids=["5 params for a triangle", "unknown kind", "colour over 1", "alpha 0", "nan"],
+)
 def test_shapes_are_checked_when_made(shape):
     with pytest.raises(ValueError):
         primify.Shape(*shape)
@@ -372,6 +429,7 @@ def test_scenes_are_checked_when_made(size):
 
 
 # What holds today and must keep holding.
+
 
 def test_torch_state_is_untouched_by_a_call(picture):
     torch.manual_seed(123)
@@ -397,10 +455,16 @@ def test_three_threads_converting_at_once_agree(picture):
 
 def test_the_same_seed_gives_the_same_scene_in_another_process_with_one_thread(picture, tmp_path):
     picture.save(tmp_path / "p.png")
-    code = ("import sys, torch, primify; torch.set_num_threads(1); "
-            f"s = primify.convert(sys.argv[1], {TINY!r}, generator=torch.Generator().manual_seed(0)); s.save(sys.argv[2])")
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "p.png"), str(tmp_path / "s.json")],
-                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    code = (
+        "import sys, torch, primify; torch.set_num_threads(1); "
+        f"s = primify.convert(sys.argv[1], {TINY!r}, generator=torch.Generator().manual_seed(0)); s.save(sys.argv[2])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "p.png"), str(tmp_path / "s.json")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == 0, done.stderr
     assert primify.load_scene(tmp_path / "s.json") == run(picture)
 
@@ -415,7 +479,7 @@ def test_memory_stays_flat_over_thirty_conversions(picture):
     before = resident()
     for _ in range(25):
         run(picture)
-    assert resident() - before < 20 * 2 ** 20
+    assert resident() - before < 20 * 2**20
 
 
 def test_scenes_round_trip_through_pickle_and_json(picture, tmp_path):
@@ -427,6 +491,7 @@ def test_scenes_round_trip_through_pickle_and_json(picture, tmp_path):
 
 
 # The README's Python section runs as written.
+
 
 def test_the_readme_python_section_runs(tmp_path, picture, monkeypatch):
     readme = (ROOT / "README.md").read_text()

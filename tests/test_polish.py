@@ -30,8 +30,13 @@ def test_pairs_list_each_tile_a_box_reaches_in_painters_order():
 def test_polish_improves_the_written_picture_and_keeps_order_and_kinds(picture, fast, gen):
     scene = primify.convert(picture, fast, kinds=("triangle", "circle"), polish_steps=0, generator=gen)
     target = to_tensor(working(picture, fast.size))
-    polished = polish(target, torch.ones(target.shape[1:]), torch.tensor(scene.background), scene.shapes,
-                      fast.__class__(**{**fast.__dict__, "polish_steps": 40}))
+    polished = polish(
+        target,
+        torch.ones(target.shape[1:]),
+        torch.tensor(scene.background),
+        scene.shapes,
+        fast.__class__(**{**fast.__dict__, "polish_steps": 40}),
+    )
     assert [s.kind for s in polished] == [s.kind for s in scene.shapes]
     after = primify.Scene(scene.width, scene.height, scene.background, polished)
     assert hard_psnr(after, target) > hard_psnr(scene, target) + 0.1
@@ -39,6 +44,7 @@ def test_polish_improves_the_written_picture_and_keeps_order_and_kinds(picture, 
 
 def test_mixed_kinds_polish_longer_and_zero_still_turns_it_off():
     from primify.settings import Settings
+
     assert Settings(polish_steps=25, kinds=("triangle",)).polish == 25
     assert Settings(polish_steps=25, kinds=("triangle", "bezier"), polish_mixed=3).polish == 75
     assert Settings(polish_steps=0, kinds=("triangle", "bezier")).polish == 0
@@ -56,8 +62,13 @@ def test_a_non_finite_polish_step_is_undone_and_the_polish_goes_on(picture, fast
         return real(sd, temperature, edge) * (float("nan") if len(calls) == 1 else 1.0)
 
     monkeypatch.setattr(primify.fit.polish, "soft_coverage", first_nan)
-    polished = polish(target, torch.ones(target.shape[1:]), torch.tensor(scene.background), scene.shapes,
-                      fast.__class__(**{**fast.__dict__, "polish_steps": 20}))
+    polished = polish(
+        target,
+        torch.ones(target.shape[1:]),
+        torch.tensor(scene.background),
+        scene.shapes,
+        fast.__class__(**{**fast.__dict__, "polish_steps": 20}),
+    )
     after = primify.Scene(scene.width, scene.height, scene.background, polished)
     assert all(torch.isfinite(torch.tensor([*s.params, *s.colour, s.alpha])).all() for s in polished)
     assert hard_psnr(after, target) > hard_psnr(scene, target)
@@ -68,14 +79,20 @@ def test_polishing_in_parts_gives_the_shapes_of_polishing_at_once(picture, fast,
 
     scene = primify.convert(picture, fast, polish_steps=0, generator=gen)
     target = to_tensor(working(picture, fast.size))
-    run = lambda: polish(target, torch.ones(target.shape[1:]), torch.tensor(scene.background), scene.shapes,
-                         fast.__class__(**{**fast.__dict__, "polish_steps": 10}))
+    run = lambda: polish(
+        target,
+        torch.ones(target.shape[1:]),
+        torch.tensor(scene.background),
+        scene.shapes,
+        fast.__class__(**{**fast.__dict__, "polish_steps": 10}),
+    )
     whole = run()
     monkeypatch.setattr(primify.fit.polish, "CHUNK", 5)
     assert len(primify.fit.polish.chunks(torch.tensor([0, 0, 1, 1, 1, 2, 5, 5]), 6, 3)) == 3
     parts = run()
-    moved = [abs(a - b) for s, w in zip(scene.shapes, whole, strict=True)
-             for a, b in zip(s.params, w.params, strict=True)]
+    moved = [
+        abs(a - b) for s, w in zip(scene.shapes, whole, strict=True) for a, b in zip(s.params, w.params, strict=True)
+    ]
     assert max(moved) > 1e-3
     for w, p in zip(whole, parts, strict=True):
         assert torch.allclose(torch.tensor(w.params), torch.tensor(p.params), atol=1e-4)

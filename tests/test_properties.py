@@ -33,7 +33,10 @@ def test_coverage_is_finite_and_in_unit_range_and_svg_parses(shape, temperature)
     kind, p = shape
     n = 24
     x, y = ((torch.arange(n) + 0.5) / n).view(1, 1, n), ((torch.arange(n) + 0.5) / n).view(1, n, 1)
-    for cov in (soft_coverage(KINDS[kind].sdf(p, x, y), temperature / n), hard_coverage(KINDS[kind].sdf, p, x, y, 1 / n, 4)):
+    for cov in (
+        soft_coverage(KINDS[kind].sdf(p, x, y), temperature / n),
+        hard_coverage(KINDS[kind].sdf, p, x, y, 1 / n, 4),
+    ):
         assert torch.isfinite(cov).all() and (cov >= 0).all() and (cov <= 1).all()
     scene = Scene(n, n, (0.5, 0.5, 0.5), [Shape(kind, tuple(p[0].tolist()), (0.1, 0.2, 0.3), 0.7)])
     root = ET.fromstring(to_svg(scene))
@@ -41,13 +44,21 @@ def test_coverage_is_finite_and_in_unit_range_and_svg_parses(shape, temperature)
 
 
 @settings(max_examples=4, deadline=None)
-@given(st.integers(4, 40), st.integers(4, 40), st.integers(0, 2 ** 31 - 1))
+@given(st.integers(4, 40), st.integers(4, 40), st.integers(0, 2**31 - 1))
 def test_random_pictures_give_agreeing_png_and_svg(w, h, seed):
     a = np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
-    scene = primify.convert(Image.fromarray(a), shapes=6, size=32, steps=6, candidates=2, polish_steps=5,
-                            generator=torch.Generator().manual_seed(seed))
+    scene = primify.convert(
+        Image.fromarray(a),
+        shapes=6,
+        size=32,
+        steps=6,
+        candidates=2,
+        polish_steps=5,
+        generator=torch.Generator().manual_seed(seed),
+    )
     png = np.asarray(scene.render(), dtype=np.float64)
-    svg = np.asarray(Image.open(io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_string=to_svg(scene))))).convert("RGB"),
-                     dtype=np.float64)
+    svg = np.asarray(
+        Image.open(io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_string=to_svg(scene))))).convert("RGB"), dtype=np.float64
+    )
     mse = ((png - svg) ** 2).mean()
-    assert mse == 0 or 10 * np.log10(255 ** 2 / mse) >= 35
+    assert mse == 0 or 10 * np.log10(255**2 / mse) >= 35

@@ -10,8 +10,12 @@ from primify.shapes import KINDS
 
 def random_layers(k=5, h=7, w=9, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return (torch.rand(3, h, w, generator=g), torch.rand(k, h, w, generator=g),
-            torch.rand(k, 3, generator=g), torch.rand(k, generator=g))
+    return (
+        torch.rand(3, h, w, generator=g),
+        torch.rand(k, h, w, generator=g),
+        torch.rand(k, 3, generator=g),
+        torch.rand(k, generator=g),
+    )
 
 
 def test_painters_order_puts_later_shapes_on_top():
@@ -26,7 +30,9 @@ def test_over_is_composite_of_one_shape_per_window():
     canvas = torch.stack([bg] * 3)
     fast = over(canvas, cov, colour, alpha)
     for k in range(3):
-        assert torch.allclose(fast[k], composite_naive(bg, cov[k:k + 1], colour[k:k + 1], alpha[k:k + 1]), atol=1e-6)
+        assert torch.allclose(
+            fast[k], composite_naive(bg, cov[k : k + 1], colour[k : k + 1], alpha[k : k + 1]), atol=1e-6
+        )
 
 
 def test_best_colour_is_the_least_squares_optimum():
@@ -86,8 +92,12 @@ def test_composite_runs_matches_naive_per_canvas_values_and_gradients():
     alpha = torch.rand(6, generator=g, dtype=torch.float64).requires_grad_(True)
     bg = torch.rand(3, generator=g, dtype=torch.float64)
     fast = composite_runs(bg, cov, colour, alpha, run, 4)
-    naive = torch.stack([composite_naive(bg[:, None, None].expand(3, 4, 5), cov[run == r], colour[run == r], alpha[run == r])
-                         for r in range(4)])
+    naive = torch.stack(
+        [
+            composite_naive(bg[:, None, None].expand(3, 4, 5), cov[run == r], colour[run == r], alpha[run == r])
+            for r in range(4)
+        ]
+    )
     assert torch.allclose(fast, naive, atol=1e-9)
     grads = lambda out: torch.autograd.grad(out.square().sum(), [cov, colour, alpha])
     for f, n in zip(grads(fast), grads(naive)):
@@ -105,7 +115,7 @@ def test_our_adam_matches_torchs():
     for _ in range(5):
         for opt, (x, y) in ((ours, (a, b)), (theirs, (a2, b2))):
             opt.zero_grad()
-            ((x ** 3).sum() + (y.sin() * x[:3]).sum()).backward()
+            ((x**3).sum() + (y.sin() * x[:3]).sum()).backward()
             opt.step()
     assert torch.allclose(a, a2, atol=1e-6) and torch.allclose(b, b2, atol=1e-6)
 

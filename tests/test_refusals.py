@@ -43,9 +43,24 @@ def test_json_lines_go_to_stdout_even_when_stderr_is_a_terminal(photo, tmp_path,
     shown = []
     reader = threading.Thread(target=lambda: shown.append(_drain(main)), daemon=True)
     reader.start()
-    done = subprocess.run([sys.executable, "-m", "primify", "convert", str(photo), str(tmp_path / "second.png"), *FAST,
-                           "--json", "--out-dir", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=tty,
-                          timeout=300, env={**os.environ, "COLUMNS": "120"})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "primify",
+            "convert",
+            str(photo),
+            str(tmp_path / "second.png"),
+            *FAST,
+            "--json",
+            "--out-dir",
+            str(tmp_path / "out"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=tty,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "120"},
+    )
     os.close(tty)
     reader.join(10)
     assert done.returncode == 0
@@ -72,17 +87,21 @@ def test_a_working_size_that_cannot_fit_is_refused(photo):
 
 def test_output_pixels_over_max_pixels_are_refused(photo, tmp_path):
     refused(run(photo, *FAST, "--output-size", "100000", "--out-dir", tmp_path), "--max-pixels")
-    refused(run(photo, *FAST, "--output-size", "2000", "--max-pixels", "1000000", "--out-dir", tmp_path),
-            "--max-pixels")
+    refused(
+        run(photo, *FAST, "--output-size", "2000", "--max-pixels", "1000000", "--out-dir", tmp_path), "--max-pixels"
+    )
     assert not list(tmp_path.glob("*.primify.*"))
 
 
-@pytest.mark.parametrize("template, formats, message", [
-    ("{stem}", [], "must end in .{ext}"),
-    ("{stem}.{shape}", [], "must end in .{ext}"),
-    ("{stem}.png", [], "must end in .{ext}"),
-    ("{stem}.svg", ["--format", "png"], "must end in .{ext}"),
-])
+@pytest.mark.parametrize(
+    "template, formats, message",
+    [
+        ("{stem}", [], "must end in .{ext}"),
+        ("{stem}.{shape}", [], "must end in .{ext}"),
+        ("{stem}.png", [], "must end in .{ext}"),
+        ("{stem}.svg", ["--format", "png"], "must end in .{ext}"),
+    ],
+)
 def test_name_templates_are_checked_against_the_formats_before_converting(photo, tmp_path, template, formats, message):
     refused(run(photo, *FAST, "--name", template, *formats, "--out-dir", tmp_path / "out"), message)
     assert not (tmp_path / "out").exists()
@@ -97,16 +116,26 @@ def test_a_template_naming_its_one_format_is_fine(photo, tmp_path):
 @pytest.mark.parametrize("address", ["foo", ""])
 def test_a_bad_dask_address_fails_fast_without_a_traceback(photo, address):
     pytest.importorskip("distributed")
-    done = subprocess.run([sys.executable, "-m", "primify", "convert", str(photo), *FAST, "--dask", address],
-                          capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    done = subprocess.run(
+        [sys.executable, "-m", "primify", "convert", str(photo), *FAST, "--dask", address],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
     assert f"cannot use the Dask scheduler at '{address}'" in flat(done.stderr)
 
 
-SCENE = {"format": "primify-scene", "version": 1, "width": 32, "height": 24, "background": [0.5, 0.5, 0.5],
-         "shapes": [{"kind": "circle", "params": {"cx": 0.5, "cy": 0.4, "r": 0.2}, "colour": [0.9, 0.1, 0.1],
-                     "alpha": 0.8}]}
+SCENE = {
+    "format": "primify-scene",
+    "version": 1,
+    "width": 32,
+    "height": 24,
+    "background": [0.5, 0.5, 0.5],
+    "shapes": [{"kind": "circle", "params": {"cx": 0.5, "cy": 0.4, "r": 0.2}, "colour": [0.9, 0.1, 0.1], "alpha": 0.8}],
+}
 
 
 def damaged(**change) -> str:
@@ -116,23 +145,26 @@ def damaged(**change) -> str:
     return json.dumps(scene)
 
 
-@pytest.mark.parametrize("text, message", [
-    (damaged().replace('"width": 32', '"width": 1e400'), "width"),
-    (damaged(width=200000, height=200000), "width"),
-    (damaged(width=1.5), "width"),
-    (damaged(shape={"kind": None}), "shape 0"),
-    (damaged(shape={"kind": 5}), "shape 0"),
-    (damaged(shape={"params": {"cx": 1e300, "cy": 0.4, "r": 0.2}}), "shape 0"),
-    (damaged(shape={"params": [1, 2, 3]}), "shape 0"),
-    (damaged(shape={"colour": [1.5, 0, 0]}), "in [0, 1]"),
-    (damaged(shape={"kind": "all"}), "shape 0"),
-    (damaged(shape={"alpha": "x"}), "shape 0"),
-    (damaged(background=[0, 0, -1]), "in [0, 1]"),
-    (damaged(shapes={"a": 1}), "shapes"),
-    (damaged(shapes=[5]), "shape 0"),
-    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-    ('{"format": "primify-scene", "version": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (damaged().replace('"width": 32', '"width": 1e400'), "width"),
+        (damaged(width=200000, height=200000), "width"),
+        (damaged(width=1.5), "width"),
+        (damaged(shape={"kind": None}), "shape 0"),
+        (damaged(shape={"kind": 5}), "shape 0"),
+        (damaged(shape={"params": {"cx": 1e300, "cy": 0.4, "r": 0.2}}), "shape 0"),
+        (damaged(shape={"params": [1, 2, 3]}), "shape 0"),
+        (damaged(shape={"colour": [1.5, 0, 0]}), "in [0, 1]"),
+        (damaged(shape={"kind": "all"}), "shape 0"),
+        (damaged(shape={"alpha": "x"}), "shape 0"),
+        (damaged(background=[0, 0, -1]), "in [0, 1]"),
+        (damaged(shapes={"a": 1}), "shapes"),
+        (damaged(shapes=[5]), "shape 0"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"format": "primify-scene", "version": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+    ],
+)
 def test_render_refuses_a_damaged_scene_in_one_line(tmp_path, text, message):
     scene = tmp_path / "scene.json"
     scene.write_text(text)
@@ -182,7 +214,8 @@ def test_version_is_written_in_one_place():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert "version" not in project and "version" in project["dynamic"]
     assert tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["dynamic"]["version"] == {
-        "attr": "primify.version.__version__"}
+        "attr": "primify.version.__version__"
+    }
 
 
 def test_help_texts_show_their_brackets():

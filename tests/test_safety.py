@@ -32,13 +32,14 @@ def run(*args):
 def primify(*args, **kw):
     """A real ``python -m primify convert`` process."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    return subprocess.run([sys.executable, "-m", "primify", "convert", *map(str, args)], capture_output=True,
-                          text=True, env=env, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "primify", "convert", *map(str, args)], capture_output=True, text=True, env=env, **kw
+    )
 
 
 def psnr(a: Image.Image, b: Image.Image) -> float:
     mse = ((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2).mean()
-    return 99.0 if mse == 0 else float(10 * np.log10(255 ** 2 / mse))
+    return 99.0 if mse == 0 else float(10 * np.log10(255**2 / mse))
 
 
 @pytest.fixture
@@ -57,6 +58,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 # 1. An output that is an input of the run is refused, whichever way it was named.
+
 
 def _refused(result, before, folder, output, source):
     assert result.exit_code == 2, result.output
@@ -82,16 +84,26 @@ def test_output_named_by_a_template_that_is_the_input_is_refused(photos, monkeyp
 @pytest.mark.parametrize("extra", [[], ["-j", "2"]], ids=["here", "jobs"])
 def test_folder_converted_into_itself_under_its_own_names_is_refused(photos, extra):
     before = snapshot(photos)
-    result = run(photos, "-r", *FAST, "--out-dir", photos, "--name", "{stem}.{ext}", "--format", "png", "--overwrite",
-                 *extra)
+    result = run(
+        photos, "-r", *FAST, "--out-dir", photos, "--name", "{stem}.{ext}", "--format", "png", "--overwrite", *extra
+    )
     _refused(result, before, photos, "a.png", "a.png")
 
 
 def test_glob_through_a_symlinked_folder_and_dotdot_is_refused(photos, tmp_path):
     (tmp_path / "alias").symlink_to(photos)
     before = snapshot(photos)
-    result = run(str(photos / "*.png"), *FAST, "--out-dir", tmp_path / "alias" / "sub" / "..", "--name", "{stem}.{ext}",
-                 "--format", "png", "--overwrite")
+    result = run(
+        str(photos / "*.png"),
+        *FAST,
+        "--out-dir",
+        tmp_path / "alias" / "sub" / "..",
+        "--name",
+        "{stem}.{ext}",
+        "--format",
+        "png",
+        "--overwrite",
+    )
     _refused(result, before, photos, "a.png", "a.png")
 
 
@@ -105,14 +117,28 @@ def test_an_output_that_is_the_starting_scene_is_refused(photo, tmp_path):
 def test_input_overwrite_is_refused_before_anything_is_sent_to_dask(photos):
     distributed = pytest.importorskip("distributed")
     before = snapshot(photos)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
-        result = run(photos, "-r", *FAST, "--out-dir", photos, "--name", "{stem}.{ext}", "--format", "png",
-                     "--overwrite", "--dask", cluster.scheduler_address)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        result = run(
+            photos,
+            "-r",
+            *FAST,
+            "--out-dir",
+            photos,
+            "--name",
+            "{stem}.{ext}",
+            "--format",
+            "png",
+            "--overwrite",
+            "--dask",
+            cluster.scheduler_address,
+        )
     _refused(result, before, photos, "a.png", "a.png")
 
 
 # 2. --skip-existing never replaces; an output stopped by Ctrl-C is marked and re-done.
+
 
 def test_skip_existing_never_replaces_an_output_that_exists(photo, tmp_path):
     out = tmp_path / "out"
@@ -139,8 +165,26 @@ def test_skip_existing_skips_an_input_whose_outputs_all_exist(photo, tmp_path):
 def test_an_output_stopped_by_a_real_ctrl_c_is_marked_and_redone_by_skip_existing(photo, tmp_path):
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    args = [sys.executable, "-m", "primify", "convert", str(photo), "--size", "32", "-n", "400", "--out-dir", str(out),
-            "--json", "--format", "png", "--format", "svg", "--format", "json"]
+    args = [
+        sys.executable,
+        "-m",
+        "primify",
+        "convert",
+        str(photo),
+        "--size",
+        "32",
+        "-n",
+        "400",
+        "--out-dir",
+        str(out),
+        "--json",
+        "--format",
+        "png",
+        "--format",
+        "svg",
+        "--format",
+        "json",
+    ]
     with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as child:
         for line in child.stderr:  # plain progress lines, a quarter at a time
             if "shapes," in line:
@@ -155,8 +199,24 @@ def test_an_output_stopped_by_a_real_ctrl_c_is_marked_and_redone_by_skip_existin
     assert "stopped" in (out / "photo.primify.svg").read_text()
     assert "stopped" in json.loads((out / "photo.primify.json").read_text())["note"]
 
-    again = primify(photo, "--size", "32", "-n", "400", "--out-dir", out, "--json", "--skip-existing",
-                    "--format", "png", "--format", "svg", "--format", "json", timeout=300)
+    again = primify(
+        photo,
+        "--size",
+        "32",
+        "-n",
+        "400",
+        "--out-dir",
+        out,
+        "--json",
+        "--skip-existing",
+        "--format",
+        "png",
+        "--format",
+        "svg",
+        "--format",
+        "json",
+        timeout=300,
+    )
     assert again.returncode == 0, again.stderr
     second = json.loads(again.stdout)
     assert second["status"] == "ok" and second["shapes"] > first["shapes"]
@@ -166,6 +226,7 @@ def test_an_output_stopped_by_a_real_ctrl_c_is_marked_and_redone_by_skip_existin
 
 
 # 3. Re-runs do not convert their own outputs.
+
 
 def test_glob_reruns_do_not_convert_their_own_outputs(photos, monkeypatch):
     monkeypatch.chdir(photos)
@@ -180,8 +241,18 @@ def test_folder_converted_into_itself_by_a_template_gains_no_suffix_per_run(phot
     assert run(photos, "--size", "24", "-n", "4", *name, "--skip-existing").exit_code == 0
     assert run(photos, "--size", "24", "-n", "5", *name).exit_code == 0  # other names: the PNG's mark tells
     assert sorted(p.name for p in photos.glob("*")) == [
-        "a-triangle4.png", "a-triangle4.svg", "a-triangle5.png", "a-triangle5.svg", "a.png",
-        "b-triangle4.png", "b-triangle4.svg", "b-triangle5.png", "b-triangle5.svg", "b.jpg", "sub"]
+        "a-triangle4.png",
+        "a-triangle4.svg",
+        "a-triangle5.png",
+        "a-triangle5.svg",
+        "a.png",
+        "b-triangle4.png",
+        "b-triangle4.svg",
+        "b-triangle5.png",
+        "b-triangle5.svg",
+        "b.jpg",
+        "sub",
+    ]
 
 
 def test_an_output_named_one_by_one_is_an_input(photos):
@@ -202,14 +273,22 @@ def _blocked_reading_stdin(pid: int) -> bool:
         return False
 
 
-@pytest.mark.skipif(not Path("/proc/self/syscall").exists() or READ is None,
-                    reason="needs Linux's /proc/PID/syscall on x86_64 or aarch64")
+@pytest.mark.skipif(
+    not Path("/proc/self/syscall").exists() or READ is None,
+    reason="needs Linux's /proc/PID/syscall on x86_64 or aarch64",
+)
 def test_two_runs_into_one_folder_never_replace_each_others_files(photo, tmp_path):
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     args = [sys.executable, "-m", "primify", "convert", "-", *FAST, "--out-dir", str(out), "--json"]
-    with subprocess.Popen([*args, "--seed", "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=False, env=env) as first:
+    with subprocess.Popen(
+        [*args, "--seed", "1"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=False,
+        env=env,
+    ) as first:
         # The first run has checked its outputs and waits for its picture; the second one runs whole.
         deadline = time.monotonic() + 120
         while not _blocked_reading_stdin(first.pid) and time.monotonic() < deadline and first.poll() is None:
@@ -227,10 +306,12 @@ def test_two_runs_into_one_folder_never_replace_each_others_files(photo, tmp_pat
 
 # 5. A full disk: an input's outputs are all written or none are.
 
+
 def _small_files_only(limit: int):
     def limit_file_size():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
     return limit_file_size
 
 
@@ -279,6 +360,7 @@ def test_a_full_disk_leaves_none_of_an_inputs_outputs(tmp_path, picture, tiny_di
 
 # 6. Sizes: PNG and JPEG have the input's size, or exactly --output-size on the longer side.
 
+
 @pytest.mark.parametrize("size", [(512, 600), (640, 427), (1001, 7)])
 def test_png_and_jpeg_have_exactly_the_inputs_size(tmp_path, size):
     Image.new("RGB", size, (200, 90, 30)).save(tmp_path / "in.png")
@@ -308,6 +390,7 @@ def test_output_size_sets_the_longer_side_and_rounds_the_shorter_for_png_jpeg_an
 
 # 9. Colour: embedded profiles are honoured, JPEGs keep full colour resolution.
 
+
 def _profile(name: str) -> ImageCms.ImageCmsProfile:
     path = ICC / name
     if not path.exists():
@@ -315,10 +398,15 @@ def _profile(name: str) -> ImageCms.ImageCmsProfile:
     return ImageCms.getOpenProfile(str(path))
 
 
-@pytest.mark.parametrize("profile, mode, ext, colour", [("a98.icc", "RGB", "png", (200, 60, 70)),
-                                                        ("rommrgb.icc", "RGB", "png", (200, 60, 70)),
-                                                        ("default_cmyk.icc", "CMYK", "jpg", (150, 110, 90))],
-                         ids=["adobe-rgb", "prophoto", "cmyk"])
+@pytest.mark.parametrize(
+    "profile, mode, ext, colour",
+    [
+        ("a98.icc", "RGB", "png", (200, 60, 70)),
+        ("rommrgb.icc", "RGB", "png", (200, 60, 70)),
+        ("default_cmyk.icc", "CMYK", "jpg", (150, 110, 90)),
+    ],
+    ids=["adobe-rgb", "prophoto", "cmyk"],
+)
 def test_pictures_with_a_profile_are_converted_to_srgb_through_it(tmp_path, profile, mode, ext, colour):
     icc = _profile(profile)
     srgb = ImageCms.createProfile("sRGB")
@@ -344,6 +432,7 @@ def test_jpeg_outputs_keep_full_colour_resolution(tmp_path):
 
 # 10. A transparent picture over a chosen background is fitted as it is seen over it.
 
+
 def test_transparent_picture_over_a_chosen_background_is_fitted_over_it(tmp_path):
     y, x = np.mgrid[0:48, 0:48]
     logo = np.zeros((48, 48, 4), np.uint8)
@@ -356,4 +445,3 @@ def test_transparent_picture_over_a_chosen_background_is_fitted_over_it(tmp_path
     assert psnr(out, seen) > 15
     clear = np.asarray(out)[logo[..., 3] == 0]
     assert (clear >= 250).all(axis=1).mean() > 0.9
-

@@ -23,7 +23,7 @@ def invoke(*args):
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     mse = ((a.astype(float) - b.astype(float)) ** 2).mean()
-    return 99.0 if mse == 0 else 10 * np.log10(255 ** 2 / mse)
+    return 99.0 if mse == 0 else 10 * np.log10(255**2 / mse)
 
 
 @pytest.fixture
@@ -53,8 +53,11 @@ def test_render_at_four_times_the_size_matches_the_convert_png_and_its_svg(scene
     assert result.exit_code == 0, result.output
     big = np.asarray(Image.open(tmp_path / "big.png"))
     assert big.shape == (72, 96, 3)
-    svg = np.asarray(Image.open(io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_path=str(tmp_path / "big.svg"), width=96,
-                                                                       height=72)))).convert("RGB"))
+    svg = np.asarray(
+        Image.open(
+            io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_path=str(tmp_path / "big.svg"), width=96, height=72)))
+        ).convert("RGB")
+    )
     assert psnr(big, svg) >= 35
     again = invoke("render", scene_file, "-o", tmp_path / "same.png", "--output-size", 48)
     assert again.exit_code == 0
@@ -66,14 +69,19 @@ def test_render_refuses_bad_scenes_and_existing_outputs(tmp_path, scene_file):
     bad.write_text('{"format": "primify-scene", "version": 9}')
     result = invoke("render", bad, "-o", tmp_path / "x.png")
     assert result.exit_code == 1
-    assert result.stderr == f"error: cannot read '{bad}': scene version 9 is not supported (this primify reads version 1)\n"
+    assert (
+        result.stderr
+        == f"error: cannot read '{bad}': scene version 9 is not supported (this primify reads version 1)\n"
+    )
     (tmp_path / "x.png").write_bytes(b"")
     assert invoke("render", scene_file, "-o", tmp_path / "x.png").exit_code == 2
     assert invoke("render", tmp_path, "-o", tmp_path / "y.png").stderr.endswith("it is a folder, not a file\n")
 
 
 def test_init_keeps_adding_to_a_scene(photo, scene_file, tmp_path):
-    result = invoke("convert", photo, "--size", "24", "-n", "20", "--init", scene_file, "-o", tmp_path / "more.json", "-q")
+    result = invoke(
+        "convert", photo, "--size", "24", "-n", "20", "--init", scene_file, "-o", tmp_path / "more.json", "-q"
+    )
     assert result.exit_code == 0, result.output
     before, after = loads(scene_file.read_text()), loads((tmp_path / "more.json").read_text())
     assert len(after.shapes) == 20 and after.background == before.background
@@ -96,15 +104,39 @@ def test_target_psnr_stops_early(picture, fast):
 
 
 def test_target_psnr_from_the_command_line(photo):
-    result = invoke("convert", photo, "--size", "24", "-n", "40", "--target-psnr", "18", "--json", "--format", "svg",
-                    "--out-dir", photo.parent)
+    result = invoke(
+        "convert",
+        photo,
+        "--size",
+        "24",
+        "-n",
+        "40",
+        "--target-psnr",
+        "18",
+        "--json",
+        "--format",
+        "svg",
+        "--out-dir",
+        photo.parent,
+    )
     record = json.loads(result.stdout)
     assert result.exit_code == 0 and record["shapes"] < 40 and record["psnr"] >= 18
 
 
 def test_gif_and_frames_have_as_many_frames_as_asked(photo, tmp_path):
-    result = invoke("convert", photo, *FAST, "--every", 4, "-o", tmp_path / "a.gif", "-o", tmp_path / "a.json",
-                    "--frames", tmp_path / "frames")
+    result = invoke(
+        "convert",
+        photo,
+        *FAST,
+        "--every",
+        4,
+        "-o",
+        tmp_path / "a.gif",
+        "-o",
+        tmp_path / "a.json",
+        "--frames",
+        tmp_path / "frames",
+    )
     assert result.exit_code == 0, result.output
     gif = Image.open(tmp_path / "a.gif")
     assert gif.n_frames == 3 and gif.size == (24, 18) and gif.info["loop"] == 0

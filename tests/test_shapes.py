@@ -87,7 +87,7 @@ def test_bbox_holds_all_coverage(kind, gen):
 @kinds
 def test_svg_element_parses(kind, gen):
     tag, attrs = KINDS[kind].svg(one(kind, gen)[0].tolist(), lambda v: f"{v * 100:.2f}")
-    el = ET.fromstring(f'<{tag} {" ".join(f"{k}={chr(34)}{v}{chr(34)}" for k, v in attrs.items())}/>')
+    el = ET.fromstring(f"<{tag} {' '.join(f'{k}={chr(34)}{v}{chr(34)}' for k, v in attrs.items())}/>")
     assert el.tag == tag and el.attrib == attrs
 
 

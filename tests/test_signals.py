@@ -31,8 +31,13 @@ def pictures(tmp_path) -> list[Path]:
 
 def start(*args) -> subprocess.Popen:
     """``primify convert`` in a session of its own, as a shell starts a job."""
-    return subprocess.Popen([sys.executable, "-m", "primify", "convert", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "primify", "convert", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def wait_for_progress(proc: subprocess.Popen) -> str:
@@ -139,8 +144,12 @@ def test_second_ctrl_c_or_sigterm_ends_at_once_leaving_nothing_half_made(tmp_pat
 def test_first_ctrl_c_on_dask_stops_the_cluster_work_and_reports_every_input(tmp_path, pictures):
     distributed = pytest.importorskip("distributed")
     out = tmp_path / "out"
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         proc = start(tmp_path / "in", *SLOW, "200", "--dask", cluster.scheduler_address, "--out-dir", out)
         while not any(client.processing().values()):  # both workers have an image
             assert proc.poll() is None, proc.stderr.read()

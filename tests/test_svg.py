@@ -25,7 +25,7 @@ def test_svg_rendered_by_a_real_renderer_matches_the_png(kind, picture, fast, ge
     png = np.asarray(scene.render(), dtype=np.float64)
     svg = rasterize(to_svg(scene))
     assert svg.shape == png.shape
-    psnr = 10 * np.log10(255 ** 2 / ((png - svg) ** 2).mean())
+    psnr = 10 * np.log10(255**2 / ((png - svg) ** 2).mean())
     assert psnr >= 35
 
 
@@ -59,4 +59,4 @@ def test_blurred_svg_and_png_agree_in_a_real_renderer(picture, fast, gen):
     scene = primify.convert(picture, fast, generator=gen)
     png = np.asarray(scene.render(blur=1.0), dtype=np.float64)
     svg = rasterize(to_svg(scene, blur=1.0))
-    assert 10 * np.log10(255 ** 2 / ((png - svg) ** 2).mean()) >= 30
+    assert 10 * np.log10(255**2 / ((png - svg) ** 2).mean()) >= 30

@@ -34,7 +34,9 @@ def target() -> Image.Image:
 
 
 def fit(**options) -> Scene:
-    settings = Settings(**{"shapes": 24, "size": 48, "steps": 12, "candidates": 4, "polish_steps": 10, "few_shapes": 0, **options})
+    settings = Settings(
+        **{"shapes": 24, "size": 48, "steps": 12, "candidates": 4, "polish_steps": 10, "few_shapes": 0, **options}
+    )
     return primify.convert(target(), settings, generator=torch.Generator().manual_seed(0))
 
 
@@ -60,11 +62,14 @@ def outputs(tmp_path_factory) -> dict[str, tuple[str, np.ndarray]]:
     found = {}
     for name, extra in (("input", []), ("120", ["--output-size", "120"])):
         files = ["-o", str(folder / f"{name}.svg"), "-o", str(folder / f"{name}.png")]
-        result = CliRunner().invoke(cli.app, ["convert", str(folder / "photo.png"), "--size", "48", "-n", "8", "-q",
-                                              *files, *extra])
+        result = CliRunner().invoke(
+            cli.app, ["convert", str(folder / "photo.png"), "--size", "48", "-n", "8", "-q", *files, *extra]
+        )
         assert result.exit_code == 0, result.output
-        found[name] = ((folder / f"{name}.svg").read_text(),
-                       np.asarray(Image.open(folder / f"{name}.png").convert("RGB"), dtype=np.float64))
+        found[name] = (
+            (folder / f"{name}.svg").read_text(),
+            np.asarray(Image.open(folder / f"{name}.png").convert("RGB"), dtype=np.float64),
+        )
     return found
 
 
@@ -198,22 +203,27 @@ def test_palette_colours_are_classes_and_one_rule_recolours_a_colour():
 def test_a_shared_opacity_is_written_once(scenes):
     root = ET.fromstring(to_svg(scenes["alpha"]))
     assert root.find("svg:g", NS).get("fill-opacity") == root.find("svg:g", NS).get("stroke-opacity") == ".5"
-    assert not re.search(r"opacity", "".join(ET.tostring(el, encoding="unicode") for el in root.iter()
-                                             if el.tag.endswith(("polygon", "path", "line"))))
+    assert not re.search(
+        r"opacity",
+        "".join(
+            ET.tostring(el, encoding="unicode") for el in root.iter() if el.tag.endswith(("polygon", "path", "line"))
+        ),
+    )
 
 
 def test_desc_names_version_and_settings_escaped_never_a_file_name(tmp_path):
     photo = tmp_path / "a<b>&c.png"
     target().save(photo)
-    result = CliRunner().invoke(cli.app, ["convert", str(photo), "--size", "32", "-n", "4", "-q", "--seed", "7",
-                                          "-o", str(tmp_path / "x.svg")])
+    result = CliRunner().invoke(
+        cli.app, ["convert", str(photo), "--size", "32", "-n", "4", "-q", "--seed", "7", "-o", str(tmp_path / "x.svg")]
+    )
     assert result.exit_code == 0, result.output
     text = (tmp_path / "x.svg").read_text()
     desc = ET.fromstring(text).find("svg:desc", NS).text
     assert desc == f"primify {primify.__version__}, 4 shapes (triangle), 32x24 px, seed 7"
     assert "a<b>" not in desc and "photo" not in desc and "&c" not in text
-    escaped = to_svg(fit(shapes=2), about="<script>&\"")
-    assert ET.fromstring(escaped).find("svg:desc", NS).text.endswith("<script>&\"")
+    escaped = to_svg(fit(shapes=2), about='<script>&"')
+    assert ET.fromstring(escaped).find("svg:desc", NS).text.endswith('<script>&"')
     assert "<script>" not in escaped
 
 
@@ -226,20 +236,52 @@ def test_rotated_rects_are_rects_with_a_transform(scenes):
 
 def test_uri_is_the_svg_as_one_data_line_and_json_lines_count_its_bytes(tmp_path):
     target().save(tmp_path / "p.png")
-    result = CliRunner().invoke(cli.app, ["convert", str(tmp_path / "p.png"), "--size", "32", "-n", "4", "-q", "--json",
-                                          "--blur", "2", "--precision", "0", "-o", str(tmp_path / "x.svg"),
-                                          "-o", str(tmp_path / "x.uri")])
+    result = CliRunner().invoke(
+        cli.app,
+        [
+            "convert",
+            str(tmp_path / "p.png"),
+            "--size",
+            "32",
+            "-n",
+            "4",
+            "-q",
+            "--json",
+            "--blur",
+            "2",
+            "--precision",
+            "0",
+            "-o",
+            str(tmp_path / "x.svg"),
+            "-o",
+            str(tmp_path / "x.uri"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     svg, uri = (tmp_path / "x.svg").read_text(), (tmp_path / "x.uri").read_text()
     prefix = "data:image/svg+xml,"
     assert uri.startswith(prefix) and uri.endswith("\n") and uri.count("\n") == 1
     assert not set('<>#"{}') & set(uri)
-    assert urllib.parse.unquote(uri[len(prefix):-1]) == svg.replace('"', "'")
+    assert urllib.parse.unquote(uri[len(prefix) : -1]) == svg.replace('"', "'")
     line = json.loads(result.stdout)
     data = svg.encode()
     assert (line["svg_bytes"], line["svg_gzip_bytes"]) == (len(data), len(gzip.compress(data, 9, mtime=0)))
-    again = CliRunner().invoke(cli.app, ["convert", str(tmp_path / "p.png"), "--size", "32", "-n", "4", "-q",
-                                         "--format", "uri", "--out-dir", str(tmp_path / "out")])
+    again = CliRunner().invoke(
+        cli.app,
+        [
+            "convert",
+            str(tmp_path / "p.png"),
+            "--size",
+            "32",
+            "-n",
+            "4",
+            "-q",
+            "--format",
+            "uri",
+            "--out-dir",
+            str(tmp_path / "out"),
+        ],
+    )
     assert again.exit_code == 0, again.output
     assert (tmp_path / "out" / "p.primify.uri").read_text().startswith(prefix)
 
@@ -252,8 +294,10 @@ def test_beziers_never_double_back_so_cairo_strokes_them_whole():
     KINDS["bezier"].constrain(fixed, torch.zeros(1, 2), torch.ones(1, 2), 1.5 / 256)
     a, c, b = fixed[0, :2], fixed[0, 2:4], fixed[0, 4:6]
     assert 0.1 - 1e-6 <= float((c - a) @ (b - a)) / float((b - a) @ (b - a)) <= 0.9 + 1e-6
-    svgs = [to_svg(Scene(256, 256, (1.0, 1.0, 1.0), [Shape("bezier", tuple(p.tolist()), (0.0, 0.0, 0.0))]))
-            for p in (raw[0], fixed[0])]
+    svgs = [
+        to_svg(Scene(256, 256, (1.0, 1.0, 1.0), [Shape("bezier", tuple(p.tolist()), (0.0, 0.0, 0.0))]))
+        for p in (raw[0], fixed[0])
+    ]
     ink = lambda client: [(255 - picture).sum() for picture in svgclients.render_all(client, svgs)]
     truth = ink("resvg")
     for client in ("librsvg", "inkscape"):

@@ -33,7 +33,7 @@ def over(rgba: np.ndarray, ground: float) -> np.ndarray:
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    return 10 * np.log10(255 ** 2 / ((a - b) ** 2).mean())
+    return 10 * np.log10(255**2 / ((a - b) ** 2).mean())
 
 
 def test_png_keeps_alpha_transparent_where_the_input_is_and_opaque_where_it_is(sticker, fast, gen):
@@ -54,8 +54,9 @@ def test_svg_has_no_background_and_a_real_renderer_agrees_with_the_png(sticker, 
     assert root.find("{http://www.w3.org/2000/svg}rect") is None  # no background
     assert len(root.find("{http://www.w3.org/2000/svg}g")) == len(scene.shapes)
     png = np.asarray(scene.render(), dtype=np.float64)
-    rendered = np.asarray(Image.open(io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_string=svg)))).convert("RGBA"),
-                          dtype=np.float64)
+    rendered = np.asarray(
+        Image.open(io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_string=svg)))).convert("RGBA"), dtype=np.float64
+    )
     assert psnr(png[..., 3], rendered[..., 3]) >= 35
     for ground in (0.0, 1.0):
         assert psnr(over(png, ground), over(rendered, ground)) >= 35
@@ -75,7 +76,7 @@ def test_transparent_runs_are_repeatable_and_measured_over_black_and_white(stick
     b = primify.convert(sticker, fast, background="transparent", generator=torch.Generator().manual_seed(3))
     assert a == b
     png, source = np.asarray(a.render(), dtype=np.float64), np.asarray(sticker, dtype=np.float64)
-    expected = 10 * np.log10(255 ** 2 / np.mean([((over(png, g) - over(source, g)) ** 2).mean() for g in (0, 1)]))
+    expected = 10 * np.log10(255**2 / np.mean([((over(png, g) - over(source, g)) ** 2).mean() for g in (0, 1)]))
     assert primify.fit.metrics.psnr_of(a, sticker) == pytest.approx(expected, abs=0.05)
     assert expected >= 18
 
@@ -89,8 +90,21 @@ def test_cli_writes_a_png_with_alpha_an_svg_without_background_and_a_jpeg_over_w
     src = tmp_path / "sticker.png"
     sticker.save(src)
     outs = [tmp_path / f"out.{ext}" for ext in ("png", "svg", "jpg")]
-    result = CliRunner().invoke(cli.app, ["convert", str(src), "--background", "transparent", "--size", "48", "-n", "12",
-                                          "-q", *[a for p in outs for a in ("-o", str(p))]])
+    result = CliRunner().invoke(
+        cli.app,
+        [
+            "convert",
+            str(src),
+            "--background",
+            "transparent",
+            "--size",
+            "48",
+            "-n",
+            "12",
+            "-q",
+            *[a for p in outs for a in ("-o", str(p))],
+        ],
+    )
     assert result.exit_code == 0, result.output
     png = Image.open(outs[0])
     assert png.mode == "RGBA" and np.asarray(png)[0, 0, 3] == 0
@@ -103,14 +117,34 @@ def test_a_transparent_scene_file_renders_again_and_can_seed_a_longer_run(sticke
     src = tmp_path / "sticker.png"
     sticker.save(src)
     args = ["--size", "48", "-q", "--output-size", "48"]
-    result = CliRunner().invoke(cli.app, ["convert", str(src), "--background", "transparent", "-n", "8", *args,
-                                          "-o", str(tmp_path / "a.png"), "-o", str(tmp_path / "a.json"), "-o", str(tmp_path / "a.gif")])
+    result = CliRunner().invoke(
+        cli.app,
+        [
+            "convert",
+            str(src),
+            "--background",
+            "transparent",
+            "-n",
+            "8",
+            *args,
+            "-o",
+            str(tmp_path / "a.png"),
+            "-o",
+            str(tmp_path / "a.json"),
+            "-o",
+            str(tmp_path / "a.gif"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert '"background": null' in (tmp_path / "a.json").read_text()
-    again = CliRunner().invoke(cli.app, ["render", str(tmp_path / "a.json"), "-o", str(tmp_path / "b.png"), "--output-size", "48"])
+    again = CliRunner().invoke(
+        cli.app, ["render", str(tmp_path / "a.json"), "-o", str(tmp_path / "b.png"), "--output-size", "48"]
+    )
     assert again.exit_code == 0
     assert np.array_equal(np.asarray(Image.open(tmp_path / "a.png")), np.asarray(Image.open(tmp_path / "b.png")))
     assert Image.open(tmp_path / "a.gif").convert("RGB").getpixel((0, 0)) == (255, 255, 255)
-    more = CliRunner().invoke(cli.app, ["convert", str(src), "--init", str(tmp_path / "a.json"), "-n", "12", *args,
-                                        "-o", str(tmp_path / "c.png")])
+    more = CliRunner().invoke(
+        cli.app,
+        ["convert", str(src), "--init", str(tmp_path / "a.json"), "-n", "12", *args, "-o", str(tmp_path / "c.png")],
+    )
     assert more.exit_code == 0 and Image.open(tmp_path / "c.png").mode == "RGBA"

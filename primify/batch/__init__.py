@@ -11,12 +11,17 @@ from .report import save
 from .work import Result, Task, reason
 
 
-def run(plan: Plan, task: Task, runner: Callable[[Iterable[Task]], Iterable[Result]],
-        on_result: Callable[[Result, tuple[Path, ...]], None]) -> None:
+def run(
+    plan: Plan,
+    task: Task,
+    runner: Callable[[Iterable[Task]], Iterable[Result]],
+    on_result: Callable[[Result, tuple[Path, ...]], None],
+) -> None:
     """Runs a batch. Each item of ``plan`` that needs converting becomes ``task`` with the item's
     index, name and picture, goes through ``runner`` (such as ``runners.run_here`` with its other
     arguments given) and gets its files written, all or none; every item's result, with the files
     it has, goes to ``on_result`` as it comes, the ones that need no work at once."""
+
     def todo() -> Iterator[Task]:
         for item in plan.items:
             result = plan.verdict(item)
@@ -38,8 +43,11 @@ def run(plan: Plan, task: Task, runner: Callable[[Iterable[Task]], Iterable[Resu
                 save(result, item, plan)
             except FileExistsError as e:
                 # Checked before converting, so another run (or an earlier run's frame) put it there.
-                result = replace(result, error=f"'{e.filename}' exists, so none of the outputs of "
-                                               f"'{item.source.name}' were written; pass --overwrite to replace it")
+                result = replace(
+                    result,
+                    error=f"'{e.filename}' exists, so none of the outputs of "
+                    f"'{item.source.name}' were written; pass --overwrite to replace it",
+                )
             except OSError as e:
                 where = f"'{e.filename}'" if e.filename else f"the outputs of '{item.source.name}'"
                 result = replace(result, error=f"cannot write {where}: {e.strerror or reason(e)}")

@@ -60,10 +60,13 @@ def expand(args: list[str], recursive: bool = False, skip: Path | None = None) -
             out.extend(found or [Source(path, error="it is a folder with no images in it")])
         elif not path.exists() and not path.is_symlink() and glob.has_magic(arg):
             head = _until_magic(path.parts)
-            base, pattern = Path(*head), path.parts[len(head):]
+            base, pattern = Path(*head), path.parts[len(head) :]
             depth = None if "**" in pattern else len(pattern)
-            matches = [Source(p, p.parent.relative_to(base), error) if error else _file(p, p.parent.relative_to(base))
-                       for p, error in _walk(base, depth) if error or _matches(p.relative_to(base).parts, pattern)]
+            matches = [
+                Source(p, p.parent.relative_to(base), error) if error else _file(p, p.parent.relative_to(base))
+                for p, error in _walk(base, depth)
+                if error or _matches(p.relative_to(base).parts, pattern)
+            ]
             matches = [m for m in matches if m]
             out.extend(matches)
             if not matches:

@@ -67,8 +67,17 @@ class Plan:
         return Result(item.index, src.name, error=f"'{kept[0]}' exists; pass --overwrite to replace it{also}")
 
 
-def make(sources: list[Source], output: list[Path], out_dir: Path, template: str, formats: list[str], shape: str,
-         shapes: int, read: tuple[Path, ...] = (), **options) -> Plan:
+def make(
+    sources: list[Source],
+    output: list[Path],
+    out_dir: Path,
+    template: str,
+    formats: list[str],
+    shape: str,
+    shapes: int,
+    read: tuple[Path, ...] = (),
+    **options,
+) -> Plan:
     """The plan: ``output`` files for a single source when given, else one file per format named
     by ``template`` in ``out_dir``; ``options`` are the other fields of ``Plan``. Folder and glob
     matches that primify wrote (by ``template``'s name or by its mark) are left out. Raises
@@ -77,11 +86,21 @@ def make(sources: list[Source], output: list[Path], out_dir: Path, template: str
     get that as their ``error``, so that the rest of the batch goes on."""
     own = _name_pattern(template, formats, shape, shapes)
     sources = [s for s in sources if not (s.scanned and (own.fullmatch(s.path.name) or ours(s.path)))]
-    items = tuple(Item(i, src, () if options.get("stdout") else tuple(output or outputs_for(
-        src, out_dir, template, formats, shape, shapes))) for i, src in enumerate(sources))
+    items = tuple(
+        Item(
+            i,
+            src,
+            ()
+            if options.get("stdout")
+            else tuple(output or outputs_for(src, out_dir, template, formats, shape, shapes)),
+        )
+        for i, src in enumerate(sources)
+    )
     items = _clashes(items)
-    check_outputs([(p, item.source.name) for item in items for p in item.outputs],
-                  [s.path for s in sources if s.path] + list(read))
+    check_outputs(
+        [(p, item.source.name) for item in items for p in item.outputs],
+        [s.path for s in sources if s.path] + list(read),
+    )
     return Plan(items, **options)
 
 
@@ -94,8 +113,10 @@ def _clashes(items: tuple[Item, ...]) -> tuple[Item, ...]:
             other = owner.setdefault(os.path.realpath(p), item)
             if other is not item:
                 for it in (other, item):
-                    clash[it.index] = (f"cannot convert '{it.source.name}': '{other.source.name}' and "
-                                       f"'{item.source.name}' would both write '{p}'")
+                    clash[it.index] = (
+                        f"cannot convert '{it.source.name}': '{other.source.name}' and "
+                        f"'{item.source.name}' would both write '{p}'"
+                    )
     return tuple(replace(it, outputs=(), error=clash[it.index]) if it.index in clash else it for it in items)
 
 
@@ -114,8 +135,9 @@ def check_outputs(outputs: list[tuple[Path, str]], inputs: list[Path]) -> None:
     owner: dict[str, str] = {}
     for path, name in outputs:
         if path.suffix.lower() not in FORMATS:
-            raise ValueError(f"cannot write '{path}': unknown extension '{path.suffix}' "
-                             f"(use {', '.join(sorted(set(FORMATS)))})")
+            raise ValueError(
+                f"cannot write '{path}': unknown extension '{path.suffix}' (use {', '.join(sorted(set(FORMATS)))})"
+            )
         for key in _keys(path):
             if key in known:
                 raise ValueError(f"refusing to write '{path}': it is the input '{known[key]}'")
@@ -140,10 +162,15 @@ def _name_pattern(template: str, formats: list[str], shape: str, shapes: int) ->
     parts = list(string.Formatter().parse(Path(template).name))
     if all(not text.strip(".") and field in ("stem", "ext", None) for text, field, _, _ in parts):
         return re.compile(r"(?!)")
-    fields = {"stem": ".+", "shape": re.escape(shape.replace(",", "+")), "shapes": str(shapes),
-              "ext": "|".join(map(re.escape, formats))}
-    return re.compile("".join(re.escape(text) + (f"(?:{fields[field]})" if field else "")
-                              for text, field, _, _ in parts))
+    fields = {
+        "stem": ".+",
+        "shape": re.escape(shape.replace(",", "+")),
+        "shapes": str(shapes),
+        "ext": "|".join(map(re.escape, formats)),
+    }
+    return re.compile(
+        "".join(re.escape(text) + (f"(?:{fields[field]})" if field else "") for text, field, _, _ in parts)
+    )
 
 
 def writable(folder: Path) -> bool:
@@ -163,13 +190,16 @@ def check_template(template: str) -> None:
         raise ValueError(f"bad name template '{template}': {e}") from None
     unknown = names - set(FIELDS)
     if unknown:
-        raise ValueError(f"unknown field {{{sorted(unknown)[0]}}} in '{template}'; "
-                         f"use {', '.join('{' + f + '}' for f in FIELDS)}")
+        raise ValueError(
+            f"unknown field {{{sorted(unknown)[0]}}} in '{template}'; use {', '.join('{' + f + '}' for f in FIELDS)}"
+        )
     if Path(template).is_absolute() or ".." in Path(template).parts:
         raise ValueError(f"name template '{template}' must stay inside the output folder")
 
 
-def outputs_for(source: Source, out_dir: Path, template: str, formats: list[str], shape: str, shapes: int) -> list[Path]:
+def outputs_for(
+    source: Source, out_dir: Path, template: str, formats: list[str], shape: str, shapes: int
+) -> list[Path]:
     """The output paths of ``source``: one per format, named by ``template`` inside ``out_dir``
     plus the source's folder. Raises ValueError if a name would land outside ``out_dir``."""
     root = out_dir.resolve()

@@ -41,10 +41,19 @@ def record(result: Result, outputs: tuple[Path, ...], look: Look = Look()) -> di
     kinds = result.kinds
     svg = encode(result.scene, "SVG", look, result.size, _note(result)) if result.scene else None
     psnr = None if result.psnr is None else round(result.psnr, 3)
-    return {"input": result.name, "status": result.status, "outputs": [str(p) for p in outputs] if written else [],
-            "kinds": kinds, "shapes": sum(kinds.values()), "psnr": psnr,
-            "seconds": round(result.seconds, 3), "device": result.device, "error": result.error,
-            "svg_bytes": svg and len(svg), "svg_gzip_bytes": svg and len(gzip.compress(svg, 9, mtime=0))}
+    return {
+        "input": result.name,
+        "status": result.status,
+        "outputs": [str(p) for p in outputs] if written else [],
+        "kinds": kinds,
+        "shapes": sum(kinds.values()),
+        "psnr": psnr,
+        "seconds": round(result.seconds, 3),
+        "device": result.device,
+        "error": result.error,
+        "svg_bytes": svg and len(svg),
+        "svg_gzip_bytes": svg and len(gzip.compress(svg, 9, mtime=0)),
+    }
 
 
 def describe(result: Result, label: str, asked: int, outputs: tuple[Path, ...]) -> list[str]:
@@ -52,8 +61,11 @@ def describe(result: Result, label: str, asked: int, outputs: tuple[Path, ...]) 
     files = ", ".join(map(str, outputs)) or "standard output"
     shapes = sum(result.kinds.values())
     if result.stopped:
-        return [f"stopped early by Ctrl-C: {result.name} written with {shapes} of {asked} shapes -> {files}"
-                if result.scene else f"not started, Ctrl-C came first: {result.name}"]
+        return [
+            f"stopped early by Ctrl-C: {result.name} written with {shapes} of {asked} shapes -> {files}"
+            if result.scene
+            else f"not started, Ctrl-C came first: {result.name}"
+        ]
     lines = [f"{label}: note: {n}" for n in result.notes] + [f"{label}: warning: {w}" for w in result.warnings]
     if result.scene is None:
         return lines + [f"{label}: skipped, its outputs exist"]

@@ -9,8 +9,8 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Callable, Iterable, Iterator
 
 import torch
 
@@ -23,8 +23,11 @@ from .work import Result, Task, work
 DASK_INSTALL = "pip install 'primify-shapes[dask]', built from this project (see the README)"
 
 
-def run_here(tasks: Iterable[Task], progress: Callable[[int, Progress], None] | None = None,
-             stop: Callable[[], bool] | None = None) -> Iterator[Result]:
+def run_here(
+    tasks: Iterable[Task],
+    progress: Callable[[int, Progress], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Iterator[Result]:
     """Runs the tasks one after another in this process; once ``stop()`` is True the rest come
     back as not started."""
     for task in tasks:
@@ -38,8 +41,12 @@ def _not_started(task: Task) -> Result:
     return Result(task.index, task.name, stopped=True)
 
 
-def run_processes(tasks: Iterable[Task], jobs: int, progress: Callable[[int, Progress], None] | None = None,
-                  stop: Callable[[], bool] | None = None) -> Iterator[Result]:
+def run_processes(
+    tasks: Iterable[Task],
+    jobs: int,
+    progress: Callable[[int, Progress], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Iterator[Result]:
     """Runs ``jobs`` tasks at a time in worker processes, which share the CPU's threads. Once
     ``stop()`` is True the workers stop early and the tasks not sent come back as not started;
     an abort (a second Ctrl-C, SIGTERM) ends the workers at once."""
@@ -64,13 +71,26 @@ def run_processes(tasks: Iterable[Task], jobs: int, progress: Callable[[int, Pro
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _submit(pool: ProcessPoolExecutor, task: Task):
+    """``pool.submit`` with Ctrl-C held back meanwhile: a worker it starts inherits the mask, so a
+    Ctrl-C that comes while it is still importing cannot print a traceback from it (the parent
+    decides what Ctrl-C means); here the signal waits, it is not lost."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return pool.submit(_work_in_worker, task)
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return pool.submit(_work_in_worker, task)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _in_pool(pool, pending, running: dict, jobs: int, halt, queue, progress, stop) -> Iterator[Result]:
     while True:
         while len(running) < 2 * jobs and not halt.is_set():
             task = next(pending, None)
             if task is None:
                 break
-            running[pool.submit(_work_in_worker, task)] = task
+            running[_submit(pool, task)] = task
         if not running:
             # Once stopped, what was never sent is reported too.
             yield from map(_not_started, pending)
@@ -103,8 +123,9 @@ def _work_in_worker(task: Task) -> Result:
     return work(task, lambda p: _queue.put((task.index, p)), _halt.is_set)
 
 
-def run_dask(tasks: Iterable[Task], address: str, stop: Callable[[], bool] | None = None,
-             in_flight: int = 64) -> Iterator[Result]:
+def run_dask(
+    tasks: Iterable[Task], address: str, stop: Callable[[], bool] | None = None, in_flight: int = 64
+) -> Iterator[Result]:
     """Connects to the Dask scheduler at ``address`` (raising ValueError if it cannot) and returns
     the results of sending it each task, as they finish. Once ``stop()`` is True no more tasks
     are sent, those running stop early and the rest come back as not started."""
@@ -176,7 +197,10 @@ def _on_cluster(client, tasks: Iterator[Task], stop, in_flight: int) -> Iterator
                 try:
                     yield future.result()
                 except Exception as e:
-                    yield Result(task.index, task.name,
-                                 error=f"cannot convert '{task.name}': the cluster said {type(e).__name__}: {e}")
+                    yield Result(
+                        task.index,
+                        task.name,
+                        error=f"cannot convert '{task.name}': the cluster said {type(e).__name__}: {e}",
+                    )
                 submit()
         yield from map(_not_started, tasks)

@@ -5,8 +5,8 @@ import errno
 import io
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 from PIL import Image, UnidentifiedImageError
@@ -69,7 +69,9 @@ class Result:
         return kinds
 
 
-def work(task: Task, progress: Callable[[Progress], None] | None = None, stop: Callable[[], bool] | None = None) -> Result:
+def work(
+    task: Task, progress: Callable[[Progress], None] | None = None, stop: Callable[[], bool] | None = None
+) -> Result:
     """Converts one task's image; any failure becomes the result's ``error``, one sentence."""
     started = time.perf_counter()
     result = Result(task.index, task.name)
@@ -86,9 +88,16 @@ def work(task: Task, progress: Callable[[Progress], None] | None = None, stop: C
         dev = api.pick_device(task.device)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
-            scene = api.convert(pic.image, task.settings, device=dev, generator=torch.Generator().manual_seed(task.seed),
-                                progress=progress, stop=stop, mask=task.mask,
-                                init=task.init)
+            scene = api.convert(
+                pic.image,
+                task.settings,
+                device=dev,
+                generator=torch.Generator().manual_seed(task.seed),
+                progress=progress,
+                stop=stop,
+                mask=task.mask,
+                init=task.init,
+            )
         result.warnings = [str(w.message) for w in caught]
         result.scene, result.device, result.stopped = scene, dev.type, bool(stop and stop())
         result.psnr = psnr_of(scene, working(pic.image, task.settings.size))
@@ -116,5 +125,3 @@ def reason(e: Exception) -> str:
     if isinstance(e, OSError) and e.errno == errno.ENAMETOOLONG:
         return "file name too long"
     return str(e).split("\n")[0].strip() or type(e).__name__
-
-

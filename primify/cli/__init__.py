@@ -10,8 +10,13 @@ from .convert import convert
 from .render import render
 from .show import err
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_show_locals=False,
-                  help="Rebuild pictures from geometric primitives; write PNG and SVG.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+    help="Rebuild pictures from geometric primitives; write PNG and SVG.",
+)
 app.command()(convert)
 app.command()(render)
 
@@ -23,8 +28,11 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                help="Print primify's version and exit.")] = False) -> None:
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print primify's version and exit.")
+    ] = False,
+) -> None:
     """Rebuild pictures from geometric primitives; write PNG and SVG."""
 
 

@@ -8,9 +8,11 @@ from ..batch.work import reason
 
 def valid(check):
     """An option callback that lets ``check``'s ValueError through as a usage error."""
+
     def callback(text: str) -> str:
         checked(lambda: check(text))
         return text
+
     return callback
 
 
@@ -30,5 +32,8 @@ def checked(make, param: str | None = None, prefix: str | None = None):
 
 def output_size(size: int | None, max_pixels: int) -> None:
     """Refuses an ``--output-size`` whose square is over ``--max-pixels``."""
-    usage(size is not None and size * size > max_pixels, "--output-size",
-          f"{size}×{size} pixels is over --max-pixels {max_pixels:,}; give a smaller size or raise --max-pixels")
+    usage(
+        size is not None and size * size > max_pixels,
+        "--output-size",
+        f"{size}×{size} pixels is over --max-pixels {max_pixels:,}; give a smaller size or raise --max-pixels",
+    )

@@ -63,44 +63,95 @@ def convert(
     Example: primify convert photos/ --shapes 500 --out-dir shapes/ -j 2 --json
     """
     to_stdout = output == [Path("-")]
-    usage(target_psnr is not None and target_psnr <= 0, "--target-psnr",
-           f"every picture is above {target_psnr} dB before the first shape; give a target above 0 dB")
+    usage(
+        target_psnr is not None and target_psnr <= 0,
+        "--target-psnr",
+        f"every picture is above {target_psnr} dB before the first shape; give a target above 0 dB",
+    )
     check_output_size(output_size, max_pixels)
     if dask is not None:
         checked(lambda: check_address(dask), "--dask", f"cannot use the Dask scheduler at '{dask}'")
     usage(to_stdout and json_lines, "--json", "standard output can carry the picture or JSON lines, not both")
     usage(overwrite and skip_existing, "--overwrite", "choose one of --overwrite and --skip-existing")
     usage(dask is not None and jobs > 1, "--jobs", "--jobs runs on this machine; with --dask the cluster sets the pace")
-    usage(to_stdout and len(formats or []) != 1, "--format", "say which one format to write to standard output, e.g. --format svg")
-    usage(bool(output) and not to_stdout and bool(formats), "--format", "with --output, each file's extension picks its format")
+    usage(
+        to_stdout and len(formats or []) != 1,
+        "--format",
+        "say which one format to write to standard output, e.g. --format svg",
+    )
+    usage(
+        bool(output) and not to_stdout and bool(formats),
+        "--format",
+        "with --output, each file's extension picks its format",
+    )
     sources = expand(inputs, recursive, skip=out_dir)
     usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
     exts = [f.value for f in formats or options.DEFAULT_FORMATS]
     if not output:
         checked(lambda: check_extensions(name, exts), "--name")
     look = Look(output_size, precision, blur, every, f"seed {seed}")
-    plan = checked(lambda: planning.make(sources, output or [], out_dir, name, exts, shape, shapes,
-                                        tuple(p for p in (mask, init) if p and str(p) != "-"), look=look,
-                                        overwrite=overwrite, skip=skip_existing, frames=frames,
-                                        stdout=to_stdout and formats[0].value or None), "--output/--name")
+    plan = checked(
+        lambda: planning.make(
+            sources,
+            output or [],
+            out_dir,
+            name,
+            exts,
+            shape,
+            shapes,
+            tuple(p for p in (mask, init) if p and str(p) != "-"),
+            look=look,
+            overwrite=overwrite,
+            skip=skip_existing,
+            frames=frames,
+            stdout=to_stdout and formats[0].value or None,
+        ),
+        "--output/--name",
+    )
     dev = checked(lambda: api.pick_device(device.value), "--device") if dask is None else None
-    settings = checked(lambda: Settings(shapes=shapes, kinds=shape, size=size, alpha=alpha, background=background,
-                                       edge=edge.value, palette=palette, target_psnr=target_psnr, effort=effort.value))
+    settings = checked(
+        lambda: Settings(
+            shapes=shapes,
+            kinds=shape,
+            size=size,
+            alpha=alpha,
+            background=background,
+            edge=edge.value,
+            palette=palette,
+            target_psnr=target_psnr,
+            effort=effort.value,
+        )
+    )
     for folder in {p.parent for item in plan.items for p in item.outputs} | ({frames} if frames else set()):
         usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
     weights = checked(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
     start = checked(lambda: loads(read(init).decode()), "--init", f"cannot read '{init}'") if init else None
-    usage(start is not None and len(start.shapes) > shapes, "--init",
-           f"'{init}' already has {len(start.shapes) if start else 0} shapes, more than --shapes {shapes}")
-    task = Task(index=-1, name="", data=b"", settings=settings, seed=seed, device=device.value if dask else dev.type,
-                max_pixels=max_pixels, mask=weights, init=start)
+    usage(
+        start is not None and len(start.shapes) > shapes,
+        "--init",
+        f"'{init}' already has {len(start.shapes) if start else 0} shapes, more than --shapes {shapes}",
+    )
+    task = Task(
+        index=-1,
+        name="",
+        data=b"",
+        settings=settings,
+        seed=seed,
+        device=device.value if dask else dev.type,
+        max_pixels=max_pixels,
+        mask=weights,
+        init=start,
+    )
     show = Show([item.source.name for item in plan.items], shapes, quiet, json_lines, look)
     with graceful() as stop, show:
+
         def runner(todo):
             if dask:
-                return checked(lambda: run_dask(todo, dask, stop), "--dask",
-                              f"cannot use the Dask scheduler at '{dask}'")
+                return checked(
+                    lambda: run_dask(todo, dask, stop), "--dask", f"cannot use the Dask scheduler at '{dask}'"
+                )
             return run_processes(todo, jobs, show.progress, stop) if jobs > 1 else run_here(todo, show.progress, stop)
+
         batch.run(plan, task, runner, show.done)
     if stop():
         raise typer.Exit(130)

@@ -24,53 +24,213 @@ def _opacity(value: float | None) -> float | None:
 
 
 # The options of ``primify convert``, in the order --help shows them.
-Inputs = Annotated[list[str], typer.Argument(metavar="INPUT...", show_default=False,
-                                             help="Image files, folders or glob patterns; - reads one image from standard input.")]
-ShapesOption = Annotated[int, typer.Option("--shapes", "-n", min=1, metavar="N", help="Number of shapes (the most, with --target-psnr).",
-                                           rich_help_panel=SHAPES)]
-ShapeOption = Annotated[str, typer.Option("--shape", "-s", callback=valid(parse_kinds), metavar="KIND",
-                                          help=f"Shape kind: {', '.join(KINDS)}; a comma list such as triangle,circle mixes kinds, and 'all' allows every kind.",
-                                          rich_help_panel=SHAPES)]
-AlphaOption = Annotated[Optional[float], typer.Option(callback=_opacity, metavar="A", show_default="learned per shape",
-                                                      help="Fixed opacity of every shape, in (0, 1].", rich_help_panel=SHAPES)]
-TargetPsnrOption = Annotated[Optional[float], typer.Option(metavar="DB", show_default=False, rich_help_panel=SHAPES,
-                                                           help="Stop adding shapes once the PSNR at the working size reaches DB.")]
-InitOption = Annotated[Optional[Path], typer.Option(metavar="SCENE.json", show_default=False, rich_help_panel=SHAPES,
-                                                    help="Start from the shapes of a scene written with -o x.json, and add to them.")]
-OutputOption = Annotated[Optional[list[Path]], typer.Option("--output", "-o", metavar="PATH", show_default=False, rich_help_panel=OUTPUT,
-                                                            help="Output file, repeatable, for a single input; the extension picks the format "
-                                                            "(.png .jpg .svg .uri .json .gif). - writes to standard output in the --format given.")]
-OutDirOption = Annotated[Path, typer.Option(metavar="DIR", rich_help_panel=OUTPUT,
-                                            help="Folder for outputs when no --output is given; a folder input's subfolders are kept.")]
-NameOption = Annotated[str, typer.Option(metavar="TEMPLATE", callback=valid(check_template), rich_help_panel=OUTPUT,
-                                         help="Output file names, from {stem}, {shape}, {shapes} and {ext}.")]
-FormatsOption = Annotated[Optional[list[Format]], typer.Option("--format", metavar="FMT", show_default="png and svg", rich_help_panel=OUTPUT,
-                                                               help="Output format when no --output is given (repeatable): png, jpg, svg, uri, json or gif.")]
-SkipExistingOption = Annotated[bool, typer.Option("--skip-existing", help="Skip inputs whose outputs all exist.", rich_help_panel=OUTPUT)]
-OutputSizeOption = Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the input's longer side", rich_help_panel=OUTPUT,
-                                                         help="Longer side, in pixels, of written PNG/JPEG files (GIFs and frames: the working size).")]
-FramesOption = Annotated[Optional[Path], typer.Option(metavar="DIR", show_default=False, rich_help_panel=OUTPUT,
-                                                      help="Also write numbered PNG frames of the shapes being added, <stem>.0001.png..., to DIR.")]
-SizeOption = Annotated[int, typer.Option(min=8, max=MAX_SIZE, metavar="PX", help="Working resolution: the longer side, in pixels, that shapes are fitted at. Larger is slower and finer.",
-                                         rich_help_panel=LOOK)]
-MaskOption = Annotated[Optional[Path], typer.Option(metavar="PATH", show_default=False,
-                                                    help="Grayscale picture weighting where detail goes: white counts, black hardly does.",
-                                                    rich_help_panel=LOOK)]
-PaletteOption = Annotated[Optional[str], typer.Option(metavar="N|COLOUR,...", show_default=False,
-                                                      callback=valid(lambda text: text and Settings.coerce("palette", text)),
-                                                      help="Restrict colours: N colours picked from the picture, or the ones listed (#rrggbb, #rgb or CSS names).",
-                                                      rich_help_panel=LOOK)]
-BackgroundOption = Annotated[str, typer.Option(callback=valid(lambda text: Settings.coerce("background", text)),
-                                               metavar="auto|transparent|COLOUR",
-                                               help="Background colour (#rrggbb, #rgb or a CSS name); auto uses the picture's mean colour. transparent fits the picture's alpha too: the PNG keeps an alpha channel, the SVG has no background, a JPEG is laid over white.",
-                                               rich_help_panel=LOOK)]
-EdgeOption = Annotated[Edge, typer.Option(metavar="sigmoid|tanh", help="Soft edge function used while optimizing.", rich_help_panel=LOOK)]
-EffortOption = Annotated[Effort, typer.Option(metavar="fast|default|best", rich_help_panel=LOOK,
-                                              help="How long to search: fast takes about 0.7 of the time, best about 3 times (at 500 shapes).")]
-RecursiveOption = Annotated[bool, typer.Option("--recursive", "-r", help="Take images from the subfolders of folder inputs too.", rich_help_panel=RUN)]
-JobsOption = Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Convert N images at once, in separate processes.", rich_help_panel=RUN)]
-DaskOption = Annotated[Optional[str], typer.Option(metavar="ADDRESS", show_default=False, rich_help_panel=RUN,
-                                                   help="Convert on the Dask cluster whose scheduler is at ADDRESS, tcp://HOST:PORT (pip install 'primify-shapes\\[dask]').")]
-JsonLinesOption = Annotated[bool, typer.Option("--json", help="Print one JSON object per image on standard output.", rich_help_panel=RUN)]
-SeedOption = Annotated[int, typer.Option(metavar="N", help="Random seed; the same seed, input, options and device give the same result.", rich_help_panel=RUN)]
-DeviceOption = Annotated[Device, typer.Option(metavar="auto|cpu|cuda", help="Where to optimize; auto picks CUDA when torch sees a GPU.", rich_help_panel=RUN)]
+Inputs = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="INPUT...",
+        show_default=False,
+        help="Image files, folders or glob patterns; - reads one image from standard input.",
+    ),
+]
+ShapesOption = Annotated[
+    int,
+    typer.Option(
+        "--shapes",
+        "-n",
+        min=1,
+        metavar="N",
+        help="Number of shapes (the most, with --target-psnr).",
+        rich_help_panel=SHAPES,
+    ),
+]
+ShapeOption = Annotated[
+    str,
+    typer.Option(
+        "--shape",
+        "-s",
+        callback=valid(parse_kinds),
+        metavar="KIND",
+        help=f"Shape kind: {', '.join(KINDS)}; a comma list such as triangle,circle mixes kinds, "
+        "and 'all' allows every kind.",
+        rich_help_panel=SHAPES,
+    ),
+]
+AlphaOption = Annotated[
+    Optional[float],
+    typer.Option(
+        callback=_opacity,
+        metavar="A",
+        show_default="learned per shape",
+        help="Fixed opacity of every shape, in (0, 1].",
+        rich_help_panel=SHAPES,
+    ),
+]
+TargetPsnrOption = Annotated[
+    Optional[float],
+    typer.Option(
+        metavar="DB",
+        show_default=False,
+        rich_help_panel=SHAPES,
+        help="Stop adding shapes once the PSNR at the working size reaches DB.",
+    ),
+]
+InitOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        metavar="SCENE.json",
+        show_default=False,
+        rich_help_panel=SHAPES,
+        help="Start from the shapes of a scene written with -o x.json, and add to them.",
+    ),
+]
+OutputOption = Annotated[
+    Optional[list[Path]],
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="PATH",
+        show_default=False,
+        rich_help_panel=OUTPUT,
+        help="Output file, repeatable, for a single input; the extension picks the format "
+        "(.png .jpg .svg .uri .json .gif). - writes to standard output in the --format given.",
+    ),
+]
+OutDirOption = Annotated[
+    Path,
+    typer.Option(
+        metavar="DIR",
+        rich_help_panel=OUTPUT,
+        help="Folder for outputs when no --output is given; a folder input's subfolders are kept.",
+    ),
+]
+NameOption = Annotated[
+    str,
+    typer.Option(
+        metavar="TEMPLATE",
+        callback=valid(check_template),
+        rich_help_panel=OUTPUT,
+        help="Output file names, from {stem}, {shape}, {shapes} and {ext}.",
+    ),
+]
+FormatsOption = Annotated[
+    Optional[list[Format]],
+    typer.Option(
+        "--format",
+        metavar="FMT",
+        show_default="png and svg",
+        rich_help_panel=OUTPUT,
+        help="Output format when no --output is given (repeatable): png, jpg, svg, uri, json or gif.",
+    ),
+]
+SkipExistingOption = Annotated[
+    bool, typer.Option("--skip-existing", help="Skip inputs whose outputs all exist.", rich_help_panel=OUTPUT)
+]
+OutputSizeOption = Annotated[
+    Optional[int],
+    typer.Option(
+        min=1,
+        metavar="PX",
+        show_default="the input's longer side",
+        rich_help_panel=OUTPUT,
+        help="Longer side, in pixels, of written PNG/JPEG files (GIFs and frames: the working size).",
+    ),
+]
+FramesOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        metavar="DIR",
+        show_default=False,
+        rich_help_panel=OUTPUT,
+        help="Also write numbered PNG frames of the shapes being added, <stem>.0001.png..., to DIR.",
+    ),
+]
+SizeOption = Annotated[
+    int,
+    typer.Option(
+        min=8,
+        max=MAX_SIZE,
+        metavar="PX",
+        help="Working resolution: the longer side, in pixels, that shapes are fitted at. Larger is slower and finer.",
+        rich_help_panel=LOOK,
+    ),
+]
+MaskOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        metavar="PATH",
+        show_default=False,
+        help="Grayscale picture weighting where detail goes: white counts, black hardly does.",
+        rich_help_panel=LOOK,
+    ),
+]
+PaletteOption = Annotated[
+    Optional[str],
+    typer.Option(
+        metavar="N|COLOUR,...",
+        show_default=False,
+        callback=valid(lambda text: text and Settings.coerce("palette", text)),
+        help="Restrict colours: N colours picked from the picture, or the ones listed (#rrggbb, #rgb or CSS names).",
+        rich_help_panel=LOOK,
+    ),
+]
+BackgroundOption = Annotated[
+    str,
+    typer.Option(
+        callback=valid(lambda text: Settings.coerce("background", text)),
+        metavar="auto|transparent|COLOUR",
+        help="Background colour (#rrggbb, #rgb or a CSS name); auto uses the picture's mean colour. transparent "
+        "fits the picture's alpha too: the PNG keeps an alpha channel, the SVG has no background, a JPEG is laid "
+        "over white.",
+        rich_help_panel=LOOK,
+    ),
+]
+EdgeOption = Annotated[
+    Edge, typer.Option(metavar="sigmoid|tanh", help="Soft edge function used while optimizing.", rich_help_panel=LOOK)
+]
+EffortOption = Annotated[
+    Effort,
+    typer.Option(
+        metavar="fast|default|best",
+        rich_help_panel=LOOK,
+        help="How long to search: fast takes about 0.7 of the time, best about 3 times (at 500 shapes).",
+    ),
+]
+RecursiveOption = Annotated[
+    bool,
+    typer.Option(
+        "--recursive", "-r", help="Take images from the subfolders of folder inputs too.", rich_help_panel=RUN
+    ),
+]
+JobsOption = Annotated[
+    int,
+    typer.Option(
+        "--jobs", "-j", min=1, metavar="N", help="Convert N images at once, in separate processes.", rich_help_panel=RUN
+    ),
+]
+DaskOption = Annotated[
+    Optional[str],
+    typer.Option(
+        metavar="ADDRESS",
+        show_default=False,
+        rich_help_panel=RUN,
+        help="Convert on the Dask cluster whose scheduler is at ADDRESS, tcp://HOST:PORT "
+        "(pip install 'primify-shapes\\[dask]').",
+    ),
+]
+JsonLinesOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object per image on standard output.", rich_help_panel=RUN)
+]
+SeedOption = Annotated[
+    int,
+    typer.Option(
+        metavar="N",
+        help="Random seed; the same seed, input, options and device give the same result.",
+        rich_help_panel=RUN,
+    ),
+]
+DeviceOption = Annotated[
+    Device,
+    typer.Option(
+        metavar="auto|cpu|cuda", help="Where to optimize; auto picks CUDA when torch sees a GPU.", rich_help_panel=RUN
+    ),
+]

@@ -32,13 +32,45 @@ class Device(str, Enum):
 Format = Enum("Format", {f[1:]: f[1:] for f in FORMATS if f != ".jpeg"}, type=str)
 DEFAULT_FORMATS = [Format.png, Format.svg]
 
-Blur = Annotated[float, typer.Option(min=0, metavar="PX", rich_help_panel=OUTPUT,
-                                     help="Gaussian blur, in working-size pixels, in the SVG (a filter) and the PNG alike: blurred placeholders.")]
-Precision = Annotated[int, typer.Option(min=0, max=6, metavar="D", help="Decimals of SVG coordinates, in working-size pixels.", rich_help_panel=OUTPUT)]
-Every = Annotated[Optional[int], typer.Option(min=1, metavar="K", show_default="about 50 frames", rich_help_panel=OUTPUT,
-                                              help="Shapes added per frame of a GIF or --frames.")]
-Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace outputs that exist (by default they are refused).", rich_help_panel=OUTPUT)]
+Blur = Annotated[
+    float,
+    typer.Option(
+        min=0,
+        metavar="PX",
+        rich_help_panel=OUTPUT,
+        help="Gaussian blur, in working-size pixels, in the SVG (a filter) and the PNG alike: blurred placeholders.",
+    ),
+]
+Precision = Annotated[
+    int,
+    typer.Option(
+        min=0, max=6, metavar="D", help="Decimals of SVG coordinates, in working-size pixels.", rich_help_panel=OUTPUT
+    ),
+]
+Every = Annotated[
+    Optional[int],
+    typer.Option(
+        min=1,
+        metavar="K",
+        show_default="about 50 frames",
+        rich_help_panel=OUTPUT,
+        help="Shapes added per frame of a GIF or --frames.",
+    ),
+]
+Overwrite = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite", help="Replace outputs that exist (by default they are refused).", rich_help_panel=OUTPUT
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.", rich_help_panel=RUN)]
-MaxPixels = Annotated[int, typer.Option(min=1, metavar="N", rich_help_panel=RUN,
-                                        help="Refuse inputs and outputs larger than this many pixels (decompression bombs).")]
+MaxPixels = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        metavar="N",
+        rich_help_panel=RUN,
+        help="Refuse inputs and outputs larger than this many pixels (decompression bombs).",
+    ),
+]
 DEFAULT_MAX_PIXELS = MAX_PIXELS

@@ -18,13 +18,45 @@ from .show import err, error
 
 
 def render(
-    scene: Annotated[Path, typer.Argument(metavar="SCENE.json", show_default=False, help="A scene written by convert -o x.json; - reads standard input.")],
-    output: Annotated[list[Path], typer.Option("--output", "-o", metavar="PATH", show_default=False,
-                                               help="Output file, repeatable: .png .jpg .svg .uri .json .gif; - writes to standard output in the --format given.")],
-    output_size: Annotated[Optional[int], typer.Option(min=1, metavar="PX", show_default="the scene's working size", rich_help_panel=OUTPUT,
-                                                       help="Longer side, in pixels, of PNG/JPEG/GIF files.")] = None,
-    formats: Annotated[Optional[Format], typer.Option("--format", metavar="FMT", show_default=False, rich_help_panel=OUTPUT,
-                                                      help="Format written to standard output.")] = None,
+    scene: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SCENE.json",
+            show_default=False,
+            help="A scene written by convert -o x.json; - reads standard input.",
+        ),
+    ],
+    output: Annotated[
+        list[Path],
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            show_default=False,
+            help="Output file, repeatable: .png .jpg .svg .uri .json .gif; - writes to standard output in the "
+            "--format given.",
+        ),
+    ],
+    output_size: Annotated[
+        Optional[int],
+        typer.Option(
+            min=1,
+            metavar="PX",
+            show_default="the scene's working size",
+            rich_help_panel=OUTPUT,
+            help="Longer side, in pixels, of PNG/JPEG/GIF files.",
+        ),
+    ] = None,
+    formats: Annotated[
+        Optional[Format],
+        typer.Option(
+            "--format",
+            metavar="FMT",
+            show_default=False,
+            rich_help_panel=OUTPUT,
+            help="Format written to standard output.",
+        ),
+    ] = None,
     blur: Blur = 0,
     precision: Precision = 2,
     every: Every = None,
@@ -49,9 +81,11 @@ def render(
         error(f"cannot read '{scene}': {reason(e)}")
         raise typer.Exit(1) from None
     look = Look(output_size, precision, blur, every)
-    usage(picture.width * picture.height > max_pixels and not output_size, "--output-size",
-           f"the scene's {picture.width}×{picture.height} pixels are over --max-pixels {max_pixels:,}; "
-           "give --output-size")
+    usage(
+        picture.width * picture.height > max_pixels and not output_size,
+        "--output-size",
+        f"the scene's {picture.width}×{picture.height} pixels are over --max-pixels {max_pixels:,}; give --output-size",
+    )
     if to_stdout:
         sys.stdout.buffer.write(encode(picture, FORMATS["." + formats.value], look))
     files = [] if to_stdout else [(p, encode(picture, FORMATS[p.suffix.lower()], look)) for p in output]
@@ -61,4 +95,7 @@ def render(
         error(f"cannot write '{e.filename or output[0]}': {reason(e)}")
         raise typer.Exit(1) from None
     if not quiet:
-        err.print(f"{scene}: {len(picture.shapes)} shapes -> {'standard output' if to_stdout else ', '.join(map(str, output))}")
+        err.print(
+            f"{scene}: {len(picture.shapes)} shapes -> "
+            f"{'standard output' if to_stdout else ', '.join(map(str, output))}"
+        )

@@ -29,15 +29,30 @@ class Show:
     def __init__(self, names: list[str], asked: int, quiet: bool, json_lines: bool, look: Look):
         self.names, self.asked, self.quiet, self.json, self.look = names, asked, quiet, json_lines, look
         self.failed = 0
-        self.bars = None if quiet or not err.is_terminal else Progress(
-            TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[psnr]}"),
-            TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True, redirect_stdout=False, redirect_stderr=False)
+        self.bars = (
+            None
+            if quiet or not err.is_terminal
+            else Progress(
+                TextColumn("{task.description}", markup=False),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[psnr]}"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+        )
         self.running, self.quarter = {}, {}
 
     def __enter__(self):
         if self.bars:
             self.bars.start()
-            self.overall = self.bars.add_task("all images", total=len(self.names), psnr="") if len(self.names) > 1 else None
+            self.overall = (
+                self.bars.add_task("all images", total=len(self.names), psnr="") if len(self.names) > 1 else None
+            )
         return self
 
     def __exit__(self, *exc):

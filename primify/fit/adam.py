@@ -30,7 +30,7 @@ class Adam:
     def step(self) -> None:
         self.t += 1
         b1, b2 = self.betas
-        fix1, fix2 = 1 - b1 ** self.t, 1 - b2 ** self.t
+        fix1, fix2 = 1 - b1**self.t, 1 - b2**self.t
         for g in self.param_groups:
             for i, p in enumerate(g["params"]):
                 if p.grad is None:
@@ -66,10 +66,22 @@ class Descent:
     per parameter by ``step_scale``. The tensors are updated in place; pass leaves that the
     caller owns (detached copies)."""
 
-    def __init__(self, bodies: list[Body], colours: list[torch.Tensor], alphas: list[torch.Tensor],
-                 lr: tuple[float, float, float], settings: Settings, min_size: float):
-        groups = [{"params": [b.params for b in bodies], "lr": lr[0],
-                   "scale": [step_scale(b.kind, b.params.detach()) for b in bodies]}]
+    def __init__(
+        self,
+        bodies: list[Body],
+        colours: list[torch.Tensor],
+        alphas: list[torch.Tensor],
+        lr: tuple[float, float, float],
+        settings: Settings,
+        min_size: float,
+    ):
+        groups = [
+            {
+                "params": [b.params for b in bodies],
+                "lr": lr[0],
+                "scale": [step_scale(b.kind, b.params.detach()) for b in bodies],
+            }
+        ]
         # With a palette, colours are chosen from it, not moved; a fixed opacity stays fixed.
         if settings.palette is None:
             groups.append({"params": colours, "lr": lr[1]})
@@ -82,8 +94,13 @@ class Descent:
         self.base = [g["lr"] for g in groups]
         self.bodies, self.colours, self.alphas, self.min_size = bodies, colours, alphas, min_size
 
-    def run(self, steps: int, loss: Callable[[int], Iterable[torch.Tensor]], decay: Callable[[int], float],
-            stop: Callable[[], bool] = lambda: False) -> None:
+    def run(
+        self,
+        steps: int,
+        loss: Callable[[int], Iterable[torch.Tensor]],
+        decay: Callable[[int], float],
+        stop: Callable[[], bool] = lambda: False,
+    ) -> None:
         """``steps`` steps on ``loss(i)``, learning rates times ``decay(i)``, until ``stop()``.
 
         A loss is given as parts whose sum it is, each differentiated as it comes, so that only

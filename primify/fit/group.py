@@ -15,7 +15,7 @@ from .window import Windows, around
 #: grow a little. Larger windows cost more per step and did not fit better.
 WINDOW = 1.2
 #: The most window pixels (times channels) of candidates scored at once.
-PART = 2 ** 22
+PART = 2**22
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,16 @@ class Group:
         return replace(self, canvas=self.windows.gather(canvas))
 
     def select(self, idx: torch.Tensor) -> "Group":
-        return Group(self.kind, self.params[idx], self.colour[idx], self.alpha[idx], self.windows.select(idx),
-                     self.target[idx], self.canvas[idx], self.weight[idx])
+        return Group(
+            self.kind,
+            self.params[idx],
+            self.colour[idx],
+            self.alpha[idx],
+            self.windows.select(idx),
+            self.target[idx],
+            self.canvas[idx],
+            self.weight[idx],
+        )
 
 
 def palette_of(settings, like: torch.Tensor) -> torch.Tensor | None:
@@ -82,8 +90,16 @@ class Pool:
     def take(self, idx: torch.Tensor, target, canvas, weight) -> Group:
         """The candidates at ``idx`` as a group to fit, over ``canvas`` (C, H, W)."""
         w = self.windows.select(idx)
-        return Group(self.kind, self.params[idx], self.colour[idx], self.alpha[idx], w,
-                     w.gather(target), w.gather(canvas), w.gather(weight[None]))
+        return Group(
+            self.kind,
+            self.params[idx],
+            self.colour[idx],
+            self.alpha[idx],
+            w,
+            w.gather(target),
+            w.gather(canvas),
+            w.gather(weight[None]),
+        )
 
 
 def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, settings, gen) -> Pool:
@@ -97,8 +113,14 @@ def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, s
     params = resolve_kind(kind).init(centres / scale, sizes / scale, gen)
     windows = around(centres, WINDOW * radius + 2, h, w)
     resolve_kind(kind).constrain(params, windows.lo, windows.hi, settings.min_size / scale)
-    pool = Pool(kind, params, torch.zeros(count, 3, device=target.device),
-                torch.full((count,), alpha, device=target.device), windows, torch.zeros(count, device=target.device))
+    pool = Pool(
+        kind,
+        params,
+        torch.zeros(count, 3, device=target.device),
+        torch.full((count,), alpha, device=target.device),
+        windows,
+        torch.zeros(count, device=target.device),
+    )
     colours, gains = [], []
     # Scored in parts: at a large working size the first shapes' windows are the whole picture.
     pixels = len(target) * windows.rows.shape[1] * windows.cols.shape[1]

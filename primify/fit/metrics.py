@@ -38,4 +38,4 @@ def psnr_of(scene, target: Image.Image) -> float:
         a = np.asarray(flatten(render, ground), dtype=np.float64)
         b = np.asarray(flatten(target, ground), dtype=np.float64)
         mse += float(((a - b) ** 2).mean()) / len(grounds)
-    return decibels(mse / 255.0 ** 2)
+    return decibels(mse / 255.0**2)

@@ -55,9 +55,16 @@ class Interrupted(KeyboardInterrupt):
         self.shapes, self.scene = shapes, scene
 
 
-def fit(target: torch.Tensor, weight: torch.Tensor | None, settings: Settings, gen: torch.Generator,
-        background: torch.Tensor, progress: Callable[[Progress], None] | None = None,
-        stop: Callable[[], bool] | None = None, init: Sequence[Shape] = ()) -> list[Shape]:
+def fit(
+    target: torch.Tensor,
+    weight: torch.Tensor | None,
+    settings: Settings,
+    gen: torch.Generator,
+    background: torch.Tensor,
+    progress: Callable[[Progress], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+    init: Sequence[Shape] = (),
+) -> list[Shape]:
     """Fits ``settings.shapes`` shapes to ``target`` (3, H, W) over ``background`` (3,), or to
     premultiplied RGBA (4, H, W) over a background (4,) of zeros (see ``raster``); the first
     of them are ``init`` (painted first and refined with the others at the end).
@@ -90,15 +97,16 @@ def _fit(target, weight, settings: Settings, gen, background, progress, stop, sh
     # then no shape can lower the error.
     reached = lambda: goal is not None and psnr(canvas, target) >= goal
     perfect = lambda: psnr(canvas, target) >= 99.0
-    report = lambda: progress and progress(Progress(len(shapes), settings.shapes, psnr(canvas, target),
-                                                    time.perf_counter() - start))
+    report = lambda: (
+        progress and progress(Progress(len(shapes), settings.shapes, psnr(canvas, target), time.perf_counter() - start))
+    )
     misses = 0
     # Over nothing, shapes need cover only the opaque part: the size schedule spans its area.
     extent = target[3].mean().sqrt().item() if len(target) == 4 else 1.0
     # A batch whose every shape would make the picture worse is a miss: the next one tries
     # shapes half the size, and several in a row mean nothing is left to improve.
     while len(shapes) < settings.shapes and misses < 6 and not stop() and not reached() and not perfect():
-        radius = max(1.5, shape_scale(len(shapes), max(h, w)) * 0.5 ** misses * extent)
+        radius = max(1.5, shape_scale(len(shapes), max(h, w)) * 0.5**misses * extent)
         with torch.no_grad():
             groups = _choose(target, weight, canvas, radius, len(shapes), settings, gen)
         if groups:
@@ -129,8 +137,10 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
         # Where the picture is transparent the error is spilt paint, which no shape takes away.
         error = error * target[3]
     alpha = settings.alpha if settings.alpha is not None else settings.alpha_init
-    pool = [candidates(kind, target, weight, canvas, error, k * settings.tries, radius, alpha, settings, gen)
-            for kind in settings.kinds]
+    pool = [
+        candidates(kind, target, weight, canvas, error, k * settings.tries, radius, alpha, settings, gen)
+        for kind in settings.kinds
+    ]
     gains = torch.cat([p.gains for p in pool])
     boxes = torch.cat([resolve_kind(p.kind).bbox(p.params) for p in pool])
     chosen = spread((boxes[:, :2] + boxes[:, 2:]) / 2 * max(h, w), gains, k, radius / 2)
@@ -139,8 +149,13 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
     return [p.take(idx, target, canvas, weight) for p, idx in zip(pool, picks, strict=True) if len(idx)]
 
 
-def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape], palette: torch.Tensor | None,
-            enough: Callable[[], bool]) -> int:
+def _freeze(
+    groups: list[Group],
+    canvas: torch.Tensor,
+    shapes: list[Shape],
+    palette: torch.Tensor | None,
+    enough: Callable[[], bool],
+) -> int:
     """Paints the batch into ``canvas`` in order with the output's renderer, each colour
     re-solved for its exact coverage over the canvas as it is by then; drops shapes that would
     not lower the error, and stops once ``enough()``. Returns how many were added to ``shapes``."""
@@ -148,8 +163,8 @@ def _freeze(groups: list[Group], canvas: torch.Tensor, shapes: list[Shape], pale
     for g in groups:
         cov = g.hard()
         for i in range(len(g.params)):
-            one = g.select(torch.tensor([i])).against(canvas).recoloured(cov[i:i + 1], palette)
-            gain = one.gain(cov[i:i + 1]).item()
+            one = g.select(torch.tensor([i])).against(canvas).recoloured(cov[i : i + 1], palette)
+            gain = one.gain(cov[i : i + 1]).item()
             if not gain > 0 or not torch.isfinite(one.params).all():
                 continue
             shape = Shape(g.kind, tuple(one.params[0].tolist()), tuple(one.colour[0].tolist()), one.alpha[0].item())

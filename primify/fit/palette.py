@@ -26,8 +26,14 @@ def kmeans(pixels: torch.Tensor, n: int, gen: torch.Generator, iterations: int =
     return centres
 
 
-def best_of(palette: torch.Tensor, canvas: torch.Tensor, target: torch.Tensor, weight: torch.Tensor,
-            coverage: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+def best_of(
+    palette: torch.Tensor,
+    canvas: torch.Tensor,
+    target: torch.Tensor,
+    weight: torch.Tensor,
+    coverage: torch.Tensor,
+    alpha: torch.Tensor,
+) -> torch.Tensor:
     """For each of K shapes over its own window, the palette colour (of P) that leaves the least
     weighted squared error: the palette's version of ``raster.best_colour``.
 
@@ -40,6 +46,5 @@ def best_of(palette: torch.Tensor, canvas: torch.Tensor, target: torch.Tensor, w
     u = (alpha[:, None, None] * coverage)[:, None]
     s2 = (weight * u * u).sum(dim=(2, 3)).expand(-1, canvas.shape[1])
     s1 = (weight * u * (canvas - target - u * canvas)).sum(dim=(2, 3))
-    cost = (palette ** 2) @ s2.T + 2 * palette @ s1.T  # (P, K)
+    cost = (palette**2) @ s2.T + 2 * palette @ s1.T  # (P, K)
     return palette[cost.argmin(dim=0)]
-

@@ -56,8 +56,14 @@ def chunks(tile_of: torch.Tensor, tiles: int, most: int) -> list[tuple[int, int,
     return out + [(a, tiles, p0, ends[-1] if ends else 0)]
 
 
-def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor, shapes: list[Shape],
-           settings: Settings, stop=lambda: False) -> list[Shape]:
+def polish(
+    target: torch.Tensor,
+    weight: torch.Tensor,
+    background: torch.Tensor,
+    shapes: list[Shape],
+    settings: Settings,
+    stop=lambda: False,
+) -> list[Shape]:
     """Adam on all shapes' geometry, colour and (when learned) opacity for
     ``settings.polish`` steps, the temperature annealed to the final one (from a softer one for
     few shapes), learning rates decaying to zero,
@@ -111,8 +117,9 @@ def polish(target: torch.Tensor, weight: torch.Tensor, background: torch.Tensor,
                 sel = sel[(sel >= p0) & (sel < p1)]
                 sd = resolve_kind(k).sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
                 cov = cov.index_put((sel - p0,), soft_coverage(sd, temperature / scale, settings.edge))
-            out = composite_runs(background, cov, colour[shape_of[p0:p1]], alpha[shape_of[p0:p1]],
-                                 tile_of[p0:p1] - a, b - a)
+            out = composite_runs(
+                background, cov, colour[shape_of[p0:p1]], alpha[shape_of[p0:p1]], tile_of[p0:p1] - a, b - a
+            )
             yield (weight_t[a:b] * squared_error(out, target_t[a:b])).sum()
 
     loop.run(settings.polish, loss, lambda i: 1 - i / settings.polish, stop)

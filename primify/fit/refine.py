@@ -14,13 +14,16 @@ from .placement import shape_scale
 def descent(groups: list[Group], radius: float, settings: Settings) -> tuple[list[Group], Descent]:
     """The groups with their own leaves to optimize, and the loop over them: geometry's learning
     rate scaled to the shapes' size."""
-    groups = [replace(g, params=g.params.detach().clone(), colour=g.colour.detach().clone(),
-                      alpha=g.alpha.detach().clone()) for g in groups]
+    groups = [
+        replace(g, params=g.params.detach().clone(), colour=g.colour.detach().clone(), alpha=g.alpha.detach().clone())
+        for g in groups
+    ]
     scale = groups[0].windows.scale
     bodies = [Body(g.kind, g.params, g.windows.lo, g.windows.hi) for g in groups]
     lr = (settings.lr_geometry * radius / scale, settings.lr_colour, settings.lr_alpha)
-    loop = Descent(bodies, [g.colour for g in groups], [g.alpha for g in groups], lr, settings,
-                   settings.min_size / scale)
+    loop = Descent(
+        bodies, [g.colour for g in groups], [g.alpha for g in groups], lr, settings, settings.min_size / scale
+    )
     return groups, loop
 
 
@@ -42,8 +45,13 @@ def refine(groups: list[Group], radius: float, settings: Settings) -> list[Group
     return [replace(g, params=g.params.detach(), colour=g.colour.detach(), alpha=g.alpha.detach()) for g in groups]
 
 
-def step_seconds(target: torch.Tensor, kind: str = "triangle", n_active: int = 256,
-                 device: torch.device | str = "cpu", repeats: int = 5) -> float:
+def step_seconds(
+    target: torch.Tensor,
+    kind: str = "triangle",
+    n_active: int = 256,
+    device: torch.device | str = "cpu",
+    repeats: int = 5,
+) -> float:
     """Median seconds of one optimization step with ``n_active`` shapes of ``kind`` active, at
     the size the schedule gives shapes placed after ``n_active`` others, on a flat canvas.
 
@@ -57,8 +65,18 @@ def step_seconds(target: torch.Tensor, kind: str = "triangle", n_active: int = 2
     canvas = target.mean(dim=(1, 2))[:, None, None].expand(3, h, w).clone()
     radius = shape_scale(n_active, max(h, w))
     with torch.no_grad():
-        pool = candidates(kind, target, weight, canvas, (canvas - target).pow(2).sum(0), n_active, radius,
-                          settings.alpha_init, settings, gen)
+        pool = candidates(
+            kind,
+            target,
+            weight,
+            canvas,
+            (canvas - target).pow(2).sum(0),
+            n_active,
+            radius,
+            settings.alpha_init,
+            settings,
+            gen,
+        )
         groups = [pool.take(torch.arange(n_active, device=target.device), target, canvas, weight)]
     groups, loop = descent(groups, radius, settings)
     times = []

@@ -29,13 +29,12 @@ class Windows:
             # One window is a plain slice: far cheaper than gathering, and it is the common
             # case when shapes are frozen one by one.
             r, c = int(self.rows[0, 0]), int(self.cols[0, 0])
-            return img[None, :, r:r + self.rows.shape[1], c:c + self.cols.shape[1]]
+            return img[None, :, r : r + self.rows.shape[1], c : c + self.cols.shape[1]]
         return img[:, self.rows[:, :, None], self.cols[:, None, :]].permute(1, 0, 2, 3)
 
     def select(self, idx: torch.Tensor) -> "Windows":
         """The windows at ``idx``."""
-        return Windows(self.rows[idx], self.cols[idx], self.x[idx], self.y[idx], self.lo[idx],
-                       self.hi[idx], self.scale)
+        return Windows(self.rows[idx], self.cols[idx], self.x[idx], self.y[idx], self.lo[idx], self.hi[idx], self.scale)
 
 
 def around(centres: torch.Tensor, half: float, height: int, width: int) -> Windows:
@@ -44,8 +43,7 @@ def around(centres: torch.Tensor, half: float, height: int, width: int) -> Windo
     scale = max(height, width)
     dev = centres.device
     size = [min(n, int(2 * half) + 2) for n in (width, height)]
-    origin = [(centres[:, i] - size[i] / 2).round().long().clamp(0, n - size[i])
-              for i, n in enumerate((width, height))]
+    origin = [(centres[:, i] - size[i] / 2).round().long().clamp(0, n - size[i]) for i, n in enumerate((width, height))]
     cols = origin[0][:, None] + torch.arange(size[0], device=dev)
     rows = origin[1][:, None] + torch.arange(size[1], device=dev)
     lo = torch.stack(origin, dim=1).float()
@@ -53,5 +51,12 @@ def around(centres: torch.Tensor, half: float, height: int, width: int) -> Windo
     margin = 0.05 * scale
     lo = torch.where(lo <= 0, -margin, lo)
     hi = torch.where(hi >= torch.tensor([width, height], device=dev), hi + margin, hi)
-    return Windows(rows, cols, ((cols.float() + 0.5) / scale)[:, None, :],
-                   ((rows.float() + 0.5) / scale)[:, :, None], lo / scale, hi / scale, scale)
+    return Windows(
+        rows,
+        cols,
+        ((cols.float() + 0.5) / scale)[:, None, :],
+        ((rows.float() + 0.5) / scale)[:, :, None],
+        lo / scale,
+        hi / scale,
+        scale,
+    )

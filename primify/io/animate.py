@@ -39,5 +39,14 @@ def save_gif(scene: Scene, file, every: int, size: tuple[int, int] | None = None
     images = [flatten(im) for im in frames(scene, every, size)]
     durations = [FRAME_MS] * (len(images) - 1) + [LAST_MS]
     # Pillow folds a frame identical to the one before into it, keeping the timing.
-    images[0].save(file, "GIF", save_all=True, append_images=images[1:], duration=durations, loop=0,
-                   optimize=False, disposal=1, comment=comment)
+    images[0].save(
+        file,
+        "GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=durations,
+        loop=0,
+        optimize=False,
+        disposal=1,
+        comment=comment,
+    )

@@ -61,8 +61,8 @@ def encode(scene: Scene, fmt: str, look: Look = Look(), own: tuple[int, int] | N
         # The SVG's own size is the PNG's; its viewBox stays in working-size pixels.
         svg = to_svg(scene, look.precision, look.blur, look.pixels(scene, own), look.about)
         # The note goes first, after an XML declaration if there is one.
-        head = svg[:svg.index("?>") + 2] if svg.startswith("<?xml") else ""
-        svg = svg if not note else f"{head}<!-- {MARK}: {note} -->\n{svg[len(head):]}"
+        head = svg[: svg.index("?>") + 2] if svg.startswith("<?xml") else ""
+        svg = svg if not note else f"{head}<!-- {MARK}: {note} -->\n{svg[len(head) :]}"
         if fmt == "URI":
             return ("data:image/svg+xml," + quote(svg.replace('"', "'"), safe=_URI_SAFE) + "\n").encode()
         return svg.encode()
@@ -100,8 +100,9 @@ def png_text(note: str = "") -> PngImagePlugin.PngInfo:
     return info
 
 
-def frame_files(scene: Scene, folder: Path, stem: str, look: Look = Look(), own: tuple[int, int] | None = None,
-                note: str = "") -> list[tuple[Path, bytes]]:
+def frame_files(
+    scene: Scene, folder: Path, stem: str, look: Look = Look(), own: tuple[int, int] | None = None, note: str = ""
+) -> list[tuple[Path, bytes]]:
     """Numbered PNG frames ``<stem>.0001.png``... of the scene being built, in ``folder``."""
     files = []
     every = look.every or default_every(scene)

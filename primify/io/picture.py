@@ -47,8 +47,10 @@ def load(path: str | Path, working_size: int | None = None, max_pixels: int = MA
     with im:
         w, h = im.size
         if w * h > max_pixels:
-            raise ValueError(f"it declares {w}×{h} = {w * h:,} pixels, over the limit of {max_pixels:,} "
-                             f"(raise it with --max-pixels if the file is trusted)")
+            raise ValueError(
+                f"it declares {w}×{h} = {w * h:,} pixels, over the limit of {max_pixels:,} "
+                f"(raise it with --max-pixels if the file is trusted)"
+            )
         notes = []
         if getattr(im, "n_frames", 1) > 1:
             notes.append(f"animated, using the first of {im.n_frames} frames")
@@ -62,8 +64,10 @@ def load(path: str | Path, working_size: int | None = None, max_pixels: int = MA
 
 
 #: What ``picture`` (and so ``primify.convert``) takes, for its TypeError.
-ACCEPTED = ("a PIL image, a path (str or os.PathLike), a numpy array (H×W, H×W×C or C×H×W, C from 1 to 4) "
-            "or a torch tensor (C×H×W, 1×C×H×W or H×W)")
+ACCEPTED = (
+    "a PIL image, a path (str or os.PathLike), a numpy array (H×W, H×W×C or C×H×W, C from 1 to 4) "
+    "or a torch tensor (C×H×W, 1×C×H×W or H×W)"
+)
 
 
 def open_picture(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Image.Image:

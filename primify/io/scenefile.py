@@ -8,9 +8,10 @@ Version 1 looks like this (``README.md`` documents it for other tools)::
                  "params": {"x0": 0.1, "y0": 0.2, "x1": 0.5, "y1": 0.1, "x2": 0.3, "y2": 0.6},
                  "colour": [0.9, 0.8, 0.1], "alpha": 0.75}, ...]}
 
-Colours are RGB floats in [0, 1]; a ``null`` background is transparent. Lengths are in units of the canvas's longer side (the canvas
-spans [0, width/L] × [0, height/L], L = max(width, height)); angles are in radians. Shapes are
-listed in painter's order. Each kind's parameter names are those of ``primify.KINDS[kind].params``.
+Colours are RGB floats in [0, 1]; a ``null`` background is transparent. Lengths are in units of the
+canvas's longer side (the canvas spans [0, width/L] × [0, height/L], L = max(width, height));
+angles are in radians. Shapes are listed in painter's order. Each kind's parameter names are
+those of ``primify.KINDS[kind].params``.
 """
 
 import json
@@ -25,10 +26,22 @@ FORMAT, VERSION = "primify-scene", 1
 
 def to_dict(scene: Scene) -> dict:
     """The scene as plain JSON-ready data."""
-    return {"format": FORMAT, "version": VERSION, "width": scene.width, "height": scene.height,
-            "background": None if scene.background is None else list(scene.background),
-            "shapes": [{"kind": s.kind, "params": dict(zip(resolve_kind(s.kind).params, s.params, strict=True)),
-                        "colour": list(s.colour), "alpha": s.alpha} for s in scene.shapes]}
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "width": scene.width,
+        "height": scene.height,
+        "background": None if scene.background is None else list(scene.background),
+        "shapes": [
+            {
+                "kind": s.kind,
+                "params": dict(zip(resolve_kind(s.kind).params, s.params, strict=True)),
+                "colour": list(s.colour),
+                "alpha": s.alpha,
+            }
+            for s in scene.shapes
+        ],
+    }
 
 
 def dumps(scene: Scene) -> str:
@@ -47,19 +60,20 @@ def from_dict(data: dict) -> Scene:
     """The scene in ``data``, checked in full: sizes, kinds, parameters, colours and opacities.
     Raises ValueError saying what is wrong with it."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError(f"not a primify scene (no \"format\": \"{FORMAT}\")")
+        raise ValueError(f'not a primify scene (no "format": "{FORMAT}")')
     if data.get("version") != VERSION:
-        raise ValueError(f"scene version {data.get('version')!r} is not supported "
-                         f"(this primify reads version {VERSION})")
+        raise ValueError(
+            f"scene version {data.get('version')!r} is not supported (this primify reads version {VERSION})"
+        )
     missing = [k for k in ("width", "height", "background", "shapes") if k not in data]
     if missing:
-        raise ValueError(f"the scene has no \"{missing[0]}\"")
+        raise ValueError(f'the scene has no "{missing[0]}"')
     width, height = data["width"], data["height"]
     if not all(_number(v) and v == int(v) and 1 <= v <= MAX_SIDE for v in (width, height)):
         raise ValueError(f"the scene's width and height must be whole numbers from 1 to {MAX_SIDE}")
     background = None if data["background"] is None else _colour(data["background"], "the background")
     if not isinstance(data["shapes"], list):
-        raise ValueError("the scene's \"shapes\" must be a list")
+        raise ValueError('the scene\'s "shapes" must be a list')
     return Scene(int(width), int(height), background, [_shape(i, s) for i, s in enumerate(data["shapes"])])
 
 

@@ -43,8 +43,16 @@ def blank(background, height: int, width: int, device: torch.device | str = "cpu
     return background[:, None, None].expand(len(background), height, width).clone()
 
 
-def band(scene: "Scene", w: int, h: int, top: int, bottom: int, samples: int = SUPERSAMPLE, margin: int = 0,
-         device: torch.device | str = "cpu") -> torch.Tensor:
+def band(
+    scene: "Scene",
+    w: int,
+    h: int,
+    top: int,
+    bottom: int,
+    samples: int = SUPERSAMPLE,
+    margin: int = 0,
+    device: torch.device | str = "cpu",
+) -> torch.Tensor:
     """Rows ``top``..``bottom`` of the scene's w × h render (and ``margin`` pixels around)."""
     canvas = blank(scene.background, bottom - top + 2 * margin, w + 2 * margin, device)
     for shape in scene.shapes:
@@ -52,8 +60,13 @@ def band(scene: "Scene", w: int, h: int, top: int, bottom: int, samples: int = S
     return canvas
 
 
-def render(scene: "Scene", longer: int | None = None, samples: int = SUPERSAMPLE, blur: float = 0,
-           size: tuple[int, int] | None = None) -> Image.Image:
+def render(
+    scene: "Scene",
+    longer: int | None = None,
+    samples: int = SUPERSAMPLE,
+    blur: float = 0,
+    size: tuple[int, int] | None = None,
+) -> Image.Image:
     """See ``Scene.render``; ``size`` (width, height) is an exact size instead, for a picture
     whose own aspect ratio the rounded working size only comes near."""
     w, h = size or scene.size_for(longer)
@@ -74,8 +87,13 @@ def render(scene: "Scene", longer: int | None = None, samples: int = SUPERSAMPLE
     return to_image(t)
 
 
-def paint(canvas: torch.Tensor, shape: "Shape", samples: int = SUPERSAMPLE, scale: int | None = None,
-          offset: int | tuple[int, int] = 0) -> None:
+def paint(
+    canvas: torch.Tensor,
+    shape: "Shape",
+    samples: int = SUPERSAMPLE,
+    scale: int | None = None,
+    offset: int | tuple[int, int] = 0,
+) -> None:
     """Paints one shape onto ``canvas`` (3, H, W), or premultiplied RGBA (4, H, W), in place,
     touching only its bounding box.
 

@@ -12,7 +12,7 @@ for transparent output. Shapes are opaque paint of opacity ``alpha``, so in prem
 a shape is the colour (r, g, b, 1) composited exactly like RGB; see ``solid``.
 """
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -30,8 +30,9 @@ def soft_coverage(sd: torch.Tensor, temperature: float, edge: str = "sigmoid") -
     return EDGES[edge](sd / temperature)
 
 
-def hard_coverage(sdf: Callable[..., torch.Tensor], p: torch.Tensor, x: torch.Tensor, y: torch.Tensor,
-                  pixel: float, samples: int) -> torch.Tensor:
+def hard_coverage(
+    sdf: Callable[..., torch.Tensor], p: torch.Tensor, x: torch.Tensor, y: torch.Tensor, pixel: float, samples: int
+) -> torch.Tensor:
     """Anti-aliased coverage: the fraction of ``samples``×``samples`` sub-pixel points inside.
 
     ``sdf(p, x, y)`` is a kind's signed distance, ``p`` (K, P) its parameters, ``x`` (K, 1, X)
@@ -74,8 +75,7 @@ def squared_error(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return torch.cat([err[..., :3, :, :], err[..., 3:, :, :] + SPILL * excess], dim=-3)
 
 
-def over(canvas: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor,
-         alpha: torch.Tensor) -> torch.Tensor:
+def over(canvas: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
     """One shape over its own canvas patch, for K shapes each on its own patch.
 
     canvas (K, C, Y, X); coverage (K, Y, X); colour (K, 3); alpha (K,). Returns (K, C, Y, X).
@@ -84,8 +84,9 @@ def over(canvas: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor,
     return canvas + u * (solid(colour, canvas.shape[1])[:, :, None, None] - canvas)
 
 
-def best_colour(canvas: torch.Tensor, target: torch.Tensor, weight: torch.Tensor,
-                coverage: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+def best_colour(
+    canvas: torch.Tensor, target: torch.Tensor, weight: torch.Tensor, coverage: torch.Tensor, alpha: torch.Tensor
+) -> torch.Tensor:
     """The least-squares colour of each shape over its own patch, clamped to [0, 1].
 
     canvas, target (K, C, Y, X); weight (K, 1, Y, X); coverage (K, Y, X); alpha (K,).
@@ -100,8 +101,14 @@ def best_colour(canvas: torch.Tensor, target: torch.Tensor, weight: torch.Tensor
     return (mean + num / den).clamp(0, 1)
 
 
-def composite_runs(background: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor, alpha: torch.Tensor,
-                   run: torch.Tensor, runs: int) -> torch.Tensor:
+def composite_runs(
+    background: torch.Tensor,
+    coverage: torch.Tensor,
+    colour: torch.Tensor,
+    alpha: torch.Tensor,
+    run: torch.Tensor,
+    runs: int,
+) -> torch.Tensor:
     """Painter's-order compositing for many canvases (tiles) at once, each with its own list of
     shapes. With u_i = alpha_i * coverage_i, a canvas is
     background * prod_i (1 - u_i) + sum_i colour_i * u_i * prod_{j > i} (1 - u_j).
@@ -119,5 +126,6 @@ def composite_runs(background: torch.Tensor, coverage: torch.Tensor, colour: tor
     within = upto - (upto - log_keep)[first]  # inclusive sum from the canvas's first shape
     after = torch.exp(total[run] - within).to(u.dtype)
     paint = torch.zeros(runs, len(background), *u.shape[1:], dtype=u.dtype, device=u.device).index_add(
-        0, run, (u * after)[:, None] * solid(colour, len(background))[:, :, None, None])
+        0, run, (u * after)[:, None] * solid(colour, len(background))[:, :, None, None]
+    )
     return background[:, None, None] * torch.exp(total).to(u.dtype)[:, None] + paint

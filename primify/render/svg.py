@@ -53,8 +53,9 @@ def _tag(name: str, attrs: dict[str, str], inner: str = "") -> str:
     return f"<{name}{text}>{inner}</{name}>" if inner else f"<{name}{text}/>"
 
 
-def to_svg(scene: Scene, precision: int = 2, blur: float = 0, size: tuple[int, int] | None = None,
-           about: str = "") -> str:
+def to_svg(
+    scene: Scene, precision: int = 2, blur: float = 0, size: tuple[int, int] | None = None, about: str = ""
+) -> str:
     """The scene as an SVG document, ``size`` (width, height) pixels big (default: the working
     size). Coordinates are working-size pixels with ``precision`` decimals. ``blur`` (working-size
     pixels) adds a Gaussian blur filter, for blurred placeholders. A transparent background (None)
@@ -67,8 +68,10 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0, size: tuple[int, i
     fmt = lambda v: number(v * scale, precision)
     w, h = scene.width, scene.height
     shapes = scene.shapes
-    colours = sorted({hex_colour(s.colour) for s in shapes}
-                     | ({hex_colour(scene.background)} if scene.background is not None else set()))
+    colours = sorted(
+        {hex_colour(s.colour) for s in shapes}
+        | ({hex_colour(scene.background)} if scene.background is not None else set())
+    )
     classes = len(shapes) > 1 and len(colours) <= PALETTE_SHARE * len(shapes)
     # Opacity to two decimals; to one at precision 0, where placeholders count every byte.
     opacity = lambda s: number(s.alpha, 1 if precision == 0 else 2)
@@ -101,16 +104,29 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0, size: tuple[int, i
     parts = [_tag("desc", {}, escape(_describe(scene, about)))]
     if classes:
         rules = "".join(f".c{i}{{color:{c}}}" for i, c in enumerate(colours))
-        parts.append(f"<style>{rules}[class]{{fill:currentColor}}[stroke-width]{{fill:none;stroke:currentColor}}</style>")
+        parts.append(
+            f"<style>{rules}[class]{{fill:currentColor}}[stroke-width]{{fill:none;stroke:currentColor}}</style>"
+        )
     canvas = {"width": str(w), "height": str(h)}
     if blur > 0:
         # The filter region is the canvas: it clips the drawing to the page, as the clip path
         # does without blur, and every renderer blurs the same pixels (librsvg blurs only what
         # lies inside the canvas whatever the region). The shapes blur over nothing onto the
         # background below, which is what blurring them together with it gives.
-        parts.append(_tag("filter", {"id": "b", "x": "0", "y": "0", **canvas, "filterUnits": "userSpaceOnUse",
-                                     "color-interpolation-filters": "sRGB"},
-                          _tag("feGaussianBlur", {"stdDeviation": number(blur, 2)})))
+        parts.append(
+            _tag(
+                "filter",
+                {
+                    "id": "b",
+                    "x": "0",
+                    "y": "0",
+                    **canvas,
+                    "filterUnits": "userSpaceOnUse",
+                    "color-interpolation-filters": "sRGB",
+                },
+                _tag("feGaussianBlur", {"stdDeviation": number(blur, 2)}),
+            )
+        )
         outer = {"filter": "url(#b)"}
     else:
         parts.append(_tag("clipPath", {"id": "a"}, f'<path d="M0 0h{w}v{h}H0z"/>'))
@@ -124,8 +140,19 @@ def to_svg(scene: Scene, precision: int = 2, blur: float = 0, size: tuple[int, i
     body = []
     for i, part in enumerate(groups, 1):
         inner = "".join(shape(shapes[k]) for k in part)
-        body.append(_tag("g", {"id": f"l{i}", "inkscape:groupmode": "layer",
-                               "inkscape:label": f"shapes {part.start + 1}-{part.stop}"}, inner) if named else inner)
+        body.append(
+            _tag(
+                "g",
+                {
+                    "id": f"l{i}",
+                    "inkscape:groupmode": "layer",
+                    "inkscape:label": f"shapes {part.start + 1}-{part.stop}",
+                },
+                inner,
+            )
+            if named
+            else inner
+        )
     parts.append(_tag("g", outer, "".join(body)))
     return _tag("svg", head, "".join(parts))
 

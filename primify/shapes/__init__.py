@@ -16,8 +16,9 @@ from .rotated_ellipse import RotatedEllipse
 from .rotated_rect import RotatedRect
 from .triangle import Triangle
 
-KINDS: dict[str, ShapeKind] = {k.name: k for k in (Triangle, Circle, Rect, Ellipse, RotatedRect, RotatedEllipse,
-                                                   Line, Bezier, Polygon)}
+KINDS: dict[str, ShapeKind] = {
+    k.name: k for k in (Triangle, Circle, Rect, Ellipse, RotatedRect, RotatedEllipse, Line, Bezier, Polygon)
+}
 
 
 def step_scale(kind: str, p: torch.Tensor) -> torch.Tensor:

@@ -69,8 +69,9 @@ def uniform(k: int, lo: float, hi: float, gen: torch.Generator, like: torch.Tens
     return (torch.rand(k, generator=gen) * (hi - lo) + lo).to(like.device, like.dtype)
 
 
-def keep_inside(c: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor, least: torch.Tensor,
-                extra: torch.Tensor) -> torch.Tensor:
+def keep_inside(
+    c: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor, least: torch.Tensor, extra: torch.Tensor
+) -> torch.Tensor:
     """For kinds with a size that can shrink to a smallest shape of half-extent ``least`` (K, 2):
     moves centres ``c`` (K, 2) in place to at least ``least`` inside lo..hi, and returns the
     factor g (K, 1) in [0, 1] such that half-extents up to ``least + g * extra`` fit, where

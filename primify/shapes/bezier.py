@@ -25,7 +25,7 @@ def nearest_t(a, b, d):
     kz = kk * (dx * ax + dy * ay)
     p = ky - kx * kx
     q = kx * (2 * kx * kx - 3 * ky) + kz
-    h = q * q + 4 * p ** 3
+    h = q * q + 4 * p**3
     sq = h.clamp_min(0).sqrt()
     cbrt = lambda v: v.sign() * v.abs().pow(1 / 3)
     one = cbrt((sq - q) / 2) + cbrt((-sq - q) / 2) - kx
@@ -88,7 +88,7 @@ class Bezier:
         # The curve stays in the triangle of its three points, so keeping those in keeps it in.
         lo_, hi_ = lo + w / 2, hi - w / 2
         for i in (0, 2, 4):
-            p[:, i:i + 2] = torch.maximum(torch.minimum(p[:, i:i + 2], hi_), lo_)
+            p[:, i : i + 2] = torch.maximum(torch.minimum(p[:, i : i + 2], hi_), lo_)
         # A control point past either end along the chord makes the curve double back on
         # itself, which Cairo (librsvg, Inkscape) strokes as little more than its caps, and one
         # just beside an end gives a tiny last piece that turns sharply, which trips it too: slide

@@ -18,9 +18,9 @@ def ellipse_distance(u, v, a, b):
     with torch.no_grad():
         pu, pv, ad, bd = u.detach(), v.detach(), a.detach(), b.detach()
         k = ad * ad - bd * bd
-        tx = ty = torch.full_like(pu + pv, 0.5 ** 0.5)
+        tx = ty = torch.full_like(pu + pv, 0.5**0.5)
         for _ in range(5):
-            ex, ey = k * tx ** 3 / ad, -k * ty ** 3 / bd
+            ex, ey = k * tx**3 / ad, -k * ty**3 / bd
             r = torch.hypot(ad * tx - ex, bd * ty - ey)
             qx, qy = pu - ex, pv - ey
             q = torch.hypot(qx, qy).clamp_min(1e-12)

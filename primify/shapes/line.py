@@ -16,7 +16,9 @@ class Line:
     def init(centre, scale, gen):
         k = centre.shape[0]
         angle = uniform(k, 0, math.pi, gen, centre)
-        half = (scale * uniform(k, 0.6, 1.2, gen, centre))[:, None] * torch.stack([torch.cos(angle), torch.sin(angle)], 1)
+        half = (scale * uniform(k, 0.6, 1.2, gen, centre))[:, None] * torch.stack(
+            [torch.cos(angle), torch.sin(angle)], 1
+        )
         width = scale * uniform(k, 0.15, 0.4, gen, centre)
         return torch.cat([centre - half, centre + half, width[:, None]], dim=1)
 
@@ -34,7 +36,7 @@ class Line:
         w = torch.minimum(w, (hi - lo).amin(dim=1, keepdim=True))
         lo_, hi_ = lo + w / 2, hi - w / 2
         for i in (0, 2):
-            p[:, i:i + 2] = torch.maximum(torch.minimum(p[:, i:i + 2], hi_), lo_)
+            p[:, i : i + 2] = torch.maximum(torch.minimum(p[:, i : i + 2], hi_), lo_)
         p[:, 4:5] = w
 
     @staticmethod
@@ -44,5 +46,11 @@ class Line:
 
     @staticmethod
     def svg(p, fmt):
-        return "line", {"x1": fmt(p[0]), "y1": fmt(p[1]), "x2": fmt(p[2]), "y2": fmt(p[3]),
-                        "stroke-width": fmt(abs(p[4])), "stroke-linecap": "round"}
+        return "line", {
+            "x1": fmt(p[0]),
+            "y1": fmt(p[1]),
+            "x2": fmt(p[2]),
+            "y2": fmt(p[3]),
+            "stroke-width": fmt(abs(p[4])),
+            "stroke-linecap": "round",
+        }

@@ -38,8 +38,11 @@ class Polygon:
         """The kind with ``n`` corners, named ``polygon:n``."""
         if not 3 <= n <= 16:
             raise ValueError("a polygon has 3 to 16 corners")
-        return type("Polygon", (cls,), {"name": f"polygon:{n}",
-                                        "params": ("cx", "cy", "angle") + tuple(f"r{i}" for i in range(n))})
+        return type(
+            "Polygon",
+            (cls,),
+            {"name": f"polygon:{n}", "params": ("cx", "cy", "angle") + tuple(f"r{i}" for i in range(n))},
+        )
 
     @staticmethod
     def sdf(p, x, y):
@@ -73,7 +76,7 @@ class Polygon:
         # reach is never less than the least radius, so the clamps below never fight.
         reach = None
         for i, d in enumerate((torch.cos(angle), torch.sin(angle))):
-            room = torch.where(d > 0, hi[:, i:i + 1] - p[:, i:i + 1], p[:, i:i + 1] - lo[:, i:i + 1])
+            room = torch.where(d > 0, hi[:, i : i + 1] - p[:, i : i + 1], p[:, i : i + 1] - lo[:, i : i + 1])
             r = room / d.abs().clamp_min(1e-9)
             reach = r if reach is None else torch.minimum(reach, r)
         p[:, 3:] = torch.minimum(p[:, 3:].abs().clamp_min(least), reach)

@@ -15,7 +15,9 @@ class RotatedEllipse:
     @staticmethod
     def sdf(p, x, y):
         u, v = local(p, x, y)
-        return ellipse_distance(u, v, p[:, 2, None, None].abs().clamp_min(1e-9), p[:, 3, None, None].abs().clamp_min(1e-9))
+        return ellipse_distance(
+            u, v, p[:, 2, None, None].abs().clamp_min(1e-9), p[:, 3, None, None].abs().clamp_min(1e-9)
+        )
 
     @staticmethod
     def constrain(p, lo, hi, min_size):
@@ -40,5 +42,10 @@ class RotatedEllipse:
     def svg(p, fmt):
         cx, cy = fmt(p[0]), fmt(p[1])
         # The angle is not a length, so it is written in degrees rather than through fmt.
-        return "ellipse", {"cx": cx, "cy": cy, "rx": fmt(abs(p[2])), "ry": fmt(abs(p[3])),
-                           "transform": f"rotate({degrees(p[4])} {cx} {cy})"}
+        return "ellipse", {
+            "cx": cx,
+            "cy": cy,
+            "rx": fmt(abs(p[2])),
+            "ry": fmt(abs(p[3])),
+            "transform": f"rotate({degrees(p[4])} {cx} {cy})",
+        }

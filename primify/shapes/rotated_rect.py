@@ -46,5 +46,10 @@ class RotatedRect:
     def svg(p, fmt):
         # A rect turned about its centre, so that design tools edit it as a rectangle.
         cx, cy, hw, hh = p[0], p[1], abs(p[2]), abs(p[3])
-        return "rect", {"x": fmt(cx - hw), "y": fmt(cy - hh), "width": fmt(2 * hw), "height": fmt(2 * hh),
-                        "transform": f"rotate({degrees(p[4])} {fmt(cx)} {fmt(cy)})"}
+        return "rect", {
+            "x": fmt(cx - hw),
+            "y": fmt(cy - hh),
+            "width": fmt(2 * hw),
+            "height": fmt(2 * hh),
+            "transform": f"rotate({degrees(p[4])} {fmt(cx)} {fmt(cy)})",
+        }

@@ -1,0 +1,112 @@
+"""How each field of ``Settings`` is checked and coerced when a ``Settings`` is made: each check
+takes the field's name and the value given, and returns the value to keep or raises a
+ValueError or TypeError naming the field and what it accepts."""
+
+import math
+import numbers
+
+from .colours import parse_colour, rgb
+from .render.raster import EDGES
+from .shapes import parse_kinds
+
+#: What each ``--effort`` multiplies: the refinement steps per batch, the candidates per shape
+#: and the final joint refinement's steps.
+EFFORT = {"fast": (0.5, 0.5, 0.4), "default": (1, 1, 1), "best": (4, 2, 6)}
+
+
+def bad(name: str, wants: str, value, error=ValueError):
+    return error(f"{name} must be {wants}, not {value!r}")
+
+
+def whole(lo: int, optional: bool = False):
+    wants = f"a whole number of at least {lo}" + (" or None" if optional else "")
+
+    def check(name, value):
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise bad(name, wants, value, TypeError)
+        if not float(value).is_integer() or value < lo:
+            raise bad(name, wants, value)
+        return int(value)
+
+    return check
+
+
+def real(lo: float, hi: float = math.inf, low_open: bool = False, optional: bool = False, words: str = ""):
+    span = (
+        f"in {'(' if low_open else '['}{lo:g}, {hi:g}]"
+        if hi < math.inf
+        else f"{'above' if low_open else 'at least'} {lo:g}"
+    )
+    wants = f"a number {span}" + (f" or None{words}" if optional else "")
+
+    def check(name, value):
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise bad(name, wants, value, TypeError)
+        v = float(value)
+        if math.isnan(v) or v < lo or (low_open and v == lo) or v > hi:
+            raise bad(name, wants, value)
+        return v
+
+    return check
+
+
+def kinds(name, value) -> tuple[str, ...]:
+    names = [value] if isinstance(value, str) else list(value) if isinstance(value, (tuple, list)) else None
+    if names is None or not all(isinstance(n, str) for n in names):
+        raise bad(name, "shape kind names, as text ('triangle,circle', 'all') or a tuple of them", value, TypeError)
+    try:
+        return parse_kinds(",".join(names))
+    except ValueError as e:
+        raise ValueError(f"{name}: {e}") from None
+
+
+def background(name, value):
+    if value is None or (isinstance(value, str) and value.strip() in ("auto", "transparent")):
+        return None if value is None or value.strip() == "auto" else "transparent"
+    if isinstance(value, str):
+        try:
+            return parse_colour(value)
+        except ValueError:
+            raise ValueError(
+                f"{name} '{value}' is not a colour: use auto, transparent, #rrggbb, #rgb or a CSS colour "
+                f"name such as navy"
+            ) from None
+    return rgb(value, name)
+
+
+def palette(name, value):
+    wants = "a count from 1 to 256, or colours ('#264653,navy' or RGB triples in [0, 1])"
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        if not 1 <= value <= 256:
+            raise bad(name, wants, value)
+        return int(value)
+    if isinstance(value, str):
+        value = [c for c in value.split(",") if c.strip()]
+    if isinstance(value, bool) or not hasattr(value, "__iter__"):
+        raise bad(name, wants, value, TypeError)
+    colours = tuple(rgb(c, name) for c in value)
+    if not 1 <= len(colours) <= 256:
+        raise bad(name, wants, value)
+    return colours
+
+
+def edge(name, value):
+    value = getattr(value, "value", value)  # an Enum of names, as the command line has
+    if not isinstance(value, str) or value not in EDGES:
+        raise bad(name, " or ".join(EDGES), value, ValueError if isinstance(value, str) else TypeError)
+    return value
+
+
+def effort(name, value):
+    value = getattr(value, "value", value)
+    if not isinstance(value, str) or value not in EFFORT:
+        raise bad(name, " or ".join(EFFORT), value, ValueError if isinstance(value, str) else TypeError)
+    return value
