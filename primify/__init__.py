@@ -4,13 +4,6 @@
 or GIF, ``Scene.render`` draws it at any size, and ``load_scene`` reads a saved one back.
 """
 
-import os
-
-# Before torch loads OpenMP: its idle threads sleep instead of spinning. primify's tensors are
-# small, so a second thread spent about half its time spinning between operations (a third of
-# a process's CPU on 2 cores), and on a busy machine spinning threads stall everyone.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
 from .api import convert, pick_device
 from .colours import parse_colour
 from .fit.optimize import Interrupted, Progress

@@ -117,19 +117,6 @@ def test_an_unknown_effort_is_refused(picture):
         primify.convert(picture, effort="slow")
 
 
-@pytest.mark.parametrize("given, seen", [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
-def test_idle_openmp_threads_sleep_unless_the_user_chose_otherwise(given, seen):
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
-    env |= {"OMP_WAIT_POLICY": given} if given else {}
-    code = "import os, primify; print(os.environ['OMP_WAIT_POLICY'])"
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
-    assert out.strip() == seen
-
-
 def test_candidates_scored_in_parts_give_the_same_scene(picture, fast, monkeypatch):
     import primify.fit.group
 
