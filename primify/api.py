@@ -56,6 +56,7 @@ def convert(
     edge: str | _Keep = KEEP,
     effort: str | _Keep = KEEP,
     few_shapes: int | _Keep = KEEP,
+    search_scale: int | _Keep = KEEP,
     steps: int | _Keep = KEEP,
     candidates: int | _Keep = KEEP,
     temperature_start: float | _Keep = KEEP,

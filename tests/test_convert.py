@@ -1,10 +1,14 @@
 """The library's convert, end to end on a small picture."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 import primify
+from primify import Settings
 from primify.fit.metrics import psnr_of
 from primify.io.picture import working
 
@@ -110,6 +114,27 @@ def test_few_shapes_search_longer_and_fit_better(picture, fast):
         primify.convert(picture, fast, shapes=6, few_shapes=few, generator=torch.Generator().manual_seed(0)), picture
     )
     assert fit(200) > fit(0) + 0.3
+
+
+def test_few_shapes_are_searched_on_a_shrunk_picture_by_the_rule():
+    side = lambda **kw: Settings(**kw).search_side(256)
+    assert [side(shapes=n) for n in (4, 8, 20, 50, 99, 100)] == [64, 64, 72, 113, 159, None]
+    assert side(shapes=8, search_scale=0) is None and side(shapes=8, few_shapes=0) is None
+    assert side(shapes=8, target_psnr=20) is None
+    assert Settings(shapes=8).search_side(64) is None
+
+
+def test_a_shrunk_search_ends_polished_at_the_working_size(picture, fast):
+    """The batches run at 64 px of a 96 px picture; the last report and the scene are at 96 px,
+    and the polish there is kept (it lowers the error of what the shrunk search found)."""
+    big = picture.resize((96, 72), Image.LANCZOS)
+    reports = []
+    settings = replace(fast, size=96, shapes=6, few_shapes=100, polish_steps=10)
+    scene = primify.convert(big, settings, progress=reports.append, generator=torch.Generator().manual_seed(0))
+    unpolished = primify.convert(big, settings, polish_steps=0, generator=torch.Generator().manual_seed(0))
+    assert (scene.width, scene.height) == (96, 72) and len(scene.shapes) == 6
+    assert reports[-1].psnr == pytest.approx(psnr_of(scene, big), abs=0.05)
+    assert psnr_of(scene, big) > psnr_of(unpolished, big) + 0.3
 
 
 def test_an_unknown_effort_is_refused(picture):

@@ -11,7 +11,7 @@ times every shape so far. A last joint refinement (``polish``) then moves all sh
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
@@ -36,6 +36,8 @@ class Progress:
         reached, when ``stop()`` answers True, or when no shape lowers the error any more.
     psnr: PSNR in dB of the picture so far against the target at the working size: the hard,
         anti-aliased render that is written (with transparency, over black and white both).
+        Below ``Settings.few_shapes`` the batches are fitted to a shrunk picture and measured
+        there; the last report is at the working size.
     seconds: wall-clock seconds since fitting began.
     """
 
@@ -76,22 +78,28 @@ def fit(
     KeyboardInterrupt becomes ``Interrupted`` with the shapes placed so far.
     """
     shapes: list[Shape] = list(init)
+    start, stop = time.perf_counter(), stop or (lambda: False)
     try:
-        return _fit(target, weight, settings, gen, background, progress, stop, shapes)
+        side = settings.search_side(max(target.shape[1:]))
+        if side is None or init:
+            return _fit(target, weight, settings, gen, background, progress, stop, shapes, start)
+        # Few large shapes are found as well on a smaller picture, at a fraction of the cost;
+        # canvas units carry them over, and the polish then fits them at the working size.
+        small, light = shrink(target, weight, side)
+        shapes = _fit(small, light, settings, gen, background, progress, stop, shapes, start)
+        return _polished(target, weight, background, shapes, replace(settings, few_shapes=0), stop, progress, start)
     except KeyboardInterrupt as e:
         # ``shapes`` holds whole shapes only: each is appended once it is painted.
         raise Interrupted(shapes) from e
 
 
-def _fit(target, weight, settings: Settings, gen, background, progress, stop, shapes: list[Shape]) -> list[Shape]:
-    """``fit``, adding to ``shapes`` in place as each shape is frozen."""
-    stop = stop or (lambda: False)
-    start = time.perf_counter()
+def _fit(
+    target, weight, settings: Settings, gen, background, progress, stop, shapes: list[Shape], start
+) -> list[Shape]:
+    """``fit`` at the target's size, adding to ``shapes`` in place as each shape is frozen."""
     _, h, w = target.shape
     weight = torch.ones(h, w, device=target.device) if weight is None else weight
-    canvas = blank(background, h, w)
-    for shape in shapes:
-        paint(canvas, shape)
+    canvas = painted(background, shapes, h, w)
     goal = settings.target_psnr
     # decibels() gives 99 for a canvas that is the target (a flat picture and its background):
     # then no shape can lower the error.
@@ -116,16 +124,40 @@ def _fit(target, weight, settings: Settings, gen, background, progress, stop, sh
         misses = 0 if added else misses + 1
         report()
     if settings.polish > 0 and shapes and not stop():
-        polished = polish(target, weight, background, shapes, settings, stop)
-        before = psnr(canvas, target)
-        fresh = blank(background, h, w)
-        for shape in polished:
-            paint(fresh, shape)
-        # The soft objective tracks the hard picture closely, but keep whichever is better.
-        if psnr(fresh, target) >= before:
-            shapes, canvas = polished, fresh
-        report()
+        shapes = _polished(target, weight, background, shapes, settings, stop, progress, start)
     return shapes
+
+
+def painted(background: torch.Tensor, shapes: Sequence[Shape], h: int, w: int) -> torch.Tensor:
+    """The hard canvas (C, h, w) of ``shapes`` painted in order over ``background`` (C,)."""
+    canvas = blank(background, h, w)
+    for shape in shapes:
+        paint(canvas, shape)
+    return canvas
+
+
+def _polished(target, weight, background, shapes, settings: Settings, stop, progress, start: float) -> list[Shape]:
+    """The shapes after the joint refinement, or as they were where that did not lower the
+    hard picture's error; reports the result when ``progress`` is given."""
+    _, h, w = target.shape
+    weight = torch.ones(h, w, device=target.device) if weight is None else weight
+    before = painted(background, shapes, h, w)
+    polished = polish(target, weight, background, shapes, settings, stop)
+    after = painted(background, polished, h, w)
+    # The soft objective tracks the hard picture closely, but keep whichever is better.
+    better = psnr(after, target) >= psnr(before, target)
+    shapes, canvas = (polished, after) if better else (shapes, before)
+    if progress:
+        progress(Progress(len(shapes), settings.shapes, psnr(canvas, target), time.perf_counter() - start))
+    return shapes
+
+
+def shrink(target: torch.Tensor, weight: torch.Tensor | None, side: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The target (C, H, W) and weight (H, W) resampled (antialiased) to a longer side of ``side``."""
+    _, h, w = target.shape
+    size = (max(1, round(h * side / max(h, w))), max(1, round(w * side / max(h, w))))
+    resize = lambda t: torch.nn.functional.interpolate(t[None], size, mode="bilinear", antialias=True)[0]
+    return resize(target).clamp(0, 1), None if weight is None else resize(weight[None])[0]
 
 
 def _choose(target, weight, canvas, radius: float, placed: int, settings: Settings, gen) -> list[Group]:
