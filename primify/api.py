@@ -57,6 +57,7 @@ def convert(
     effort: str | _Keep = KEEP,
     few_shapes: int | _Keep = KEEP,
     search_scale: int | _Keep = KEEP,
+    regrow: int | _Keep = KEEP,
     steps: int | _Keep = KEEP,
     candidates: int | _Keep = KEEP,
     temperature_start: float | _Keep = KEEP,

@@ -71,6 +71,15 @@ class Settings:
         checks.whole(0),
         True,
     )
+    regrow: int = _option(
+        2,
+        "At a quarter of few_shapes and below, rounds of regrowth after the search: the quarter of the shapes "
+        "that lower the error least are taken out and placed anew where the error is, and all are polished "
+        "again; a round is kept where it lowers the error. Greedy placement's first shapes are rarely the best "
+        "set when there are only a few.",
+        checks.whole(0),
+        True,
+    )
     steps: int = _option(25, "Adam steps per batch of new shapes.", checks.whole(1), True)
     candidates: int = _option(
         8, "Random candidates tried per shape at placement; the best ones are optimized.", checks.whole(1), True
@@ -147,9 +156,14 @@ class Settings:
         return side if side < longer else None
 
     @property
+    def regrow_rounds(self) -> int:
+        """Rounds of regrowth to run: ``regrow`` at a quarter of ``few_shapes`` and below, else none."""
+        return self.regrow if self.shapes * 4 <= self.few_shapes else 0
+
+    @property
     def refine_steps(self) -> int:
-        """Adam steps per batch, with the effort and boost applied."""
-        return max(1, round(self.steps * EFFORT[self.effort][0] * self.boost))
+        """Adam steps per batch, with the effort and boost (its square root) applied."""
+        return max(1, round(self.steps * EFFORT[self.effort][0] * self.boost**0.5))
 
     @property
     def tries(self) -> int:
