@@ -1,6 +1,7 @@
-"""Few shapes, side by side: primify's default, fogleman/primitive, and primify's longer search
-(``Settings.few_shapes=200``), each run in turn on the same protocol target, whole-process wall
-time and PSNR of the written PNG. Writes benchmarks/results/few_default.csv.
+"""Few shapes, side by side: primify's default, fogleman/primitive, and primify without its
+few-shape search (``Settings.few_shapes=0``: the default before it), each run in turn on the
+same protocol target, whole-process wall time and PSNR of the written PNG. Writes
+benchmarks/results/few_default.csv.
 
     python benchmarks/few_default.py [--images starry,american_gothic] [--shapes 8,20,50]
 """
@@ -14,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import harness, metrics  # noqa: E402
 
-LONGER = "import sys, primify; primify.convert(sys.argv[1], shapes=int(sys.argv[2]), few_shapes=200).save(sys.argv[3])"
+WITHOUT = "import sys, primify; primify.convert(sys.argv[1], shapes=int(sys.argv[2]), few_shapes=0).save(sys.argv[3])"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,20 +35,22 @@ def main(argv: list[str] | None = None) -> int:
                 "primify": harness.primify_command(target, args.out / f"{name}_{n}_default.png", n, "triangle"),
                 "primitive": binary
                 and harness.primitive_command(binary, target, args.out / f"{name}_{n}_peer.png", n, "triangle"),
-                "primify few_shapes=200": [
+                "primify few_shapes=0": [
                     sys.executable,
                     "-c",
-                    LONGER,
+                    WITHOUT,
                     str(target),
                     str(n),
-                    str(args.out / f"{name}_{n}_longer.png"),
+                    str(args.out / f"{name}_{n}_without.png"),
                 ],
             }
             for tool, cmd in runs.items():
                 if not cmd:
                     continue
-                seconds, _, code = harness.run_measured(cmd, args.out / "logs" / f"{name}_{n}_{len(rows)}.log")
                 output = Path(cmd[cmd.index("-o") + 1]) if "-o" in cmd else Path(cmd[-1])
+                # primify refuses to replace an output of an earlier run.
+                output.unlink(missing_ok=True)
+                seconds, _, code = harness.run_measured(cmd, args.out / "logs" / f"{name}_{n}_{len(rows)}.log")
                 db = metrics.psnr(metrics.load_rgb(output), metrics.load_rgb(target)) if code == 0 else None
                 rows.append(
                     {
