@@ -172,11 +172,11 @@ class Settings:
 
     @property
     def polish(self) -> int:
-        """The number of joint refinement steps to take (boosted linearly: the polish of a few shapes is
-        cheap on the shrunk picture)."""
+        """The number of joint refinement steps to take: more for mixed kinds and for few shapes, by
+        whichever asks more (the boost's polish already reaches what a mixed set needs)."""
         steps = self.polish_steps if self.polish_steps is not None else max(50, min(150, 15000 // self.shapes))
-        steps *= self.polish_mixed if len(self.kinds) > 1 else 1
-        return round(steps * EFFORT[self.effort][2] * self.boost)
+        steps *= max(self.polish_mixed if len(self.kinds) > 1 else 1, self.boost)
+        return round(steps * EFFORT[self.effort][2])
 
     @property
     def polish_reach(self) -> float:

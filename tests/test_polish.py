@@ -110,6 +110,6 @@ def test_regrowth_keeps_the_count_and_never_raises_the_error(picture, fast, gen)
     target = to_tensor(working(picture, fast.size))
     background = torch.tensor(scene.background)
     error = lambda shapes: ((painted(background, shapes, *target.shape[1:]) - target) ** 2).sum().item()
-    regrown = _regrown(target, None, settings, gen, background, lambda: False, scene.shapes, 0.0)
+    regrown = _regrown(target, None, settings, gen, background, lambda: False, scene.shapes)
     assert len(regrown) == 6 and regrown != scene.shapes
     assert error(regrown) < error(scene.shapes)

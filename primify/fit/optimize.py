@@ -36,8 +36,6 @@ class Progress:
         reached, when ``stop()`` answers True, or when no shape lowers the error any more.
     psnr: PSNR in dB of the picture so far against the target at the working size: the hard,
         anti-aliased render that is written (with transparency, over black and white both).
-        Below ``Settings.few_shapes`` the batches are fitted to a shrunk picture and measured
-        there; the last report is at the working size.
     seconds: wall-clock seconds since fitting began.
     """
 
@@ -79,24 +77,30 @@ def fit(
     """
     shapes: list[Shape] = list(init)
     start, stop = time.perf_counter(), stop or (lambda: False)
+    _, h, w = target.shape
+
+    def report(done: list[Shape], canvas: torch.Tensor) -> None:
+        if progress:
+            # A canvas of the shrunk picture is measured as the working size paints it.
+            canvas = canvas if canvas.shape == target.shape else painted(background, done, h, w)
+            progress(Progress(len(done), settings.shapes, psnr(canvas, target), time.perf_counter() - start))
+
     try:
-        side = settings.search_side(max(target.shape[1:]))
+        side = settings.search_side(max(h, w))
         if side is None or init:
-            return _fit(target, weight, settings, gen, background, progress, stop, shapes, start)
+            return _fit(target, weight, settings, gen, background, report, stop, shapes)
         # Few large shapes are found as well on a smaller picture, at a fraction of the cost;
         # canvas units carry them over, and the polish then fits them at the working size.
         small, light = shrink(target, weight, side)
-        shapes = _fit(small, light, settings, gen, background, progress, stop, shapes, start)
-        shapes = _regrown(small, light, settings, gen, background, stop, shapes, start)
-        return _polished(target, weight, background, shapes, replace(settings, few_shapes=0), stop, progress, start)
+        shapes = _fit(small, light, settings, gen, background, report, stop, shapes)
+        shapes = _regrown(small, light, settings, gen, background, stop, shapes)
+        return _polished(target, weight, background, shapes, replace(settings, few_shapes=0), stop, report)
     except KeyboardInterrupt as e:
         # ``shapes`` holds whole shapes only: each is appended once it is painted.
         raise Interrupted(shapes) from e
 
 
-def _fit(
-    target, weight, settings: Settings, gen, background, progress, stop, shapes: list[Shape], start
-) -> list[Shape]:
+def _fit(target, weight, settings: Settings, gen, background, report, stop, shapes: list[Shape]) -> list[Shape]:
     """``fit`` at the target's size, adding to ``shapes`` in place as each shape is frozen."""
     _, h, w = target.shape
     weight = torch.ones(h, w, device=target.device) if weight is None else weight
@@ -106,9 +110,6 @@ def _fit(
     # then no shape can lower the error.
     reached = lambda: goal is not None and psnr(canvas, target) >= goal
     perfect = lambda: psnr(canvas, target) >= 99.0
-    report = lambda: (
-        progress and progress(Progress(len(shapes), settings.shapes, psnr(canvas, target), time.perf_counter() - start))
-    )
     misses = 0
     # Over nothing, shapes need cover only the opaque part: the size schedule spans its area.
     extent = target[3].mean().sqrt().item() if len(target) == 4 else 1.0
@@ -123,9 +124,9 @@ def _fit(
         with torch.no_grad():
             added = _freeze(groups, canvas, shapes, palette_of(settings, target), reached)
         misses = 0 if added else misses + 1
-        report()
+        report(shapes, canvas)
     if settings.polish > 0 and shapes and not stop():
-        shapes = _polished(target, weight, background, shapes, settings, stop, progress, start)
+        shapes = _polished(target, weight, background, shapes, settings, stop, report)
     return shapes
 
 
@@ -137,9 +138,9 @@ def painted(background: torch.Tensor, shapes: Sequence[Shape], h: int, w: int) -
     return canvas
 
 
-def _polished(target, weight, background, shapes, settings: Settings, stop, progress, start: float) -> list[Shape]:
+def _polished(target, weight, background, shapes, settings: Settings, stop, report) -> list[Shape]:
     """The shapes after the joint refinement, or as they were where that did not lower the
-    hard picture's error; reports the result when ``progress`` is given."""
+    hard picture's error; reports the result."""
     _, h, w = target.shape
     weight = torch.ones(h, w, device=target.device) if weight is None else weight
     before = painted(background, shapes, h, w)
@@ -148,12 +149,11 @@ def _polished(target, weight, background, shapes, settings: Settings, stop, prog
     # The soft objective tracks the hard picture closely, but keep whichever is better.
     better = psnr(after, target) >= psnr(before, target)
     shapes, canvas = (polished, after) if better else (shapes, before)
-    if progress:
-        progress(Progress(len(shapes), settings.shapes, psnr(canvas, target), time.perf_counter() - start))
+    report(shapes, canvas)
     return shapes
 
 
-def _regrown(target, weight, settings: Settings, gen, background, stop, shapes: list[Shape], start) -> list[Shape]:
+def _regrown(target, weight, settings: Settings, gen, background, stop, shapes: list[Shape]) -> list[Shape]:
     """The shapes after ``settings.regrow_rounds`` rounds of regrowth, each kept where it lowers
     the error: the quarter of the shapes that lower the error least are taken out, new ones are
     placed where the error is then (with half the boost), and all are polished again."""
@@ -169,7 +169,7 @@ def _regrown(target, weight, settings: Settings, gen, background, stop, shapes: 
             without = [loss(shapes[:i] + shapes[i + 1 :]) for i in range(len(shapes))]
         weakest = set(sorted(range(len(shapes)), key=without.__getitem__)[: max(1, len(shapes) // 4)])
         kept = [s for i, s in enumerate(shapes) if i not in weakest]
-        trial = _fit(target, weight, again, gen, background, None, stop, kept, start)
+        trial = _fit(target, weight, again, gen, background, lambda *_: None, stop, kept)
         if loss(trial) < loss(shapes):
             shapes = trial
     return shapes
