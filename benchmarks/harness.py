@@ -116,17 +116,24 @@ def primify_command(
     return cmd
 
 
-def run_measured(cmd: list[str], log: Path) -> tuple[float, float, int]:
-    """Run cmd from the repo root; return (wall seconds, child peak RSS in MB, exit code).
+def git_commit(folder: Path) -> str:
+    """The short commit a checkout is at ("unknown" outside git)."""
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=folder, capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
+def run_measured(cmd: list[str], log: Path, cwd: Path = REPO_ROOT) -> tuple[float, float, int]:
+    """Run cmd from ``cwd``; return (wall seconds, child peak RSS in MB, exit code).
 
     Output goes to a log file rather than a pipe, so a chatty child cannot block on a full pipe
-    while we sit in wait4. Running from the repo root makes `-m primify` find this checkout.
+    while we sit in wait4. Running from the repo root (the default) makes `-m primify` find this
+    checkout; from another checkout, that one.
     """
     log.parent.mkdir(parents=True, exist_ok=True)
     reset_peak_rss()
     with open(log, "wb") as sink:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=sink, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
     # wait4 reaped the child; tell Popen so it does not try (and warn) again.

@@ -4,6 +4,7 @@ median of --repeats runs of each setting taken in turn, and the CPU-seconds per 
     python benchmarks/jobs.py                     # -j 1 and -j 2, 256 triangles each, 3 rounds
     python benchmarks/jobs.py --jobs 1,2,4 --shapes 256 --out /tmp/jobs
     python benchmarks/jobs.py --jobs 1,dask       # dask: a local cluster of 2 one-thread workers
+    python benchmarks/jobs.py --against /tmp/primify-1794b5c --against-jobs 2   # and another checkout, in turn
 
 The batch is the seven benchmark paintings, their mirror images and two samples (16 protocol
 targets, 256 px), converted by one `primify convert` process per run, timed as a whole.
@@ -61,14 +62,20 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--jobs", default="1,2", help="comma list of -j values; 'dask' runs on a LocalCluster")
     p.add_argument("--shapes", type=int, default=256)
     p.add_argument("--out", type=Path, default=Path("/tmp/primify-jobs"))
+    p.add_argument("--against", type=Path, help="another checkout, run in turn (its own `python -m primify`)")
+    p.add_argument("--against-jobs", default="2", help="the -j values the other checkout runs at")
     p.add_argument("--repeats", type=int, default=3, help="rounds; each setting runs once per round, in turn")
     args = p.parse_args(argv)
     folder = batch(args.out, args.images)
     count = len(list(folder.iterdir()))
-    settings = args.jobs.split(",")
-    runs: dict[str, list[tuple[float, float]]] = {jobs: [] for jobs in settings}
+    # (row label, -j value, checkout to run from)
+    settings = [(jobs, jobs, harness.REPO_ROOT) for jobs in args.jobs.split(",")]
+    if args.against:
+        commit = harness.git_commit(args.against)
+        settings += [(f"{jobs} @{commit}", jobs, args.against) for jobs in args.against_jobs.split(",")]
+    runs: dict[str, list[tuple[float, float]]] = {label: [] for label, _, _ in settings}
     for _ in range(args.repeats):
-        for jobs in settings:
+        for label, jobs, checkout in settings:
             cmd = [
                 sys.executable,
                 "-m",
@@ -78,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
                 "-n",
                 str(args.shapes),
                 "--out-dir",
-                str(args.out / f"j{jobs}"),
+                str(args.out / f"j{label}".replace(" @", "_")),
                 "--overwrite",
                 "--format",
                 "png",
@@ -86,18 +93,19 @@ def main(argv: list[str] | None = None) -> None:
                 "0",
                 "-q",
             ]
+            log = args.out / f"j{label}.log".replace(" @", "_")
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             if jobs == "dask":
-                seconds, code = on_local_cluster(cmd, args.out / "dask.log")
+                seconds, code = on_local_cluster(cmd, log)
             else:
-                seconds, _, code = harness.run_measured(cmd + ["-j", jobs], args.out / f"j{jobs}.log")
+                seconds, _, code = harness.run_measured(cmd + ["-j", jobs], log, checkout)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if code != 0:
-                sys.exit(f"-j {jobs} failed (exit {code}); see {args.out / f'j{jobs}.log'}")
+                sys.exit(f"-j {label} failed (exit {code}); see {log}")
             # Dask's workers are still alive here, so their CPU is not counted.
             cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) if jobs != "dask" else None
-            runs[jobs].append((seconds, cpu))
-            print(jobs, round(seconds, 1), cpu and round(cpu, 1), flush=True)
+            runs[label].append((seconds, cpu))
+            print(label, round(seconds, 1), cpu and round(cpu, 1), flush=True)
     rows = []
     for jobs, taken in runs.items():
         seconds = statistics.median(s for s, _ in taken)

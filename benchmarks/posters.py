@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import subprocess
+import resource
 import sys
-import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -27,22 +25,8 @@ if str(REPO_ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from benchmarks import metrics  # noqa: E402
+from benchmarks import harness, metrics  # noqa: E402
 from benchmarks.run import default_images_dir  # noqa: E402
-
-
-def commit(folder: Path) -> str:
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=folder, capture_output=True, text=True)
-    return done.stdout.strip() or "unknown"
-
-
-def measured(cmd: list[str], cwd: Path) -> tuple[float, float, float, int]:
-    """(wall seconds, CPU-seconds, peak RSS in MB, exit code) of one command."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,16 +44,20 @@ def main(argv: list[str] | None = None) -> int:
     for n in map(int, args.shapes.split(",")):
         others = args.against if str(n) in args.against_shapes.split(",") else []
         for checkout in [REPO_ROOT, *others]:
-            output = args.out / f"{args.image}_{n}_{commit(checkout)}.png"
+            output = args.out / f"{args.image}_{n}_{harness.git_commit(checkout)}.png"
             output.unlink(missing_ok=True)
             cmd = [sys.executable, "-m", "primify", "convert", str(source), "-n", str(n), "--size", str(args.size)]
-            wall, cpu, rss, code = measured(cmd + ["-o", str(output), "--seed", "0", "--quiet"], checkout)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            log = args.out / "logs" / f"{output.stem}.log"
+            wall, rss, code = harness.run_measured(cmd + ["-o", str(output), "--seed", "0", "--quiet"], log, checkout)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
             db = None
             if code == 0:
                 written = Image.open(output).convert("RGB")
                 target = Image.open(source).convert("RGB").resize(written.size, Image.LANCZOS)
                 db = round(metrics.psnr(metrics.load_rgb(output), np.asarray(target)), 2)
-            row = {"commit": commit(checkout), "shapes": n, "size": args.size, "seconds": round(wall, 1)}
+            row = {"commit": harness.git_commit(checkout), "shapes": n, "size": args.size, "seconds": round(wall, 1)}
             rows.append(row | {"cpu_seconds": round(cpu, 1), "peak_rss_mb": round(rss), "psnr_db": db, "exit": code})
             print(rows[-1], flush=True)
     path = REPO_ROOT / "benchmarks" / "results" / "posters.csv"

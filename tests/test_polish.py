@@ -102,7 +102,8 @@ def test_polishing_in_parts_gives_the_shapes_of_polishing_at_once(picture, fast,
 def test_regrowth_keeps_the_count_and_never_raises_the_error(picture, fast, gen):
     from dataclasses import replace
 
-    from primify.fit.optimize import _regrown, painted
+    from primify.fit.optimize import _regrown
+    from primify.render.hard import painted
 
     settings = replace(fast, shapes=6, few_shapes=100, regrow=2)
     assert settings.regrow_rounds == 2 and replace(settings, shapes=26).regrow_rounds == 0
@@ -110,6 +111,6 @@ def test_regrowth_keeps_the_count_and_never_raises_the_error(picture, fast, gen)
     target = to_tensor(working(picture, fast.size))
     background = torch.tensor(scene.background)
     error = lambda shapes: ((painted(background, shapes, *target.shape[1:]) - target) ** 2).sum().item()
-    regrown = _regrown(target, None, settings, gen, background, lambda: False, scene.shapes)
+    regrown = _regrown(target, torch.ones(target.shape[1:]), settings, gen, background, lambda: False, scene.shapes)
     assert len(regrown) == 6 and regrown != scene.shapes
     assert error(regrown) < error(scene.shapes)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from ..model import Shape
-from ..render.hard import blank, paint
+from ..render.hard import paint, painted
 from ..settings import Settings
 from ..shapes import resolve_kind
 from .group import Group, candidates, palette_of
@@ -78,6 +78,7 @@ def fit(
     shapes: list[Shape] = list(init)
     start, stop = time.perf_counter(), stop or (lambda: False)
     _, h, w = target.shape
+    given, weight = weight, torch.ones(h, w, device=target.device) if weight is None else weight
 
     def report(done: list[Shape], canvas: torch.Tensor) -> None:
         if progress:
@@ -91,7 +92,7 @@ def fit(
             return _fit(target, weight, settings, gen, background, report, stop, shapes)
         # Few large shapes are found as well on a smaller picture, at a fraction of the cost;
         # canvas units carry them over, and the polish then fits them at the working size.
-        small, light = shrink(target, weight, side)
+        small, light = shrink(target, given, side)
         shapes = _fit(small, light, settings, gen, background, report, stop, shapes)
         shapes = _regrown(small, light, settings, gen, background, stop, shapes)
         return _polished(target, weight, background, shapes, replace(settings, few_shapes=0), stop, report)
@@ -103,7 +104,6 @@ def fit(
 def _fit(target, weight, settings: Settings, gen, background, report, stop, shapes: list[Shape]) -> list[Shape]:
     """``fit`` at the target's size, adding to ``shapes`` in place as each shape is frozen."""
     _, h, w = target.shape
-    weight = torch.ones(h, w, device=target.device) if weight is None else weight
     canvas = painted(background, shapes, h, w)
     goal = settings.target_psnr
     # decibels() gives 99 for a canvas that is the target (a flat picture and its background):
@@ -126,24 +126,16 @@ def _fit(target, weight, settings: Settings, gen, background, report, stop, shap
         misses = 0 if added else misses + 1
         report(shapes, canvas)
     if settings.polish > 0 and shapes and not stop():
-        shapes = _polished(target, weight, background, shapes, settings, stop, report)
+        shapes = _polished(target, weight, background, shapes, settings, stop, report, canvas)
     return shapes
 
 
-def painted(background: torch.Tensor, shapes: Sequence[Shape], h: int, w: int) -> torch.Tensor:
-    """The hard canvas (C, h, w) of ``shapes`` painted in order over ``background`` (C,)."""
-    canvas = blank(background, h, w)
-    for shape in shapes:
-        paint(canvas, shape)
-    return canvas
-
-
-def _polished(target, weight, background, shapes, settings: Settings, stop, report) -> list[Shape]:
+def _polished(target, weight, background, shapes, settings: Settings, stop, report, before=None) -> list[Shape]:
     """The shapes after the joint refinement, or as they were where that did not lower the
-    hard picture's error; reports the result."""
+    hard picture's error; reports the result. ``before`` is the shapes' canvas where the
+    caller has it at the target's size."""
     _, h, w = target.shape
-    weight = torch.ones(h, w, device=target.device) if weight is None else weight
-    before = painted(background, shapes, h, w)
+    before = painted(background, shapes, h, w) if before is None else before
     polished = polish(target, weight, background, shapes, settings, stop)
     after = painted(background, polished, h, w)
     # The soft objective tracks the hard picture closely, but keep whichever is better.
@@ -158,9 +150,9 @@ def _regrown(target, weight, settings: Settings, gen, background, stop, shapes: 
     the error: the quarter of the shapes that lower the error least are taken out, new ones are
     placed where the error is then (with half the boost), and all are polished again."""
     _, h, w = target.shape
-    weight = torch.ones(h, w, device=target.device) if weight is None else weight
     loss = lambda some: (weight * (painted(background, some, h, w) - target) ** 2).sum().item()
     again = replace(settings, few_shapes=2 * settings.shapes)
+    error = loss(shapes)
     for _ in range(settings.regrow_rounds):
         if stop():
             break
@@ -170,17 +162,19 @@ def _regrown(target, weight, settings: Settings, gen, background, stop, shapes: 
         weakest = set(sorted(range(len(shapes)), key=without.__getitem__)[: max(1, len(shapes) // 4)])
         kept = [s for i, s in enumerate(shapes) if i not in weakest]
         trial = _fit(target, weight, again, gen, background, lambda *_: None, stop, kept)
-        if loss(trial) < loss(shapes):
-            shapes = trial
+        if (after := loss(trial)) < error:
+            shapes, error = trial, after
     return shapes
 
 
-def shrink(target: torch.Tensor, weight: torch.Tensor | None, side: int) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """The target (C, H, W) and weight (H, W) resampled (antialiased) to a longer side of ``side``."""
+def shrink(target: torch.Tensor, weight: torch.Tensor | None, side: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The target (C, H, W) and weight (H, W; None: all ones, kept exact) resampled
+    (antialiased) to a longer side of ``side``."""
     _, h, w = target.shape
     size = (max(1, round(h * side / max(h, w))), max(1, round(w * side / max(h, w))))
     resize = lambda t: torch.nn.functional.interpolate(t[None], size, mode="bilinear", antialias=True)[0]
-    return resize(target).clamp(0, 1), None if weight is None else resize(weight[None])[0]
+    light = torch.ones(size, device=target.device) if weight is None else resize(weight[None])[0]
+    return resize(target).clamp(0, 1), light
 
 
 def _choose(target, weight, canvas, radius: float, placed: int, settings: Settings, gen) -> list[Group]:

@@ -5,6 +5,7 @@ touching only its bounding box; a render is made band by band so that a poster-s
 needs memory for its bytes only.
 """
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,14 @@ def blank(background, height: int, width: int, device: torch.device | str = "cpu
     if not isinstance(background, torch.Tensor):
         background = torch.tensor((0.0,) * 4 if background is None else background, dtype=torch.float32, device=device)
     return background[:, None, None].expand(len(background), height, width).clone()
+
+
+def painted(background, shapes: Sequence["Shape"], height: int, width: int) -> torch.Tensor:
+    """The canvas (see ``blank``) of ``shapes`` painted in order over ``background``."""
+    canvas = blank(background, height, width)
+    for shape in shapes:
+        paint(canvas, shape)
+    return canvas
 
 
 def band(
