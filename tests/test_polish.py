@@ -114,3 +114,25 @@ def test_regrowth_keeps_the_count_and_never_raises_the_error(picture, fast, gen)
     regrown = _regrown(target, torch.ones(target.shape[1:]), settings, gen, background, lambda: False, scene.shapes)
     assert len(regrown) == 6 and regrown != scene.shapes
     assert error(regrown) < error(scene.shapes)
+
+
+def test_polish_on_two_threads_gives_the_same_shapes_every_run():
+    # Thousands of (tile, shape) pairs sharing shapes: plain indexing's gradient summed their
+    # repeats in a varying order on several threads, and the same command wrote two pictures.
+    g = torch.Generator().manual_seed(3)
+    n = 1500
+    centre = torch.rand(n, 1, 2, generator=g) * 64
+    corners = centre + (torch.rand(n, 3, 2, generator=g) - 0.5) * 24
+    shapes = [
+        primify.Shape("triangle", tuple((c / 64).flatten().tolist()), tuple(torch.rand(3, generator=g).tolist()), 0.8)
+        for c in corners
+    ]
+    target = torch.rand(3, 64, 64, generator=g)
+    settings = primify.Settings(shapes=n, polish_steps=2)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        runs = [polish(target, torch.ones(64, 64), torch.full((3,), 0.5), shapes, settings) for _ in range(4)]
+    finally:
+        torch.set_num_threads(threads)
+    assert all(run == runs[0] for run in runs[1:])

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from ..render.hard import SUPERSAMPLE
-from ..render.raster import best_colour, hard_coverage, over, soft_coverage, squared_error
+from ..render.raster import best_colour, hard_coverage, over, over_error, soft_coverage, squared_error
 from ..shapes import resolve_kind
 from .palette import best_of
 from .placement import sample_centres
@@ -34,6 +34,13 @@ class Group:
     def coverage(self, temperature: float, edge: str) -> torch.Tensor:
         sd = resolve_kind(self.kind).sdf(self.params, self.windows.x, self.windows.y)
         return soft_coverage(sd, temperature / self.windows.scale, edge)
+
+    def error(self, temperature: float, edge: str) -> torch.Tensor:
+        """(K,) weighted squared error left in each window once its shape is painted with the
+        soft edge: what refinement lowers (its gradients written out, see ``over_error``)."""
+        sd = resolve_kind(self.kind).sdf(self.params, self.windows.x, self.windows.y)
+        t = temperature / self.windows.scale
+        return over_error(sd, self.colour, self.alpha, t, edge, self.canvas, self.target, self.weight)
 
     def hard(self) -> torch.Tensor:
         w = self.windows

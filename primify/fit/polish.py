@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import torch
 
 from ..model import Shape
-from ..render.raster import composite_runs, soft_coverage, squared_error
+from ..render.raster import composite_runs, soft_coverage, squared_error, take
 from ..settings import Settings
 from ..shapes import resolve_kind
 from .adam import Body, Descent
@@ -115,10 +115,10 @@ def polish(
             cov = torch.zeros(p1 - p0, t, t, device=dev)
             for k, sel in kind_pairs.items():
                 sel = sel[(sel >= p0) & (sel < p1)]
-                sd = resolve_kind(k).sdf(params[k][row_in_kind[shape_of[sel]]], px[sel], py[sel])
+                sd = resolve_kind(k).sdf(take(params[k], row_in_kind[shape_of[sel]]), px[sel], py[sel])
                 cov = cov.index_put((sel - p0,), soft_coverage(sd, temperature / scale, settings.edge))
             out = composite_runs(
-                background, cov, colour[shape_of[p0:p1]], alpha[shape_of[p0:p1]], tile_of[p0:p1] - a, b - a
+                background, cov, take(colour, shape_of[p0:p1]), take(alpha, shape_of[p0:p1]), tile_of[p0:p1] - a, b - a
             )
             yield (weight_t[a:b] * squared_error(out, target_t[a:b])).sum()
 

@@ -68,11 +68,15 @@ SPILL = 16.0
 def squared_error(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """(out - target)² per channel, (..., C, Y, X); on premultiplied RGBA plus SPILL times the
     square of any alpha above the target's."""
-    err = (out - target) ** 2
-    if out.shape[-3] == 3:
+    return squared_residual(out - target)
+
+
+def squared_residual(r: torch.Tensor) -> torch.Tensor:
+    """``squared_error`` of a residual r = out - target (..., C, Y, X)."""
+    err = r**2
+    if r.shape[-3] == 3:
         return err
-    excess = (out[..., 3:, :, :] - target[..., 3:, :, :]).clamp_min(0) ** 2
-    return torch.cat([err[..., :3, :, :], err[..., 3:, :, :] + SPILL * excess], dim=-3)
+    return torch.cat([err[..., :3, :, :], err[..., 3:, :, :] + SPILL * r[..., 3:, :, :].clamp_min(0) ** 2], dim=-3)
 
 
 def over(canvas: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
@@ -82,6 +86,58 @@ def over(canvas: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor, alp
     """
     u = (alpha[:, None, None] * coverage)[:, None]
     return canvas + u * (solid(colour, canvas.shape[1])[:, :, None, None] - canvas)
+
+
+#: The slope of each soft edge, d coverage / dz, written with the coverage it gives.
+SLOPES: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "sigmoid": lambda cov: -cov * (1 - cov),
+    "tanh": lambda cov: -2 * cov * (1 - cov),
+}
+
+
+class _OverError(torch.autograd.Function):
+    """``over_error``'s value with its gradients written out: autograd's graph of the same chain
+    holds and walks ten (K, C, Y, X) tensors a step, the largest share of a refinement's time."""
+
+    @staticmethod
+    def forward(ctx, sd, colour, alpha, temperature, edge, canvas, target, weight):
+        cov = EDGES[edge](sd / temperature)
+        u = alpha[:, None, None] * cov
+        paint = solid(colour, canvas.shape[1])[:, :, None, None] - canvas
+        r = canvas - target + u[:, None] * paint
+        ctx.save_for_backward(cov, u, r, paint, alpha, weight)
+        ctx.temperature, ctx.edge = temperature, edge
+        return (weight * squared_residual(r)).sum(dim=(1, 2, 3))
+
+    @staticmethod
+    def backward(ctx, grad):
+        cov, u, r, paint, alpha, weight = ctx.saved_tensors
+        g = 2 * r
+        if r.shape[1] == 4:
+            g[:, 3:] += 2 * SPILL * r[:, 3:].clamp_min(0)
+        g = g * (weight * grad[:, None, None, None])
+        d_colour = (g[:, :3] * u[:, None]).sum(dim=(2, 3))
+        d_u = (g * paint).sum(dim=1)
+        d_alpha = (d_u * cov).sum(dim=(1, 2))
+        d_sd = d_u * alpha[:, None, None] * SLOPES[ctx.edge](cov) / ctx.temperature
+        return d_sd, d_colour, d_alpha, None, None, None, None, None
+
+
+def over_error(
+    sd: torch.Tensor,
+    colour: torch.Tensor,
+    alpha: torch.Tensor,
+    temperature: float,
+    edge: str,
+    canvas: torch.Tensor,
+    target: torch.Tensor,
+    weight: torch.Tensor,
+) -> torch.Tensor:
+    """(K,) weighted squared error of each shape's patch once the shape is painted over it: the
+    chain ``soft_coverage`` -> ``over`` -> ``squared_error`` in one step, differentiable in sd
+    (K, Y, X), colour (K, 3) and alpha (K,); canvas and target (K, C, Y, X) and weight
+    (K, 1, Y, X) are constants."""
+    return _OverError.apply(sd, colour, alpha, temperature, edge, canvas, target, weight)
 
 
 def best_colour(
@@ -101,6 +157,14 @@ def best_colour(
     return (mean + num / den).clamp(0, 1)
 
 
+def take(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """``values[index]`` along the first axis, for indices that repeat. Its gradient sums the
+    repeats with ``index_add``, in the same order every run; plain indexing's gradient sums
+    them with ``index_put_``, which on CPU with several threads sums in a varying order, so
+    that the same command could write two different pictures."""
+    return values.index_select(0, index)
+
+
 def composite_runs(
     background: torch.Tensor,
     coverage: torch.Tensor,
@@ -118,13 +182,20 @@ def composite_runs(
     is shared. Returns (runs, C, Y, X). Nothing is padded: the transmittance products are
     per-canvas sums of log(1 - u), taken in float64 so long runs lose no precision.
     """
+    if not len(run):
+        return background[:, None, None].expand(runs, -1, *coverage.shape[1:]).clone()
     u = alpha[:, None, None] * coverage
     log_keep = torch.log1p(-u.clamp(max=1 - 1e-6)).double()
-    total = torch.zeros(runs, *u.shape[1:], dtype=torch.float64, device=u.device).index_add(0, run, log_keep)
-    upto = log_keep.cumsum(0)
-    first = torch.searchsorted(run, run)
-    within = upto - (upto - log_keep)[first]  # inclusive sum from the canvas's first shape
-    after = torch.exp(total[run] - within).to(u.dtype)
+    # A cumulative sum over the first axis, taken along the last: several times faster on CPU.
+    upto = log_keep.flatten(1).T.cumsum(1).T.view_as(log_keep)
+    # Each pair's run ends at ``last``: what is painted after it there is upto[last] - upto.
+    last = torch.searchsorted(run, run, right=True) - 1
+    after = torch.exp(take(upto, last) - upto).to(u.dtype)
+    starts = torch.searchsorted(run, torch.arange(runs, device=run.device))
+    ends = torch.searchsorted(run, torch.arange(runs, device=run.device), right=True) - 1
+    filled = (ends >= starts)[:, None, None]
+    s, e = starts.clamp_max(len(run) - 1), ends.clamp_min(0)
+    total = torch.where(filled, take(upto, e) - take(upto, s) + take(log_keep, s), 0.0)
     paint = torch.zeros(runs, len(background), *u.shape[1:], dtype=u.dtype, device=u.device).index_add(
         0, run, (u * after)[:, None] * solid(colour, len(background))[:, :, None, None]
     )
