@@ -3,6 +3,7 @@
 import torch
 
 from primify.fit.placement import batch_size, box_blur, sample_centres, shape_scale, spread
+from primify.fit.window import around
 
 
 def test_shapes_start_big_and_get_smaller():
@@ -36,3 +37,12 @@ def test_spread_keeps_the_best_and_skips_crowded_or_useless_candidates():
     centres = torch.tensor([[0.0, 0.0], [1.0, 0.0], [10.0, 0.0], [20.0, 0.0]])
     gains = torch.tensor([5.0, 4.0, 3.0, -1.0])
     assert spread(centres, gains, 3, 2.0).tolist() == [0, 2]
+
+
+def test_windows_gather_the_pixels_they_index_even_at_the_edges():
+    img = torch.rand(3, 20, 30, generator=torch.Generator().manual_seed(1))
+    w = around(torch.tensor([[0.0, 0.0], [29.0, 19.0], [15.0, 10.0]]), 4.0, 20, 30)
+    got = w.gather(img)
+    for k in range(3):
+        assert torch.equal(got[k], img[:, w.rows[k]][:, :, w.cols[k]])
+    assert torch.equal(w.select(torch.tensor([2])).gather(img)[0], got[2])

@@ -133,7 +133,8 @@ def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, s
     pixels = len(target) * windows.rows.shape[1] * windows.cols.shape[1]
     for idx in torch.arange(count, device=target.device).split(max(1, PART // pixels)):
         g = pool.take(idx, target, canvas, weight)
-        g = g.recoloured(g.coverage(settings.temperature_end, settings.edge), palette_of(settings, target))
+        cov = g.coverage(settings.temperature_end, settings.edge)
+        g = g.recoloured(cov, palette_of(settings, target))
         colours.append(g.colour)
-        gains.append(g.gain(g.coverage(settings.temperature_end, settings.edge)))
+        gains.append(g.gain(cov))
     return replace(pool, colour=torch.cat(colours), gains=torch.cat(gains))

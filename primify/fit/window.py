@@ -30,7 +30,10 @@ class Windows:
             # case when shapes are frozen one by one.
             r, c = int(self.rows[0, 0]), int(self.cols[0, 0])
             return img[None, :, r : r + self.rows.shape[1], c : c + self.cols.shape[1]]
-        return img[:, self.rows[:, :, None], self.cols[:, None, :]].permute(1, 0, 2, 3)
+        # Every window of the size, as a view, picked at the windows' corners: a contiguous copy,
+        # several times faster than indexing each pixel.
+        every = img.unfold(1, self.rows.shape[1], 1).unfold(2, self.cols.shape[1], 1)
+        return every.permute(1, 2, 0, 3, 4)[self.rows[:, 0], self.cols[:, 0]]
 
     def select(self, idx: torch.Tensor) -> "Windows":
         """The windows at ``idx``."""

@@ -36,7 +36,8 @@ class Triangle:
         off = (n * a).sum(-1)
         # Max of the three half-plane distances: exact inside and along edges, which is all the
         # soft edge and the sign test of the hard renderer need.
-        d = [x * n[:, i, 0, None, None] + y * n[:, i, 1, None, None] - off[:, i, None, None] for i in range(3)]
+        # The offset joins the row term first, so that one sum only is picture-sized.
+        d = [(x * n[:, i, 0, None, None] - off[:, i, None, None]) + y * n[:, i, 1, None, None] for i in range(3)]
         return torch.maximum(torch.maximum(d[0], d[1]), d[2])
 
     @staticmethod
