@@ -10,6 +10,7 @@ from primify.render.raster import (
     hard_coverage,
     over,
     over_error,
+    patches,
     soft_coverage,
     squared_error,
 )
@@ -128,7 +129,7 @@ def test_over_error_matches_the_chain_it_fuses_values_and_gradients(edge, channe
         target[:, :3] *= target[:, 3:]
     weight = torch.rand(k, 1, y, x, generator=g, dtype=torch.float64)
     chain = (weight * squared_error(over(canvas, soft_coverage(sd, 0.01, edge), colour, alpha), target)).sum((1, 2, 3))
-    fused = over_error(sd, colour, alpha, 0.01, edge, canvas, target, weight)
+    fused = over_error(sd, colour, alpha, 0.01, edge, patches(canvas, target, weight))
     assert torch.allclose(fused, chain, atol=1e-12)
     scale = torch.rand(k, generator=g, dtype=torch.float64)
     grads = lambda out: torch.autograd.grad((out * scale).sum(), [sd, colour, alpha])
