@@ -109,17 +109,28 @@ def polish(
 
     t0, t1, n = settings.polish_temperature, settings.temperature_end, settings.polish
 
+    # What each part's pairs are, made once: per kind, the pairs (within the part) that are its
+    # shapes, their rows of its parameters, and their pixel centres.
+    plan = []
+    for a, b, p0, p1 in parts:
+        here = [(k, sel[(sel >= p0) & (sel < p1)]) for k, sel in kind_pairs.items()]
+        here = [(k, sel - p0, row_in_kind[shape_of[sel]], px[sel], py[sel]) for k, sel in here]
+        plan.append((a, b, tile_of[p0:p1] - a, shape_of[p0:p1], here))
+
     def loss(i: int) -> Iterator[torch.Tensor]:
         temperature = t0 * (t1 / t0) ** (i / max(1, n - 1))
-        for a, b, p0, p1 in parts:
-            cov = torch.zeros(p1 - p0, t, t, device=dev)
-            for k, sel in kind_pairs.items():
-                sel = sel[(sel >= p0) & (sel < p1)]
-                sd = resolve_kind(k).sdf(take(params[k], row_in_kind[shape_of[sel]]), px[sel], py[sel])
-                cov = cov.index_put((sel - p0,), soft_coverage(sd, temperature / scale, settings.edge))
-            out = composite_runs(
-                background, cov, take(colour, shape_of[p0:p1]), take(alpha, shape_of[p0:p1]), tile_of[p0:p1] - a, b - a
-            )
+        for a, b, run, shape, here in plan:
+            soft = [
+                (at, soft_coverage(resolve_kind(k).sdf(take(params[k], row), x, y), temperature / scale, settings.edge))
+                for k, at, row, x, y in here
+            ]
+            if len(soft) == 1:
+                cov = soft[0][1]  # one kind holds every pair, in order
+            else:
+                cov = torch.zeros(len(run), t, t, device=dev)
+                for at, c in soft:
+                    cov = cov.index_put((at,), c)
+            out = composite_runs(background, cov, take(colour, shape), take(alpha, shape), run, b - a)
             yield (weight_t[a:b] * squared_error(out, target_t[a:b])).sum()
 
     loop.run(settings.polish, loss, lambda i: 1 - i / settings.polish, stop)
