@@ -4,16 +4,7 @@ import pytest
 import torch
 from reference import composite_naive, coverage_naive
 
-from primify.render.raster import (
-    best_colour,
-    composite_runs,
-    hard_coverage,
-    over,
-    over_error,
-    patches,
-    soft_coverage,
-    squared_error,
-)
+from primify.render.raster import best_colour, composite_runs, hard_coverage, over, soft_coverage
 from primify.shapes import KINDS
 
 
@@ -111,30 +102,6 @@ def test_composite_runs_matches_naive_per_canvas_values_and_gradients():
     grads = lambda out: torch.autograd.grad(out.square().sum(), [cov, colour, alpha])
     for f, n in zip(grads(fast), grads(naive)):
         assert torch.allclose(f, n, atol=1e-7)
-
-
-@pytest.mark.parametrize("edge", ["sigmoid", "tanh"])
-@pytest.mark.parametrize("channels", [3, 4])
-def test_over_error_matches_the_chain_it_fuses_values_and_gradients(edge, channels):
-    g = torch.Generator().manual_seed(7)
-    k, y, x = 4, 6, 5
-    sd = (torch.randn(k, y, x, generator=g, dtype=torch.float64) * 0.02).requires_grad_(True)
-    colour = torch.rand(k, 3, generator=g, dtype=torch.float64).requires_grad_(True)
-    alpha = torch.rand(k, generator=g, dtype=torch.float64).requires_grad_(True)
-    canvas, target = (torch.rand(k, channels, y, x, generator=g, dtype=torch.float64) for _ in range(2))
-    if channels == 4:
-        # Premultiplied: colour never above opacity, and the canvas above the target's alpha in
-        # places, so that the spill term is exercised.
-        canvas[:, :3] *= canvas[:, 3:]
-        target[:, :3] *= target[:, 3:]
-    weight = torch.rand(k, 1, y, x, generator=g, dtype=torch.float64)
-    chain = (weight * squared_error(over(canvas, soft_coverage(sd, 0.01, edge), colour, alpha), target)).sum((1, 2, 3))
-    fused = over_error(sd, colour, alpha, 0.01, edge, patches(canvas, target, weight))
-    assert torch.allclose(fused, chain, atol=1e-12)
-    scale = torch.rand(k, generator=g, dtype=torch.float64)
-    grads = lambda out: torch.autograd.grad((out * scale).sum(), [sd, colour, alpha])
-    for f, n in zip(grads(fused), grads(chain), strict=True):
-        assert torch.allclose(f, n, atol=1e-10)
 
 
 def test_our_adam_matches_torchs():

@@ -5,16 +5,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from ..render.hard import SUPERSAMPLE
-from ..render.raster import (
-    Patches,
-    best_colour,
-    hard_coverage,
-    over,
-    over_error,
-    patches,
-    soft_coverage,
-    squared_error,
-)
+from ..render.raster import best_colour, hard_coverage, over, soft_coverage, squared_error
 from ..shapes import resolve_kind
 from .palette import best_of
 from .placement import sample_centres
@@ -43,16 +34,6 @@ class Group:
     def coverage(self, temperature: float, edge: str) -> torch.Tensor:
         sd = resolve_kind(self.kind).sdf(self.params, self.windows.x, self.windows.y)
         return soft_coverage(sd, temperature / self.windows.scale, edge)
-
-    def patches(self) -> Patches:
-        """The windows' canvas and target as refinement scores them (see ``over_error``)."""
-        return patches(self.canvas, self.target, self.weight)
-
-    def error(self, temperature: float, edge: str, at: Patches) -> torch.Tensor:
-        """(K,) weighted squared error left in each window once its shape is painted with the
-        soft edge: what refinement lowers. ``at`` is ``self.patches()``, made once."""
-        sd = resolve_kind(self.kind).sdf(self.params, self.windows.x, self.windows.y)
-        return over_error(sd, self.colour, self.alpha, temperature / self.windows.scale, edge, at)
 
     def hard(self) -> torch.Tensor:
         w = self.windows

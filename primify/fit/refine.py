@@ -27,10 +27,9 @@ def descent(groups: list[Group], radius: float, settings: Settings) -> tuple[lis
     return groups, loop
 
 
-def loss(groups: list[Group], at: list, temperature: float, settings: Settings) -> list[torch.Tensor]:
-    """The error the groups' shapes leave in their windows (one part); ``at`` holds each
-    group's ``patches()``."""
-    return [sum(g.error(temperature, settings.edge, a).sum() for g, a in zip(groups, at, strict=True))]
+def loss(groups: list[Group], temperature: float, settings: Settings) -> list[torch.Tensor]:
+    """The error the groups' shapes leave in their windows, less what they found there (one part)."""
+    return [sum(-g.gain(g.coverage(temperature, settings.edge)).sum() for g in groups)]
 
 
 def refine(groups: list[Group], radius: float, settings: Settings) -> list[Group]:
@@ -42,8 +41,7 @@ def refine(groups: list[Group], radius: float, settings: Settings) -> list[Group
     t1 = settings.temperature_end
     n = settings.refine_steps
     frac = lambda i: i / max(1, n - 1)
-    at = [g.patches() for g in groups]
-    loop.run(n, lambda i: loss(groups, at, t0 * (t1 / t0) ** frac(i), settings), lambda i: 1 - 0.8 * frac(i))
+    loop.run(n, lambda i: loss(groups, t0 * (t1 / t0) ** frac(i), settings), lambda i: 1 - 0.8 * frac(i))
     return [replace(g, params=g.params.detach(), colour=g.colour.detach(), alpha=g.alpha.detach()) for g in groups]
 
 
@@ -81,13 +79,12 @@ def step_seconds(
         )
         groups = [pool.take(torch.arange(n_active, device=target.device), target, canvas, weight)]
     groups, loop = descent(groups, radius, settings)
-    at = [g.patches() for g in groups]
     times = []
     for _ in range(repeats + 1):
         if target.is_cuda:
             torch.cuda.synchronize()
         start = time.perf_counter()
-        loop.step(lambda: loss(groups, at, settings.temperature_end, settings))
+        loop.step(lambda: loss(groups, settings.temperature_end, settings))
         if target.is_cuda:
             torch.cuda.synchronize()
         times.append(time.perf_counter() - start)

@@ -13,7 +13,6 @@ a shape is the colour (r, g, b, 1) composited exactly like RGB; see ``solid``.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import torch
 
@@ -69,15 +68,11 @@ SPILL = 16.0
 def squared_error(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """(out - target)² per channel, (..., C, Y, X); on premultiplied RGBA plus SPILL times the
     square of any alpha above the target's."""
-    return squared_residual(out - target)
-
-
-def squared_residual(r: torch.Tensor) -> torch.Tensor:
-    """``squared_error`` of a residual r = out - target (..., C, Y, X)."""
-    err = r**2
-    if r.shape[-3] == 3:
+    err = (out - target) ** 2
+    if out.shape[-3] == 3:
         return err
-    return torch.cat([err[..., :3, :, :], err[..., 3:, :, :] + SPILL * r[..., 3:, :, :].clamp_min(0) ** 2], dim=-3)
+    excess = (out[..., 3:, :, :] - target[..., 3:, :, :]).clamp_min(0) ** 2
+    return torch.cat([err[..., :3, :, :], err[..., 3:, :, :] + SPILL * excess], dim=-3)
 
 
 def over(canvas: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
@@ -87,88 +82,6 @@ def over(canvas: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor, alp
     """
     u = (alpha[:, None, None] * coverage)[:, None]
     return canvas + u * (solid(colour, canvas.shape[1])[:, :, None, None] - canvas)
-
-
-#: The slope of each soft edge, d coverage / dz, written with the coverage it gives.
-SLOPES: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "sigmoid": lambda cov: -cov * (1 - cov),
-    "tanh": lambda cov: -2 * cov * (1 - cov),
-}
-
-
-@dataclass(frozen=True)
-class Patches:
-    """K patches of canvas and target that shapes move over while they are refined, kept with
-    the sums over channels that ``over_error`` expands a shape's squared error into:
-    sum_c (gap_c + u (paint_c - canvas_c))^2 = |gap|^2 + 2u (paint.gap - gap.canvas)
-    + u^2 (|paint|^2 - 2 paint.canvas + |canvas|^2), so that a step costs two channel dot
-    products and a few (K, Y·X) maps instead of a dozen (K, C, Y, X) tensors.
-
-    canvas and gap = canvas - target are (K, C, P) with P = Y·X; weight, gap_canvas
-    (gap.canvas) and canvas_sq (|canvas|^2) are (K, P); base (K,) is sum weight |gap|^2.
-    """
-
-    canvas: torch.Tensor
-    gap: torch.Tensor
-    weight: torch.Tensor
-    gap_canvas: torch.Tensor
-    canvas_sq: torch.Tensor
-    base: torch.Tensor
-
-
-def patches(canvas: torch.Tensor, target: torch.Tensor, weight: torch.Tensor) -> Patches:
-    """``Patches`` of canvas and target (K, C, Y, X) under weight (K, 1, Y, X)."""
-    k, c = canvas.shape[:2]
-    canvas = canvas.reshape(k, c, -1)
-    gap = canvas - target.reshape(k, c, -1)
-    weight = weight.reshape(k, -1)
-    sq = (gap * gap).sum(dim=1)
-    return Patches(canvas, gap, weight, (gap * canvas).sum(dim=1), (canvas * canvas).sum(dim=1), (weight * sq).sum(1))
-
-
-class _OverError(torch.autograd.Function):
-    """``over_error`` with its gradients written out (see ``Patches`` for the expansion)."""
-
-    @staticmethod
-    def forward(ctx, sd, colour, alpha, temperature, edge, at: Patches):
-        cov = EDGES[edge](sd / temperature).flatten(1)
-        u = alpha[:, None] * cov
-        paint = solid(colour, at.canvas.shape[1])
-        dot = lambda img: torch.bmm(paint[:, None], img)[:, 0]
-        q1 = dot(at.gap) - at.gap_canvas
-        q2 = (paint * paint).sum(1, keepdim=True) - 2 * dot(at.canvas) + at.canvas_sq
-        err = at.base + (at.weight * u * (2 * q1 + u * q2)).sum(1)
-        # On premultiplied RGBA, alpha spilt above the target's is charged again (``SPILL``).
-        spill = (at.gap[:, 3] + u * (1 - at.canvas[:, 3])).clamp_min(0) if len(paint[0]) == 4 else None
-        if spill is not None:
-            err = err + SPILL * (at.weight * spill * spill).sum(1)
-        ctx.save_for_backward(cov, u, q1, q2, paint, alpha)
-        ctx.temperature, ctx.edge, ctx.at, ctx.spill, ctx.shape = temperature, edge, at, spill, sd.shape
-        return err
-
-    @staticmethod
-    def backward(ctx, grad):
-        cov, u, q1, q2, paint, alpha = ctx.saved_tensors
-        at = ctx.at
-        g = grad[:, None] * at.weight
-        d_u = 2 * g * (q1 + u * q2)
-        if ctx.spill is not None:
-            d_u = d_u + 2 * SPILL * g * ctx.spill * (1 - at.canvas[:, 3])
-        gu, guu = g * u, g * u * u
-        col = lambda img, m: torch.bmm(img, m[:, :, None])[:, :, 0]
-        d_paint = 2 * (col(at.gap, gu) + paint * guu.sum(1, keepdim=True) - col(at.canvas, guu))
-        d_alpha = (d_u * cov).sum(1)
-        d_sd = (d_u * alpha[:, None] * SLOPES[ctx.edge](cov) / ctx.temperature).view(ctx.shape)
-        return d_sd, d_paint[:, :3], d_alpha, None, None, None
-
-
-def over_error(
-    sd: torch.Tensor, colour: torch.Tensor, alpha: torch.Tensor, temperature: float, edge: str, at: Patches
-) -> torch.Tensor:
-    """(K,) weighted squared error of each patch once its shape is painted over it: the chain
-    ``soft_coverage`` -> ``over`` -> ``squared_error`` in one step, differentiable in sd
-    (K, Y, X), colour (K, 3) and alpha (K,)."""
-    return _OverError.apply(sd, colour, alpha, temperature, edge, at)
 
 
 def best_colour(
