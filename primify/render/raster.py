@@ -132,14 +132,13 @@ def composite_runs(
     log_keep = torch.log1p(-u.clamp(max=1 - 1e-6)).double()
     # A cumulative sum over the first axis, taken along the last: several times faster on CPU.
     upto = log_keep.flatten(1).T.cumsum(1).T.view_as(log_keep)
-    # Each pair's run ends at ``last``: what is painted after it there is upto[last] - upto.
-    last = torch.searchsorted(run, run, right=True) - 1
-    after = torch.exp(take(upto, last) - upto).to(u.dtype)
-    starts = torch.searchsorted(run, torch.arange(runs, device=run.device))
-    ends = torch.searchsorted(run, torch.arange(runs, device=run.device), right=True) - 1
-    filled = (ends >= starts)[:, None, None]
-    s, e = starts.clamp_max(len(run) - 1), ends.clamp_min(0)
-    total = torch.where(filled, take(upto, e) - take(upto, s) + take(log_keep, s), 0.0)
+    # Each canvas's pairs are starts..ends; what is painted after a pair is upto[its end] - upto.
+    canvases = torch.arange(runs, device=run.device)
+    starts = torch.searchsorted(run, canvases)
+    ends = torch.searchsorted(run, canvases, right=True) - 1
+    after = torch.exp(take(upto, take(ends, run)) - upto).to(u.dtype)
+    s, e = starts.clamp_max(len(run) - 1), ends.clamp_min(0)  # a canvas without pairs keeps all
+    total = torch.where((ends >= starts)[:, None, None], take(upto, e) - take(upto, s) + take(log_keep, s), 0.0)
     paint = torch.zeros(runs, len(background), *u.shape[1:], dtype=u.dtype, device=u.device).index_add(
         0, run, (u * after)[:, None] * solid(colour, len(background))[:, :, None, None]
     )

@@ -36,7 +36,7 @@ class Triangle:
         off = (n * a).sum(-1)
         # Max of the three half-plane distances: exact inside and along edges, which is all the
         # soft edge and the sign test of the hard renderer need.
-        # The offset joins the row term first, so that one sum only is picture-sized.
+        # The offset joins the x term (one row) first, so that only one sum is picture-sized.
         d = [(x * n[:, i, 0, None, None] - off[:, i, None, None]) + y * n[:, i, 1, None, None] for i in range(3)]
         return torch.maximum(torch.maximum(d[0], d[1]), d[2])
 
