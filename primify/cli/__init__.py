@@ -1,6 +1,8 @@
 """The ``primify`` command line: a thin layer over the library, and the only part of primify that
 uses typer and rich. It parses options into the library's values, runs, and shows what comes back."""
 
+import os
+import sys
 from typing import Annotated
 
 import typer
@@ -37,8 +39,31 @@ def _root(
 
 
 def main() -> None:
+    """Runs the command line and ends the process with its exit status."""
     try:
         app()
+        code = 0
+    except SystemExit as e:
+        code = e.code
     except KeyboardInterrupt:
         err.print("interrupted: nothing more written")
-        raise SystemExit(130) from None
+        code = 130
+    _leave(code)
+
+
+def _leave(code: int | str | None) -> None:
+    """Flushes standard output and error, then ends the process without the interpreter's
+    teardown: every file is written and closed by now, and tearing down torch's modules took
+    0.3 s of every command (a third of an 8-shape conversion's fitting time)."""
+    if not isinstance(code, int):
+        # SystemExit's message is printed as the interpreter would, and means failure.
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            # A reader that went away (``| head``) did not get everything: that is a failure.
+            code = code or 1
+    os._exit(code)

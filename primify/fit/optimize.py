@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from ..model import Shape
-from ..render.hard import paint, painted
+from ..render.hard import coverage, paint, painted
 from ..settings import Settings
 from ..shapes import resolve_kind
 from .group import Group, candidates, palette_of
@@ -150,19 +150,24 @@ def _regrown(target, weight, settings: Settings, gen, background, stop, shapes: 
     the error: the quarter of the shapes that lower the error least are taken out, new ones are
     placed where the error is then (with half the boost), and all are polished again."""
     _, h, w = target.shape
-    loss = lambda some: (weight * (painted(background, some, h, w) - target) ** 2).sum().item()
+    loss = lambda canvas: (weight * (canvas - target) ** 2).sum().item()
     again = replace(settings, few_shapes=2 * settings.shapes)
-    error = loss(shapes)
+    error = loss(painted(background, shapes, h, w))
     for _ in range(settings.regrow_rounds):
         if stop():
             break
         with torch.no_grad():
-            # What the error would be without each shape: the least missed go.
-            without = [loss(shapes[:i] + shapes[i + 1 :]) for i in range(len(shapes))]
+            # What the error would be without each shape: the least missed go. Each shape's
+            # coverage is worked out once for the n pictures of n - 1 shapes.
+            bands = [list(coverage(target, s)) for s in shapes]
+            without = [
+                loss(painted(background, shapes[:i] + shapes[i + 1 :], h, w, bands[:i] + bands[i + 1 :]))
+                for i in range(len(shapes))
+            ]
         weakest = set(sorted(range(len(shapes)), key=without.__getitem__)[: max(1, len(shapes) // 4)])
         kept = [s for i, s in enumerate(shapes) if i not in weakest]
         trial = _fit(target, weight, again, gen, background, lambda *_: None, stop, kept)
-        if (after := loss(trial)) < error:
+        if (after := loss(painted(background, trial, h, w))) < error:
             shapes, error = trial, after
     return shapes
 

@@ -5,7 +5,7 @@ touching only its bounding box; a render is made band by band so that a poster-s
 needs memory for its bytes only.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -44,11 +44,14 @@ def blank(background, height: int, width: int, device: torch.device | str = "cpu
     return background[:, None, None].expand(len(background), height, width).clone()
 
 
-def painted(background, shapes: Sequence["Shape"], height: int, width: int) -> torch.Tensor:
-    """The canvas (see ``blank``) of ``shapes`` painted in order over ``background``."""
+def painted(
+    background, shapes: Sequence["Shape"], height: int, width: int, bands: Sequence | None = None
+) -> torch.Tensor:
+    """The canvas (see ``blank``) of ``shapes`` painted in order over ``background``; ``bands``
+    holds each shape's ``coverage`` of it, where the caller has worked them out already."""
     canvas = blank(background, height, width)
-    for shape in shapes:
-        paint(canvas, shape)
+    for shape, cov in zip(shapes, bands or [None] * len(shapes)):
+        paint(canvas, shape, bands=cov)
     return canvas
 
 
@@ -102,13 +105,32 @@ def paint(
     samples: int = SUPERSAMPLE,
     scale: int | None = None,
     offset: int | tuple[int, int] = 0,
+    bands: Sequence[tuple[int, int, int, int, torch.Tensor]] | None = None,
 ) -> None:
     """Paints one shape onto ``canvas`` (3, H, W), or premultiplied RGBA (4, H, W), in place,
     touching only its bounding box.
 
     The picture's longer side is ``scale`` pixels (default: the canvas's), and its origin lies
     ``offset`` pixels, or (x, y) pixels, right of and below the canvas's top-left corner.
+    ``bands`` is the shape's coverage as ``coverage`` gave it for this canvas, to paint the same
+    shape again without working it out anew.
     """
+    colour = solid(torch.tensor(shape.colour, dtype=canvas.dtype, device=canvas.device), len(canvas))[:, None, None]
+    for top, bottom, c0, c1, cov in coverage(canvas, shape, samples, scale, offset) if bands is None else bands:
+        patch = canvas[:, top:bottom, c0:c1]
+        patch += (shape.alpha * cov) * (colour - patch)
+
+
+def coverage(
+    canvas: torch.Tensor,
+    shape: "Shape",
+    samples: int = SUPERSAMPLE,
+    scale: int | None = None,
+    offset: int | tuple[int, int] = 0,
+) -> Iterator[tuple[int, int, int, int, torch.Tensor]]:
+    """The anti-aliased coverage of ``shape`` on ``canvas`` (as ``paint`` takes them), band by
+    band of its bounding box, so that a huge shape needs bounded memory: (top, bottom, left,
+    right, coverage (bottom - top, right - left))."""
     _, h, w = canvas.shape
     scale = scale or max(h, w)
     ox, oy = offset if isinstance(offset, tuple) else (offset, offset)
@@ -119,15 +141,12 @@ def paint(
     r0, r1 = max(0, int(np.floor(y0))), min(h, int(np.ceil(y1)) + 1)
     if c0 >= c1 or r0 >= r1:
         return
-    colour = solid(torch.tensor(shape.colour, dtype=canvas.dtype, device=canvas.device), len(canvas))[:, None, None]
     xs = ((torch.arange(c0, c1, device=canvas.device, dtype=canvas.dtype) + 0.5 - ox) / scale)[None, None, :]
     rows = max(1, _MAX_POINTS // (c1 - c0))
     for top in range(r0, r1, rows):
         bottom = min(r1, top + rows)
         ys = ((torch.arange(top, bottom, device=canvas.device, dtype=canvas.dtype) + 0.5 - oy) / scale)[None, :, None]
-        cov = hard_coverage(kind.sdf, p, xs, ys, 1 / scale, samples)[0]
-        patch = canvas[:, top:bottom, c0:c1]
-        patch += (shape.alpha * cov) * (colour - patch)
+        yield top, bottom, c0, c1, hard_coverage(kind.sdf, p, xs, ys, 1 / scale, samples)[0]
 
 
 def to_image(t: torch.Tensor) -> Image.Image:
