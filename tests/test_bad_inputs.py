@@ -221,10 +221,12 @@ def test_a_huge_photo_is_resized_not_refused_in_bounded_memory(tmp_path):
     path = tmp_path / "huge.jpg"
     Image.new("RGB", (12000, 9000), (120, 80, 40)).save(path, quality=50)
     args = ["convert", str(path), *FAST, "--output-size", "64", "-o", str(tmp_path / "o.png")]
-    # The child reports its own high-water mark: a rusage figure would start at this process's.
+    # The child reports its own high-water mark as it ends (a rusage figure would start at this
+    # process's): the command line ends with os._exit, so the report goes in just before it.
     report = (
-        "import runpy, sys\ntry:\n    runpy.run_module('primify', run_name='__main__')\nfinally:\n"
-        "    print(open('/proc/self/status').read(), file=sys.stderr)"
+        "import os, runpy, sys\nend = os._exit\n"
+        "os._exit = lambda code: (print(open('/proc/self/status').read(), file=sys.stderr, flush=True), end(code))\n"
+        "runpy.run_module('primify', run_name='__main__')"
     )
     done = subprocess.run([sys.executable, "-c", report, *args], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

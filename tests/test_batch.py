@@ -1,6 +1,7 @@
 """Batches and pipelines, run as users run them: folders, globs, names, pipes, jobs, Dask, JSON."""
 
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -130,6 +131,23 @@ def test_pipe_in_and_svg_out_leaves_nothing_else_on_stdout(photo):
     assert len(root.find(svg + "g")) == 4  # four shapes
     assert done.stdout.startswith(b"<svg") and done.stdout.rstrip().endswith(b"</svg>")
     assert b"<stdin>: 4 triangle shapes" in done.stderr
+
+
+def test_a_closed_stdout_is_a_failure_said_in_one_line(photo):
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before anything is written, as with `| head -c 0`
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "primify", "convert", str(photo), "-o", "-", "--format", "png", *FAST],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 1
+    assert done.stderr == f"error: cannot write the outputs of '{photo}': Broken pipe\n"
 
 
 def test_bad_stdin_fails_with_nothing_on_stdout():

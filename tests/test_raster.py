@@ -128,3 +128,24 @@ def test_adam_scale_multiplies_each_step():
     p.sum().backward()
     opt.step()
     assert torch.allclose(p, torch.tensor([-0.1, -0.3]), atol=1e-6)
+
+
+def test_painting_with_worked_out_coverage_gives_the_same_canvas_band_by_band(monkeypatch):
+    from primify.model import Shape
+    from primify.render import hard
+
+    shapes = [
+        Shape("triangle", (0.1, 0.1, 0.9, 0.2, 0.4, 0.8), (0.9, 0.2, 0.1), 0.7),
+        Shape("circle", (0.5, 0.4, 0.3), (0.1, 0.3, 0.9), 0.5),
+    ]
+    background = torch.tensor([0.2, 0.4, 0.6])
+    # Few points a band, so that each shape's coverage comes in several bands.
+    monkeypatch.setattr(hard, "_MAX_POINTS", 200)
+    canvas = hard.painted(background, shapes, 40, 50)
+    bands = [list(hard.coverage(canvas, s)) for s in shapes]
+    assert min(len(b) for b in bands) > 1
+    assert torch.equal(hard.painted(background, shapes, 40, 50, bands), canvas)
+    # Leaving a shape out leaves out exactly its paint.
+    assert torch.equal(
+        hard.painted(background, shapes[1:], 40, 50, bands[1:]), hard.painted(background, shapes[1:], 40, 50)
+    )

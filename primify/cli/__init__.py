@@ -60,10 +60,14 @@ def _leave(code: int | str | None) -> None:
         if code is not None:
             print(code, file=sys.stderr)
         code = 0 if code is None else 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            # A reader that went away (``| head``) did not get everything: that is a failure.
-            code = code or 1
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        # A reader that went away (``| head``) did not get everything: that is a failure.
+        err.print("error: standard output was closed before everything was written to it")
+        code = code or 1
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        code = code or 1
     os._exit(code)
