@@ -139,7 +139,7 @@ class Settings:
     lr_polish_colour: float = _option(
         0.005, "...and of colour and opacity, in [0, 1] units per step.", checks.real(0), True
     )
-    tile: int = _option(16, "Tile size, in pixels, that the polish's compositing is split into.", checks.whole(1), True)
+    tile: int = _option(8, "Tile size, in pixels, that the polish's compositing is split into.", checks.whole(1), True)
 
     @property
     def boost(self) -> float:

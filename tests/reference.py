@@ -20,3 +20,17 @@ def coverage_naive(sdf, p, x, y, pixel, samples):
     ys = (y[:, :, 0, None] + offsets).reshape(k, -1, 1)
     inside = (sdf(p, xs, ys) < 0).to(x.dtype)
     return torch.nn.functional.avg_pool2d(inside, samples)
+
+
+def triangle_sdf_naive(p, x, y):
+    """Max of the three half-plane distances, one edge at a time, for autograd to differentiate."""
+    best = None
+    for i in range(3):
+        a, b = p[:, 2 * i : 2 * i + 2], p[:, (2 * i + 2) % 6 : (2 * i + 2) % 6 + 2]
+        e = b - a
+        area = (p[:, 2] - p[:, 0]) * (p[:, 5] - p[:, 1]) - (p[:, 3] - p[:, 1]) * (p[:, 4] - p[:, 0])
+        n = torch.stack([e[:, 1], -e[:, 0]], dim=1) * torch.where(area >= 0, 1.0, -1.0)[:, None]
+        n = n / n.norm(dim=1, keepdim=True)
+        d = (x - a[:, 0, None, None]) * n[:, 0, None, None] + (y - a[:, 1, None, None]) * n[:, 1, None, None]
+        best = d if best is None else torch.maximum(best, d)
+    return best

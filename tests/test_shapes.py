@@ -60,6 +60,29 @@ def test_gradients_reach_every_parameter(kind, gen):
     assert (p.grad.abs() > 0).all()
 
 
+@pytest.mark.parametrize("points", ["rows and columns", "every point"])
+def test_triangle_distance_and_its_written_out_gradient_match_the_naive_ones(points):
+    from reference import triangle_sdf_naive
+
+    g = torch.Generator().manual_seed(3)
+    p = torch.rand(7, 6, generator=g, dtype=torch.float64)  # both windings among them
+    x, y = grid(23)
+    x, y = x.double().expand(7, 1, 23), y.double().expand(7, 23, 1)
+    if points == "every point":
+        x, y = x.expand(7, 23, 23) + 0.01, y.expand(7, 23, 23) - 0.02
+    weights = torch.rand(7, 23, 23, generator=g, dtype=torch.float64)
+    grads = []
+    for sdf in (KINDS["triangle"].sdf, triangle_sdf_naive):
+        q = p.clone().requires_grad_(True)
+        d = sdf(q, x, y)
+        (d * weights).sum().backward()
+        grads.append((d.detach(), q.grad))
+    (fast, fast_grad), (naive, naive_grad) = grads
+    assert torch.allclose(fast, naive, atol=1e-12)
+    assert torch.allclose(fast_grad, naive_grad, atol=1e-9)
+    assert (fast_grad.abs() > 0).all()
+
+
 @kinds
 def test_constrain_keeps_shape_in_bounds_and_not_too_small(kind, gen):
     p = one(kind, gen, centre=(0.5, 0.5), scale=0.5)

@@ -41,9 +41,13 @@ class Group:
 
     def gain(self, coverage: torch.Tensor) -> torch.Tensor:
         """(K,) weighted squared error each shape removes from its window (negative: adds)."""
-        out = over(self.canvas, coverage, self.colour, self.alpha)
         before = (self.weight * squared_error(self.canvas, self.target)).sum(dim=(1, 2, 3))
-        return before - (self.weight * squared_error(out, self.target)).sum(dim=(1, 2, 3))
+        return before - self.error(coverage)
+
+    def error(self, coverage: torch.Tensor) -> torch.Tensor:
+        """(K,) weighted squared error left in each window with its shape painted."""
+        out = over(self.canvas, coverage, self.colour, self.alpha)
+        return (self.weight * squared_error(out, self.target)).sum(dim=(1, 2, 3))
 
     def recoloured(self, coverage: torch.Tensor, palette: torch.Tensor | None = None) -> "Group":
         """The group with each shape's best colour for ``coverage``: least squares, or the

@@ -20,9 +20,10 @@ from .adam import Body, Descent
 #: the least in pixels and ``settings.polish_reach``. Bounded moves let each shape's tiles be
 #: fixed ahead.
 REACH, REACH_MIN = 0.25, 2.0
-#: The most (tile, shape) pairs composited and differentiated at once: their graph, tens of kB
-#: a pair, is what a polish of many shapes holds, so the pairs go through in parts of this many.
-CHUNK = 8192
+#: The most pixels of (tile, shape) pairs composited and differentiated at once: their graph,
+#: about a hundred bytes a pixel, is what a polish of many shapes holds, so the pairs go through
+#: in parts of this many pixels.
+CHUNK = 2**21
 
 
 def tiled(img: torch.Tensor, t: int) -> torch.Tensor:
@@ -101,7 +102,7 @@ def polish(
     for k in kinds:
         row_in_kind[members[k]] = torch.arange(len(members[k]), device=dev)
     kind_pairs = {k: torch.nonzero(torch.isin(shape_of, members[k])).flatten() for k in kinds}
-    parts = chunks(tile_of, rows * cols, CHUNK)
+    parts = chunks(tile_of, rows * cols, max(1, CHUNK // t**2))
 
     bodies = [Body(k, params[k], lo[k], hi[k]) for k in kinds]
     lr = (settings.lr_polish * settings.boost / scale, settings.lr_polish_colour, settings.lr_polish_colour)

@@ -28,8 +28,8 @@ def descent(groups: list[Group], radius: float, settings: Settings) -> tuple[lis
 
 
 def loss(groups: list[Group], temperature: float, settings: Settings) -> list[torch.Tensor]:
-    """The error the groups' shapes leave in their windows, less what they found there (one part)."""
-    return [sum(-g.gain(g.coverage(temperature, settings.edge)).sum() for g in groups)]
+    """The error the groups' shapes leave in their windows (one part)."""
+    return [sum(g.error(g.coverage(temperature, settings.edge)).sum() for g in groups)]
 
 
 def refine(groups: list[Group], radius: float, settings: Settings) -> list[Group]:

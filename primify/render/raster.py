@@ -124,22 +124,26 @@ def composite_runs(
     coverage (E, Y, X), colour (E, 3) and alpha (E,) are E (canvas, shape) pairs sorted by
     ``run`` (E,), the canvas index, and in painter's order within a canvas; background (C,)
     is shared. Returns (runs, C, Y, X). Nothing is padded: the transmittance products are
-    per-canvas sums of log(1 - u), taken in float64 so long runs lose no precision.
+    per-canvas sums of log(1 - u), in the coverage's own precision: in float32, over a
+    10000-shape poster's parts of 32768 pairs, the composite was within 7e-4 of float64's (a
+    fifth of an 8-bit level), which only the soft objective sees, at a third less time a step.
     """
     if not len(run):
         return background[:, None, None].expand(runs, -1, *coverage.shape[1:]).clone()
     u = alpha[:, None, None] * coverage
-    log_keep = torch.log1p(-u.clamp(max=1 - 1e-6)).double()
+    # log(1 - u) rather than log1p(-u): twice as fast on CPU, and off by no more than float32's
+    # resolution near 1, which is all a transmittance needs.
+    log_keep = torch.log(1 - u.clamp(max=1 - 1e-6))
     # A cumulative sum over the first axis, taken along the last: several times faster on CPU.
     upto = log_keep.flatten(1).T.cumsum(1).T.view_as(log_keep)
     # Each canvas's pairs are starts..ends; what is painted after a pair is upto[its end] - upto.
     canvases = torch.arange(runs, device=run.device)
     starts = torch.searchsorted(run, canvases)
     ends = torch.searchsorted(run, canvases, right=True) - 1
-    after = torch.exp(take(upto, take(ends, run)) - upto).to(u.dtype)
+    after = torch.exp(take(upto, take(ends, run)) - upto)
     s, e = starts.clamp_max(len(run) - 1), ends.clamp_min(0)  # a canvas without pairs keeps all
     total = torch.where((ends >= starts)[:, None, None], take(upto, e) - take(upto, s) + take(log_keep, s), 0.0)
     paint = torch.zeros(runs, len(background), *u.shape[1:], dtype=u.dtype, device=u.device).index_add(
         0, run, (u * after)[:, None] * solid(colour, len(background))[:, :, None, None]
     )
-    return background[:, None, None] * torch.exp(total).to(u.dtype)[:, None] + paint
+    return background[:, None, None] * torch.exp(total)[:, None] + paint
