@@ -102,7 +102,7 @@ class Settings:
         128, "The largest number of shapes optimized together in one batch...", checks.whole(1), True
     )
     batch_growth: float = _option(
-        0.25,
+        0.15,
         "...and the most, as a fraction of the shapes placed so far: smaller is more sequential, slower "
         "and a little better.",
         checks.real(0, low_open=True),
@@ -120,21 +120,21 @@ class Settings:
     lr_colour: float = _option(0.02, "Adam learning rate of colour, in [0, 1] units per step.", checks.real(0), True)
     lr_alpha: float = _option(0.02, "Adam learning rate of opacity, in [0, 1] units per step.", checks.real(0), True)
     polish_steps: int | None = _option(
-        25,
-        "Steps of the final joint refinement of all shapes (0 turns it off; None: 50 to 150 by the "
-        "number of shapes)...",
+        50,
+        "Steps of the final joint refinement of all shapes, twice as many below a quarter of few_shapes "
+        "(0 turns it off; None: 50 to 150 by the number of shapes)...",
         checks.whole(0, optional=True),
         True,
     )
     polish_mixed: int = _option(
-        3,
+        2,
         "...times this when several kinds are allowed: a mixed set gains less per polish step than a set of "
         "strokes does, and its steps cost less, so it takes more.",
         checks.whole(1),
         True,
     )
     lr_polish: float = _option(
-        0.3, "The polish's learning rate of geometry, in working-size pixels per step...", checks.real(0), True
+        0.45, "The polish's learning rate of geometry, in working-size pixels per step...", checks.real(0), True
     )
     lr_polish_colour: float = _option(
         0.005, "...and of colour and opacity, in [0, 1] units per step.", checks.real(0), True
@@ -172,10 +172,10 @@ class Settings:
 
     @property
     def polish(self) -> int:
-        """The number of joint refinement steps to take: more for mixed kinds and for few shapes, by
-        whichever asks more (the boost's polish already reaches what a mixed set needs)."""
+        """The number of joint refinement steps to take: more for mixed kinds and for few shapes (half
+        the boost), by whichever asks more (the boost's polish already reaches what a mixed set needs)."""
         steps = self.polish_steps if self.polish_steps is not None else max(50, min(150, 15000 // self.shapes))
-        steps *= max(self.polish_mixed if len(self.kinds) > 1 else 1, self.boost)
+        steps *= max(self.polish_mixed if len(self.kinds) > 1 else 1, self.boost / 2)
         return round(steps * EFFORT[self.effort][2])
 
     @property
