@@ -11,7 +11,7 @@ from .shapes import parse_kinds
 
 #: What each ``--effort`` multiplies: the refinement steps per batch, the candidates per shape
 #: and the final joint refinement's steps.
-EFFORT = {"fast": (0.5, 0.5, 0.4), "default": (1, 1, 1), "best": (4, 2, 4)}
+EFFORT = {"fast": (0.5, 0.5, 0.4), "default": (1, 1, 1), "best": (4, 2, 6)}
 
 
 def bad(name: str, wants: str, value, error=ValueError):

@@ -121,7 +121,8 @@ class Settings:
     lr_alpha: float = _option(0.02, "Adam learning rate of opacity, in [0, 1] units per step.", checks.real(0), True)
     polish_steps: int | None = _option(
         50,
-        "Steps of the final joint refinement of all shapes, twice as many below a quarter of few_shapes "
+        "Steps of the final joint refinement of all shapes; below few_shapes the search's polishes on the "
+        "shrunk picture take up to twice as many (see boost) and the last, at the working size, half "
         "(0 turns it off; None: 50 to 150 by the number of shapes)...",
         checks.whole(0, optional=True),
         True,
@@ -171,11 +172,15 @@ class Settings:
         return max(1, round(self.candidates * EFFORT[self.effort][1] * self.boost))
 
     @property
+    def polish_base(self) -> int:
+        """``polish_steps``, or where it is None the steps its schedule gives for this many shapes."""
+        return self.polish_steps if self.polish_steps is not None else max(50, min(150, 15000 // self.shapes))
+
+    @property
     def polish(self) -> int:
         """The number of joint refinement steps to take: more for mixed kinds and for few shapes (half
         the boost), by whichever asks more (the boost's polish already reaches what a mixed set needs)."""
-        steps = self.polish_steps if self.polish_steps is not None else max(50, min(150, 15000 // self.shapes))
-        steps *= max(self.polish_mixed if len(self.kinds) > 1 else 1, self.boost / 2)
+        steps = self.polish_base * max(self.polish_mixed if len(self.kinds) > 1 else 1, self.boost / 2)
         return round(steps * EFFORT[self.effort][2])
 
     @property

@@ -136,3 +136,21 @@ def test_polish_on_two_threads_gives_the_same_shapes_every_run():
     finally:
         torch.set_num_threads(threads)
     assert all(run == runs[0] for run in runs[1:])
+
+
+def test_pairs_list_every_tile_each_box_reaches_in_tile_then_shape_order():
+    g = torch.Generator().manual_seed(4)
+    rows, cols, t = 5, 7, 8
+    corner = torch.rand(30, 2, generator=g) * torch.tensor([cols * t * 1.4, rows * t * 1.4]) - 10
+    box = torch.cat([corner, corner + torch.rand(30, 2, generator=g) * 30], dim=1)
+    naive = []
+    for tile in range(rows * cols):
+        r, c = divmod(tile, cols)
+        for s, (x0, y0, x1, y1) in enumerate(box.tolist()):
+            # A box beyond an edge reaches the edge's tiles, as clamped.
+            span = lambda lo, hi, n: (min(max(int(lo // t), 0), n - 1), min(max(int(hi // t), 0), n - 1))
+            (a, b), (p, q) = span(x0, x1, cols), span(y0, y1, rows)
+            if a <= c <= b and p <= r <= q:
+                naive.append((tile, s))
+    tile_of, shape_of = pairs(box, t, rows, cols)
+    assert list(zip(tile_of.tolist(), shape_of.tolist())) == naive

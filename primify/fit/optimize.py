@@ -9,6 +9,7 @@ frozen in the canvas, so a step costs what the active shapes' windows hold, not 
 times every shape so far. A last joint refinement (``polish``) then moves all shapes together.
 """
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -16,7 +17,8 @@ from dataclasses import dataclass, replace
 import torch
 
 from ..model import Shape
-from ..render.hard import coverage, paint, painted
+from ..render.hard import coverage, painted
+from ..render.raster import solid
 from ..settings import Settings
 from ..shapes import resolve_kind
 from .group import Group, candidates, palette_of
@@ -24,6 +26,11 @@ from .metrics import psnr
 from .placement import batch_size, shape_scale, spread
 from .polish import polish
 from .refine import refine
+
+#: The polish at the working size after a search on a shrunk picture takes this share of the
+#: polish's steps: the shapes come to it fitted, and at 8 and 20 triangles half of it gave 0.03
+#: and 0.06 dB less than all of it, in 0.84 of the fitting time.
+FINISH = 0.5
 
 
 @dataclass
@@ -95,7 +102,8 @@ def fit(
         small, light = shrink(target, given, side)
         shapes = _fit(small, light, settings, gen, background, report, stop, shapes)
         shapes = _regrown(small, light, settings, gen, background, stop, shapes)
-        return _polished(target, weight, background, shapes, replace(settings, few_shapes=0), stop, report)
+        finish = replace(settings, few_shapes=0, polish_steps=math.ceil(settings.polish_base * FINISH))
+        return _polished(target, weight, background, shapes, finish, stop, report)
     except KeyboardInterrupt as e:
         # ``shapes`` holds whole shapes only: each is appended once it is painted.
         raise Interrupted(shapes) from e
@@ -222,7 +230,10 @@ def _freeze(
             if not gain > 0 or not torch.isfinite(one.params).all():
                 continue
             shape = Shape(g.kind, tuple(one.params[0].tolist()), tuple(one.colour[0].tolist()), one.alpha[0].item())
-            paint(canvas, shape)
+            # Refinement kept the shape inside its window, so the window's coverage is all of
+            # the shape's on the canvas: it is painted there, not worked out again.
+            patch = one.windows.gather(canvas)[0]
+            patch += (one.alpha[0] * cov[i]) * (solid(one.colour[0], len(canvas))[:, None, None] - patch)
             shapes.append(shape)
             added += 1
             if enough():
