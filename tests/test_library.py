@@ -57,8 +57,14 @@ def test_keyboard_interrupt_raises_interrupted_carrying_the_shapes_so_far(pictur
         if progress.placed >= 2:
             signal.raise_signal(signal.SIGINT)
 
-    with pytest.raises(primify.Interrupted) as caught:
-        primify.convert(picture, tiny(shapes=40), generator=torch.Generator().manual_seed(0), progress=press_stop)
+    # Python's own Ctrl-C handler, as in a terminal or a notebook: a shell's background job
+    # starts with SIGINT ignored, and Python then installs none.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(primify.Interrupted) as caught:
+            primify.convert(picture, tiny(shapes=40), generator=torch.Generator().manual_seed(0), progress=press_stop)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert isinstance(caught.value, KeyboardInterrupt)
     scene = caught.value.scene
     assert 2 <= len(scene.shapes) < 40 and (scene.width, scene.height) == (32, 24)
