@@ -149,3 +149,35 @@ def test_painting_with_worked_out_coverage_gives_the_same_canvas_band_by_band(mo
     assert torch.equal(
         hard.painted(background, shapes[1:], 40, 50, bands[1:]), hard.painted(background, shapes[1:], 40, 50)
     )
+
+
+@pytest.mark.parametrize("offset", [0, (7, -11)])
+def test_coverages_of_many_shapes_at_once_equal_each_shapes_own(monkeypatch, offset):
+    from primify.model import Shape
+    from primify.render import hard
+
+    gen = torch.Generator().manual_seed(5)
+    shapes = []
+    for kind in KINDS.values():
+        # Sizes from a pixel to past the canvas, centres off it too, so that some shapes are
+        # clipped, some missed and some too big to share a call.
+        scale = torch.rand(12, generator=gen) ** 3 * 0.6 + 0.004
+        p = kind.init(torch.rand(12, 2, generator=gen) * torch.tensor([1.1, 0.8]) - 0.1, scale, gen)
+        shapes += [Shape(kind.name, tuple(q.tolist()), (0.3, 0.6, 0.9), 0.8) for q in p]
+    order = torch.randperm(len(shapes), generator=gen).tolist()
+    shapes = [shapes[i] for i in order]
+    # Runs and size limits small enough that every path is taken on a small canvas.
+    monkeypatch.setattr(hard, "_RUN", 13)
+    monkeypatch.setattr(hard, "_SMALL", 150)
+    monkeypatch.setattr(hard, "_MAX_POINTS", 700)
+    canvas = torch.zeros(3, 37, 53)
+    together = list(hard.coverages(canvas, shapes, 4, 60, offset))
+    alone = [list(hard.coverage(canvas, s, 4, 60, offset)) for s in shapes]
+    assert [[b[:4] for b in t] for t in together] == [[b[:4] for b in a] for a in alone]
+    assert all(torch.equal(t[4], a[4]) for ts, als in zip(together, alone) for t, a in zip(ts, als))
+    assert 0 < sum(len(a) == 0 for a in alone) < len(shapes) // 2 and any(len(a) > 1 for a in alone)
+    # ...and the picture they paint is the one painted shape by shape.
+    one_by_one = hard.blank((0.1, 0.2, 0.3), 37, 53)
+    for s in shapes:
+        hard.paint(one_by_one, s)
+    assert torch.equal(hard.painted((0.1, 0.2, 0.3), shapes, 37, 53), one_by_one)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from ..model import Shape
-from ..render.hard import coverage, paint, painted
+from ..render.hard import coverages, paint, painted
 from ..settings import Settings
 from ..shapes import resolve_kind
 from .group import Group, candidates, palette_of
@@ -166,7 +166,7 @@ def _regrown(target, weight, settings: Settings, gen, background, stop, shapes: 
         with torch.no_grad():
             # What the error would be without each shape: the least missed go. Each shape's
             # coverage is worked out once for the n pictures of n - 1 shapes.
-            bands = [list(coverage(target, s)) for s in shapes]
+            bands = list(coverages(target, shapes))
             without = [
                 loss(painted(background, shapes[:i] + shapes[i + 1 :], h, w, bands[:i] + bands[i + 1 :]))
                 for i in range(len(shapes))
