@@ -167,6 +167,12 @@ class Settings:
         return max(1, round(self.steps * EFFORT[self.effort][0] * self.boost**0.5))
 
     @property
+    def batch_limits(self) -> tuple[int, float]:
+        """``max_batch`` and ``batch_growth``, with the effort applied."""
+        grow = EFFORT[self.effort][3]
+        return round(self.max_batch * grow), self.batch_growth * grow
+
+    @property
     def tries(self) -> int:
         """Candidates per shape, with the effort and boost applied."""
         return max(1, round(self.candidates * EFFORT[self.effort][1] * self.boost))

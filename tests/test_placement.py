@@ -46,3 +46,14 @@ def test_windows_gather_the_pixels_they_index_even_at_the_edges():
     for k in range(3):
         assert torch.equal(got[k], img[:, w.rows[k]][:, :, w.cols[k]])
     assert torch.equal(w.select(torch.tensor([2])).gather(img)[0], got[2])
+
+
+def test_fast_effort_places_shapes_in_fewer_larger_batches(picture):
+    import primify
+
+    def batches(effort):
+        calls = []
+        primify.convert(picture, shapes=60, size=48, few_shapes=0, polish_steps=0, effort=effort, progress=calls.append)
+        return len(calls)
+
+    assert batches("fast") < batches("default")

@@ -17,9 +17,10 @@ from dataclasses import dataclass, replace
 import torch
 
 from ..model import Shape
-from ..render.hard import coverages, paint, painted
+from ..render.hard import coverages, painted
 from ..settings import Settings
 from ..shapes import resolve_kind
+from .freeze import freeze
 from .group import Group, candidates, palette_of
 from .metrics import psnr
 from .placement import batch_size, shape_scale, spread
@@ -129,7 +130,7 @@ def _fit(target, weight, settings: Settings, gen, background, report, stop, shap
         if groups:
             groups = refine(groups, radius, settings)
         with torch.no_grad():
-            added = _freeze(groups, canvas, shapes, palette_of(settings, target), reached)
+            added = freeze(groups, canvas, shapes, palette_of(settings, target), reached, goal is not None)
         misses = 0 if added else misses + 1
         report(shapes, canvas)
     if settings.polish > 0 and shapes and not stop():
@@ -192,7 +193,7 @@ def shrink(target: torch.Tensor, weight: torch.Tensor | None, side: int) -> tupl
 def _choose(target, weight, canvas, radius: float, placed: int, settings: Settings, gen) -> list[Group]:
     """The next batch: candidates of every allowed kind where the error is, the best kept."""
     _, h, w = target.shape
-    k = batch_size(placed, settings.shapes - placed, settings.max_batch, settings.batch_growth)
+    k = batch_size(placed, settings.shapes - placed, *settings.batch_limits)
     error = (weight * (canvas - target) ** 2).sum(0)
     if len(target) == 4:
         # Where the picture is transparent the error is spilt paint, which no shape takes away.
@@ -208,33 +209,3 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
     m = len(pool[0].params)
     picks = [chosen[chosen // m == i] % m for i in range(len(pool))]
     return [p.take(idx, target, canvas, weight) for p, idx in zip(pool, picks, strict=True) if len(idx)]
-
-
-def _freeze(
-    groups: list[Group],
-    canvas: torch.Tensor,
-    shapes: list[Shape],
-    palette: torch.Tensor | None,
-    enough: Callable[[], bool],
-) -> int:
-    """Paints the batch into ``canvas`` in order with the output's renderer, each colour
-    re-solved for its exact coverage over the canvas as it is by then; drops shapes that would
-    not lower the error, and stops once ``enough()``. Returns how many were added to ``shapes``."""
-    added = 0
-    for g in groups:
-        cov = g.hard()
-        for i in range(len(g.params)):
-            one = g.select(torch.tensor([i])).against(canvas).recoloured(cov[i : i + 1], palette)
-            gain = one.gain(cov[i : i + 1]).item()
-            if not gain > 0 or not torch.isfinite(one.params).all():
-                continue
-            shape = Shape(g.kind, tuple(one.params[0].tolist()), tuple(one.colour[0].tolist()), one.alpha[0].item())
-            # Refinement kept the shape inside its window, so the window's coverage is all of
-            # the shape's on the canvas: it is painted from that, not worked out again.
-            top, left = int(one.windows.rows[0, 0]), int(one.windows.cols[0, 0])
-            paint(canvas, shape, bands=[(top, top + cov.shape[1], left, left + cov.shape[2], cov[i])])
-            shapes.append(shape)
-            added += 1
-            if enough():
-                return added
-    return added
