@@ -115,7 +115,7 @@ class Settings:
         0.8, "Opacity that learned opacity starts from, in (0, 1].", checks.real(0, 1, low_open=True), True
     )
     lr_geometry: float = _option(
-        0.04, "Adam learning rate of geometry, as a fraction of the batch's shape size per step.", checks.real(0), True
+        0.1, "Adam learning rate of geometry, as a fraction of the batch's shape size per step.", checks.real(0), True
     )
     lr_colour: float = _option(0.02, "Adam learning rate of colour, in [0, 1] units per step.", checks.real(0), True)
     lr_alpha: float = _option(0.02, "Adam learning rate of opacity, in [0, 1] units per step.", checks.real(0), True)
@@ -135,10 +135,10 @@ class Settings:
         True,
     )
     lr_polish: float = _option(
-        0.45, "The polish's learning rate of geometry, in working-size pixels per step...", checks.real(0), True
+        1.0, "The polish's learning rate of geometry, in working-size pixels per step...", checks.real(0), True
     )
     lr_polish_colour: float = _option(
-        0.005, "...and of colour and opacity, in [0, 1] units per step.", checks.real(0), True
+        0.02, "...and of colour and opacity, in [0, 1] units per step.", checks.real(0), True
     )
     tile: int = _option(8, "Tile size, in pixels, that the polish's compositing is split into.", checks.whole(1), True)
 

@@ -20,7 +20,8 @@ def descent(groups: list[Group], radius: float, settings: Settings) -> tuple[lis
     ]
     scale = groups[0].windows.scale
     bodies = [Body(g.kind, g.params, g.windows.lo, g.windows.hi) for g in groups]
-    lr = (settings.lr_geometry * radius / scale, settings.lr_colour, settings.lr_alpha)
+    # A boosted search takes more steps (see Settings.refine_steps), and smaller ones fit few shapes better.
+    lr = (settings.lr_geometry * radius / scale / settings.boost**0.5, settings.lr_colour, settings.lr_alpha)
     loop = Descent(
         bodies, [g.colour for g in groups], [g.alpha for g in groups], lr, settings, settings.min_size / scale
     )
