@@ -115,7 +115,11 @@ class Settings:
         0.8, "Opacity that learned opacity starts from, in (0, 1].", checks.real(0, 1, low_open=True), True
     )
     lr_geometry: float = _option(
-        0.1, "Adam learning rate of geometry, as a fraction of the batch's shape size per step.", checks.real(0), True
+        0.1,
+        "Adam learning rate of geometry, as a fraction of the batch's shape size per step (over the square "
+        "root of the boost, see refine_rate).",
+        checks.real(0),
+        True,
     )
     lr_colour: float = _option(0.02, "Adam learning rate of colour, in [0, 1] units per step.", checks.real(0), True)
     lr_alpha: float = _option(0.02, "Adam learning rate of opacity, in [0, 1] units per step.", checks.real(0), True)
@@ -165,6 +169,13 @@ class Settings:
     def refine_steps(self) -> int:
         """Adam steps per batch, with the effort and boost (its square root) applied."""
         return max(1, round(self.steps * EFFORT[self.effort][0] * self.boost**0.5))
+
+    @property
+    def refine_rate(self) -> float:
+        """``lr_geometry`` over the square root of the boost: a boosted search takes that many times
+        more steps (``refine_steps``), and smaller ones fit few shapes better (at 8 triangles the
+        full rate lost 0.14 dB in trials)."""
+        return self.lr_geometry / self.boost**0.5
 
     @property
     def batch_limits(self) -> tuple[int, float]:

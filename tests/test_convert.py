@@ -125,6 +125,12 @@ def test_few_shapes_are_searched_on_a_shrunk_picture_by_the_rule():
     assert Settings(shapes=8).search_side(64) is None
 
 
+def test_a_boosted_search_takes_more_and_smaller_steps_by_the_rule():
+    rate = lambda n: Settings(shapes=n, lr_geometry=0.1).refine_rate
+    assert [round(rate(n), 6) for n in (8, 25, 50, 100, 500)] == [0.05, 0.05, 0.070711, 0.1, 0.1]
+    assert Settings(shapes=8).refine_steps == 2 * Settings(shapes=500).refine_steps
+
+
 def test_a_shrunk_search_ends_polished_at_the_working_size(picture, fast):
     """The batches run at 64 px of a 96 px picture; the last report and the scene are at 96 px,
     and the polish there is kept (it lowers the error of what the shrunk search found)."""

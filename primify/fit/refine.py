@@ -20,8 +20,7 @@ def descent(groups: list[Group], radius: float, settings: Settings) -> tuple[lis
     ]
     scale = groups[0].windows.scale
     bodies = [Body(g.kind, g.params, g.windows.lo, g.windows.hi) for g in groups]
-    # A boosted search takes more steps (see Settings.refine_steps), and smaller ones fit few shapes better.
-    lr = (settings.lr_geometry * radius / scale / settings.boost**0.5, settings.lr_colour, settings.lr_alpha)
+    lr = (settings.refine_rate * radius / scale, settings.lr_colour, settings.lr_alpha)
     loop = Descent(
         bodies, [g.colour for g in groups], [g.alpha for g in groups], lr, settings, settings.min_size / scale
     )
