@@ -101,6 +101,20 @@ def test_primitive_runs_live_in_turn_and_the_report_uses_its_rows(tmp_path):
     assert "primitive's runs in this benchmark" in (out / "results.md").read_text()
 
 
+def test_targets_keep_the_pixels_and_drop_the_colour_profile(tmp_path):
+    # primify honours a profile and primitive does not; the target is what both fit and are scored on.
+    from PIL import ImageCms
+
+    source = tmp_path / "tagged.jpg"
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.open(synthetic_image(tmp_path / "plain.png")).save(source, quality=95, icc_profile=srgb)
+    target = harness.make_target(source, tmp_path / "targets", side=20)
+    with Image.open(target) as made, Image.open(source) as original:
+        assert "icc_profile" not in made.info
+        expected = original.convert("RGB").resize((20, 15), Image.LANCZOS)
+        assert np.array_equal(np.asarray(made), np.asarray(expected))
+
+
 def test_psnr_of_a_one_level_difference():
     a = np.full((16, 16, 3), 100, np.uint8)
     assert metrics.psnr(a, a + 1) == pytest.approx(20 * math.log10(255), abs=1e-9)  # 48.13 dB
