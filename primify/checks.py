@@ -12,7 +12,9 @@ from .shapes import parse_kinds
 #: What each ``--effort`` multiplies: the refinement steps per batch, the candidates per shape,
 #: the final joint refinement's steps and the batches' size (``max_batch`` and ``batch_growth``).
 #: ``fast`` takes larger batches because each batch has a cost of its own whatever its steps.
-EFFORT = {"fast": (0.25, 0.5, 0.2, 4), "default": (1, 1, 1, 1), "best": (4, 2, 6, 1)}
+#: ``best`` tries 4x the candidates: at 500 triangles that gave 0.13 dB more than 2x in trials,
+#: at no measurable cost against its longer refinement.
+EFFORT = {"fast": (0.25, 0.5, 0.2, 4), "default": (1, 1, 1, 1), "best": (4, 4, 6, 1)}
 
 
 def bad(name: str, wants: str, value, error=ValueError):

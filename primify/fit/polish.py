@@ -18,8 +18,9 @@ from .adam import Body, Descent
 
 #: How far a shape may move from where the batches left it: this fraction of its size, between
 #: the least in pixels and ``settings.polish_reach``. Bounded moves let each shape's tiles be
-#: fixed ahead.
-REACH, REACH_MIN = 0.25, 2.0
+#: fixed ahead. The least is 4 px: at 2048 triangles small shapes held at 2 px scored 0.09 dB
+#: less in trials, for 8% less time.
+REACH, REACH_MIN = 0.25, 4.0
 #: The most pixels of (tile, shape) pairs composited and differentiated at once: their graph,
 #: about a hundred bytes a pixel, is what a polish of many shapes holds, so the pairs go through
 #: in parts of this many pixels.
