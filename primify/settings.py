@@ -112,7 +112,12 @@ class Settings:
         1.5, "Smallest shape, in working-size pixels across.", checks.real(0, low_open=True), True
     )
     alpha_init: float = _option(
-        0.8, "Opacity that learned opacity starts from, in (0, 1].", checks.real(0, 1, low_open=True), True
+        0.6,
+        "Opacity that learned opacity starts from, in (0, 1]: the steps move it only so far, and overlapping "
+        "shapes that let some of those below show through fit better (0.8 scored 0.24 dB less at 2048 "
+        "triangles and 0.14 less at 8 in trials).",
+        checks.real(0, 1, low_open=True),
+        True,
     )
     lr_geometry: float = _option(
         0.1,
