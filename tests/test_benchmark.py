@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+from PIL import Image, ImageCms
 
 # benchmarks/ is not an installed package; import it from the checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -103,8 +103,6 @@ def test_primitive_runs_live_in_turn_and_the_report_uses_its_rows(tmp_path):
 
 def test_targets_keep_the_pixels_and_drop_the_colour_profile(tmp_path):
     # primify honours a profile and primitive does not; the target is what both fit and are scored on.
-    from PIL import ImageCms
-
     source = tmp_path / "tagged.jpg"
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     Image.open(synthetic_image(tmp_path / "plain.png")).save(source, quality=95, icc_profile=srgb)
