@@ -175,6 +175,14 @@ class Settings:
         """Adam steps per batch, with the effort and boost (its square root) applied."""
         return max(1, round(self.steps * EFFORT[self.effort][0] * self.boost**0.5))
 
+    def start_alpha(self, channels: int) -> float:
+        """The opacity new shapes start from: ``alpha`` where it is fixed, else ``alpha_init``, but
+        0.8 at least over nothing (``channels`` 4): there the opaque parts are covered only by paint
+        over paint, and from 0.6 a transparent sticker at 24 shapes kept ground showing through."""
+        if self.alpha is not None:
+            return self.alpha
+        return self.alpha_init if channels == 3 else max(self.alpha_init, 0.8)
+
     @property
     def refine_rate(self) -> float:
         """``lr_geometry`` over the square root of the boost: a boosted search takes that many times

@@ -198,7 +198,7 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
     if len(target) == 4:
         # Where the picture is transparent the error is spilt paint, which no shape takes away.
         error = error * target[3]
-    alpha = settings.alpha if settings.alpha is not None else settings.alpha_init
+    alpha = settings.start_alpha(len(target))
     pool = [
         candidates(kind, target, weight, canvas, error, k * settings.tries, radius, alpha, settings, gen)
         for kind in settings.kinds
