@@ -73,7 +73,7 @@ def step_seconds(
             (canvas - target).pow(2).sum(0),
             n_active,
             radius,
-            settings.alpha_init,
+            settings.start_alpha(len(target)),
             settings,
             gen,
         )
