@@ -208,16 +208,22 @@ def _convert(
         palette = torch.tensor(settings.palette, device=device)
         background = palette[(palette - background).norm(dim=1).argmin()]
     target = rgb if opacity is None else rgb * opacity + background[:, None, None] * (1 - opacity)
-    return _scene(small, background, lambda: fit(target, weight, settings, generator, background, progress, stop, kept))
+    # The mean colour is only a start: an opaque picture's background is then fitted with the
+    # shapes' colours (a translucent one's target is made with it, so there it stays).
+    free = init is None and settings.background is None and (opacity is None or bool((opacity == 1).all()))
+    return _scene(
+        small, background, lambda: fit(target, weight, settings, generator, background, progress, stop, kept, free)
+    )
 
 
-def _scene(small: Image.Image, background: torch.Tensor | None, fitted: Callable[[], list]) -> Scene:
-    """The scene of the shapes ``fitted()`` returns over ``background`` (None: transparent); on
-    Ctrl-C, the scene of those placed so far goes with the ``Interrupted`` exception."""
-    make = lambda shapes: Scene(
-        small.width, small.height, None if background is None else tuple(background.tolist()), shapes
+def _scene(small: Image.Image, background: torch.Tensor | None, fitted: Callable[[], tuple]) -> Scene:
+    """The scene of the (background, shapes) that ``fitted()`` returns (None: transparent, as
+    ``background`` is); on Ctrl-C, the scene of the shapes placed so far over ``background`` goes
+    with the ``Interrupted`` exception."""
+    make = lambda ground, shapes: Scene(
+        small.width, small.height, None if background is None else tuple(ground.tolist()), shapes
     )
     try:
-        return make(fitted())
+        return make(*fitted())
     except Interrupted as e:
-        raise Interrupted(e.shapes, make(e.shapes)) from e
+        raise Interrupted(e.shapes, make(background, e.shapes)) from e

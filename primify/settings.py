@@ -58,8 +58,9 @@ class Settings:
     effort: str = _option("default", "How long to search: 'fast', 'default' or 'best' (see EFFORT).", checks.effort)
     few_shapes: int = _option(
         100,
-        "Below this many shapes the search grows (see boost) and runs on a shrunk picture (see search_scale): "
-        "greedy placement leaves most to gain where shapes are few and large. 0 turns both off.",
+        "Below this many shapes the search grows (see boost) and runs on a shrunk picture (see search_scale), "
+        "and the colours (with an automatic background) are solved together at the end: greedy placement "
+        "leaves most to gain where shapes are few and large. 0 turns all three off.",
         checks.whole(0),
         True,
     )

@@ -26,6 +26,7 @@ from .metrics import psnr
 from .placement import batch_size, shape_scale, spread
 from .polish import polish
 from .refine import refine
+from .solve import solved
 
 #: The polish at the working size after a search on a shrunk picture takes this share of the
 #: polish's steps: the shapes come to it fitted, and at 8 and 20 triangles half of it gave 0.03
@@ -35,8 +36,8 @@ FINISH = 0.5
 
 @dataclass
 class Progress:
-    """What a progress callback receives after each batch of new shapes, and once more after
-    the final joint refinement.
+    """What a progress callback receives after each batch of new shapes, once more after the
+    final joint refinement, and below ``few_shapes`` after the colours are solved together.
 
     placed: shapes in the picture so far, a starting scene's (``init``) included.
     total: shapes asked for (``Settings.shapes``); fewer are placed when ``target_psnr`` is
@@ -71,15 +72,19 @@ def fit(
     progress: Callable[[Progress], None] | None = None,
     stop: Callable[[], bool] | None = None,
     init: Sequence[Shape] = (),
-) -> list[Shape]:
+    free_background: bool = False,
+) -> tuple[torch.Tensor, list[Shape]]:
     """Fits ``settings.shapes`` shapes to ``target`` (3, H, W) over ``background`` (3,), or to
     premultiplied RGBA (4, H, W) over a background (4,) of zeros (see ``raster``); the first
     of them are ``init`` (painted first and refined with the others at the end).
 
-    ``weight`` (H, W) scales each pixel's error (None: all equal). Returns the shapes in
-    painter's order; painting them over the background with ``Scene`` gives the canvas that the
-    optimizer scored. When ``stop()`` turns True, returns the shapes placed so far; when the
-    PSNR reaches ``settings.target_psnr``, or the canvas is the target, adds no more. A
+    ``weight`` (H, W) scales each pixel's error (None: all equal). Returns (background, shapes):
+    the shapes in painter's order, and ``background`` as given, or where ``free_background`` as
+    the fit left it (below ``settings.few_shapes`` without a palette, the last stage solves all
+    colours together, see ``solve``, the background's too where it is free, and reports once
+    more where that changed them); painting the shapes over it with ``Scene`` gives the canvas
+    that the optimizer scored. When ``stop()`` turns True, returns the shapes placed so far; when
+    the PSNR reaches ``settings.target_psnr``, or the canvas is the target, adds no more. A
     KeyboardInterrupt becomes ``Interrupted`` with the shapes placed so far.
     """
     shapes: list[Shape] = list(init)
@@ -96,14 +101,22 @@ def fit(
     try:
         side = settings.search_side(max(h, w))
         if side is None or init:
-            return _fit(target, weight, settings, gen, background, report, stop, shapes)
-        # Few large shapes are found as well on a smaller picture, at a fraction of the cost;
-        # canvas units carry them over, and the polish then fits them at the working size.
-        small, light = shrink(target, given, side)
-        shapes = _fit(small, light, settings, gen, background, report, stop, shapes)
-        shapes = _regrown(small, light, settings, gen, background, stop, shapes)
-        finish = replace(settings, few_shapes=0, polish_steps=math.ceil(settings.polish_base * FINISH))
-        return _polished(target, weight, background, shapes, finish, stop, report)
+            shapes = _fit(target, weight, settings, gen, background, report, stop, shapes)
+        else:
+            # Few large shapes are found as well on a smaller picture, at a fraction of the cost;
+            # canvas units carry them over, and the polish then fits them at the working size.
+            small, light = shrink(target, given, side)
+            shapes = _fit(small, light, settings, gen, background, report, stop, shapes)
+            shapes = _regrown(small, light, settings, gen, background, stop, shapes)
+            finish = replace(settings, few_shapes=0, polish_steps=math.ceil(settings.polish_base * FINISH))
+            shapes = _polished(target, weight, background, shapes, finish, stop, report)
+        if settings.shapes < settings.few_shapes and settings.palette is None:
+            ground, solved_shapes = solved(target, weight, background, shapes, free_background)
+            if solved_shapes is not shapes:
+                # Reported first: a Ctrl-C never parts the shapes from their background.
+                report(solved_shapes, painted(ground, solved_shapes, h, w))
+                background, shapes = ground, solved_shapes
+        return background, shapes
     except KeyboardInterrupt as e:
         # ``shapes`` holds whole shapes only: each is appended once it is painted.
         raise Interrupted(shapes) from e
