@@ -203,6 +203,11 @@ class Settings:
         return max(1, round(self.candidates * EFFORT[self.effort][1] * self.boost))
 
     @property
+    def polish_rounds(self) -> int:
+        """How many times the final joint refinement runs, each from a soft start (the effort's)."""
+        return EFFORT[self.effort][4]
+
+    @property
     def polish_base(self) -> int:
         """``polish_steps``, or where it is None the steps its schedule gives for this many shapes."""
         return self.polish_steps if self.polish_steps is not None else max(50, min(150, 15000 // self.shapes))

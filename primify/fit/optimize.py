@@ -146,8 +146,13 @@ def _fit(target, weight, settings: Settings, gen, background, report, stop, shap
             added = freeze(groups, canvas, shapes, palette_of(settings, target), reached, goal is not None)
         misses = 0 if added else misses + 1
         report(shapes, canvas)
-    if settings.polish > 0 and shapes and not stop():
+    # Each round anneals again from soft, with the reach measured from where the last one left
+    # the shapes: a polish that starts over finds more than one as long (see EFFORT).
+    for _ in range(settings.polish_rounds if settings.polish > 0 and shapes else 0):
+        if stop():
+            break
         shapes = _polished(target, weight, background, shapes, settings, stop, report, canvas)
+        canvas = None
     return shapes
 
 
