@@ -15,7 +15,7 @@ from .shapes import parse_kinds
 #: ``fast`` takes larger batches because each batch has a cost of its own whatever its steps.
 #: ``best`` tries 4x the candidates (at 500 triangles 0.13 dB more than 2x in trials, at no
 #: measurable cost) and polishes three times: at 500 triangles three rounds of 2x gave 0.11 dB
-#: more than one polish of 6x, with half the refinement steps, in the same time (trials on
+#: more than one polish of 6x, with half the refinement steps, at about the same cost (trials on
 #: pictures outside the benchmark); 1.75x a round keeps ``best`` within 4x of the default's time.
 EFFORT = {"fast": (0.25, 0.5, 0.2, 4, 1), "default": (1, 1, 1, 1, 1), "best": (2, 4, 1.75, 1, 3)}
 

@@ -109,7 +109,7 @@ def fit(
             shapes = _fit(small, light, settings, gen, background, report, stop, shapes)
             shapes = _regrown(small, light, settings, gen, background, stop, shapes)
             finish = replace(settings, few_shapes=0, polish_steps=math.ceil(settings.polish_base * FINISH))
-            shapes = _polished(target, weight, background, shapes, finish, stop, report)
+            shapes, _ = _polished(target, weight, background, shapes, finish, stop, report)
         if settings.shapes < settings.few_shapes and settings.palette is None:
             ground, solved_shapes = solved(target, weight, background, shapes, free_background)
             if solved_shapes is not shapes:
@@ -151,15 +151,14 @@ def _fit(target, weight, settings: Settings, gen, background, report, stop, shap
     for _ in range(settings.polish_rounds if settings.polish > 0 and shapes else 0):
         if stop():
             break
-        shapes = _polished(target, weight, background, shapes, settings, stop, report, canvas)
-        canvas = None
+        shapes, canvas = _polished(target, weight, background, shapes, settings, stop, report, canvas)
     return shapes
 
 
-def _polished(target, weight, background, shapes, settings: Settings, stop, report, before=None) -> list[Shape]:
-    """The shapes after the joint refinement, or as they were where that did not lower the
-    hard picture's error; reports the result. ``before`` is the shapes' canvas where the
-    caller has it at the target's size."""
+def _polished(target, weight, background, shapes, settings: Settings, stop, report, before=None):
+    """(shapes, canvas): the shapes after the joint refinement, or as they were where that did
+    not lower the hard picture's error, and their canvas; reports the result. ``before`` is the
+    shapes' canvas where the caller has it at the target's size."""
     _, h, w = target.shape
     before = painted(background, shapes, h, w) if before is None else before
     polished = polish(target, weight, background, shapes, settings, stop)
@@ -168,7 +167,7 @@ def _polished(target, weight, background, shapes, settings: Settings, stop, repo
     better = psnr(after, target) >= psnr(before, target)
     shapes, canvas = (polished, after) if better else (shapes, before)
     report(shapes, canvas)
-    return shapes
+    return shapes, canvas
 
 
 def _regrown(target, weight, settings: Settings, gen, background, stop, shapes: list[Shape]) -> list[Shape]:
