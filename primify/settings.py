@@ -132,7 +132,7 @@ class Settings:
     polish_steps: int | None = _option(
         50,
         "Steps of the final joint refinement of all shapes; below few_shapes the search's polishes on the "
-        "shrunk picture take up to twice as many (see boost) and the last, at the working size, half "
+        "shrunk picture take up to twice as many (see boost) and the last, at the working size, 1/boost of them "
         "(0 turns it off; None: 50 to 150 by the number of shapes)...",
         checks.whole(0, optional=True),
         True,

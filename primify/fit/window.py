@@ -5,6 +5,12 @@ from dataclasses import dataclass
 
 import torch
 
+#: How far beyond the canvas a window that meets its edge lets shapes go, as a fraction of its
+#: longer side: a shape that reaches far out acts as a half-plane (a circle as a gentle curve)
+#: inside. A quarter rather than a twentieth scored 0.5 dB more at 20 circles, 0.1 more at 8
+#: and 50 triangles, 0.05 at 100 and level at 20 and 500 (rectangles -0.03) in trials.
+MARGIN = 0.25
+
 
 @dataclass
 class Windows:
@@ -12,7 +18,7 @@ class Windows:
 
     rows (K, Y) and cols (K, X) index the canvas; x (K, 1, X) and y (K, Y, 1) are the pixel
     centres in normalized units; lo and hi (K, 2) bound where a shape may go: the window, or
-    a little beyond it where the window meets the canvas edge, since nothing is drawn there.
+    up to ``MARGIN`` beyond it where the window meets the canvas edge, since nothing is drawn there.
     """
 
     rows: torch.Tensor
@@ -51,7 +57,7 @@ def around(centres: torch.Tensor, half: float, height: int, width: int) -> Windo
     rows = origin[1][:, None] + torch.arange(size[1], device=dev)
     lo = torch.stack(origin, dim=1).float()
     hi = lo + torch.tensor(size, device=dev, dtype=torch.float32)
-    margin = 0.05 * scale
+    margin = MARGIN * scale
     lo = torch.where(lo <= 0, -margin, lo)
     hi = torch.where(hi >= torch.tensor([width, height], device=dev), hi + margin, hi)
     return Windows(
