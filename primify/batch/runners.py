@@ -2,6 +2,7 @@
 back as they finish; the caller writes outputs, so workers need no access to the caller's files."""
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import re
@@ -116,6 +117,8 @@ def _start_worker(halt, queue, threads: int) -> None:
     # The terminal sends Ctrl-C to every process; the parent decides what it means.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     torch.set_num_threads(threads)
+    # The worker is ours and ends with the pool: what its imports made is never garbage.
+    gc.freeze()
     _halt, _queue = halt, queue
 
 
