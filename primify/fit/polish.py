@@ -21,8 +21,8 @@ from .adam import Body, Descent
 #: ``settings.polish_reach``. Bounded moves let each shape's tiles be fixed ahead. The least is
 #: 4 px: at 2048 triangles small shapes held at 2 px scored 0.09 dB less in trials, for 8% less
 #: time. Few shapes moving their whole size rather than a quarter of it scored 0.14 dB more at 8
-#: triangles and 0.12 at 20 (0.22 at 20 circles) in trials, for 10 to 15% more fitting time;
-#: at 500 triangles it would give 0.09 dB for 14% more, so many shapes keep a quarter.
+#: triangles and 0.12 at 20 (0.22 at 20 circles) in trials, for somewhat more fitting time;
+#: at 500 triangles it would give 0.09 dB for clearly more time, so many shapes keep a quarter.
 REACH, REACH_MIN = 0.25, 4.0
 #: The most pixels of (tile, shape) pairs composited and differentiated at once: their graph,
 #: about a hundred bytes a pixel, is what a polish of many shapes holds, so the pairs go through
