@@ -226,4 +226,5 @@ def _scene(small: Image.Image, background: torch.Tensor | None, fitted: Callable
     try:
         return make(*fitted())
     except Interrupted as e:
-        raise Interrupted(e.shapes, make(background, e.shapes)) from e
+        ground = background if e.background is None else e.background
+        raise Interrupted(e.shapes, ground, make(ground, e.shapes)) from e

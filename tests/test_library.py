@@ -53,7 +53,10 @@ def test_convert_works_inside_no_grad_and_inference_mode_and_leaves_the_mode(pic
 
 
 def test_keyboard_interrupt_raises_interrupted_carrying_the_shapes_so_far(picture):
+    reported = []
+
     def press_stop(progress):
+        reported.append(progress)
         if progress.placed >= 2:
             signal.raise_signal(signal.SIGINT)
 
@@ -69,6 +72,12 @@ def test_keyboard_interrupt_raises_interrupted_carrying_the_shapes_so_far(pictur
     scene = caught.value.scene
     assert 2 <= len(scene.shapes) < 40 and (scene.width, scene.height) == (32, 24)
     assert scene.render().size == (32, 24)
+    # Few shapes fit their background as they go: what is kept is the picture last reported,
+    # shapes and background together, never shapes over a background they were not solved for.
+    assert scene.background == pytest.approx(tuple(caught.value.background.tolist()))
+    assert primify.fit.metrics.psnr_of(scene, picture.resize((32, 24), Image.LANCZOS)) == pytest.approx(
+        reported[-1].psnr, abs=0.2
+    )
 
 
 # 3. Every input form, one rule: dtype gives the range, the layout is named.

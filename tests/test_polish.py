@@ -1,5 +1,6 @@
 """The final joint refinement of all shapes."""
 
+import pytest
 import torch
 
 import primify
@@ -30,7 +31,7 @@ def test_pairs_list_each_tile_a_box_reaches_in_painters_order():
 def test_polish_improves_the_written_picture_and_keeps_order_and_kinds(picture, fast, gen):
     scene = primify.convert(picture, fast, kinds=("triangle", "circle"), polish_steps=0, generator=gen)
     target = to_tensor(working(picture, fast.size))
-    polished = polish(
+    _, polished = polish(
         target,
         torch.ones(target.shape[1:]),
         torch.tensor(scene.background),
@@ -40,6 +41,23 @@ def test_polish_improves_the_written_picture_and_keeps_order_and_kinds(picture, 
     assert [s.kind for s in polished] == [s.kind for s in scene.shapes]
     after = primify.Scene(scene.width, scene.height, scene.background, polished)
     assert hard_psnr(after, target) > hard_psnr(scene, target) + 0.1
+
+
+def test_a_free_background_moves_with_the_colours_and_one_that_is_not_stays():
+    from primify.render.hard import painted
+
+    shapes = [
+        primify.Shape("triangle", (0.1, 0.1, 0.7, 0.2, 0.3, 0.6), (0.9, 0.3, 0.1), 0.8),
+        primify.Shape("circle", (0.7, 0.5, 0.15), (0.1, 0.2, 0.8), 0.9),
+    ]
+    truth = torch.tensor([0.2, 0.7, 0.4])
+    target = painted(truth, shapes, 36, 48)
+    start = torch.tensor([0.5, 0.5, 0.5])
+    settings = primify.Settings(shapes=2, polish_steps=40)
+    ground, _ = polish(target, torch.ones(36, 48), start, shapes, settings, free=True)
+    assert (ground - truth).abs().max() < 0.5 * (start - truth).abs().max()
+    ground, _ = polish(target, torch.ones(36, 48), start, shapes, settings)
+    assert torch.equal(ground, start)
 
 
 def test_mixed_kinds_polish_longer_and_zero_still_turns_it_off():
@@ -62,7 +80,7 @@ def test_a_non_finite_polish_step_is_undone_and_the_polish_goes_on(picture, fast
         return real(sd, temperature, edge) * (float("nan") if len(calls) == 1 else 1.0)
 
     monkeypatch.setattr(primify.fit.polish, "soft_coverage", first_nan)
-    polished = polish(
+    _, polished = polish(
         target,
         torch.ones(target.shape[1:]),
         torch.tensor(scene.background),
@@ -86,10 +104,10 @@ def test_polishing_in_parts_gives_the_shapes_of_polishing_at_once(picture, fast,
         scene.shapes,
         fast.__class__(**{**fast.__dict__, "polish_steps": 10}),
     )
-    whole = run()
+    whole = run()[1]
     monkeypatch.setattr(primify.fit.polish, "CHUNK", 5)
     assert len(primify.fit.polish.chunks(torch.tensor([0, 0, 1, 1, 1, 2, 5, 5]), 6, 3)) == 3
-    parts = run()
+    parts = run()[1]
     moved = [
         abs(a - b) for s, w in zip(scene.shapes, whole, strict=True) for a, b in zip(s.params, w.params, strict=True)
     ]
@@ -102,18 +120,47 @@ def test_polishing_in_parts_gives_the_shapes_of_polishing_at_once(picture, fast,
 def test_regrowth_keeps_the_count_and_never_raises_the_error(picture, fast, gen):
     from dataclasses import replace
 
-    from primify.fit.optimize import _regrown
+    from primify.fit.optimize import _fit
+    from primify.fit.regrow import regrown
     from primify.render.hard import painted
 
     settings = replace(fast, shapes=6, few_shapes=100, regrow=2)
     assert settings.regrow_rounds == 2 and replace(settings, shapes=26).regrow_rounds == 0
     scene = primify.convert(picture, fast, shapes=6, generator=gen)
     target = to_tensor(working(picture, fast.size))
-    background = torch.tensor(scene.background)
-    error = lambda shapes: ((painted(background, shapes, *target.shape[1:]) - target) ** 2).sum().item()
-    regrown = _regrown(target, torch.ones(target.shape[1:]), settings, gen, background, lambda: False, scene.shapes)
-    assert len(regrown) == 6 and regrown != scene.shapes
-    assert error(regrown) < error(scene.shapes)
+    start = (torch.tensor(scene.background), scene.shapes)
+    error = lambda scene: ((painted(*scene, *target.shape[1:]) - target) ** 2).sum().item()
+    reported = []
+    args = (target, torch.ones(target.shape[1:]), settings, gen, start)
+    ground, shapes = regrown(*args, lambda *s: reported.append(s[:2]), lambda: False, True, _fit)
+    assert len(shapes) == 6 and shapes != scene.shapes
+    assert error((ground, shapes)) < error(start)
+    # Each round that is kept is reported, the last of them being the result.
+    assert reported and reported[-1][1] == shapes and torch.equal(reported[-1][0], ground)
+
+
+def test_leaving_out_each_shape_in_turn_gives_the_errors_of_painting_without_it():
+    from primify.fit.regrow import errors_without
+    from primify.render.hard import painted
+
+    g = torch.Generator().manual_seed(5)
+    shapes = [
+        primify.Shape(kind, params, tuple(torch.rand(3, generator=g).tolist()), alpha)
+        for kind, params, alpha in [
+            ("triangle", (0.1, 0.1, 0.9, 0.3, 0.4, 0.8), 0.7),
+            ("circle", (0.5, 0.4, 0.3), 0.6),
+            ("rect", (0.2, 0.5, 1.2, 0.9), 1.0),
+            ("triangle", (-0.1, 0.6, 0.7, 0.0, 0.6, 0.7), 0.4),
+        ]
+    ]
+    for background in (torch.tensor([0.2, 0.5, 0.3]), torch.zeros(4)):
+        target = torch.rand(len(background), 30, 40, generator=g)
+        weight = torch.rand(30, 40, generator=g)
+        naive = [
+            (weight * (painted(background, shapes[:i] + shapes[i + 1 :], 30, 40) - target) ** 2).sum().item()
+            for i in range(len(shapes))
+        ]
+        assert errors_without(target, weight, background, shapes) == pytest.approx(naive, rel=1e-5)
 
 
 def test_polish_on_two_threads_gives_the_same_shapes_every_run():
@@ -132,10 +179,12 @@ def test_polish_on_two_threads_gives_the_same_shapes_every_run():
     threads = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        runs = [polish(target, torch.ones(64, 64), torch.full((3,), 0.5), shapes, settings) for _ in range(4)]
+        runs = [
+            polish(target, torch.ones(64, 64), torch.full((3,), 0.5), shapes, settings, free=True) for _ in range(4)
+        ]
     finally:
         torch.set_num_threads(threads)
-    assert all(run == runs[0] for run in runs[1:])
+    assert all(run[1] == runs[0][1] and torch.equal(run[0], runs[0][0]) for run in runs[1:])
 
 
 def test_pairs_list_every_tile_each_box_reaches_in_tile_then_shape_order():

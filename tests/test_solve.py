@@ -34,7 +34,7 @@ def wrong(shapes):
 
 def test_solving_finds_the_colours_and_background_a_picture_was_painted_with():
     target = painted(BACKGROUND, SHAPES, H, W)
-    background, shapes = solved(target, torch.ones(H, W), torch.tensor([0.6, 0.6, 0.6]), wrong(SHAPES), True)
+    background, shapes, _ = solved(target, torch.ones(H, W), torch.tensor([0.6, 0.6, 0.6]), wrong(SHAPES), True)
     assert torch.allclose(background, BACKGROUND, atol=1e-4)
     for got, true in zip(shapes, SHAPES, strict=True):
         assert got.params == true.params and got.alpha == true.alpha and got.kind == true.kind
@@ -45,14 +45,14 @@ def test_a_background_that_is_not_free_stays_and_the_colours_fit_over_it():
     target = painted(BACKGROUND, SHAPES, H, W)
     given = torch.tensor([0.6, 0.6, 0.6])
     before = ((painted(given, wrong(SHAPES), H, W) - target) ** 2).sum()
-    background, shapes = solved(target, torch.ones(H, W), given, wrong(SHAPES), False)
+    background, shapes, _ = solved(target, torch.ones(H, W), given, wrong(SHAPES), False)
     assert torch.equal(background, given)
     assert ((painted(given, shapes, H, W) - target) ** 2).sum() < 0.5 * before
 
 
 def test_over_nothing_only_colour_is_solved():
     target = painted(torch.zeros(4), SHAPES, H, W)  # premultiplied RGBA
-    background, shapes = solved(target, torch.ones(H, W), torch.zeros(4), wrong(SHAPES), False)
+    background, shapes, _ = solved(target, torch.ones(H, W), torch.zeros(4), wrong(SHAPES), False)
     assert torch.equal(background, torch.zeros(4))
     assert torch.allclose(colours(shapes), colours(SHAPES), atol=1e-4)
 
@@ -70,10 +70,12 @@ def test_colours_that_would_not_lower_the_error_are_not_taken():
     # Where the best colours lie outside [0, 1], clamping them can be worse than the start.
     target = painted(BACKGROUND, SHAPES, H, W)
     target[:, 10:30, 10:40] = 1.0
-    start = solved(target, torch.ones(H, W), BACKGROUND, SHAPES, True)
+    start = solved(target, torch.ones(H, W), BACKGROUND, SHAPES, True)[:2]
     again = solved(target, torch.ones(H, W), *start, True)
-    loss = lambda bg, shapes: ((painted(bg, shapes, H, W) - target) ** 2).sum()
+    loss = lambda bg, shapes, *_: ((painted(bg, shapes, H, W) - target) ** 2).sum()
     assert loss(*again) <= loss(*start) <= loss(BACKGROUND, SHAPES)
+    # The canvas given back is the hard picture of the scene given back.
+    assert torch.allclose(again[2], painted(*again[:2], H, W))
 
 
 def test_a_few_shape_conversion_fits_its_background_and_keeps_one_that_is_given(picture):

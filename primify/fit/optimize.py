@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from ..model import Shape
-from ..render.hard import coverages, painted
+from ..render.hard import painted
 from ..settings import Settings
 from ..shapes import resolve_kind
 from .freeze import freeze
@@ -26,6 +26,7 @@ from .metrics import psnr
 from .placement import batch_size, shape_scale, spread
 from .polish import polish
 from .refine import refine
+from .regrow import regrown
 from .solve import solved
 
 
@@ -50,12 +51,13 @@ class Progress:
 
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C, or Jupyter's stop button, while converting. Still a KeyboardInterrupt, so a
-    script stops as it always did; ``shapes`` are the shapes placed until then, and ``scene``
-    (set by ``primify.convert``) the scene they make, ready to render or save."""
+    script stops as it always did; ``shapes`` are the shapes placed until then, ``background``
+    the background they were fitted over (a tensor, as ``fit`` returns it), and ``scene`` (set by
+    ``primify.convert``) the scene they make, ready to render or save."""
 
-    def __init__(self, shapes: list[Shape], scene=None):
+    def __init__(self, shapes: list[Shape], background: torch.Tensor | None = None, scene=None):
         super().__init__("interrupted: the shapes placed so far are in this exception's .scene")
-        self.shapes, self.scene = shapes, scene
+        self.shapes, self.background, self.scene = shapes, background, scene
 
 
 def fit(
@@ -74,29 +76,35 @@ def fit(
     of them are ``init`` (painted first and refined with the others at the end).
 
     ``weight`` (H, W) scales each pixel's error (None: all equal). Returns (background, shapes):
-    the shapes in painter's order, and ``background`` as given, or where ``free_background`` as
-    the fit left it (below ``settings.few_shapes`` without a palette, the last stage solves all
-    colours together, see ``solve``, the background's too where it is free, and reports once
-    more where that changed them); painting the shapes over it with ``Scene`` gives the canvas
+    the shapes in painter's order, and ``background`` as given, or where ``free_background`` (and
+    no palette) as the fit left it: the polish moves it with the colours, and below
+    ``settings.few_shapes`` every batch ends by solving all colours together (see ``solve``),
+    the background's among them. Painting the shapes over it with ``Scene`` gives the canvas
     that the optimizer scored. When ``stop()`` turns True, returns the shapes placed so far; when
     the PSNR reaches ``settings.target_psnr``, or the canvas is the target, adds no more. A
-    KeyboardInterrupt becomes ``Interrupted`` with the shapes placed so far.
+    KeyboardInterrupt becomes ``Interrupted`` with the last shapes and background reported.
     """
-    shapes: list[Shape] = list(init)
     start, stop = time.perf_counter(), stop or (lambda: False)
     _, h, w = target.shape
     given, weight = weight, torch.ones(h, w, device=target.device) if weight is None else weight
+    free = free_background and settings.palette is None
+    # What a Ctrl-C keeps: the last whole state reported, never a background parted from the
+    # colours that were solved over it.
+    latest = (background, list(init))
 
-    def report(done: list[Shape], canvas: torch.Tensor) -> None:
+    def report(ground: torch.Tensor, done: list[Shape], canvas: torch.Tensor) -> None:
+        nonlocal latest
+        latest = (ground, list(done))
         if progress:
             # A canvas of the shrunk picture is measured as the working size paints it.
-            canvas = canvas if canvas.shape == target.shape else painted(background, done, h, w)
+            canvas = canvas if canvas.shape == target.shape else painted(ground, done, h, w)
             progress(Progress(len(done), settings.shapes, psnr(canvas, target), time.perf_counter() - start))
 
     try:
         side = settings.search_side(max(h, w))
+        scene = (background, list(init))
         if side is None or init:
-            shapes = _fit(target, weight, settings, gen, background, report, stop, shapes)
+            scene = _fit(target, weight, settings, gen, scene, report, stop, free)
         else:
             # Few large shapes are found as well on a smaller picture, at a fraction of the cost;
             # canvas units carry them over, and the polish then fits them at the working size,
@@ -104,31 +112,34 @@ def fit(
             # search at few_shapes takes all): at 20 triangles half the polish gave 0.035 dB
             # more than 15 steps there for a tenth more fitting time, at 50 0.08 dB more.
             small, light = shrink(target, given, side)
-            shapes = _fit(small, light, settings, gen, background, report, stop, shapes)
-            shapes = _regrown(small, light, settings, gen, background, stop, shapes)
+            scene = _fit(small, light, settings, gen, scene, report, stop, free)
+            scene = regrown(small, light, settings, gen, scene, report, stop, free, _fit)
             finish = replace(settings, few_shapes=0, polish_steps=math.ceil(settings.polish_base / settings.boost))
-            shapes, _ = _polished(target, weight, background, shapes, finish, stop, report)
+            scene = _polished(target, weight, scene, finish, stop, report, free)[:2]
         if settings.shapes < settings.few_shapes and settings.palette is None:
-            ground, solved_shapes = solved(target, weight, background, shapes, free_background)
-            if solved_shapes is not shapes:
-                # Reported first: a Ctrl-C never parts the shapes from their background.
-                report(solved_shapes, painted(ground, solved_shapes, h, w))
-                background, shapes = ground, solved_shapes
-        return background, shapes
+            *recoloured, canvas = solved(target, weight, *scene, free)
+            if recoloured[1] is not scene[1]:
+                scene = tuple(recoloured)
+                report(*scene, canvas)
+        return scene
     except KeyboardInterrupt as e:
-        # ``shapes`` holds whole shapes only: each is appended once it is painted.
-        raise Interrupted(shapes) from e
+        raise Interrupted(latest[1], latest[0]) from e
 
 
-def _fit(target, weight, settings: Settings, gen, background, report, stop, shapes: list[Shape]) -> list[Shape]:
-    """``fit`` at the target's size, adding to ``shapes`` in place as each shape is frozen."""
+def _fit(target, weight, settings: Settings, gen, scene, report, stop, free: bool) -> tuple[torch.Tensor, list[Shape]]:
+    """``fit`` at the target's size from ``scene`` (background, shapes); returns the new one."""
     _, h, w = target.shape
+    background, shapes = scene[0], list(scene[1])
     canvas = painted(background, shapes, h, w)
     goal = settings.target_psnr
     # decibels() gives 99 for a canvas that is the target (a flat picture and its background):
     # then no shape can lower the error.
     reached = lambda: goal is not None and psnr(canvas, target) >= goal
     perfect = lambda: psnr(canvas, target) >= 99.0
+    # Few shapes each cover much of the picture, so every batch re-solves all colours (and a
+    # free background) for the canvas it leaves: the batches after it are placed, coloured and
+    # scored over the picture as it will be, not over the mean colour the fit started from.
+    solve = settings.shapes < settings.few_shapes and settings.palette is None
     misses = 0
     # Over nothing, shapes need cover only the opaque part: the size schedule spans its area.
     extent = target[3].mean().sqrt().item() if len(target) == 4 else 1.0
@@ -142,57 +153,34 @@ def _fit(target, weight, settings: Settings, gen, background, report, stop, shap
             groups = refine(groups, radius, settings)
         with torch.no_grad():
             added = freeze(groups, canvas, shapes, palette_of(settings, target), reached, goal is not None)
+            if added and solve:
+                background, shapes, canvas = solved(target, weight, background, shapes, free)
         misses = 0 if added else misses + 1
-        report(shapes, canvas)
+        report(background, shapes, canvas)
     # Each round anneals again from soft, with the reach measured from where the last one left
     # the shapes: a polish that starts over finds more than one as long (see EFFORT).
     for _ in range(settings.polish_rounds if settings.polish > 0 and shapes else 0):
         if stop():
             break
-        shapes, canvas = _polished(target, weight, background, shapes, settings, stop, report, canvas)
-    return shapes
+        background, shapes, canvas = _polished(
+            target, weight, (background, shapes), settings, stop, report, free, canvas
+        )
+    return background, shapes
 
 
-def _polished(target, weight, background, shapes, settings: Settings, stop, report, before=None):
-    """(shapes, canvas): the shapes after the joint refinement, or as they were where that did
-    not lower the hard picture's error, and their canvas; reports the result. ``before`` is the
-    shapes' canvas where the caller has it at the target's size."""
+def _polished(target, weight, scene, settings: Settings, stop, report, free: bool, before=None):
+    """(background, shapes, canvas): the scene after the joint refinement, or as it was where
+    that did not lower the hard picture's error, and its canvas; reports the result. ``before``
+    is the scene's canvas where the caller has it at the target's size."""
     _, h, w = target.shape
-    before = painted(background, shapes, h, w) if before is None else before
-    polished = polish(target, weight, background, shapes, settings, stop)
-    after = painted(background, polished, h, w)
+    before = painted(*scene, h, w) if before is None else before
+    polished = polish(target, weight, *scene, settings, stop, free)
+    after = painted(*polished, h, w)
     # The soft objective tracks the hard picture closely, but keep whichever is better.
     better = psnr(after, target) >= psnr(before, target)
-    shapes, canvas = (polished, after) if better else (shapes, before)
-    report(shapes, canvas)
-    return shapes, canvas
-
-
-def _regrown(target, weight, settings: Settings, gen, background, stop, shapes: list[Shape]) -> list[Shape]:
-    """The shapes after ``settings.regrow_rounds`` rounds of regrowth, each kept where it lowers
-    the error: the quarter of the shapes that lower the error least are taken out, new ones are
-    placed where the error is then (with half the boost), and all are polished again."""
-    _, h, w = target.shape
-    loss = lambda canvas: (weight * (canvas - target) ** 2).sum().item()
-    again = replace(settings, few_shapes=2 * settings.shapes)
-    error = loss(painted(background, shapes, h, w))
-    for _ in range(settings.regrow_rounds):
-        if stop():
-            break
-        with torch.no_grad():
-            # What the error would be without each shape: the least missed go. Each shape's
-            # coverage is worked out once for the n pictures of n - 1 shapes.
-            bands = list(coverages(target, shapes))
-            without = [
-                loss(painted(background, shapes[:i] + shapes[i + 1 :], h, w, bands[:i] + bands[i + 1 :]))
-                for i in range(len(shapes))
-            ]
-        weakest = set(sorted(range(len(shapes)), key=without.__getitem__)[: max(1, len(shapes) // 4)])
-        kept = [s for i, s in enumerate(shapes) if i not in weakest]
-        trial = _fit(target, weight, again, gen, background, lambda *_: None, stop, kept)
-        if (after := loss(painted(background, trial, h, w))) < error:
-            shapes, error = trial, after
-    return shapes
+    (background, shapes), canvas = (polished, after) if better else (scene, before)
+    report(background, shapes, canvas)
+    return background, shapes, canvas
 
 
 def shrink(target: torch.Tensor, weight: torch.Tensor | None, side: int) -> tuple[torch.Tensor, torch.Tensor]:

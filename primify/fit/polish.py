@@ -75,17 +75,18 @@ def polish(
     shapes: list[Shape],
     settings: Settings,
     stop=lambda: False,
-) -> list[Shape]:
-    """Adam on all shapes' geometry, colour and (when learned) opacity for
-    ``settings.polish`` steps, the temperature annealed to the final one (from a softer one for
-    few shapes), learning rates decaying to zero,
-    ending early when ``stop()`` turns True.
+    free: bool = False,
+) -> tuple[torch.Tensor, list[Shape]]:
+    """Adam on all shapes' geometry, colour and (when learned) opacity, and on the background
+    where ``free``, for ``settings.polish`` steps, the temperature annealed to the final one (from
+    a softer one for few shapes), learning rates decaying to zero, ending early when ``stop()``
+    turns True.
 
     target (C, H, W), weight (H, W), background (C,): RGB, or premultiplied RGBA (see
-    ``raster``). Returns new shapes, same order and kinds.
+    ``raster``). Returns (background, shapes): new shapes, same order and kinds.
     """
     if not shapes or settings.polish <= 0:
-        return shapes
+        return background, shapes
     dev, t = target.device, settings.tile
     _, h, w = target.shape
     scale, rows, cols = max(h, w), -(-h // t), -(-w // t)
@@ -117,7 +118,11 @@ def polish(
 
     bodies = [Body(k, params[k], lo[k], hi[k]) for k in kinds]
     lr = (settings.lr_polish * settings.boost / scale, settings.lr_polish_colour, settings.lr_polish_colour)
-    loop = Descent(bodies, [colour], [alpha], lr, settings, settings.min_size / scale)
+    # A free background is one more colour: where few shapes leave much of it showing, the
+    # colour it should be moves with theirs.
+    background = background.clone()
+    colours = [colour, background] if free else [colour]
+    loop = Descent(bodies, colours, [alpha], lr, settings, settings.min_size / scale)
 
     t0, t1, n = settings.polish_temperature, settings.temperature_end, settings.polish
 
@@ -150,4 +155,4 @@ def polish(
     for k in kinds:
         for row, i in enumerate(members[k].tolist()):
             result[i] = Shape(k, tuple(params[k][row].tolist()), tuple(colour[i].tolist()), alpha[i].item())
-    return result
+    return background.detach(), result

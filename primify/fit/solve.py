@@ -33,18 +33,21 @@ def solved(
     background: torch.Tensor,
     shapes: list[Shape],
     free_background: bool,
-) -> tuple[torch.Tensor, list[Shape]]:
-    """(background, shapes) with the colours re-solved jointly, clamped to [0, 1], the
+) -> tuple[torch.Tensor, list[Shape], torch.Tensor]:
+    """(background, shapes, canvas) with the colours re-solved jointly, clamped to [0, 1], the
     background among them where ``free_background``; as given where that does not lower the
-    error of the hard canvas.
+    error of the hard canvas. ``canvas`` is the hard canvas of what is returned.
 
     target (C, H, W) and background (C,): RGB, or premultiplied RGBA over a background of
     zeros (only colour is solved there: a shape's opacity is not its colour's to change).
     weight (H, W).
     """
-    if not shapes:
-        return background, shapes
     _, h, w = target.shape
+    # The geometry stays, so one coverage of each shape serves every picture painted here.
+    bands = list(coverages(target, shapes))
+    before = painted(background, shapes, h, w, bands)
+    if not shapes:
+        return background, shapes, before
     first = 1 if free_background else 0
     dev = target.device
     start = torch.cat([background[None, :3], torch.tensor([s.colour for s in shapes], device=dev)])[1 - first :]
@@ -54,7 +57,8 @@ def solved(
     rows = max(1, _MAX_BASIS // ((len(shapes) + 1) * w))
     for top in range(0, h, rows):
         bottom = min(h, top + rows)
-        flat = _basis(shapes, top, bottom, w, max(h, w), first, target).flatten(1).double()
+        flat = _basis(shapes, top, bottom, w, max(h, w), first, target, bands if rows >= h else None)
+        flat = flat.flatten(1).double()
         lit = flat * weight[top:bottom].flatten().double()
         normal += lit @ flat.T
         rhs += lit @ target[:3, top:bottom].flatten(1).double().T
@@ -65,19 +69,22 @@ def solved(
     colours = colours.float().clamp(0, 1)
     new_background = torch.cat([colours[0], background[3:]]) if free_background else background
     new = [Shape(s.kind, s.params, tuple(c), s.alpha) for s, c in zip(shapes, colours[first:].tolist(), strict=True)]
-    loss = lambda ground, these: (weight * squared_error(painted(ground, these, h, w), target)).sum().item()
-    return (new_background, new) if loss(new_background, new) < loss(background, shapes) else (background, shapes)
+    after = painted(new_background, new, h, w, bands)
+    loss = lambda canvas: (weight * squared_error(canvas, target)).sum().item()
+    return (new_background, new, after) if loss(after) < loss(before) else (background, shapes, before)
 
 
-def _basis(shapes, top: int, bottom: int, w: int, scale: int, first: int, like: torch.Tensor) -> torch.Tensor:
+def _basis(shapes, top: int, bottom: int, w: int, scale: int, first: int, like: torch.Tensor, found=None):
     """Rows ``top``..``bottom`` of the canvas as basis images (first + n, rows, w): what a unit
     of each unknown adds there, the background's transmittance (where ``first``), then each
     shape's u_i * after_i. On premultiplied RGBA the background is nothing, so colour is all
-    the shapes' and nothing else is left to subtract."""
+    the shapes' and nothing else is left to subtract. ``found``: the shapes' coverages of
+    these rows, where the caller has them."""
     rows = bottom - top
     keep = torch.ones(rows, w, device=like.device)
     basis = torch.zeros(first + len(shapes), rows, w, device=like.device)
-    found = list(coverages(like.new_empty(1, rows, w), shapes, scale=scale, offset=(0, -top)))
+    if found is None:
+        found = list(coverages(like.new_empty(1, rows, w), shapes, scale=scale, offset=(0, -top)))
     # From the last shape painted to the first, so that ``keep`` is each one's after_i.
     for i in range(len(shapes) - 1, -1, -1):
         u = torch.zeros(rows, w, device=like.device)
