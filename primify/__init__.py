@@ -4,32 +4,43 @@
 or GIF, ``Scene.render`` draws it at any size, and ``load_scene`` reads a saved one back.
 """
 
-import gc as _gc
+import importlib as _importlib
 
-# Importing torch makes a few hundred thousand objects that live as long as the process, and the
-# collector scanning them again and again while they are made took a tenth of a second of every
-# command's start-up. So it waits, and what the imports made goes straight to the oldest
-# generation (freeze, then unfreeze), where scanning would have moved it; objects another program
-# froze itself are left frozen.
-_collecting, _frozen = _gc.isenabled(), _gc.get_freeze_count()
-_gc.disable()
-try:
-    from .api import convert, pick_device
-    from .colours import parse_colour
-    from .fit.optimize import Interrupted, Progress
-    from .io.picture import open_picture as open  # noqa: F401 (public, kept out of __all__: see below)
-    from .io.scenefile import load_scene
-    from .model import Scene, Shape
-    from .render.svg import to_svg
-    from .settings import Settings
-    from .shapes import KINDS, resolve_kind
-    from .version import __version__
-finally:
-    if not _frozen:
-        _gc.freeze()
-        _gc.unfreeze()
-    if _collecting:
-        _gc.enable()
+from .startup import collector_off as _collector_off
+from .version import __version__
+
+# Names are imported where they are first used (PEP 562), so that importing primify, or its
+# command line, costs nothing until torch is needed: the command line starts -j's workers first.
+_HOMES = {
+    "convert": ".api",
+    "pick_device": ".api",
+    "parse_colour": ".colours",
+    "Interrupted": ".fit.optimize",
+    "Progress": ".fit.optimize",
+    "open": ".io.picture",
+    "load_scene": ".io.scenefile",
+    "Scene": ".model",
+    "Shape": ".model",
+    "to_svg": ".render.svg",
+    "Settings": ".settings",
+    "KINDS": ".shapes",
+    "resolve_kind": ".shapes",
+}
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'primify' has no attribute {name!r}")
+    with _collector_off():
+        module = _importlib.import_module(_HOMES[name], __name__)
+    value = getattr(module, "open_picture" if name == "open" else name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
+
 
 # ``primify.open`` (as ``PIL.Image.open``) is left out so that ``from primify import *`` cannot
 # hide the built-in ``open``.

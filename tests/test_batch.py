@@ -203,3 +203,48 @@ def test_unreachable_dask_scheduler_is_one_clear_error(photo):
     assert result.exit_code == 2 and "cannot use the Dask scheduler at 'tcp://127.0.0.1:9'" in " ".join(
         result.stderr.replace("│", " ").split()
     )
+
+
+# -j's workers start before the command imports torch, and are counted as its own.
+
+
+def test_the_command_line_imports_no_torch_before_it_can_start_its_workers():
+    # The workers' server is started from ``main`` before torch is imported there, so that the
+    # two imports run side by side; importing primify or its command line must not import torch.
+    code = "import sys, primify, primify.cli; print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+@pytest.mark.parametrize(
+    "argv, asks",
+    [
+        (["convert", "a.jpg", "-j", "2"], True),
+        (["convert", "-j4", "a.jpg"], True),
+        (["convert", "a.jpg", "--jobs", "3"], True),
+        (["convert", "a.jpg", "--jobs=2"], True),
+        (["convert", "a.jpg", "-j", "1"], False),
+        (["convert", "a.jpg"], False),
+        (["convert", "a.jpg", "-j"], False),
+        (["render", "a.json", "-j", "2"], False),
+    ],
+)
+def test_the_early_start_reads_what_jobs_the_command_line_asks_for(argv, asks):
+    from primify.startup import asks_for_workers
+
+    assert asks_for_workers(argv) == asks
+
+
+def test_the_workers_time_is_counted_as_the_commands_own(tmp_path, picture):
+    # They are forked from a server process, which reaps them; it is ended and waited for when the
+    # batch ends, so that `time` and every benchmark see their CPU time as the command's.
+    for name in "abcd":
+        picture.resize((96, 72)).save(tmp_path / f"{name}.png")
+    command = [sys.executable, "-m", "primify", "convert", str(tmp_path), "--size", "96", "-n", "30", "-j", "2"]
+    process = subprocess.Popen([*command, "--json", "--out-dir", str(tmp_path / "out")], stdout=subprocess.PIPE)
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    fitted = sum(json.loads(line)["seconds"] for line in out.splitlines())
+    assert process.returncode == 0 and fitted > 2
+    # Without the workers the command's CPU time would be its own start-up, about a second.
+    assert usage.ru_utime + usage.ru_stime > fitted

@@ -90,7 +90,7 @@ def test_composite_runs_matches_naive_per_canvas_values_and_gradients():
     cov = torch.rand(6, 4, 5, generator=g, dtype=torch.float64).requires_grad_(True)
     colour = torch.rand(6, 3, generator=g, dtype=torch.float64).requires_grad_(True)
     alpha = torch.rand(6, generator=g, dtype=torch.float64).requires_grad_(True)
-    bg = torch.rand(3, generator=g, dtype=torch.float64)
+    bg = torch.rand(3, generator=g, dtype=torch.float64).requires_grad_(True)
     fast = composite_runs(bg, cov, colour, alpha, run, 4)
     naive = torch.stack(
         [
@@ -99,8 +99,10 @@ def test_composite_runs_matches_naive_per_canvas_values_and_gradients():
         ]
     )
     assert torch.allclose(fast, naive, atol=1e-9)
-    grads = lambda out: torch.autograd.grad(out.square().sum(), [cov, colour, alpha])
-    for f, n in zip(grads(fast), grads(naive)):
+    # A loss that weighs each channel and pixel differently, as a weighted squared error does.
+    weigh = torch.rand(4, 3, 4, 5, generator=g, dtype=torch.float64)
+    grads = lambda out: torch.autograd.grad((weigh * out.square()).sum(), [cov, colour, alpha, bg])
+    for f, n in zip(grads(fast), grads(naive), strict=True):
         assert torch.allclose(f, n, atol=1e-7)
 
 

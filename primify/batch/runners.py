@@ -3,7 +3,6 @@ back as they finish; the caller writes outputs, so workers need no access to the
 
 import ctypes
 import gc
-import multiprocessing
 import os
 import re
 import signal
@@ -16,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 import torch
 
 from ..fit.optimize import Progress
+from ..startup import ctrl_c_held, settle, workers_context
 from .signals import on_abort
 from .work import Result, Task, work
 
@@ -51,7 +51,7 @@ def run_processes(
     """Runs ``jobs`` tasks at a time in worker processes, which share the CPU's threads. Once
     ``stop()`` is True the workers stop early and the tasks not sent come back as not started;
     an abort (a second Ctrl-C, SIGTERM) ends the workers at once."""
-    ctx = multiprocessing.get_context("spawn")
+    ctx = workers_context()
     halt, queue = ctx.Event(), ctx.Queue()
     threads = max(1, (os.cpu_count() or 1) // jobs)
     pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_start_worker, initargs=(halt, queue, threads))
@@ -70,19 +70,13 @@ def run_processes(
         if running:
             kill()
         pool.shutdown(wait=True, cancel_futures=True)
+        settle()
 
 
 def _submit(pool: ProcessPoolExecutor, task: Task):
-    """``pool.submit`` with Ctrl-C held back meanwhile: a worker it starts inherits the mask, so a
-    Ctrl-C that comes while it is still importing cannot print a traceback from it (the parent
-    decides what Ctrl-C means); here the signal waits, it is not lost."""
-    if not hasattr(signal, "pthread_sigmask"):
+    """``pool.submit`` with Ctrl-C held back meanwhile, for the worker it may start."""
+    with ctrl_c_held():
         return pool.submit(_work_in_worker, task)
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        return pool.submit(_work_in_worker, task)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _in_pool(pool, pending, running: dict, jobs: int, halt, queue, progress, stop) -> Iterator[Result]:

@@ -2,45 +2,26 @@
 uses typer and rich. It parses options into the library's values, runs, and shows what comes back."""
 
 import gc
+import importlib
 import os
 import sys
-from typing import Annotated
 
-import typer
-
-from ..version import __version__
-from .convert import convert
-from .render import render
-from .show import err
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-    pretty_exceptions_show_locals=False,
-    help="Rebuild pictures from geometric primitives; write PNG and SVG.",
-)
-app.command()(convert)
-app.command()(render)
-
-
-def _version(value: bool) -> None:
-    if value:
-        print(f"primify {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print primify's version and exit.")
-    ] = False,
-) -> None:
-    """Rebuild pictures from geometric primitives; write PNG and SVG."""
+from .. import startup
 
 
 def main() -> None:
     """Runs the command line and ends the process with its exit status."""
+    # -j's workers import torch as this process does: started first, they do it side by side.
+    if startup.asks_for_workers(sys.argv[1:]):
+        startup.warm()
+    with startup.collector_off():
+        # torch first, on its own: as it is imported, torch inspects frames of the import chain
+        # while it registers its operators, and under `python -m primify` a chain through
+        # primify's own modules made that 0.09 s slower.
+        import torch  # noqa: F401
+
+        from .commands import app
+        from .show import err
     # The process is the command's own and ends with it: what exists now (modules, torch's
     # objects) is never garbage, so the collector need never scan it again while fitting.
     gc.freeze()
@@ -53,6 +34,14 @@ def main() -> None:
         err.print("interrupted: nothing more written")
         code = 130
     _leave(code)
+
+
+def __getattr__(name: str):
+    # The typer application, for tests and for programs that embed it: imported when asked for,
+    # so that ``main`` can start -j's workers before torch is imported.
+    if name == "app":
+        return importlib.import_module(".commands", __name__).app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _leave(code: int | str | None) -> None:
@@ -68,6 +57,8 @@ def _leave(code: int | str | None) -> None:
         sys.stdout.flush()
     except (OSError, ValueError):
         # A reader that went away (``| head``) did not get everything: that is a failure.
+        from .show import err
+
         err.print("error: standard output was closed before everything was written to it")
         code = code or 1
     try:
