@@ -218,13 +218,12 @@ def _convert(
 
 def _scene(small: Image.Image, background: torch.Tensor | None, fitted: Callable[[], tuple]) -> Scene:
     """The scene of the (background, shapes) that ``fitted()`` returns (None: transparent, as
-    ``background`` is); on Ctrl-C, the scene of the shapes placed so far over ``background`` goes
-    with the ``Interrupted`` exception."""
+    ``background`` is); on Ctrl-C, the scene of the last shapes reported, over the background
+    they were fitted over, goes with the ``Interrupted`` exception."""
     make = lambda ground, shapes: Scene(
         small.width, small.height, None if background is None else tuple(ground.tolist()), shapes
     )
     try:
         return make(*fitted())
     except Interrupted as e:
-        ground = background if e.background is None else e.background
-        raise Interrupted(e.shapes, ground, make(ground, e.shapes)) from e
+        raise Interrupted(e.shapes, e.background, make(e.background, e.shapes)) from e

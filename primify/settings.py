@@ -4,15 +4,16 @@ The first nine fields are the user's options (the command line's); the rest tune
 Every field is checked and coerced in ``__post_init__``, so a ``Settings`` that exists is valid:
 numbers are coerced where that is unambiguous (``alpha=1`` is 1.0, ``shapes=np.int64(5)`` is 5),
 colours and kinds are resolved from the words the command line takes, and anything else is a
-ValueError or TypeError naming the field and what it accepts.
+ValueError or TypeError naming the field and what it accepts. What the optimizer derives from
+them (steps, candidates, reach by effort and shape count) is ``Schedule``'s, its base class.
 """
 
 import textwrap
 from dataclasses import dataclass, field, fields
 
 from . import checks
-from .checks import EFFORT
 from .colours import Colour
+from .schedule import Schedule
 
 
 def _option(default, doc: str, check, tuning: bool = False):
@@ -20,7 +21,7 @@ def _option(default, doc: str, check, tuning: bool = False):
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(Schedule):
     """How to convert an image. The defaults are what ``primify convert`` uses."""
 
     shapes: int = _option(256, "Number of shapes to place (the most, with target_psnr).", checks.whole(1))
@@ -151,84 +152,6 @@ class Settings:
         0.02, "...and of colour and opacity, in [0, 1] units per step.", checks.real(0), True
     )
     tile: int = _option(8, "Tile size, in pixels, that the polish's compositing is split into.", checks.whole(1), True)
-
-    @property
-    def boost(self) -> float:
-        """How much longer to search for few shapes: 1 from ``few_shapes`` up, 4 at most."""
-        return min(4.0, max(1.0, self.few_shapes / self.shapes))
-
-    def search_side(self, longer: int) -> int | None:
-        """The longer side, in pixels, that the batches are fitted at when it is below the target's
-        ``longer``; None where they are fitted at the working size."""
-        # A PSNR goal is measured at the working size, so it is searched for there.
-        if self.shapes >= self.few_shapes or not self.search_scale or self.target_psnr is not None:
-            return None
-        side = max(64, round(self.search_scale * self.shapes**0.5))
-        return side if side < longer else None
-
-    @property
-    def regrow_rounds(self) -> int:
-        """Rounds of regrowth to run: ``regrow`` at a quarter of ``few_shapes`` and below, else none."""
-        return self.regrow if self.shapes * 4 <= self.few_shapes else 0
-
-    @property
-    def refine_steps(self) -> int:
-        """Adam steps per batch, with the effort and boost (its square root) applied."""
-        return max(1, round(self.steps * EFFORT[self.effort][0] * self.boost**0.5))
-
-    def start_alpha(self, channels: int) -> float:
-        """The opacity new shapes start from: ``alpha`` where it is fixed, else ``alpha_init``, but
-        0.8 at least over nothing (``channels`` 4): there the opaque parts are covered only by paint
-        over paint, and from 0.6 a transparent sticker at 24 shapes kept ground showing through."""
-        if self.alpha is not None:
-            return self.alpha
-        return self.alpha_init if channels == 3 else max(self.alpha_init, 0.8)
-
-    @property
-    def refine_rate(self) -> float:
-        """``lr_geometry`` over the square root of the boost: a boosted search takes that many times
-        more steps (``refine_steps``), and smaller ones fit few shapes better (at 8 triangles the
-        full rate lost 0.14 dB in trials)."""
-        return self.lr_geometry / self.boost**0.5
-
-    @property
-    def batch_limits(self) -> tuple[int, float]:
-        """``max_batch`` and ``batch_growth``, with the effort applied."""
-        grow = EFFORT[self.effort][3]
-        return round(self.max_batch * grow), self.batch_growth * grow
-
-    @property
-    def tries(self) -> int:
-        """Candidates per shape, with the effort and boost applied."""
-        return max(1, round(self.candidates * EFFORT[self.effort][1] * self.boost))
-
-    @property
-    def polish_rounds(self) -> int:
-        """How many times the final joint refinement runs, each from a soft start (the effort's)."""
-        return EFFORT[self.effort][4]
-
-    @property
-    def polish_base(self) -> int:
-        """``polish_steps``, or where it is None the steps its schedule gives for this many shapes."""
-        return self.polish_steps if self.polish_steps is not None else max(50, min(150, 15000 // self.shapes))
-
-    @property
-    def polish(self) -> int:
-        """The number of joint refinement steps to take: more for mixed kinds and for few shapes (half
-        the boost), by whichever asks more (the boost's polish already reaches what a mixed set needs)."""
-        steps = self.polish_base * max(self.polish_mixed if len(self.kinds) > 1 else 1, self.boost / 2)
-        return round(steps * EFFORT[self.effort][2])
-
-    @property
-    def polish_reach(self) -> float:
-        """How far, in pixels, a shape may move in the polish at most: few large shapes go far."""
-        return 12.0 * self.boost**2
-
-    @property
-    def polish_temperature(self) -> float:
-        """The polish's starting temperature in pixels, annealed to ``temperature_end``: few
-        large shapes start soft, so that their edges feel the picture beyond a pixel."""
-        return self.temperature_end * self.boost**2
 
     @classmethod
     def coerce(cls, name: str, value):

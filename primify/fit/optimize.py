@@ -116,7 +116,7 @@ def fit(
             scene = regrown(small, light, settings, gen, scene, report, stop, free, _fit)
             finish = replace(settings, few_shapes=0, polish_steps=math.ceil(settings.polish_base / settings.boost))
             scene = _polished(target, weight, scene, finish, stop, report, free)[:2]
-        if settings.shapes < settings.few_shapes and settings.palette is None:
+        if settings.solves_colours:
             *recoloured, canvas = solved(target, weight, *scene, free)
             if recoloured[1] is not scene[1]:
                 scene = tuple(recoloured)
@@ -139,7 +139,7 @@ def _fit(target, weight, settings: Settings, gen, scene, report, stop, free: boo
     # Few shapes each cover much of the picture, so every batch re-solves all colours (and a
     # free background) for the canvas it leaves: the batches after it are placed, coloured and
     # scored over the picture as it will be, not over the mean colour the fit started from.
-    solve = settings.shapes < settings.few_shapes and settings.palette is None
+    solve = settings.solves_colours
     misses = 0
     # Over nothing, shapes need cover only the opaque part: the size schedule spans its area.
     extent = target[3].mean().sqrt().item() if len(target) == 4 else 1.0

@@ -35,9 +35,10 @@ def regrown(target, weight, settings: Settings, gen, scene, report, stop, free: 
         weakest = set(sorted(range(len(shapes)), key=missed.__getitem__)[: max(1, len(shapes) // 4)])
         kept = [s for i, s in enumerate(shapes) if i not in weakest]
         trial = grow(target, weight, again, gen, (background, kept), lambda *_: None, stop, free)
-        if (after := loss(painted(*trial, h, w))) < error:
+        canvas = painted(*trial, h, w)
+        if (after := loss(canvas)) < error:
             scene, error = trial, after
-            report(*scene, painted(*scene, h, w))
+            report(*scene, canvas)
     return scene
 
 

@@ -1,0 +1,93 @@
+"""What the optimizer makes of the settings: the steps, candidates, reach and temperatures that
+the effort and the number of shapes give each stage. Kept apart from ``Settings``, which holds
+and checks the values, so that the schedule's rules are read in one place."""
+
+from .checks import EFFORT
+
+
+class Schedule:
+    """The derived values of a ``Settings`` (its base class): each reads the fields it names."""
+
+    @property
+    def solves_colours(self) -> bool:
+        """Whether colours (and a free background) are solved jointly by least squares as the fit
+        goes and at its end: below ``few_shapes``, where no palette holds the colours."""
+        return self.shapes < self.few_shapes and self.palette is None
+
+    @property
+    def boost(self) -> float:
+        """How much longer to search for few shapes: 1 from ``few_shapes`` up, 4 at most."""
+        return min(4.0, max(1.0, self.few_shapes / self.shapes))
+
+    def search_side(self, longer: int) -> int | None:
+        """The longer side, in pixels, that the batches are fitted at when it is below the target's
+        ``longer``; None where they are fitted at the working size."""
+        # A PSNR goal is measured at the working size, so it is searched for there.
+        if self.shapes >= self.few_shapes or not self.search_scale or self.target_psnr is not None:
+            return None
+        side = max(64, round(self.search_scale * self.shapes**0.5))
+        return side if side < longer else None
+
+    @property
+    def regrow_rounds(self) -> int:
+        """Rounds of regrowth to run: ``regrow`` at a quarter of ``few_shapes`` and below, else none."""
+        return self.regrow if self.shapes * 4 <= self.few_shapes else 0
+
+    @property
+    def refine_steps(self) -> int:
+        """Adam steps per batch, with the effort and boost (its square root) applied."""
+        return max(1, round(self.steps * EFFORT[self.effort][0] * self.boost**0.5))
+
+    def start_alpha(self, channels: int) -> float:
+        """The opacity new shapes start from: ``alpha`` where it is fixed, else ``alpha_init``, but
+        0.8 at least over nothing (``channels`` 4): there the opaque parts are covered only by paint
+        over paint, and from 0.6 a transparent sticker at 24 shapes kept ground showing through."""
+        if self.alpha is not None:
+            return self.alpha
+        return self.alpha_init if channels == 3 else max(self.alpha_init, 0.8)
+
+    @property
+    def refine_rate(self) -> float:
+        """``lr_geometry`` over the square root of the boost: a boosted search takes that many times
+        more steps (``refine_steps``), and smaller ones fit few shapes better (at 8 triangles the
+        full rate lost 0.14 dB in trials)."""
+        return self.lr_geometry / self.boost**0.5
+
+    @property
+    def batch_limits(self) -> tuple[int, float]:
+        """``max_batch`` and ``batch_growth``, with the effort applied."""
+        grow = EFFORT[self.effort][3]
+        return round(self.max_batch * grow), self.batch_growth * grow
+
+    @property
+    def tries(self) -> int:
+        """Candidates per shape, with the effort and boost applied."""
+        return max(1, round(self.candidates * EFFORT[self.effort][1] * self.boost))
+
+    @property
+    def polish_rounds(self) -> int:
+        """How many times the final joint refinement runs, each from a soft start (the effort's)."""
+        return EFFORT[self.effort][4]
+
+    @property
+    def polish_base(self) -> int:
+        """``polish_steps``, or where it is None the steps its schedule gives for this many shapes."""
+        return self.polish_steps if self.polish_steps is not None else max(50, min(150, 15000 // self.shapes))
+
+    @property
+    def polish(self) -> int:
+        """The number of joint refinement steps to take: more for mixed kinds and for few shapes (half
+        the boost), by whichever asks more (the boost's polish already reaches what a mixed set needs)."""
+        steps = self.polish_base * max(self.polish_mixed if len(self.kinds) > 1 else 1, self.boost / 2)
+        return round(steps * EFFORT[self.effort][2])
+
+    @property
+    def polish_reach(self) -> float:
+        """How far, in pixels, a shape may move in the polish at most: few large shapes go far."""
+        return 12.0 * self.boost**2
+
+    @property
+    def polish_temperature(self) -> float:
+        """The polish's starting temperature in pixels, annealed to ``temperature_end``: few
+        large shapes start soft, so that their edges feel the picture beyond a pixel."""
+        return self.temperature_end * self.boost**2
