@@ -52,8 +52,8 @@ def ctrl_c_held() -> Iterator[None]:
 def workers_context():
     """The multiprocessing context -j's workers start in: forked from a server process that has
     imported primify once, where the platform has one (forking the command itself, which holds
-    torch's and rich's threads, could hang), else spawned, each importing it afresh. With the
-    server started early (``warm``), 12 placeholders with -j 2 took 0.94 to 0.97 of the time."""
+    torch's and rich's threads, could hang), else spawned, each importing it afresh; started
+    early (``warm``), the server saves a short batch a fraction of a second."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")

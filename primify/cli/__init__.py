@@ -17,7 +17,7 @@ def main() -> None:
     with startup.collector_off():
         # torch first, on its own: as it is imported, torch inspects frames of the import chain
         # while it registers its operators, and under `python -m primify` a chain through
-        # primify's own modules made that 0.09 s slower.
+        # primify's own modules made that slower.
         import torch  # noqa: F401
 
         from .commands import app
