@@ -82,6 +82,13 @@ class Schedule:
         return round(steps * EFFORT[self.effort][2])
 
     @property
+    def polish_tile(self) -> int:
+        """The polish's tile size in pixels: twice ``tile`` below ``few_shapes``, where few large
+        shapes reach most tiles anyway and fewer, larger tiles cost less (at 8 and 20 triangles 0.87
+        and 0.86 of the fitting time in trials, at the same PSNR)."""
+        return 2 * self.tile if self.shapes < self.few_shapes else self.tile
+
+    @property
     def polish_reach(self) -> float:
         """How far, in pixels, a shape may move in the polish at most: few large shapes go far."""
         return 12.0 * self.boost**2

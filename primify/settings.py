@@ -152,7 +152,12 @@ class Settings(Schedule):
     lr_polish_colour: float = _option(
         0.02, "...and of colour and opacity, in [0, 1] units per step.", checks.real(0), True
     )
-    tile: int = _option(8, "Tile size, in pixels, that the polish's compositing is split into.", checks.whole(1), True)
+    tile: int = _option(
+        8,
+        "Tile size, in pixels, that the polish's compositing is split into (twice this below few_shapes).",
+        checks.whole(1),
+        True,
+    )
 
     @classmethod
     def coerce(cls, name: str, value):

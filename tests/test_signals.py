@@ -162,3 +162,17 @@ def test_first_ctrl_c_on_dask_stops_the_cluster_work_and_reports_every_input(tmp
     # 200 shapes each: what finished could only have been stopped early or not started.
     assert {r["status"] for r in records} <= {"stopped", "not_started"}
     check_files(out, records)
+
+
+@pytest.mark.parametrize(
+    "placed, says",
+    [(3, "written with 3 of 4 shapes"), (4, "written with all 4 shapes, their last refinement cut short")],
+)
+def test_a_stopped_pictures_line_says_how_far_it_got(placed, says):
+    from primify import Scene, Shape
+    from primify.batch.report import describe
+    from primify.batch.work import Result
+
+    shape = Shape("circle", (0.5, 0.5, 0.1), (1.0, 0.0, 0.0))
+    result = Result(0, "a.png", scene=Scene(8, 8, (0.0, 0.0, 0.0), [shape] * placed), stopped=True)
+    assert describe(result, "a.png", 4, (Path("a.svg"),)) == [f"stopped early by Ctrl-C: a.png {says} -> a.svg"]

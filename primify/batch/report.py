@@ -61,11 +61,13 @@ def describe(result: Result, label: str, asked: int, outputs: tuple[Path, ...]) 
     files = ", ".join(map(str, outputs)) or "standard output"
     shapes = sum(result.kinds.values())
     if result.stopped:
-        return [
-            f"stopped early by Ctrl-C: {result.name} written with {shapes} of {asked} shapes -> {files}"
-            if result.scene
-            else f"not started, Ctrl-C came first: {result.name}"
-        ]
+        if not result.scene:
+            return [f"not started, Ctrl-C came first: {result.name}"]
+        # With every shape placed, Ctrl-C cut short the refinement that moves them all together.
+        how = f"{shapes} of {asked} shapes"
+        if shapes >= asked:
+            how = f"all {shapes} shapes, their last refinement cut short"
+        return [f"stopped early by Ctrl-C: {result.name} written with {how} -> {files}"]
     lines = [f"{label}: note: {n}" for n in result.notes] + [f"{label}: warning: {w}" for w in result.warnings]
     if result.scene is None:
         return lines + [f"{label}: skipped, its outputs exist"]

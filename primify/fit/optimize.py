@@ -114,7 +114,8 @@ def fit(
             small, light = shrink(target, given, side)
             scene = _fit(small, light, settings, gen, scene, report, stop, free)
             scene = regrown(small, light, settings, gen, scene, report, stop, free, _fit)
-            finish = replace(settings, few_shapes=0, polish_steps=math.ceil(settings.polish_base / settings.boost))
+            steps = math.ceil(settings.polish_base / settings.boost)
+            finish = replace(settings, few_shapes=0, polish_steps=steps, tile=settings.polish_tile)
             scene = _polished(target, weight, scene, finish, stop, report, free)[:2]
         if settings.solves_colours:
             *recoloured, canvas = solved(target, weight, *scene, free)

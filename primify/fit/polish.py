@@ -87,7 +87,7 @@ def polish(
     """
     if not shapes or settings.polish <= 0:
         return background, shapes
-    dev, t = target.device, settings.tile
+    dev, t = target.device, settings.polish_tile
     _, h, w = target.shape
     scale, rows, cols = max(h, w), -(-h // t), -(-w // t)
     target_t, weight_t = tiled(target, t), tiled(weight[None], t)
