@@ -125,11 +125,11 @@ class Descent:
                 break
             part.backward()
         if ok:
-            ok = all(torch.isfinite(v.grad).all() for v in values if v.grad is not None)
+            ok = _finite([v.grad for v in values if v.grad is not None])
         if ok:
             self.opt.step()
         with torch.no_grad():
-            if not ok or not all(torch.isfinite(v).all() for v in values):
+            if not ok or not _finite(values):
                 for v, s in zip(values, saved, strict=True):
                     v.copy_(s)
                 ok = False
@@ -140,3 +140,9 @@ class Descent:
             for a in self.alphas:
                 a.clamp_(0.05, 1)
         return ok
+
+
+def _finite(tensors: list[torch.Tensor]) -> bool:
+    """Whether every element is finite, asked of the device once: their sum is finite when they
+    are (one so large that the sum overflows counts as not finite, and its step is undone too)."""
+    return not tensors or bool(torch.isfinite(sum(t.sum() for t in tensors)))
