@@ -84,8 +84,9 @@ class Schedule:
     @property
     def polish_tile(self) -> int:
         """The polish's tile size in pixels: twice ``tile`` below ``few_shapes``, where few large
-        shapes reach most tiles anyway and fewer, larger tiles cost less (at 8 and 20 triangles 0.87
-        and 0.86 of the fitting time in trials, at the same PSNR)."""
+        shapes reach most tiles anyway and fewer, larger tiles cost less on two threads (0.87 to
+        0.95 of the fitting time at 8 and 20 triangles in trials; about level on one thread, and
+        for circles)."""
         return 2 * self.tile if self.shapes < self.few_shapes else self.tile
 
     @property
