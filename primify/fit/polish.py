@@ -2,8 +2,9 @@
 
 Batches are fitted one at a time over a frozen canvas; here all shapes move together, so
 shapes laid down early can adjust to what was painted over them. The canvas is cut into
-tiles, and each tile composites only the shapes whose reach overlaps it, so a step costs the
-shapes' footprints rather than the picture times the number of shapes.
+tiles, and at each step each tile composites only the shapes that reach it where they are then
+(their soft edge's tail included), so a step costs the shapes' footprints rather than the
+picture times the number of shapes.
 """
 
 from collections.abc import Iterator
@@ -18,16 +19,20 @@ from .adam import Body, Descent
 
 #: How far a shape may move from where the batches left it: this fraction of its size (times
 #: the boost squared, up to its whole size, for few shapes), between the least in pixels and
-#: ``settings.polish_reach``. Bounded moves let each shape's tiles be fixed ahead. The least is
-#: 4 px: at 2048 triangles small shapes held at 2 px scored 0.09 dB less in trials, for 8% less
-#: time. Few shapes moving their whole size rather than a quarter of it scored 0.14 dB more at 8
-#: triangles and 0.12 at 20 (0.22 at 20 circles) in trials, for somewhat more fitting time;
-#: at 500 triangles it would give 0.09 dB for clearly more time, so many shapes keep a quarter.
+#: ``settings.polish_reach``: a joint step pulls on every shape at once, and a bound keeps each
+#: near the part of the picture it was placed for. The least is 4 px: at 2048 triangles small
+#: shapes held at 2 px scored 0.09 dB less in trials. Few shapes moving their whole size rather
+#: than a quarter of it scored 0.14 dB more at 8 triangles and 0.12 at 20 (0.22 at 20 circles)
+#: in trials; at 500 triangles 0.09 dB more. (Those trials composited each shape's whole reach
+#: at every step, so a larger reach cost time; the tiles now follow the shapes.)
 REACH, REACH_MIN = 0.25, 4.0
 #: The most pixels of (tile, shape) pairs composited and differentiated at once: their graph,
 #: about a hundred bytes a pixel, is what a polish of many shapes holds, so the pairs go through
 #: in parts of this many pixels.
 CHUNK = 2**21
+#: How far beyond a shape's bounds, in soft-edge temperatures (plus a pixel), a polish step
+#: composites its pixels: a sigmoid edge's coverage there is under 2% (tanh's is sharper).
+TAIL = 4.0
 
 
 def tiled(img: torch.Tensor, t: int) -> torch.Tensor:
@@ -97,24 +102,39 @@ def polish(
     params = {k: torch.tensor([s.params for s in shapes if s.kind == k], device=dev) for k in kinds}
     colour = torch.tensor([s.colour for s in shapes], device=dev)
     alpha = torch.tensor([s.alpha for s in shapes], device=dev)
-    lo, hi, box = {}, {}, torch.empty(len(shapes), 4, device=dev)
+    lo, hi = {}, {}
     for k in kinds:
         b = resolve_kind(k).bbox(params[k])
         size = (b[:, 2:] - b[:, :2]).amax(dim=1, keepdim=True)
         reach = (size * min(1.0, REACH * settings.boost**2)).clamp(REACH_MIN / scale, settings.polish_reach / scale)
         lo[k], hi[k] = b[:, :2] - reach, b[:, 2:] + reach
-        # One pixel more, for the soft edge's tail.
-        box[members[k]] = torch.cat([lo[k] * scale - 1, hi[k] * scale + 1], dim=1)
-    tile_of, shape_of = pairs(box, t, rows, cols)
-    pix = (torch.arange(t, device=dev) + 0.5) / scale
-    px = ((tile_of % cols) * t / scale)[:, None, None] + pix[None, None, :]
-    py = ((tile_of // cols) * t / scale)[:, None, None] + pix[None, :, None]
-    # For each kind: which pairs are its shapes, and which of its rows each of those is.
+    # For each kind: which of its rows each shape is.
     row_in_kind = torch.empty(len(shapes), dtype=torch.long, device=dev)
     for k in kinds:
         row_in_kind[members[k]] = torch.arange(len(members[k]), device=dev)
-    kind_pairs = {k: torch.nonzero(torch.isin(shape_of, members[k])).flatten() for k in kinds}
-    parts = chunks(tile_of, rows * cols, max(1, CHUNK // t**2))
+    pix = (torch.arange(t, device=dev) + 0.5) / scale
+
+    def layout(temperature: float) -> list:
+        """A step's parts: runs of tiles with their (tile, shape) pairs where the shapes are now,
+        and per kind, the pairs (within the part) that are its shapes, their rows of its
+        parameters, and their pixel centres. Laid out anew each step: from where the batches
+        left them, the reaches of a few large shapes cover the picture many times over, and
+        their soft edges' tails, wide at first, narrow as the temperature falls."""
+        tail = TAIL * temperature + 1
+        box = torch.empty(len(shapes), 4, device=dev)
+        for k in kinds:
+            b = resolve_kind(k).bbox(params[k].detach()) * scale
+            box[members[k]] = torch.cat([b[:, :2] - tail, b[:, 2:] + tail], dim=1)
+        tile_of, shape_of = pairs(box, t, rows, cols)
+        px = ((tile_of % cols) * t / scale)[:, None, None] + pix[None, None, :]
+        py = ((tile_of // cols) * t / scale)[:, None, None] + pix[None, :, None]
+        kind_pairs = {k: torch.nonzero(torch.isin(shape_of, members[k])).flatten() for k in kinds}
+        out = []
+        for a, b, p0, p1 in chunks(tile_of, rows * cols, max(1, CHUNK // t**2)):
+            here = [(k, sel[(sel >= p0) & (sel < p1)]) for k, sel in kind_pairs.items()]
+            here = [(k, sel - p0, row_in_kind[shape_of[sel]], px[sel], py[sel]) for k, sel in here]
+            out.append((a, b, tile_of[p0:p1] - a, shape_of[p0:p1], here))
+        return out
 
     bodies = [Body(k, params[k], lo[k], hi[k]) for k in kinds]
     lr = (settings.lr_polish * settings.boost / scale, settings.lr_polish_colour, settings.lr_polish_colour)
@@ -126,17 +146,9 @@ def polish(
 
     t0, t1, n = settings.polish_temperature, settings.temperature_end, settings.polish
 
-    # What each part's pairs are, made once: per kind, the pairs (within the part) that are its
-    # shapes, their rows of its parameters, and their pixel centres.
-    plan = []
-    for a, b, p0, p1 in parts:
-        here = [(k, sel[(sel >= p0) & (sel < p1)]) for k, sel in kind_pairs.items()]
-        here = [(k, sel - p0, row_in_kind[shape_of[sel]], px[sel], py[sel]) for k, sel in here]
-        plan.append((a, b, tile_of[p0:p1] - a, shape_of[p0:p1], here))
-
     def loss(i: int) -> Iterator[torch.Tensor]:
         temperature = t0 * (t1 / t0) ** (i / max(1, n - 1))
-        for a, b, run, shape, here in plan:
+        for a, b, run, shape, here in layout(temperature):
             soft = [
                 (at, soft_coverage(resolve_kind(k).sdf(take(params[k], row), x, y), temperature / scale, settings.edge))
                 for k, at, row, x, y in here
