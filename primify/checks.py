@@ -12,12 +12,16 @@ from .shapes import parse_kinds
 #: What each ``--effort`` multiplies: the refinement steps per batch, the candidates per shape,
 #: the final joint refinement's steps and the batches' size (``max_batch`` and ``batch_growth``);
 #: the last is how many rounds the final joint refinement takes, each annealed from soft again.
-#: ``fast`` takes larger batches because each batch has a cost of its own whatever its steps.
+#: ``fast`` takes larger batches because each batch has a cost of its own whatever its steps,
+#: and a quarter of the candidates: once the polish got cheaper (8c92869), scoring candidates
+#: was fast's largest part, and a fifth of the steps and a quarter of the candidates (against a
+#: quarter and a half) took 0.72 of its fitting time at 500 triangles for 0.14 dB less (four
+#: benchmark pictures, ad hoc), bringing it back under half the default's time.
 #: ``best`` tries 4x the candidates (at 500 triangles 0.13 dB more than 2x in trials, at no
 #: measurable cost) and polishes three times: at 500 triangles three rounds of 2x gave 0.11 dB
 #: more than one polish of 6x, with half the refinement steps, at about the same cost (trials on
 #: pictures outside the benchmark); 1.75x a round keeps ``best`` within 4x of the default's time.
-EFFORT = {"fast": (0.25, 0.5, 0.2, 4, 1), "default": (1, 1, 1, 1, 1), "best": (2, 4, 1.75, 1, 3)}
+EFFORT = {"fast": (0.2, 0.25, 0.2, 4, 1), "default": (1, 1, 1, 1, 1), "best": (2, 4, 1.75, 1, 3)}
 
 
 def bad(name: str, wants: str, value, error=ValueError):
