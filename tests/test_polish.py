@@ -146,6 +146,24 @@ def test_each_step_composites_where_the_shapes_are_then_as_a_polish_of_every_til
     assert (near - exact).abs().max() * fast.size < 0.1
 
 
+def test_few_shapes_polish_on_tiles_twice_as_large_to_the_end(picture, monkeypatch):
+    """Below few_shapes every polish composites on tiles of twice ``tile``, the last one at the
+    working size (96 px, past the 64 px search picture) included; from few_shapes up, on ``tile``."""
+    import primify.fit.polish
+
+    seen, real = [], primify.fit.polish.tiled
+    monkeypatch.setattr(primify.fit.polish, "tiled", lambda img, t: seen.append((img.shape[-1], t)) or real(img, t))
+    big = picture.resize((96, 72))
+    polishes = lambda few: (
+        seen.clear(),
+        primify.convert(big, shapes=6, size=96, steps=4, candidates=2, polish_steps=2, few_shapes=few),
+        sorted(set(seen)),
+    )[2]
+    assert polishes(100) == [(64, 16), (96, 16)]
+    assert polishes(0) == [(96, 8)]
+    assert primify.Settings(shapes=6, tile=5).polish_tile == 10
+
+
 def test_regrowth_keeps_the_count_and_never_raises_the_error(picture, fast, gen):
     from dataclasses import replace
 
