@@ -26,7 +26,8 @@ from .adam import Body, Descent
 #: in trials; at 500 triangles 0.09 dB more. Those trials composited each shape's whole reach
 #: at every step, so a larger reach cost time. With the tiles following the shapes (trial
 #: 1e677dc, the whole size at every count) it gave +0.04 to +0.10 dB from 100 to 2048
-#: triangles, in 0.85 to 1.28 of the fitting time: not taken until a paired timing settles it.
+#: triangles, in 0.85 to 1.28 of the fitting time, and level in 16 pictures timed in turn at
+#: 256; not yet taken: it also widens the few-shape finish's reach, untried.
 REACH, REACH_MIN = 0.25, 4.0
 #: The most pixels of (tile, shape) pairs composited and differentiated at once: their graph,
 #: about a hundred bytes a pixel, is what a polish of many shapes holds, so the pairs go through
