@@ -17,18 +17,14 @@ from ..settings import Settings
 from ..shapes import resolve_kind
 from .adam import Body, Descent
 
-#: How far a shape may move from where the batches left it: this fraction of its size (times
-#: the boost squared, up to its whole size, for few shapes), between the least in pixels and
-#: ``settings.polish_reach``: a joint step pulls on every shape at once, and a bound keeps each
-#: near the part of the picture it was placed for. The least is 4 px: at 2048 triangles small
-#: shapes held at 2 px scored 0.09 dB less in trials. Few shapes moving their whole size rather
-#: than a quarter of it scored 0.14 dB more at 8 triangles and 0.12 at 20 (0.22 at 20 circles)
-#: in trials; at 500 triangles 0.09 dB more. Those trials composited each shape's whole reach
-#: at every step, so a larger reach cost time. With the tiles following the shapes (trial
-#: 1e677dc, the whole size at every count) it gave +0.04 to +0.10 dB from 100 to 2048
-#: triangles, in 0.85 to 1.28 of the fitting time, and level in 16 pictures timed in turn at
-#: 256; not yet taken: it also widens the few-shape finish's reach, untried.
-REACH, REACH_MIN = 0.25, 4.0
+#: How far a shape may move from where the batches left it, in pixels: its size, but at least
+#: this and at most ``settings.polish_reach``. A joint step pulls on every shape at once, and a
+#: bound keeps each near the part of the picture it was placed for. At 2048 triangles small
+#: shapes held at 2 px scored 0.09 dB less in trials. Shapes moving their whole size rather than
+#: a quarter of it scored 0.14 dB more at 8 triangles and 0.12 at 20 (0.22 at 20 circles) and,
+#: once the tiles followed the shapes, +0.04 to +0.10 dB from 100 to 2048 triangles (trials of
+#: 3 seeds; level in time over 16 pictures at 256 timed in turn; trial 1e677dc).
+REACH_MIN = 4.0
 #: The most pixels of (tile, shape) pairs composited and differentiated at once: their graph,
 #: about a hundred bytes a pixel, is what a polish of many shapes holds, so the pairs go through
 #: in parts of this many pixels.
@@ -109,7 +105,7 @@ def polish(
     for k in kinds:
         b = resolve_kind(k).bbox(params[k])
         size = (b[:, 2:] - b[:, :2]).amax(dim=1, keepdim=True)
-        reach = (size * min(1.0, REACH * settings.boost**2)).clamp(REACH_MIN / scale, settings.polish_reach / scale)
+        reach = size.clamp(REACH_MIN / scale, settings.polish_reach / scale)
         lo[k], hi[k] = b[:, :2] - reach, b[:, 2:] + reach
     # For each kind: which of its rows each shape is.
     row_in_kind = torch.empty(len(shapes), dtype=torch.long, device=dev)
