@@ -129,8 +129,9 @@ def test_each_step_composites_where_the_shapes_are_then_as_a_polish_of_every_til
     laid = []
 
     def counted(box, t, rows, cols, real=primify.fit.polish.pairs):
-        laid.append(len(real(box, t, rows, cols)[0]))
-        return real(box, t, rows, cols)
+        found = real(box, t, rows, cols)
+        laid.append(len(found[0]))
+        return found
 
     def run():
         laid.clear()
@@ -154,11 +155,13 @@ def test_few_shapes_polish_on_tiles_twice_as_large_to_the_end(picture, monkeypat
     seen, real = [], primify.fit.polish.tiled
     monkeypatch.setattr(primify.fit.polish, "tiled", lambda img, t: seen.append((img.shape[-1], t)) or real(img, t))
     big = picture.resize((96, 72))
-    polishes = lambda few: (
-        seen.clear(),
-        primify.convert(big, shapes=6, size=96, steps=4, candidates=2, polish_steps=2, few_shapes=few),
-        sorted(set(seen)),
-    )[2]
+
+    def polishes(few):
+        """The (picture width, tile) of every polish of a 6-shape conversion."""
+        seen.clear()
+        primify.convert(big, shapes=6, size=96, steps=4, candidates=2, polish_steps=2, few_shapes=few)
+        return sorted(set(seen))
+
     assert polishes(100) == [(64, 16), (96, 16)]
     assert polishes(0) == [(96, 8)]
     assert primify.Settings(shapes=6, tile=5).polish_tile == 10

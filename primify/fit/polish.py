@@ -101,15 +101,13 @@ def polish(
     params = {k: torch.tensor([s.params for s in shapes if s.kind == k], device=dev) for k in kinds}
     colour = torch.tensor([s.colour for s in shapes], device=dev)
     alpha = torch.tensor([s.alpha for s in shapes], device=dev)
-    lo, hi = {}, {}
+    # For each kind: the box each shape must stay in, and which of its rows each shape is.
+    lo, hi, row_in_kind = {}, {}, torch.empty(len(shapes), dtype=torch.long, device=dev)
     for k in kinds:
         b = resolve_kind(k).bbox(params[k])
         size = (b[:, 2:] - b[:, :2]).amax(dim=1, keepdim=True)
         reach = size.clamp(REACH_MIN / scale, settings.polish_reach / scale)
         lo[k], hi[k] = b[:, :2] - reach, b[:, 2:] + reach
-    # For each kind: which of its rows each shape is.
-    row_in_kind = torch.empty(len(shapes), dtype=torch.long, device=dev)
-    for k in kinds:
         row_in_kind[members[k]] = torch.arange(len(members[k]), device=dev)
     pix = (torch.arange(t, device=dev) + 0.5) / scale
 
