@@ -61,7 +61,8 @@ class Settings(Schedule):
         100,
         "Below this many shapes the search grows (see boost) and runs on a shrunk picture (see search_scale), "
         "and the colours (with an automatic background) are solved together at the end: greedy placement "
-        "leaves most to gain where shapes are few and large. 0 turns all three off.",
+        "leaves most to gain where shapes are few and large. From this many up, the first quarter of this "
+        "many are placed on the shrunk picture. 0 turns all four off.",
         checks.whole(0),
         True,
     )
@@ -69,7 +70,9 @@ class Settings(Schedule):
         16,
         "Below few_shapes, the batches are fitted to the picture shrunk to this many pixels per square root of "
         "the number of shapes (64 at least), and only the last polish works at the working size: a few large "
-        "shapes are found as well on a small picture, in much less time. 0: always at the working size.",
+        "shapes are found as well on a small picture, in much less time. From few_shapes up, the first quarter "
+        "of few_shapes are placed there likewise (80 px by default), the rest and the polish at the working "
+        "size. 0: always at the working size.",
         checks.whole(0),
         True,
     )

@@ -9,6 +9,7 @@ from PIL import Image
 
 import primify
 from primify import Settings
+from primify.fit import optimize
 from primify.fit.metrics import psnr_of
 from primify.io.picture import working
 
@@ -132,10 +133,30 @@ def test_few_shapes_search_longer_and_fit_better(picture, fast):
 
 def test_few_shapes_are_searched_on_a_shrunk_picture_by_the_rule():
     side = lambda **kw: Settings(**kw).search_side(256)
-    assert [side(shapes=n) for n in (4, 8, 20, 50, 99, 100)] == [64, 64, 72, 113, 159, None]
+    assert [side(shapes=n) for n in (4, 8, 20, 50, 99)] == [64, 64, 72, 113, 159]
+    # From few_shapes up, its first quarter is searched there: 25 shapes, on 80 px.
+    assert [(Settings(shapes=n).searched, side(shapes=n)) for n in (100, 2048)] == [(25, 80), (25, 80)]
     assert side(shapes=8, search_scale=0) is None and side(shapes=8, few_shapes=0) is None
-    assert side(shapes=8, target_psnr=20) is None
+    assert side(shapes=300, search_scale=0) is None and side(shapes=300, few_shapes=0) is None
+    assert side(shapes=8, target_psnr=20) is None and side(shapes=300, target_psnr=20) is None
     assert Settings(shapes=8).search_side(64) is None
+
+
+def test_many_shapes_place_the_first_large_ones_on_the_shrunk_picture(picture, fast, monkeypatch):
+    fits = []
+    real = optimize._fit
+
+    def spy(target, weight, settings, *rest):
+        fits.append((tuple(target.shape[1:]), settings.shapes, settings.polish))
+        return real(target, weight, settings, *rest)
+
+    monkeypatch.setattr(optimize, "_fit", spy)
+    big = picture.resize((192, 144))
+    settings = replace(fast, size=192, shapes=24, few_shapes=16, search_scale=32)
+    scene = primify.convert(big, settings, generator=torch.Generator().manual_seed(0))
+    # The first four (16 // 4) on 64 px, unpolished; then all 24 at the working size, polished.
+    assert fits == [((48, 64), 4, 0), ((144, 192), 24, 10)]
+    assert len(scene.shapes) == 24
 
 
 def test_a_boosted_search_takes_more_and_smaller_steps_by_the_rule():
