@@ -15,15 +15,15 @@ from .shapes import parse_kinds
 #: ``fast`` takes larger batches because each batch has a cost of its own whatever its steps,
 #: and a quarter of the candidates: once the polish got cheaper (8c92869), scoring candidates
 #: was fast's largest part, and a fifth of the steps and a quarter of the candidates (against a
-#: quarter and a half) took 0.72 of its fitting time at 500 triangles for 0.14 dB less (four
-#: benchmark pictures, ad hoc), bringing it back under half the default's time.
+#: quarter and a half) cost 0.14 dB at 500 triangles (four benchmark pictures, ad hoc) and
+#: brought it back under half the default's time (benchmarks/effort.py).
 #: ``best`` tries 4x the candidates (at 500 triangles 0.13 dB more than 2x in trials, at no
 #: measurable cost) and polishes four times: at 500 triangles three rounds of 2x gave 0.11 dB
 #: more than one polish of 6x, with half the refinement steps, at about the same cost, and a
-#: fourth round of 1.75x 0.07 dB more than three, as much as three of 2.5x at the same cost
-#: (ad hoc, on pictures outside the benchmark, once the default had gained 0.12 dB and three
-#: rounds gave only +0.53 dB over it on the benchmark's); 1.75x a round keeps ``best`` within
-#: 4x of the default's time.
+#: fourth round of 1.75x 0.07 dB more than three, as much as three rounds of 2.5x (ad hoc, on
+#: pictures outside the benchmark, once the default had gained 0.12 dB and three rounds gave
+#: only +0.53 dB over it on the benchmark's); 1.75x a round keeps ``best`` within 4x of the
+#: default's time.
 EFFORT = {"fast": (0.2, 0.25, 0.2, 4, 1), "default": (1, 1, 1, 1, 1), "best": (2, 4, 1.75, 1, 4)}
 
 

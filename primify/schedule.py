@@ -22,8 +22,8 @@ class Schedule:
     @property
     def searched(self) -> int:
         """How many shapes are placed on the shrunk picture (see ``search_side``): all of them below
-        ``few_shapes``; from there up the first ``few_shapes // 4``, the large ones, whose batches
-        took a fifth of a 256-triangle fit on one thread at the working size."""
+        ``few_shapes``; from there up the first ``few_shapes // 4``, the large ones, whose windows
+        at the working size are the whole picture."""
         return self.shapes if self.shapes < self.few_shapes else self.few_shapes // 4
 
     def search_side(self, longer: int) -> int | None:

@@ -108,9 +108,8 @@ def fit(
         elif settings.searched < settings.shapes:
             # Many shapes: the first, large ones are placed on the shrunk picture as well, with the
             # schedule they have at the working size, and the rest there; the polish moves all.
-            small, light = shrink(target, given, side)
             first = replace(settings, shapes=settings.searched, few_shapes=0, polish_steps=0)
-            scene = _fit(small, light, first, gen, scene, report, stop, free)
+            scene = _fit(*shrink(target, given, side), first, gen, scene, report, stop, free)
             scene = _fit(target, weight, settings, gen, scene, report, stop, free)
         else:
             # Few large shapes are found as well on a smaller picture, at a fraction of the cost;

@@ -101,8 +101,9 @@ def polish(
     params = {k: torch.tensor([s.params for s in shapes if s.kind == k], device=dev) for k in kinds}
     colour = torch.tensor([s.colour for s in shapes], device=dev)
     alpha = torch.tensor([s.alpha for s in shapes], device=dev)
-    # For each kind: the box each shape must stay in, and which of its rows each shape is.
+    # For each kind: the box each shape must stay in; for each shape, its kind and its row there.
     lo, hi, row_in_kind = {}, {}, torch.empty(len(shapes), dtype=torch.long, device=dev)
+    kind_of = torch.tensor([kinds.index(s.kind) for s in shapes], device=dev)
     for k in kinds:
         b = resolve_kind(k).bbox(params[k])
         size = (b[:, 2:] - b[:, :2]).amax(dim=1, keepdim=True)
@@ -125,7 +126,8 @@ def polish(
         tile_of, shape_of = pairs(box, t, rows, cols)
         px = ((tile_of % cols) * t / scale)[:, None, None] + pix[None, None, :]
         py = ((tile_of // cols) * t / scale)[:, None, None] + pix[None, :, None]
-        kind_pairs = {k: torch.nonzero(torch.isin(shape_of, members[k])).flatten() for k in kinds}
+        pair_kind = kind_of[shape_of]
+        kind_pairs = {k: torch.nonzero(pair_kind == i).flatten() for i, k in enumerate(kinds)}
         out = []
         for a, b, p0, p1 in chunks(tile_of, rows * cols, max(1, CHUNK // t**2)):
             here = [(k, sel[(sel >= p0) & (sel < p1)]) for k, sel in kind_pairs.items()]
