@@ -1,10 +1,12 @@
 """A command's first second is importing torch. This module imports nothing heavy, and makes
 that second cost less: the collector is held off while torch is imported, and ``-j``'s worker
 processes are forked from a server that imports primify once, started before the command
-imports torch, so that the two imports run side by side rather than one after the other."""
+imports torch, so that the two imports run side by side rather than one after the other. It
+also sets, before torch is loaded, how long torch's idle CPU threads wait busily."""
 
 import gc
 import multiprocessing
+import os
 import re
 import signal
 from collections.abc import Iterator, Sequence
@@ -13,6 +15,22 @@ from contextlib import contextmanager
 #: What -j's worker processes run, imported once in the server they are forked from; torch
 #: first, as the command line imports it (see ``primify.cli.main``).
 WORKER_MODULES = ["torch", "primify.batch.runners"]
+
+
+#: How many turns torch's idle CPU threads (OpenMP's, in libgomp) spin waiting for more work
+#: before they sleep. libgomp's default, 300000, outlasts the Python between a fit's small
+#: operations, so with two threads the second one spun through most of them. In runs in turn of
+#: a folder at `-j 1`, a short spin took as long and much less CPU; none at all
+#: (OMP_WAIT_POLICY=PASSIVE) paid a sleep and a wake-up per operation and took far longer.
+SPIN = "3000"
+
+
+def spin_briefly() -> None:
+    """Has torch's idle CPU threads spin ``SPIN`` turns before they sleep, unless the user set
+    GOMP_SPINCOUNT or OMP_WAIT_POLICY. Only before torch is imported: libgomp reads it as it
+    loads. For the command line, whose process this is; -j's workers inherit it."""
+    if "OMP_WAIT_POLICY" not in os.environ:
+        os.environ.setdefault("GOMP_SPINCOUNT", SPIN)
 
 
 @contextmanager

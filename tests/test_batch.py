@@ -248,3 +248,43 @@ def test_the_workers_time_is_counted_as_the_commands_own(tmp_path, picture):
     assert process.returncode == 0 and fitted > 2
     # Without the workers the command's CPU time would be its own start-up, about a second.
     assert usage.ru_utime + usage.ru_stime > fitted
+
+
+def test_while_workers_convert_this_process_renders_on_one_thread_and_then_as_before(picture):
+    # The workers have the cores; the command's own renders and waits must not take one from them.
+    import io
+
+    import torch
+
+    from primify.batch.runners import run_processes
+    from primify.batch.work import Task
+    from primify.settings import Settings
+
+    buffer = io.BytesIO()
+    picture.resize((32, 24)).save(buffer, "PNG")
+    tasks = [Task(i, f"{i}.png", buffer.getvalue(), Settings(shapes=3, size=32)) for i in range(2)]
+    seen = []
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        for result in run_processes(tasks, 2):
+            seen.append(torch.get_num_threads())
+            assert result.scene is not None and len(result.scene.shapes) == 3
+        assert seen == [1, 1] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize(
+    "env, spin",
+    [({}, "3000"), ({"GOMP_SPINCOUNT": "50"}, "50"), ({"OMP_WAIT_POLICY": "PASSIVE"}, None)],
+)
+def test_the_command_line_has_idle_threads_sleep_soon_unless_the_user_said_otherwise(env, spin):
+    # libgomp reads it once, as torch loads it: so it is set before torch is imported.
+    code = (
+        "import os, sys; from primify import startup; startup.spin_briefly(); "
+        "print('torch' in sys.modules, os.environ.get('GOMP_SPINCOUNT'))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY")}
+    out = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True, check=True)
+    assert out.stdout == f"False {spin}\n"

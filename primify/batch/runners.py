@@ -62,6 +62,10 @@ def run_processes(
         for process in list(getattr(pool, "_processes", {}).values()):
             process.terminate()
 
+    # The workers have the cores: this process's own renders (the outputs) take one thread, so
+    # that its threads' waits between operations take no core from them.
+    own = torch.get_num_threads()
+    torch.set_num_threads(1)
     try:
         with on_abort(kill):
             yield from _in_pool(pool, pending, running, jobs, halt, queue, progress, stop)
@@ -71,6 +75,7 @@ def run_processes(
             kill()
         pool.shutdown(wait=True, cancel_futures=True)
         settle()
+        torch.set_num_threads(own)
 
 
 def _submit(pool: ProcessPoolExecutor, task: Task):

@@ -11,6 +11,7 @@ from .. import startup
 
 def main() -> None:
     """Runs the command line and ends the process with its exit status."""
+    startup.spin_briefly()
     # -j's workers import torch as this process does: started first, they do it side by side.
     if startup.asks_for_workers(sys.argv[1:]):
         startup.warm()
