@@ -64,18 +64,22 @@ class Triangle:
 def _planes(n, off, x, y, masks: bool = False):
     """The largest of the three half-plane distances x * n_x + y * n_y - off, (K, Y, X); with
     ``masks``, also where the second and where the third are the largest (for the backward)."""
+    # The three planes in one (K, 3, Y, X) tensor, a handful of operations whatever their count.
     # The offset joins the x term (one row) first, so that only one sum is picture-sized.
-    d = [(x * n[:, i, 0, None, None] - off[:, i, None, None]) + y * n[:, i, 1, None, None] for i in range(3)]
-    first_two = torch.maximum(d[0], d[1])
-    largest = torch.maximum(first_two, d[2])
-    return (largest, d[1] > d[0], d[2] > first_two) if masks else largest
+    n, off = n[:, :, :, None, None], off[:, :, None, None]
+    d = (x[:, None] * n[:, :, 0] - off) + y[:, None] * n[:, :, 1]
+    first_two = torch.maximum(d[:, 0], d[:, 1])
+    largest = torch.maximum(first_two, d[:, 2])
+    return (largest, d[:, 1] > d[:, 0], d[:, 2] > first_two) if masks else largest
 
 
-def _per_shape(g, t):
-    """(K,) sums of g * t over each shape's points, t broadcasting against g (K, Y, X): g is
-    summed over the axes along which t is constant first, so no picture-sized product is made."""
-    flat = tuple(i for i in range(1, g.dim()) if t.shape[i] == 1 and g.shape[i] > 1)
-    return (g.sum(flat, keepdim=True) * t).flatten(1).sum(1) if flat else (g * t).flatten(1).sum(1)
+def _per_plane(g, t):
+    """(K, 3) sums of g * t over each shape's points, plane by plane: g is (K, 3, Y, X) and t
+    broadcasts against one plane (K, Y, X). g is summed over the axes along which t is constant
+    first, so no picture-sized product is made."""
+    t = t[:, None]
+    flat = tuple(i for i in range(2, g.dim()) if t.shape[i] == 1 and g.shape[i] > 1)
+    return (g.sum(flat, keepdim=True) * t).flatten(2).sum(2) if flat else (g * t).flatten(2).sum(2)
 
 
 class _Planes(torch.autograd.Function):
@@ -94,7 +98,7 @@ class _Planes(torch.autograd.Function):
         x, y, second, third = ctx.saved_tensors
         g2 = grad * third
         g1 = grad * (second & ~third)
-        gs = [grad - g1 - g2, g1, g2]
-        gn = torch.stack([torch.stack([_per_shape(g, x), _per_shape(g, y)], dim=1) for g in gs], dim=1)
-        goff = -torch.stack([g.flatten(1).sum(1) for g in gs], dim=1)
+        g = torch.stack([grad - g1 - g2, g1, g2], dim=1)
+        gn = torch.stack([_per_plane(g, x), _per_plane(g, y)], dim=2)
+        goff = -g.flatten(2).sum(2)
         return gn, goff, None, None
