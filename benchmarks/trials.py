@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.path.insert(0, str(REPO_ROOT))
     from benchmarks import harness
 
-    tries = [dict(kv.split("=", 1) for kv in t.split(",")) for t in args.tries] or [{}]
+    tries = [{}] + [dict(kv.split("=", 1) for kv in t.split(",")) for t in args.tries]
     settings = [(harness.REPO_ROOT, {k: value(v) for k, v in t.items()}) for t in tries]
     settings += [(checkout, {}) for checkout in args.against]
     args.csv.parent.mkdir(parents=True, exist_ok=True)

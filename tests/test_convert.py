@@ -159,6 +159,23 @@ def test_many_shapes_place_the_first_large_ones_on_the_shrunk_picture(picture, f
     assert len(scene.shapes) == 24
 
 
+def test_a_shrunk_search_is_polished_last_at_the_working_size_for_its_finish_steps(picture, fast, monkeypatch):
+    polishes = []
+    real = optimize._polished
+
+    def spy(target, weight, scene, settings, *rest):
+        polishes.append((tuple(target.shape[1:]), settings.polish))
+        return real(target, weight, scene, settings, *rest)
+
+    monkeypatch.setattr(optimize, "_polished", spy)
+    settings = replace(fast, size=96, shapes=6, few_shapes=100, polish_steps=10, regrow=0)
+    primify.convert(picture.resize((96, 72)), settings, generator=torch.Generator().manual_seed(0))
+    # The boost is 4: the search polishes on 64 px with twice the steps, the last one at 96 px
+    # with 2/4 of them.
+    assert settings.finish_steps == 5 and polishes[-1] == ((72, 96), 5)
+    assert {size for size, _ in polishes[:-1]} == {(48, 64)}
+
+
 def test_a_boosted_search_takes_more_and_smaller_steps_by_the_rule():
     rate = lambda n: Settings(shapes=n, lr_geometry=0.1).refine_rate
     assert [round(rate(n), 6) for n in (8, 25, 50, 100, 500)] == [0.05, 0.05, 0.070711, 0.1, 0.1]

@@ -68,6 +68,13 @@ def test_mixed_kinds_polish_longer_and_zero_still_turns_it_off():
     assert Settings(polish_steps=0, kinds=("triangle", "bezier")).polish == 0
 
 
+@pytest.mark.parametrize("shapes, steps", [(8, 25), (20, 25), (25, 25), (40, 40), (50, 50), (80, 50)])
+def test_the_last_polish_of_few_shapes_takes_twice_the_steps_over_the_boost_and_all_at_most(shapes, steps):
+    from primify.settings import Settings
+
+    assert Settings(shapes=shapes, polish_steps=50).finish_steps == steps
+
+
 def test_a_non_finite_polish_step_is_undone_and_the_polish_goes_on(picture, fast, gen, monkeypatch):
     import primify.fit.polish
 

@@ -9,7 +9,6 @@ frozen in the canvas, so a step costs what the active shapes' windows hold, not 
 times every shape so far. A last joint refinement (``polish``) then moves all shapes together.
 """
 
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -114,14 +113,11 @@ def fit(
         else:
             # Few large shapes are found as well on a smaller picture, at a fraction of the cost;
             # canvas units carry them over, and the polish then fits them at the working size,
-            # with fewer steps the fewer the shapes (1/boost of the polish; the working size's own
-            # search at few_shapes takes all): at 20 triangles half the polish gave 0.035 dB
-            # more than 15 steps there for a tenth more fitting time, at 50 0.08 dB more.
+            # with fewer steps the fewer the shapes (``finish_steps``).
             small, light = shrink(target, given, side)
             scene = _fit(small, light, settings, gen, scene, report, stop, free)
             scene = regrown(small, light, settings, gen, scene, report, stop, free, _fit)
-            steps = math.ceil(settings.polish_base / settings.boost)
-            finish = replace(settings, few_shapes=0, polish_steps=steps, tile=settings.polish_tile)
+            finish = replace(settings, few_shapes=0, polish_steps=settings.finish_steps, tile=settings.polish_tile)
             scene = _polished(target, weight, scene, finish, stop, report, free)[:2]
         if settings.solves_colours:
             *recoloured, canvas = solved(target, weight, *scene, free)
