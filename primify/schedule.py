@@ -86,9 +86,10 @@ class Schedule:
     @property
     def finish_steps(self) -> int:
         """Below ``few_shapes``, the steps of the last polish, at the working size after the search
-        on the shrunk picture: twice ``polish_base`` over the boost, ``polish_base`` at most (from the
-        default 50: 25 at 8 and 20 shapes, 50 from 50 up). Over 1/boost: +0.02, +0.06 and +0.10 dB at 8, 20 and 50
-        triangles, +0.05 at 20 circles, in 0.92 to 1.10 of the fitting time (trials.csv)."""
+        on the shrunk picture: twice ``polish_base`` over the boost, ``polish_base`` at most (from
+        the default 50: 25 at 8 and 20 shapes, 50 from 50 up). Against 1/boost: +0.02, +0.06 and
+        +0.10 dB at 8, 20 and 50 triangles, +0.05 at 20 circles, in 0.92 to 1.10 of the fitting
+        time (trials.csv)."""
         return min(self.polish_base, math.ceil(2 * self.polish_base / self.boost))
 
     @property

@@ -137,9 +137,8 @@ class Settings(Schedule):
     polish_steps: int | None = _option(
         50,
         "Steps of the final joint refinement of all shapes; below few_shapes the search's polishes on the "
-        "shrunk picture take up to twice as many (see boost) and the last, at the working size, 2/boost of them, "
-        "all at most "
-        "(0 turns it off; None: 50 to 150 by the number of shapes)...",
+        "shrunk picture take up to twice as many (see boost) and the last, at the working size, 2/boost of them "
+        "and all at most (see finish_steps; 0 turns it off; None: 50 to 150 by the number of shapes)...",
         checks.whole(0, optional=True),
         True,
     )
