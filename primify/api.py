@@ -11,20 +11,12 @@ import numpy as np
 import torch
 from PIL import Image
 
+from .arguments import callbacks, pick_device, same_shape
 from .fit.optimize import Interrupted, Progress, fit
 from .fit.palette import kmeans
 from .io.picture import picture, to_tensor, working
 from .model import Scene
 from .settings import Settings
-
-
-def pick_device(name: str = "auto") -> torch.device:
-    """``auto`` is CUDA when torch sees a GPU, else the CPU."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda was asked for, but torch sees no CUDA GPU")
-    return torch.device(name)
 
 
 class _Keep(enum.Enum):
@@ -91,7 +83,8 @@ def convert(
     options, the rest tuning knobs. Everything is checked before any work: a wrong value is a
     ValueError or TypeError naming the option.
 
-    ``device`` is a torch device or "cpu", "cuda" or "auto" (CUDA when torch sees a GPU).
+    ``device`` is a torch device or its name ("cpu", "cuda", "cuda:1", "mps"; "auto" is CUDA
+    when torch sees a GPU) that torch can compute on here.
     ``generator`` (a CPU ``torch.Generator``) makes runs repeatable (default: seed 0);
     ``progress`` is called with a ``Progress`` after each batch; ``stop`` is asked between
     batches and, when it answers True, the shapes so far are kept. Ctrl-C (Jupyter's stop
@@ -104,9 +97,9 @@ def convert(
     is white. Transparent pixels count for nothing in the fit and show the background; with
     ``background="transparent"`` the shapes are fitted to the picture's colour and alpha
     together and the scene's background is None (see ``Scene``). ``init`` is a scene to start
-    from: its shapes and background are kept, more shapes are added up to ``shapes`` in all,
-    and it must have the picture's aspect ratio. Running out of memory on a GPU warns
-    (RuntimeWarning) and starts again on the CPU.
+    from: its shapes and background are kept, more shapes are added up to ``shapes`` in all
+    (so it may hold no more than that), and it must have the picture's aspect ratio. Running
+    out of memory on a GPU warns (RuntimeWarning) and starts again on the CPU.
     """
     # The option keywords are named after the fields, so the ones given are read back by name.
     given = {k: v for k, v in locals().items() if k in _FIELDS and v is not KEEP}
@@ -117,16 +110,20 @@ def convert(
     elif not isinstance(settings, Settings):
         raise TypeError(f"settings must be a primify.Settings or a dict of its fields, not {type(settings).__name__}")
     settings = replace(settings, **given)
-    device = pick_device(device) if isinstance(device, str) else torch.device(device)
+    device = pick_device(device)
     if generator is None:
         generator = torch.Generator().manual_seed(0)
-    small = working(picture(image, settings.size), settings.size)
+    callbacks(generator, progress, stop, init, settings.shapes)
+    full = picture(image, settings.size)
+    small = working(full, settings.size)
+    # Masks and scenes are matched against the input's own aspect ratio, which the working
+    # size's rounding only comes near.
     if mask is not None:
         mask = picture(mask, settings.size, "mask").convert("L")
-        _check_shape("the mask", mask.size, small.size)
+        same_shape("the mask", mask.size, full.size)
         mask = mask.resize(small.size, Image.LANCZOS)
     if init is not None:
-        _check_shape("the starting scene", (init.width, init.height), small.size)
+        same_shape("the starting scene", (init.width, init.height), full.size)
     # The caller may be inside no_grad or inference_mode; primify's own work needs gradients,
     # and leaving these blocks restores the caller's modes.
     with torch.inference_mode(False), torch.enable_grad():
@@ -146,13 +143,6 @@ def convert(
 
 
 _FIELDS = frozenset(f.name for f in fields(Settings))
-
-
-def _check_shape(what: str, size: tuple[int, int], picture: tuple[int, int]) -> None:
-    """Refuses a mask or starting scene whose aspect ratio is not the picture's (within 2 %)."""
-    (w, h), (pw, ph) = size, picture
-    if abs(w / h - pw / ph) > 0.02 * pw / ph:
-        raise ValueError(f"{what} is {w}×{h}, not the picture's shape ({pw}×{ph})")
 
 
 def _palette(small: Image.Image, settings: Settings, generator: torch.Generator) -> tuple:
@@ -186,11 +176,8 @@ def _convert(
         # which no later shape can take away again.
         opacity = torch.ones_like(rgb[0]) if opacity is None else opacity
         target = torch.cat([rgb * opacity, opacity[None]])
-        return _scene(
-            small,
-            None,
-            lambda: fit(target, importance, settings, generator, torch.zeros(4, device=device), progress, stop, kept),
-        )
+        nothing = torch.zeros(4, dtype=target.dtype, device=device)
+        return _scene(small, None, lambda: fit(target, importance, settings, generator, nothing, progress, stop, kept))
     # Over a chosen colour the picture is fitted as it is seen over it; with its own mean colour
     # (auto) transparent pixels count for nothing.
     weight = opacity if settings.background is None else None
@@ -205,7 +192,7 @@ def _convert(
     else:
         background = rgb.mean(dim=(1, 2))
     if settings.palette is not None and settings.background is None and init is None:
-        palette = torch.tensor(settings.palette, device=device)
+        palette = torch.tensor(settings.palette, dtype=rgb.dtype, device=device)
         background = palette[(palette - background).norm(dim=1).argmin()]
     target = rgb if opacity is None else rgb * opacity + background[:, None, None] * (1 - opacity)
     # The mean colour is only a start: an opaque picture's background is then fitted with the

@@ -31,6 +31,14 @@ def bad(name: str, wants: str, value, error=ValueError):
     return error(f"{name} must be {wants}, not {value!r}")
 
 
+def as_float(value: numbers.Real) -> float:
+    """``value`` as a float; an integer too large for one is infinite, and so refused as inf is."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
 def whole(lo: int, optional: bool = False):
     wants = f"a whole number of at least {lo}" + (" or None" if optional else "")
 
@@ -39,7 +47,7 @@ def whole(lo: int, optional: bool = False):
             return None
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise bad(name, wants, value, TypeError)
-        if not float(value).is_integer() or value < lo:
+        if not as_float(value).is_integer() or value < lo:
             raise bad(name, wants, value)
         return int(value)
 
@@ -59,8 +67,9 @@ def real(lo: float, hi: float = math.inf, low_open: bool = False, optional: bool
             return None
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise bad(name, wants, value, TypeError)
-        v = float(value)
-        if math.isnan(v) or v < lo or (low_open and v == lo) or v > hi:
+        v = as_float(value)
+        # Infinite values pass every bound but break the fit halfway, so none is taken.
+        if not math.isfinite(v) or v < lo or (low_open and v == lo) or v > hi:
             raise bad(name, wants, value)
         return v
 

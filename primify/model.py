@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 from PIL import Image
 
+from . import checks
 from .colours import rgb
 from .render import hard
 from .shapes import resolve_kind
@@ -91,7 +92,7 @@ class Scene:
         more pixels of the scene (and its background) on every side; premultiplied RGBA
         (4, H, W) when the background is transparent."""
         w, h = self.size_for(size)
-        return hard.band(self, w, h, 0, h, samples, margin, device)
+        return hard.band(self, w, h, 0, h, checks.whole(1)("samples", samples), margin, device)
 
     def render(self, size: int | None = None, samples: int = hard.SUPERSAMPLE, blur: float = 0) -> Image.Image:
         """The hard, anti-aliased render as an 8-bit RGB image (RGBA when the background is
@@ -114,7 +115,8 @@ class Scene:
         size; a transparent scene's JPEG lies over white), ``.svg`` with ``precision``
         decimals, ``.json`` the scene file that ``primify.load_scene`` reads, ``.gif`` an
         animation of the shapes being added, ``every`` shapes a frame. ``blur`` is as in
-        ``render``. The file appears whole or not at all; an existing one is replaced."""
+        ``render``. The file appears whole or not at all; an existing one is replaced. A wrong
+        option is a ValueError or TypeError naming it, raised before anything is written."""
         from .io import formats  # formats writes Scenes, so it is imported when used, not at the top
 
         path = Path(path)
@@ -123,6 +125,15 @@ class Scene:
                 f"cannot save '{path}': unknown extension '{path.suffix}' (use {', '.join(sorted(formats.FORMATS))})"
             )
         self.size_for(size)
+        if path.suffix.lower() == ".json":
+            from .io.scenefile import from_dict, to_dict
+
+            # A scene file is for reading back: one that load_scene would refuse is not written.
+            try:
+                from_dict(to_dict(self))
+            except ValueError as e:
+                raise ValueError(f"cannot save '{path}': {e}") from None
+        blur, every = checks.real(0)("blur", blur), checks.whole(1, optional=True)("every", every)
         formats.write(self, path, formats.Look(size, precision, blur, every))
 
     def _repr_svg_(self) -> str:

@@ -96,6 +96,32 @@ def test_refuses_to_overwrite_an_input(photo):
     assert "it is the input" in " ".join(result.stderr.replace("│", " ").split())
 
 
+def test_a_format_or_an_output_given_twice_is_written_once(photo, tmp_path):
+    twice = run(photo, *FAST, "--format", "png", "--format", "png", "--out-dir", tmp_path / "dd")
+    assert twice.exit_code == 0, twice.output
+    assert [p.name for p in (tmp_path / "dd").iterdir()] == ["photo.primify.png"]
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "sub")
+    same = [tmp_path / "a.png", tmp_path / "sub" / ".." / "a.png", tmp_path / "link" / ".." / "a.png"]
+    result = run(photo, *FAST, *[arg for path in same for arg in ("-o", path)])
+    assert result.exit_code == 0, result.output
+    scene = tmp_path / "a.json"
+    assert run(photo, *FAST, "-o", scene).exit_code == 0
+    again = runner.invoke(
+        cli.app, ["render", str(scene), "-o", str(tmp_path / "r.png"), "-o", str(tmp_path / "sub/../r.png")]
+    )
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["a.png", "r.png"]
+
+
+def test_one_file_named_as_outputs_in_two_formats_is_refused_before_any_work(photo, tmp_path):
+    (tmp_path / "x.svg").symlink_to(tmp_path / "x.png")
+    result = run(photo, *FAST, "-o", tmp_path / "x.png", "-o", tmp_path / "x.svg")
+    assert result.exit_code == 2
+    assert "is the same file as another output" in " ".join(result.stderr.replace("│", " ").split())
+    assert not (tmp_path / "x.png").exists()
+
+
 def test_cli_passes_options_to_the_library(photo, tmp_path, monkeypatch):
     seen = {}
     real = primify.api.convert

@@ -38,9 +38,11 @@ def test_same_seed_gives_the_same_scene_and_another_seed_does_not(picture, fast)
     assert runs[0] != runs[2]
 
 
-def test_fixed_alpha_is_kept_and_mixed_kinds_are_used(picture, fast, gen):
-    scene = primify.convert(picture, fast, alpha=0.5, kinds=("rect", "circle"), generator=gen)
-    assert {s.alpha for s in scene.shapes} == {0.5}
+# 0.03 is below the floor that learned opacities are kept above (0.05): a fixed one is the user's.
+@pytest.mark.parametrize("alpha", [0.5, 0.03])
+def test_fixed_alpha_is_kept_and_mixed_kinds_are_used(picture, fast, gen, alpha):
+    scene = primify.convert(picture, fast, alpha=alpha, kinds=("rect", "circle"), generator=gen)
+    assert [s.alpha for s in scene.shapes] == pytest.approx([alpha] * len(scene.shapes))
     assert {s.kind for s in scene.shapes} <= {"rect", "circle"}
 
 

@@ -130,6 +130,16 @@ def test_twelve_bit_data_in_int32_is_read_as_twelve_bit(picture):
     assert np.allclose(scene.background, run(picture).background, atol=0.01)
 
 
+def test_deep_gray_pil_images_read_as_their_numpy_arrays():
+    ramp = np.linspace(0, 1, 64 * 48, dtype=np.float32).reshape(48, 64)
+    # Modes F, I and I;16: floats hold [0, 1], and 12-bit data reads as 12-bit.
+    for data in (ramp, (ramp * 4095).astype(np.int32), (ramp * 65535).astype(np.uint16)):
+        scene = run(Image.fromarray(data))
+        assert scene == run(data) and 0.3 < scene.background[0] < 0.7
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        run(Image.fromarray(ramp * 255))
+
+
 def test_bool_arrays_are_black_and_white():
     a = np.zeros((24, 32), bool)
     a[:, 16:] = True
@@ -199,6 +209,18 @@ def test_a_mask_may_be_a_numpy_array(picture):
     mask = np.zeros((picture.height, picture.width), np.uint8)
     mask[:, : picture.width // 2] = 255
     assert run(picture, mask=mask) == run(picture, mask=Image.fromarray(mask))
+
+
+def test_a_mask_and_a_scene_of_the_pictures_own_shape_are_taken_at_any_working_size(picture):
+    # 64×43 is 32×22 at size 32 (21.5 rounded), and 1000×660 is 16×11 at size 16 but 64×42 at
+    # 64: each only as far from the other as rounding to whole pixels takes it.
+    small = picture.resize((64, 43))
+    assert (run(small, mask=np.ones((43, 64))).width, run(small).height) == (32, 22)
+    wide = picture.resize((1000, 660))
+    start = primify.convert(wide, tiny(size=16, shapes=2))
+    assert (start.width, start.height) == (16, 11)
+    more = primify.convert(wide, tiny(size=64), init=start)
+    assert (more.width, more.height, more.background, len(more.shapes)) == (64, 42, start.background, 8)
 
 
 def test_a_mask_of_another_aspect_ratio_is_refused(picture):
@@ -271,6 +293,12 @@ REFUSED = {
     "target_psnr nan": (dict(target_psnr=float("nan")), "target_psnr"),
     "lr_geometry -1": (dict(lr_geometry=-1), "lr_geometry"),
     "steps 0": (dict(steps=0), "steps"),
+    "batch_growth inf": (dict(batch_growth=float("inf")), "batch_growth"),
+    "lr_colour inf": (dict(lr_colour=float("inf")), "lr_colour"),
+    "temperature_start inf": (dict(temperature_start=float("inf")), "temperature_start"),
+    "min_size inf": (dict(min_size=float("inf")), "min_size"),
+    "shapes too big for a float": (dict(shapes=10**400), "shapes"),
+    "target_psnr too big for a float": (dict(target_psnr=10**400), "target_psnr"),
 }
 
 
@@ -279,6 +307,34 @@ def test_settings_refuse_with_the_field_name_and_what_it_accepts(case):
     changes, name = REFUSED[case]
     with pytest.raises((ValueError, TypeError), match=rf"^{name}\b.*(must|is|are|takes|has)") as caught:
         primify.Settings(**changes)
+    assert "\n" not in str(caught.value)
+
+
+NOT_CUDA = "cuda:99" if torch.cuda.is_available() else "cuda"
+DOT = primify.Shape("circle", (0.5, 0.3, 0.1), (1.0, 0.0, 0.0))
+ARGUMENTS = {
+    "generator 42": (dict(generator=42), TypeError, "^generator must"),
+    "progress text": (dict(progress="x"), TypeError, "^progress must"),
+    "stop a number": (dict(stop=3), TypeError, "^stop must"),
+    "init a path": (dict(init="x.json"), TypeError, "^init must"),
+    "init with more shapes": (
+        dict(init=primify.Scene(32, 24, (0, 0, 0), [DOT] * 9)),
+        ValueError,
+        "^init already has 9 shapes",
+    ),
+    "device with no such GPU": (dict(device=NOT_CUDA), ValueError, "^device 'cuda.*' was asked for"),
+    "device gpu": (dict(device="gpu"), ValueError, "^device must"),
+    "device meta": (dict(device=torch.device("meta")), ValueError, "^device 'meta' was asked for"),
+    "device a number": (dict(device=3), TypeError, "^device must"),
+}
+
+
+@pytest.mark.parametrize("case", list(ARGUMENTS))
+def test_convert_checks_its_other_arguments_before_any_work(case, tmp_path):
+    given, error, message = ARGUMENTS[case]
+    # The picture is never read: a missing file would be an OSError.
+    with pytest.raises(error, match=message) as caught:
+        primify.convert(tmp_path / "missing.png", tiny(), **given)
     assert "\n" not in str(caught.value)
 
 
@@ -441,6 +497,32 @@ def test_shapes_are_checked_when_made(shape):
 def test_scenes_are_checked_when_made(size):
     with pytest.raises(ValueError, match="width|height"):
         primify.Scene(*size, (0.0, 0.0, 0.0), [])
+
+
+# torch's global defaults are the caller's: they change neither where primify computes nor what.
+
+
+def test_a_default_device_set_by_the_caller_is_not_used(picture):
+    scene = run(picture)
+    torch.set_default_device("meta")  # exists without a GPU, and holds no data to compute with
+    try:
+        again, blurred, tensor = run(picture), scene.render(40, blur=1), scene.render_tensor()
+    finally:
+        torch.set_default_device(None)
+    assert again == scene
+    assert np.array_equal(np.asarray(blurred), np.asarray(scene.render(40, blur=1)))
+    assert torch.equal(tensor, scene.render_tensor())
+
+
+@pytest.mark.parametrize("kinds", ["triangle", "all"])
+def test_a_default_dtype_set_by_the_caller_draws_the_same_shapes(picture, kinds):
+    scene = primify.convert(picture, tiny(kinds=kinds), generator=torch.Generator().manual_seed(0))
+    torch.set_default_dtype(torch.float64)
+    try:
+        again = primify.convert(picture, tiny(kinds=kinds), generator=torch.Generator().manual_seed(0))
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert again == scene
 
 
 # What holds today and must keep holding.

@@ -260,3 +260,23 @@ def test_pairs_list_every_tile_each_box_reaches_in_tile_then_shape_order():
                 naive.append((tile, s))
     tile_of, shape_of = pairs(box, t, rows, cols)
     assert list(zip(tile_of.tolist(), shape_of.tolist())) == naive
+
+
+def test_a_shape_off_the_picture_after_the_polish_is_dropped_and_the_picture_is_the_same(picture, fast):
+    from primify.fit.optimize import _polished
+    from primify.model import Shape
+    from primify.render.hard import painted
+
+    target = to_tensor(working(picture, fast.size))
+    _, h, w = target.shape
+    inside = Shape("circle", (0.5, 0.35, 0.2), (0.9, 0.2, 0.1), 0.8)
+    # Canvas units: the longer side is 1, so x = 1.6 is wholly to the right of the picture.
+    outside = Shape("circle", (1.6, 0.35, 0.05), (0.1, 0.9, 0.1), 0.8)
+    reported = []
+    scene = (torch.tensor([0.5, 0.5, 0.5]), [inside, outside])
+    ground, shapes, canvas = _polished(
+        target, torch.ones(h, w), scene, fast, lambda: False, lambda *s: reported.append(s), False
+    )
+    assert len(shapes) == 1 and shapes[0].params[0] < 1  # the one inside, polished
+    assert torch.equal(canvas, painted(ground, shapes, h, w))
+    assert reported[-1][1] == shapes

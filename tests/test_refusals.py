@@ -154,6 +154,8 @@ def damaged(**change) -> str:
         (damaged(shape={"kind": None}), "shape 0"),
         (damaged(shape={"kind": 5}), "shape 0"),
         (damaged(shape={"params": {"cx": 1e300, "cy": 0.4, "r": 0.2}}), "shape 0"),
+        (damaged().replace('"cx": 0.5', '"cx": 1' + "0" * 400), "shape 0: parameters must be numbers from -1000"),
+        (damaged().replace('"width": 32', '"width": 1' + "0" * 400), "width"),
         (damaged(shape={"params": [1, 2, 3]}), "shape 0"),
         (damaged(shape={"colour": [1.5, 0, 0]}), "in [0, 1]"),
         (damaged(shape={"kind": "all"}), "shape 0"),
@@ -197,6 +199,43 @@ def test_a_flat_picture_stops_when_no_shape_lowers_the_error_and_says_why(tmp_pa
     assert record["shapes"] < 40
     assert "no shape lowers the error" in result.stderr
     assert "  shapes" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--seed", "99999999999999999999999"], "Invalid value for '--seed'"),
+        (["--target-psnr", "nan"], "--target-psnr: nan is not a number of decibels"),
+        (["--palette", ""], "'--palette': give a number of colours from 1 to 256, or colours such as"),
+        (["-s", "all,triangle"], "'all' stands alone, meaning every kind"),
+        (["--blur", "inf"], "'--blur': inf is not a number of pixels"),
+        (["--blur", "25"], "--blur: 25 px is wider than the working size (--size), 24 px; give at most 24"),
+    ],
+)
+def test_options_out_of_their_range_are_refused_in_words_of_the_command_line(photo, tmp_path, args, message):
+    refused(run(photo, *FAST, *args, "--out-dir", tmp_path / "out"), message)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("blur, message", [("inf", "inf is not a number of pixels"), ("33", "wider than the scene")])
+def test_render_refuses_a_blur_wider_than_the_scene_before_any_work(tmp_path, blur, message):
+    scene = tmp_path / "scene.json"
+    scene.write_text(json.dumps(SCENE))
+    refused(run(scene, "-o", tmp_path / "out.png", "--blur", blur, command="render"), message)
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_a_picture_given_as_a_scene_is_refused_in_one_line(photo, tmp_path):
+    said = "not a primify scene, which is a JSON text file"
+    rendered = run(photo, "-o", tmp_path / "out.png", command="render")
+    assert rendered.exit_code == 1 and rendered.stderr == f"error: cannot read '{photo}': {said}\n"
+    refused(run(photo, *FAST, "--init", photo, "--out-dir", tmp_path), said)
+
+
+def test_init_with_a_parameter_too_large_for_a_float_is_refused(photo, tmp_path):
+    scene = tmp_path / "big.json"
+    scene.write_text(damaged().replace('"cx": 0.5', '"cx": 1' + "0" * 400))
+    refused(run(photo, *FAST, "--init", scene, "--out-dir", tmp_path), "parameters must be numbers from -1000 to 1000")
 
 
 def test_a_target_psnr_every_picture_meets_is_refused(photo):

@@ -358,6 +358,47 @@ def test_a_full_disk_leaves_none_of_an_inputs_outputs(tmp_path, picture, tiny_di
     assert list(tiny_disk.iterdir()) == []
 
 
+@pytest.mark.parametrize("command", ["convert", "render"])
+def test_standard_output_on_a_full_disk_is_an_error_not_a_short_file(tmp_path, photo, command):
+    scene = tmp_path / "scene.json"
+    assert run(photo, *FAST, "-o", scene).exit_code == 0
+    given = [photo, *FAST] if command == "convert" else [scene]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    with open(tmp_path / "out.png", "wb") as out:
+        # A file that can grow to 4 kB: the large PNG's write comes back short, then fails.
+        done = subprocess.run(
+            [sys.executable, "-m", "primify", command, *map(str, given), "-q", "-o", "-", "--format", "png"]
+            + ["--output-size", "1000"],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            preexec_fn=_small_files_only(4096),
+            timeout=300,
+        )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.endswith(": File too large\n") and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_json_lines_to_a_reader_that_goes_away_end_in_one_error_line(tmp_path, picture):
+    (tmp_path / "in").mkdir()
+    for name in "abcd":
+        picture.save(tmp_path / "in" / f"{name}.png")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "primify", "convert", str(tmp_path / "in"), *FAST, "--json", "-q"]
+        + ["--out-dir", str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert json.loads(proc.stdout.readline())["status"] == "ok"
+    proc.stdout.close()  # as ``| head -1`` does, long before the next picture is done
+    err = proc.stderr.read()
+    assert proc.wait(timeout=300) == 1
+    assert err == "error: standard output was closed before everything was written to it\n"
+
+
 # 6. Sizes: PNG and JPEG have the input's size, or exactly --output-size on the longer side.
 
 

@@ -148,8 +148,63 @@ def test_gif_and_frames_have_as_many_frames_as_asked(photo, tmp_path):
     assert np.abs(last_gif - final).mean() < 8  # a GIF's 256 colours are close to the PNG's
 
 
+def test_frames_that_exist_are_refused_before_any_work_and_overwrite_leaves_no_stale_ones(photo, tmp_path):
+    frames = tmp_path / "frames"
+    first = invoke("convert", photo, *FAST, "--every", 2, "--frames", frames, "--out-dir", tmp_path / "o1")
+    assert first.exit_code == 0, first.output
+    assert len(list(frames.iterdir())) == 6
+    again = [photo, "--size", "24", "-n", "8", "--every", 4, "--frames", frames, "--json"]
+    second = invoke("convert", *again, "--out-dir", tmp_path / "o2")
+    record = json.loads(second.stdout)
+    assert second.exit_code == 1 and record["seconds"] == 0
+    assert record["error"].startswith(f"'{frames / 'photo.0001.png'}' exists; pass --overwrite")
+    Image.new("RGB", (4, 4)).save(frames / "photo.0009.png")  # not primify's: never removed
+    third = invoke("convert", *again, "--out-dir", tmp_path / "o3", "--overwrite")
+    assert third.exit_code == 0, third.output
+    assert sorted(f.name for f in frames.iterdir()) == ["photo.0001.png", "photo.0002.png", "photo.0009.png"]
+
+
 def test_a_render_in_bands_is_the_render_in_one_piece(scene_file, monkeypatch):
     scene = loads(scene_file.read_text())
     whole = np.asarray(scene.render(100))
     monkeypatch.setattr(primify.render.hard, "_MAX_BAND", 100 * 7)
     assert np.array_equal(np.asarray(scene.render(100)), whole)
+
+
+DOT = primify.Shape("circle", (0.5, 0.3, 0.2), (1.0, 0.0, 0.0))
+LOOKS = {
+    "blur nan": (lambda s: s.render(30, blur=float("nan")), "blur must"),
+    "blur inf": (lambda s: s.render(30, blur=float("inf")), "blur must"),
+    "blur -1": (lambda s: s.render(30, blur=-1), "blur must"),
+    "svg blur -1": (lambda s: primify.to_svg(s, blur=-1), "blur must"),
+    "samples 2.5": (lambda s: s.render(30, samples=2.5), "samples must"),
+    "samples 0": (lambda s: s.render(30, samples=0), "samples must"),
+    "tensor samples -1": (lambda s: s.render_tensor(samples=-1), "samples must"),
+    "every 0": (lambda s: s.save("a.gif", every=0), "every must"),
+    "every -1": (lambda s: s.save("a.gif", every=-1), "every must"),
+    "save blur nan": (lambda s: s.save("a.png", blur=float("nan")), "blur must"),
+}
+
+
+@pytest.mark.parametrize("case", list(LOOKS))
+def test_render_and_save_options_are_checked_naming_the_option(case, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    make, message = LOOKS[case]
+    with pytest.raises(ValueError, match=f"^{message} .*, not "):
+        make(primify.Scene(30, 20, (0.0, 0.0, 0.0), [DOT]))
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "scene, message",
+    [
+        (primify.Scene(70000, 10, (0.0, 0.0, 0.0), [DOT]), "width and height must be whole numbers from 1 to 65535"),
+        (primify.Scene(30, 20, None, [primify.Shape("circle", (0.5, 0.3, 2000), (1, 0, 0))]), "from -1000 to 1000"),
+    ],
+    ids=["too wide", "param too large"],
+)
+def test_scene_save_writes_no_json_that_load_scene_refuses(scene, message, tmp_path):
+    with pytest.raises(ValueError, match=message):
+        scene.save(tmp_path / "big.json")
+    assert not list(tmp_path.iterdir())
+    scene.save(tmp_path / "big.svg")  # other formats have no such limits

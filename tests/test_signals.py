@@ -176,3 +176,21 @@ def test_a_stopped_pictures_line_says_how_far_it_got(placed, says):
     shape = Shape("circle", (0.5, 0.5, 0.1), (1.0, 0.0, 0.0))
     result = Result(0, "a.png", scene=Scene(8, 8, (0.0, 0.0, 0.0), [shape] * placed), stopped=True)
     assert describe(result, "a.png", 4, (Path("a.svg"),)) == [f"stopped early by Ctrl-C: a.png {says} -> a.svg"]
+
+
+def test_ctrl_c_while_torch_is_still_being_imported_is_one_line_and_exit_130(tmp_path, pictures):
+    # -X importtime prints a line as each module is imported: a torch submodule's line means that
+    # the command is inside ``import torch``, which takes most of a second more.
+    proc = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "primify", "convert", pictures[0], "--out-dir", tmp_path / "out"],
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    while not proc.stderr.readline().split("|")[-1].strip().startswith("torch."):
+        assert proc.poll() is None, proc.stderr.read()
+    os.killpg(proc.pid, signal.SIGINT)
+    err = "".join(line for line in proc.stderr if not line.startswith("import time:"))
+    assert proc.wait(timeout=60) == 130
+    assert err == "interrupted: nothing more written\n"
+    assert not (tmp_path / "out").exists()

@@ -2,6 +2,7 @@
 
 import io
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -148,3 +149,19 @@ def test_a_transparent_scene_file_renders_again_and_can_seed_a_longer_run(sticke
         ["convert", str(src), "--init", str(tmp_path / "a.json"), "-n", "12", *args, "-o", str(tmp_path / "c.png")],
     )
     assert more.exit_code == 0 and Image.open(tmp_path / "c.png").mode == "RGBA"
+
+
+def test_every_shape_of_a_sticker_paints_something():
+    # Over ground that must stay transparent, paint only adds error: the polish moved three of
+    # these ten shapes wholly off the picture, where they were kept and written, painting nothing.
+    rgba = np.array(Image.open(Path(__file__).parents[1] / "samples" / "chelsea.jpg").convert("RGBA").resize((60, 40)))
+    rgba[:, :30, 3] = 0
+    rgba[:20, 30:, 3] = 128
+    kinds = "triangle,circle,line,bezier"
+    scene = primify.convert(
+        rgba, shapes=10, size=48, background="transparent", kinds=kinds, generator=torch.Generator().manual_seed(0)
+    )
+    full = np.asarray(scene.render(200))
+    for i in range(len(scene.shapes)):
+        without = Scene(scene.width, scene.height, None, scene.shapes[:i] + scene.shapes[i + 1 :])
+        assert not np.array_equal(np.asarray(without.render(200)), full), scene.shapes[i]

@@ -47,6 +47,16 @@ class Plan:
         --skip-existing when its outputs (written together) say they were stopped by Ctrl-C."""
         return self.overwrite or (self.skip and any(stopped(p) for p in item.outputs if p.exists()))
 
+    def frames_of(self, item: Item) -> list[Path]:
+        """The numbered frames of ``item``'s picture, ``<stem>.0001.png``..., that are in the
+        frames folder now: a frame's number depends on how many shapes a run places, so the
+        files a run would meet are these."""
+        folder = self.frames / item.source.folder if self.frames else None
+        if folder is None or not folder.is_dir():
+            return []
+        frame = re.compile(re.escape(item.source.stem) + r"\.\d{4,}\.png")
+        return sorted(folder / name for name in os.listdir(folder) if frame.fullmatch(name))
+
     def verdict(self, item: Item) -> Result | None:
         """None when ``item`` needs converting, else its result at once: unreadable, skipped (every
         output exists, none of them stopped early) or refused (a file exists that may not be replaced)."""
@@ -56,15 +66,19 @@ class Plan:
         if item.error:
             return Result(item.index, src.name, error=item.error)
         try:
-            kept = [] if self.may_replace(item) else [p for p in item.outputs if p.exists()]
+            replacing = self.may_replace(item)
+            kept = [] if replacing else [p for p in item.outputs if p.exists()]
+            frames = [] if replacing else self.frames_of(item)
         except OSError as e:  # a name too long for the file system, say
             return Result(item.index, src.name, error=f"cannot write '{e.filename}': {reason(e)}")
-        if not kept:
+        if not kept and not frames:
             return None
-        if self.skip and len(kept) == len(item.outputs):
+        if self.skip and kept and len(kept) == len(item.outputs):
             return Result(item.index, src.name)
         also = " (not all of its input's outputs exist)" if self.skip else " or --skip-existing to skip its input"
-        return Result(item.index, src.name, error=f"'{kept[0]}' exists; pass --overwrite to replace it{also}")
+        return Result(
+            item.index, src.name, error=f"'{(kept + frames)[0]}' exists; pass --overwrite to replace it{also}"
+        )
 
 
 def make(
@@ -83,7 +97,10 @@ def make(
     matches that primify wrote (by ``template``'s name or by its mark) are left out. Raises
     ValueError for an output that is an input (a source, or a file in ``read`` such as the mask),
     has an unknown extension or lies outside ``out_dir``. Inputs that would write the same file
-    get that as their ``error``, so that the rest of the batch goes on."""
+    get that as their ``error``, so that the rest of the batch goes on. A format or an ``output``
+    file given twice is written once."""
+    formats = list(dict.fromkeys(formats))
+    output = unique(output)
     own = _name_pattern(template, formats, shape, shapes)
     sources = [s for s in sources if not (s.scanned and (own.fullmatch(s.path.name) or ours(s.path)))]
     items = tuple(
@@ -120,6 +137,15 @@ def _clashes(items: tuple[Item, ...]) -> tuple[Item, ...]:
     return tuple(replace(it, outputs=(), error=clash[it.index]) if it.index in clash else it for it in items)
 
 
+def unique(paths: list[Path]) -> list[Path]:
+    """``paths`` without a second name of a file already named (``a.png`` and ``./a.png``) in the
+    same format, the first name kept; one file named in two formats is left for ``check_outputs``."""
+    kept: dict[tuple[str, str], Path] = {}
+    for path in paths:
+        kept.setdefault((os.path.realpath(path), path.suffix.lower()), path)
+    return list(kept.values())
+
+
 def check_extensions(template: str, formats: list[str]) -> None:
     """Raises ValueError unless ``template`` gives each format a name with its own extension."""
     for ext in formats:
@@ -141,9 +167,12 @@ def check_outputs(outputs: list[tuple[Path, str]], inputs: list[Path]) -> None:
         for key in _keys(path):
             if key in known:
                 raise ValueError(f"refusing to write '{path}': it is the input '{known[key]}'")
-        other = owner.setdefault(os.path.realpath(path), name)
-        if other != name:
-            raise ValueError(f"'{other}' and '{name}' would both write '{path}'")
+        key = os.path.realpath(path)
+        if key in owner:
+            if owner[key] != name:
+                raise ValueError(f"'{owner[key]}' and '{name}' would both write '{path}'")
+            raise ValueError(f"'{path}' is the same file as another output of '{name}'")
+        owner[key] = name
 
 
 def _keys(path: Path) -> list:

@@ -1,11 +1,10 @@
 """What becomes of a result: its files written, a ``--json`` line, and lines for a person."""
 
 import gzip
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..io.formats import FORMATS, STOPPED, Look, encode, frame_files, place
+from ..io.formats import FORMATS, STOPPED, Look, encode, frame_files, ours, place, to_stdout
 from ..shapes import KINDS
 from .work import Result
 
@@ -24,9 +23,13 @@ def save(result: Result, item: "Item", plan: "Plan") -> None:
         files += frame_files(scene, plan.frames / item.source.folder, item.source.stem, plan.look, result.size, note)
     replace = plan.may_replace(item)
     place(files, lambda path: replace)
+    if replace:
+        # Frames past this run's last one are an earlier run's, and would make one sequence of two.
+        stale = {p for p in plan.frames_of(item) if ours(p)} - {p for p, _ in files}
+        for path in stale:
+            path.unlink(missing_ok=True)
     if plan.stdout:
-        sys.stdout.buffer.write(encode(scene, FORMATS["." + plan.stdout], plan.look, result.size, note))
-        sys.stdout.flush()
+        to_stdout(encode(scene, FORMATS["." + plan.stdout], plan.look, result.size, note))
 
 
 def _note(result: Result) -> str:

@@ -11,28 +11,29 @@ from .. import startup
 
 def main() -> None:
     """Runs the command line and ends the process with its exit status."""
-    startup.spin_briefly()
-    # -j's workers import torch as this process does: started first, they do it side by side.
-    if startup.asks_for_workers(sys.argv[1:]):
-        startup.warm()
-    with startup.collector_off():
-        # torch first, on its own: as it is imported, torch inspects frames of the import chain
-        # while it registers its operators, and under `python -m primify` a chain through
-        # primify's own modules made that slower.
-        import torch  # noqa: F401
-
-        from .commands import app
-        from .show import err
-    # The process is the command's own and ends with it: what exists now (modules, torch's
-    # objects) is never garbage, so the collector need never scan it again while fitting.
-    gc.freeze()
+    # Ctrl-C is caught from the start: most often it comes while torch is being imported.
     try:
+        startup.spin_briefly()
+        # -j's workers import torch as this process does: started first, they do it side by side.
+        if startup.asks_for_workers(sys.argv[1:]):
+            startup.warm()
+        with startup.collector_off():
+            # torch first, on its own: as it is imported, torch inspects frames of the import
+            # chain while it registers its operators, and under `python -m primify` a chain
+            # through primify's own modules made that slower.
+            import torch  # noqa: F401
+
+            from .commands import app
+        # The process is the command's own and ends with it: what exists now (modules, torch's
+        # objects) is never garbage, so the collector need never scan it again while fitting.
+        gc.freeze()
         app()
         code = 0
     except SystemExit as e:
         code = e.code
     except KeyboardInterrupt:
-        err.print("interrupted: nothing more written")
+        # Plain print: rich may not be imported yet, and importing it now would be more to stop.
+        print("interrupted: nothing more written", file=sys.stderr)
         code = 130
     _leave(code)
 
@@ -54,13 +55,16 @@ def _leave(code: int | str | None) -> None:
         if code is not None:
             print(code, file=sys.stderr)
         code = 0 if code is None else 1
+    # A reader that went away (``| head``) did not get everything: that is a failure. click (and
+    # typer's copy of it) catches the EPIPE of a write first, and leaves standard output wrapped
+    # in its PacifyFlushWrapper, whose flush says nothing.
+    closed = type(sys.stdout).__name__ == "PacifyFlushWrapper"
     try:
         sys.stdout.flush()
     except (OSError, ValueError):
-        # A reader that went away (``| head``) did not get everything: that is a failure.
-        from .show import err
-
-        err.print("error: standard output was closed before everything was written to it")
+        closed = True
+    if closed:
+        print("error: standard output was closed before everything was written to it", file=sys.stderr)
         code = code or 1
     try:
         sys.stderr.flush()

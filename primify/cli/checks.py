@@ -4,6 +4,7 @@ import typer
 from PIL import UnidentifiedImageError
 
 from ..batch.work import reason
+from ..settings import Settings
 
 
 def valid(check):
@@ -37,3 +38,19 @@ def output_size(size: int | None, max_pixels: int) -> None:
         "--output-size",
         f"{size}×{size} pixels is over --max-pixels {max_pixels:,}; give a smaller size or raise --max-pixels",
     )
+
+
+def blur(px: float, side: int, what: str) -> None:
+    """Refuses a ``--blur`` wider than the picture (``side``, its working size's longer side):
+    the blur's kernel, and the time and memory it takes, grow with it, and one that wide leaves
+    a flat colour."""
+    usage(px > side, "--blur", f"{px:g} px is wider than {what}, {side} px; give at most {side}")
+
+
+def palette(text: str | None) -> None:
+    """Raises ValueError for a bad ``--palette``; one without a count or a colour in it in words
+    of its own, as the library's message would show it as an empty Python list."""
+    if text is not None and not text.replace(",", "").strip():
+        raise ValueError("give a number of colours from 1 to 256, or colours such as '#264653,navy'")
+    if text:
+        Settings.coerce("palette", text)

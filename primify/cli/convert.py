@@ -1,5 +1,6 @@
 """``primify convert``: options into settings, a plan and a task; the batch runs in the library."""
 
+import math
 from pathlib import Path
 
 import typer
@@ -17,6 +18,7 @@ from ..io.scenefile import loads
 from ..settings import Settings
 from . import convert_options as o
 from . import options
+from .checks import blur as check_blur
 from .checks import checked, usage
 from .checks import output_size as check_output_size
 from .show import Show
@@ -63,12 +65,14 @@ def convert(
     Example: primify convert photos/ --shapes 500 --out-dir shapes/ -j 2 --json
     """
     to_stdout = output == [Path("-")]
+    usage(target_psnr is not None and math.isnan(target_psnr), "--target-psnr", "nan is not a number of decibels")
     usage(
         target_psnr is not None and target_psnr <= 0,
         "--target-psnr",
         f"every picture is above {target_psnr} dB before the first shape; give a target above 0 dB",
     )
     check_output_size(output_size, max_pixels)
+    check_blur(blur, size, "the working size (--size)")
     if dask is not None:
         checked(lambda: check_address(dask), "--dask", f"cannot use the Dask scheduler at '{dask}'")
     usage(to_stdout and json_lines, "--json", "standard output can carry the picture or JSON lines, not both")
@@ -125,7 +129,7 @@ def convert(
     for folder in {p.parent for item in plan.items for p in item.outputs} | ({frames} if frames else set()):
         usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
     weights = checked(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
-    start = checked(lambda: loads(read(init).decode()), "--init", f"cannot read '{init}'") if init else None
+    start = checked(lambda: loads(read(init)), "--init", f"cannot read '{init}'") if init else None
     usage(
         start is not None and len(start.shapes) > shapes,
         "--init",

@@ -9,7 +9,7 @@ import typer
 from ..batch.plan import check_template
 from ..settings import Settings
 from ..shapes import KINDS, parse_kinds
-from .checks import valid
+from .checks import palette, valid
 from .options import LOOK, OUTPUT, RUN, SHAPES, Device, Edge, Effort, Format
 
 #: The largest working size: a fit keeps a few dozen float copies of the picture, so 4096 px
@@ -168,7 +168,7 @@ PaletteOption = Annotated[
     typer.Option(
         metavar="N|COLOUR,...",
         show_default=False,
-        callback=valid(lambda text: text and Settings.coerce("palette", text)),
+        callback=valid(palette),
         help="Restrict colours: N colours picked from the picture, or the ones listed (#rrggbb, #rgb or CSS names).",
         rich_help_panel=LOOK,
     ),
@@ -223,6 +223,8 @@ JsonLinesOption = Annotated[
 SeedOption = Annotated[
     int,
     typer.Option(
+        min=0,
+        max=2**64 - 1,  # torch's seeds: every larger one overflows, and -1 is 2**64 - 1 again
         metavar="N",
         help="Random seed; the same seed, input, options and device give the same result.",
         rich_help_panel=RUN,

@@ -1,6 +1,7 @@
 """The commands' options as typed ``Annotated`` declarations, grouped into help panels; the
 commands' signatures name them, and their help texts are what ``--help`` shows."""
 
+import math
 from enum import Enum
 from typing import Annotated, Optional
 
@@ -32,13 +33,23 @@ class Device(str, Enum):
 Format = Enum("Format", {f[1:]: f[1:] for f in FORMATS if f != ".jpeg"}, type=str)
 DEFAULT_FORMATS = [Format.png, Format.svg]
 
+
+def _finite(value: float) -> float:
+    # inf passes min=0, and no blur is that wide.
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number of pixels")
+    return value
+
+
 Blur = Annotated[
     float,
     typer.Option(
         min=0,
+        callback=_finite,
         metavar="PX",
         rich_help_panel=OUTPUT,
-        help="Gaussian blur, in working-size pixels, in the SVG (a filter) and the PNG alike: blurred placeholders.",
+        help="Gaussian blur, in working-size pixels, in the SVG (a filter) and the PNG alike: blurred placeholders; "
+        "at most the working size.",
     ),
 ]
 Precision = Annotated[

@@ -1,16 +1,16 @@
 """``primify render``: a scene file drawn again, at any size and in any format."""
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ..batch.inputs import read
-from ..batch.plan import check_outputs, writable
+from ..batch.plan import check_outputs, unique, writable
 from ..batch.work import reason
-from ..io.formats import FORMATS, Look, encode, place
+from ..io.formats import FORMATS, Look, encode, place, to_stdout
 from ..io.scenefile import loads
+from .checks import blur as check_blur
 from .checks import checked, usage
 from .checks import output_size as check_output_size
 from .options import DEFAULT_MAX_PIXELS, OUTPUT, Blur, Every, Format, MaxPixels, Overwrite, Precision, Quiet
@@ -68,34 +68,36 @@ def render(
 
     Example: primify render photo.json -o big.png --output-size 4096 -o photo.svg
     """
-    to_stdout = output == [Path("-")]
-    usage(to_stdout and formats is None, "--format", "say which format to write to standard output, e.g. --format png")
+    output = unique(output)
+    piped = output == [Path("-")]
+    usage(piped and formats is None, "--format", "say which format to write to standard output, e.g. --format png")
     check_output_size(output_size, max_pixels)
-    checked(lambda: check_outputs([(p, str(scene)) for p in output if not to_stdout], [scene]), "--output")
-    for path in [] if to_stdout else output:
+    checked(lambda: check_outputs([(p, str(scene)) for p in output if not piped], [scene]), "--output")
+    for path in [] if piped else output:
         usage(path.exists() and not overwrite, "--output", f"'{path}' exists; pass --overwrite to replace it")
         usage(not writable(path.parent), "--output", f"cannot write to folder '{path.parent}'")
     try:
-        picture = loads(read(scene).decode())
-    except (OSError, UnicodeDecodeError, ValueError) as e:
+        picture = loads(read(scene))
+    except (OSError, ValueError) as e:
         error(f"cannot read '{scene}': {reason(e)}")
         raise typer.Exit(1) from None
+    check_blur(blur, max(picture.width, picture.height), "the scene")
     look = Look(output_size, precision, blur, every)
     usage(
         picture.width * picture.height > max_pixels and not output_size,
         "--output-size",
         f"the scene's {picture.width}×{picture.height} pixels are over --max-pixels {max_pixels:,}; give --output-size",
     )
-    if to_stdout:
-        sys.stdout.buffer.write(encode(picture, FORMATS["." + formats.value], look))
-    files = [] if to_stdout else [(p, encode(picture, FORMATS[p.suffix.lower()], look)) for p in output]
     try:
-        place(files, lambda path: overwrite)
+        if piped:
+            to_stdout(encode(picture, FORMATS["." + formats.value], look))
+        else:
+            place([(p, encode(picture, FORMATS[p.suffix.lower()], look)) for p in output], lambda path: overwrite)
     except OSError as e:
-        error(f"cannot write '{e.filename or output[0]}': {reason(e)}")
+        where = "to standard output" if piped else f"'{e.filename or output[0]}'"
+        error(f"cannot write {where}: {e.strerror or reason(e)}")
         raise typer.Exit(1) from None
     if not quiet:
         err.print(
-            f"{scene}: {len(picture.shapes)} shapes -> "
-            f"{'standard output' if to_stdout else ', '.join(map(str, output))}"
+            f"{scene}: {len(picture.shapes)} shapes -> {'standard output' if piped else ', '.join(map(str, output))}"
         )

@@ -58,7 +58,7 @@ class Body:
 class Descent:
     """The one optimizer loop of refine and polish: Adam on the bodies' geometry and (unless
     fixed by the settings) the colours and opacities, then each step projected back onto
-    valid shapes, colours in [0, 1] and opacities in [0.05, 1]. A step whose loss, gradients
+    valid shapes, colours in [0, 1] and learned opacities in [0.05, 1]. A step whose loss, gradients
     or result is not finite is undone and halves the learning rates, so such values never
     reach a shape.
 
@@ -92,7 +92,9 @@ class Descent:
                 v.requires_grad_(True)
         self.opt = Adam(groups, betas=(0.8, 0.95))
         self.base = [g["lr"] for g in groups]
-        self.bodies, self.colours, self.alphas, self.min_size = bodies, colours, alphas, min_size
+        # A fixed opacity is the user's and stays as given, below the learned floor too.
+        self.alphas = alphas if settings.alpha is None else []
+        self.bodies, self.colours, self.min_size = bodies, colours, min_size
 
     def run(
         self,

@@ -36,7 +36,7 @@ def freeze(
             if not idx:
                 continue
             cov = cover[gi][idx]
-            some = g.select(torch.tensor(idx)).against(canvas).recoloured(cov, palette)
+            some = g.select(torch.tensor(idx, device="cpu")).against(canvas).recoloured(cov, palette)
             good = (some.gain(cov) > 0) & torch.isfinite(some.params).all(dim=1)
             values = zip(some.params.tolist(), some.colour.tolist(), some.alpha.tolist(), cov, good.tolist())
             for k, (params, colour, alpha, c, ok) in enumerate(values):

@@ -113,17 +113,18 @@ def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, s
     centres = sample_centres(error, count, radius, gen)
     scale = max(h, w)
     # Sizes vary around ``radius`` so that selection, not the schedule alone, picks the size.
-    sizes = radius * torch.exp(torch.empty(count).uniform_(-1.0, 0.2, generator=gen)).to(target.device)
+    draws = torch.empty(count, dtype=torch.float32, device="cpu").uniform_(-1.0, 0.2, generator=gen)
+    sizes = radius * torch.exp(draws).to(target.device)
     params = resolve_kind(kind).init(centres / scale, sizes / scale, gen)
     windows = around(centres, WINDOW * radius + 2, h, w)
     resolve_kind(kind).constrain(params, windows.lo, windows.hi, settings.min_size / scale)
     pool = Pool(
         kind,
         params,
-        torch.zeros(count, 3, device=target.device),
-        torch.full((count,), alpha, device=target.device),
+        torch.zeros(count, 3, dtype=target.dtype, device=target.device),
+        torch.full((count,), alpha, dtype=target.dtype, device=target.device),
         windows,
-        torch.zeros(count, device=target.device),
+        torch.zeros(count, dtype=target.dtype, device=target.device),
     )
     colours, gains = [], []
     # Scored in parts: at a large working size the first shapes' windows are the whole picture.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from ..model import Shape
-from ..render.hard import painted
+from ..render.hard import blank, coverages, painted
 from ..settings import Settings
 from ..shapes import resolve_kind
 from .freeze import freeze
@@ -36,7 +36,8 @@ class Progress:
 
     placed: shapes in the picture so far, a starting scene's (``init``) included.
     total: shapes asked for (``Settings.shapes``); fewer are placed when ``target_psnr`` is
-        reached, when ``stop()`` answers True, or when no shape lowers the error any more.
+        reached, when ``stop()`` answers True, or when no shape lowers the error any more
+        (a shape that the polish moves off the picture, where it paints nothing, is dropped).
     psnr: PSNR in dB of the picture so far against the target at the working size: the hard,
         anti-aliased render that is written (with transparency, over black and white both).
     seconds: wall-clock seconds since fitting began.
@@ -85,7 +86,7 @@ def fit(
     """
     start, stop = time.perf_counter(), stop or (lambda: False)
     _, h, w = target.shape
-    given, weight = weight, torch.ones(h, w, device=target.device) if weight is None else weight
+    given, weight = weight, torch.ones(h, w, dtype=target.dtype, device=target.device) if weight is None else weight
     free = free_background and settings.palette is None
     # What a Ctrl-C keeps: the last whole state reported, never a background parted from the
     # colours that were solved over it.
@@ -177,8 +178,13 @@ def _polished(target, weight, scene, settings: Settings, stop, report, free: boo
     is the scene's canvas where the caller has it at the target's size."""
     _, h, w = target.shape
     before = painted(*scene, h, w) if before is None else before
-    polished = polish(target, weight, *scene, settings, stop, free)
-    after = painted(*polished, h, w)
+    ground, moved = polish(target, weight, *scene, settings, stop, free)
+    # A shape whose paint only adds error, as over a transparent part of the picture, can leave
+    # the canvas altogether: it paints nothing, so it is dropped rather than written.
+    bands = list(coverages(blank(ground, h, w), moved))
+    seen = [any(c.any() for *_, c in b) for b in bands]
+    polished = (ground, [s for s, v in zip(moved, seen) if v])
+    after = painted(*polished, h, w, [b for b, v in zip(bands, seen) if v])
     # The soft objective tracks the hard picture closely, but keep whichever is better.
     better = psnr(after, target) >= psnr(before, target)
     (background, shapes), canvas = (polished, after) if better else (scene, before)
@@ -192,7 +198,7 @@ def shrink(target: torch.Tensor, weight: torch.Tensor | None, side: int) -> tupl
     _, h, w = target.shape
     size = (max(1, round(h * side / max(h, w))), max(1, round(w * side / max(h, w))))
     resize = lambda t: torch.nn.functional.interpolate(t[None], size, mode="bilinear", antialias=True)[0]
-    light = torch.ones(size, device=target.device) if weight is None else resize(weight[None])[0]
+    light = torch.ones(size, dtype=target.dtype, device=target.device) if weight is None else resize(weight[None])[0]
     return resize(target).clamp(0, 1), light
 
 

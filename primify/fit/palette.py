@@ -10,8 +10,8 @@ def kmeans(pixels: torch.Tensor, n: int, gen: torch.Generator, iterations: int =
     """
     pixels = pixels.cpu()
     if len(pixels) > 20000:
-        pixels = pixels[torch.randperm(len(pixels), generator=gen)[:20000]]
-    centres = pixels[torch.randint(len(pixels), (1,), generator=gen)]
+        pixels = pixels[torch.randperm(len(pixels), generator=gen, device="cpu")[:20000]]
+    centres = pixels[torch.randint(len(pixels), (1,), generator=gen, device="cpu")]
     while len(centres) < n:
         d = torch.cdist(pixels, centres).amin(dim=1) ** 2
         if d.sum() <= 0:

@@ -47,7 +47,9 @@ def sample_centres(error: torch.Tensor, count: int, radius: float, gen: torch.Ge
     score = box_blur(error, max(0, int(radius * 0.5))).flatten().clamp_min(0).cpu()
     score = score.square() + 1e-12
     idx = torch.multinomial(score / score.sum(), count, replacement=True, generator=gen)
-    xy = torch.stack([idx % w, idx // w], dim=1).float() + torch.rand(count, 2, generator=gen)
+    # float32 on the CPU whatever torch's defaults are, so a seed gives the same draws everywhere.
+    jitter = torch.rand(count, 2, generator=gen, dtype=torch.float32, device="cpu")
+    xy = torch.stack([idx % w, idx // w], dim=1).float() + jitter
     return xy.to(error.device)
 
 
@@ -66,4 +68,4 @@ def spread(centres: torch.Tensor, gains: torch.Tensor, count: int, radius: float
             break
         if not chosen or (pts[chosen] - pts[i]).norm(dim=1).min() >= radius:
             chosen.append(i)
-    return torch.tensor(chosen, dtype=torch.long)
+    return torch.tensor(chosen, dtype=torch.long, device="cpu")

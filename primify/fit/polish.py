@@ -91,16 +91,16 @@ def polish(
     """
     if not shapes or settings.polish <= 0:
         return background, shapes
-    dev, t = target.device, settings.polish_tile
+    dev, dt, t = target.device, target.dtype, settings.polish_tile
     _, h, w = target.shape
     scale, rows, cols = max(h, w), -(-h // t), -(-w // t)
     target_t, weight_t = tiled(target, t), tiled(weight[None], t)
 
     kinds = list(dict.fromkeys(s.kind for s in shapes))
     members = {k: torch.tensor([i for i, s in enumerate(shapes) if s.kind == k], device=dev) for k in kinds}
-    params = {k: torch.tensor([s.params for s in shapes if s.kind == k], device=dev) for k in kinds}
-    colour = torch.tensor([s.colour for s in shapes], device=dev)
-    alpha = torch.tensor([s.alpha for s in shapes], device=dev)
+    params = {k: torch.tensor([s.params for s in shapes if s.kind == k], dtype=dt, device=dev) for k in kinds}
+    colour = torch.tensor([s.colour for s in shapes], dtype=dt, device=dev)
+    alpha = torch.tensor([s.alpha for s in shapes], dtype=dt, device=dev)
     # For each kind: the box each shape must stay in; for each shape, its kind and its row there.
     lo, hi, row_in_kind = {}, {}, torch.empty(len(shapes), dtype=torch.long, device=dev)
     kind_of = torch.tensor([kinds.index(s.kind) for s in shapes], device=dev)
@@ -110,7 +110,7 @@ def polish(
         reach = size.clamp(REACH_MIN / scale, settings.polish_reach / scale)
         lo[k], hi[k] = b[:, :2] - reach, b[:, 2:] + reach
         row_in_kind[members[k]] = torch.arange(len(members[k]), device=dev)
-    pix = (torch.arange(t, device=dev) + 0.5) / scale
+    pix = (torch.arange(t, dtype=dt, device=dev) + 0.5) / scale
 
     def layout(temperature: float) -> list:
         """A step's parts: runs of tiles with their (tile, shape) pairs where the shapes are now,
@@ -119,13 +119,13 @@ def polish(
         left them, the reaches of a few large shapes cover the picture many times over, and
         their soft edges' tails, wide at first, narrow as the temperature falls."""
         tail = TAIL * temperature + 1
-        box = torch.empty(len(shapes), 4, device=dev)
+        box = torch.empty(len(shapes), 4, dtype=dt, device=dev)
         for k in kinds:
             b = resolve_kind(k).bbox(params[k].detach()) * scale
             box[members[k]] = torch.cat([b[:, :2] - tail, b[:, 2:] + tail], dim=1)
         tile_of, shape_of = pairs(box, t, rows, cols)
-        px = ((tile_of % cols) * t / scale)[:, None, None] + pix[None, None, :]
-        py = ((tile_of // cols) * t / scale)[:, None, None] + pix[None, :, None]
+        px = ((tile_of % cols) * t).to(dt)[:, None, None] / scale + pix[None, None, :]
+        py = ((tile_of // cols) * t).to(dt)[:, None, None] / scale + pix[None, :, None]
         pair_kind = kind_of[shape_of]
         kind_pairs = {k: torch.nonzero(pair_kind == i).flatten() for i, k in enumerate(kinds)}
         out = []
@@ -155,7 +155,7 @@ def polish(
             if len(soft) == 1:
                 cov = soft[0][1]  # one kind holds every pair, in order
             else:
-                cov = torch.zeros(len(run), t, t, device=dev)
+                cov = torch.zeros(len(run), t, t, dtype=dt, device=dev)
                 for at, c in soft:
                     cov = cov.index_put((at,), c)
             out = composite_runs(background, cov, take(colour, shape), take(alpha, shape), run, b - a)

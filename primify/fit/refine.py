@@ -61,7 +61,7 @@ def step_seconds(
     settings = Settings(kinds=(kind,))
     gen = torch.Generator().manual_seed(0)
     _, h, w = target.shape
-    weight = torch.ones(h, w, device=target.device)
+    weight = torch.ones(h, w, dtype=target.dtype, device=target.device)
     canvas = target.mean(dim=(1, 2))[:, None, None].expand(3, h, w).clone()
     radius = shape_scale(n_active, max(h, w))
     with torch.no_grad():

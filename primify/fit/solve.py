@@ -50,7 +50,9 @@ def solved(
         return background, shapes, before
     first = 1 if free_background else 0
     dev = target.device
-    start = torch.cat([background[None, :3], torch.tensor([s.colour for s in shapes], device=dev)])[1 - first :]
+    start = torch.cat(
+        [background[None, :3], torch.tensor([s.colour for s in shapes], dtype=background.dtype, device=dev)]
+    )[1 - first :]
     start = start.double()
     normal = torch.zeros(len(start), len(start), dtype=torch.float64, device=dev)
     rhs = torch.zeros(len(start), 3, dtype=torch.float64, device=dev)
@@ -81,13 +83,13 @@ def _basis(shapes, top: int, bottom: int, w: int, scale: int, first: int, like: 
     the shapes' and nothing else is left to subtract. ``found``: the shapes' coverages of
     these rows, where the caller has them."""
     rows = bottom - top
-    keep = torch.ones(rows, w, device=like.device)
-    basis = torch.zeros(first + len(shapes), rows, w, device=like.device)
+    keep = torch.ones(rows, w, dtype=like.dtype, device=like.device)
+    basis = torch.zeros(first + len(shapes), rows, w, dtype=like.dtype, device=like.device)
     if found is None:
         found = list(coverages(like.new_empty(1, rows, w), shapes, scale=scale, offset=(0, -top)))
     # From the last shape painted to the first, so that ``keep`` is each one's after_i.
     for i in range(len(shapes) - 1, -1, -1):
-        u = torch.zeros(rows, w, device=like.device)
+        u = torch.zeros(rows, w, dtype=like.dtype, device=like.device)
         for r0, r1, c0, c1, cov in found[i]:
             u[r0:r1, c0:c1] = shapes[i].alpha * cov
         basis[first + i] = u * keep

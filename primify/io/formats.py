@@ -6,6 +6,7 @@ import io
 import json
 import os
 import secrets
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,6 +90,16 @@ def write(scene: Scene, path: Path, look: Look = Look()) -> None:
     """Writes ``scene`` to ``path`` in the format its extension names, whole or not at all,
     replacing a file that is there (``Scene.save``)."""
     place([(path, encode(scene, FORMATS[path.suffix.lower()], look))], lambda _: True)
+
+
+def to_stdout(data: bytes) -> None:
+    """Writes all of ``data`` to standard output and flushes it; raises OSError where it cannot
+    (a full disk, a closed pipe). A large write that fills the disk comes back short and raises
+    nothing, so what is left is written again, which raises the error."""
+    left = memoryview(data)
+    while left:
+        left = left[sys.stdout.buffer.write(left) :]
+    sys.stdout.buffer.flush()
 
 
 def png_text(note: str = "") -> PngImagePlugin.PngInfo:

@@ -79,7 +79,8 @@ def open_picture(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Image
 def picture(image, working_size: int | None = None, what: str = "picture") -> Image.Image:
     """Any picture the library takes, as 8-bit RGB or RGBA (see ``normalize``).
 
-    - a PIL image, any mode, as ``normalize`` reads it;
+    - a PIL image, any mode, as ``normalize`` reads it: deep gray (modes F, I and I;16) by the
+      rule of its numpy dtype below, as the same data in an array would be;
     - a path, read by ``load`` as the command line reads files (so EXIF rotation matches);
     - a numpy array or torch tensor: H×W (gray), H×W×C or C×H×W with C = 1 (gray), 2 (gray and
       alpha), 3 (RGB) or 4 (RGBA); numpy arrays are read as H×W×C when both fit, tensors as
@@ -124,12 +125,17 @@ def _from_array(a: np.ndarray, channels_first: bool, what: str) -> Image.Image:
         a = a[..., 0]
     if a.size == 0:
         raise ValueError(f"the {what} is empty (an array of shape {shape})")
-    # 8 bits, as every picture is fitted: H×W is L, then LA, RGB, RGBA by channel count.
+    return _eight_bits(a)
+
+
+def _eight_bits(a: np.ndarray) -> Image.Image:
+    """8 bits, as every picture is fitted: H×W is L, then LA, RGB, RGBA by channel count."""
     return Image.fromarray(np.ascontiguousarray((_unit(a) * 255 + 0.5).astype(np.uint8)))
 
 
 def _unit(a: np.ndarray) -> np.ndarray:
     """The (non-empty) array's values in [0, 1], by the rule of its dtype (see ``picture``)."""
+    a = a.astype(a.dtype.newbyteorder("="), copy=False)  # big-endian uint16 (I;16B) is uint16 too
     if a.dtype == bool:
         return a.astype(np.float64)
     if a.dtype.kind == "f":
@@ -154,10 +160,9 @@ def normalize(im: Image.Image) -> Image.Image:
     own colour profile when it has one (Adobe RGB, ProPhoto, CMYK...)."""
     im = to_srgb(im)
     if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        a = np.asarray(im, dtype=np.float64)
-        # 16-bit images hold 0..65535; Pillow's own conversion would clip them to white.
-        top = 65535.0 if im.mode.startswith("I;16") or a.max() > 255 else 255.0
-        im = Image.fromarray(np.clip(a / top * 255 + 0.5, 0, 255).astype(np.uint8), "L")
+        # Deep gray reads as the same data in a numpy array does (Pillow's own conversion would
+        # clip 16-bit values to white and read floats as 0..255).
+        im = _eight_bits(np.asarray(im))
     if im.mode in ("La", "RGBa"):
         # Premultiplied alpha: Pillow converts these onward only from their straight forms.
         im = im.convert(im.mode[:-1] + "A")

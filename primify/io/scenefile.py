@@ -77,10 +77,14 @@ def from_dict(data: dict) -> Scene:
     return Scene(int(width), int(height), background, [_shape(i, s) for i, s in enumerate(data["shapes"])])
 
 
-def loads(text: str) -> Scene:
-    """The scene in JSON ``text``. Raises ValueError saying what is wrong with it."""
+def loads(text: str | bytes) -> Scene:
+    """The scene in JSON ``text`` (or a file's bytes, UTF-8). Raises ValueError saying what is
+    wrong with it."""
     try:
-        data = json.loads(text)
+        # A picture given as a scene fails here: its bytes are not UTF-8 text.
+        data = json.loads(text.decode() if isinstance(text, bytes) else text)
+    except UnicodeDecodeError:
+        raise ValueError("not a primify scene, which is a JSON text file") from None
     except json.JSONDecodeError as e:
         raise ValueError(f"not valid JSON ({e.msg} at line {e.lineno})") from None
     except RecursionError:
@@ -111,7 +115,10 @@ def _shape(i: int, s: dict) -> Shape:
 
 
 def _number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    # JSON's whole numbers have no size limit, and math.isfinite overflows on a huge one.
+    if isinstance(v, bool):
+        return False
+    return isinstance(v, int) or isinstance(v, float) and math.isfinite(v)
 
 
 def _colour(values, what: str) -> tuple[float, float, float]:
@@ -123,5 +130,5 @@ def _colour(values, what: str) -> tuple[float, float, float]:
 def load_scene(path: str | os.PathLike) -> Scene:
     """The scene in the file at ``path`` (as ``Scene.save("x.json")`` and ``-o x.json`` write it).
     Raises OSError if it cannot be read and ValueError if it is not a valid scene file."""
-    with open(path, encoding="utf-8") as f:
+    with open(path, "rb") as f:
         return loads(f.read())

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from .. import checks
 from ..shapes import resolve_kind
 from .raster import hard_coverage, solid
 
@@ -83,9 +84,11 @@ def render(
     size: tuple[int, int] | None = None,
 ) -> Image.Image:
     """See ``Scene.render``; ``size`` (width, height) is an exact size instead, for a picture
-    whose own aspect ratio the rounded working size only comes near."""
+    whose own aspect ratio the rounded working size only comes near. Raises ValueError or
+    TypeError for ``samples`` or ``blur`` out of their ranges."""
+    samples, blur = checks.whole(1)("samples", samples), checks.real(0)("blur", blur)
     w, h = size or scene.size_for(longer)
-    if blur <= 0:
+    if blur == 0:
         rows = max(1, _MAX_BAND // w)
         bands = [np.asarray(to_image(band(scene, w, h, top, min(h, top + rows), samples))) for top in range(0, h, rows)]
         return Image.fromarray(np.concatenate(bands) if len(bands) > 1 else bands[0])
@@ -93,12 +96,12 @@ def render(
     m = int(np.ceil(3 * sigma))
     # An exact Gaussian, separable, as the SVG's filter draws it: of the shapes inside the canvas
     # only, over nothing (premultiplied, so nothing bleeds colour), then laid over the background.
-    taps = torch.exp(-0.5 * (torch.arange(-m, m + 1, dtype=torch.float32) / sigma) ** 2)
     t = band(replace(scene, background=None), w, h, 0, h, samples)[None]
+    taps = torch.exp(-0.5 * (torch.arange(-m, m + 1, dtype=t.dtype, device=t.device) / sigma) ** 2)
     taps = (taps / taps.sum()).view(1, 1, 1, -1).expand(4, 1, 1, -1)
     t = F.conv2d(F.conv2d(t, taps, padding=(0, m), groups=4), taps.transpose(2, 3), padding=(m, 0), groups=4)[0]
     if scene.background is not None:
-        t = t[:3] + (1 - t[3:]) * torch.tensor(scene.background, dtype=t.dtype)[:, None, None]
+        t = t[:3] + (1 - t[3:]) * torch.tensor(scene.background, dtype=t.dtype, device=t.device)[:, None, None]
     return to_image(t)
 
 
@@ -139,7 +142,7 @@ def coverage(
     ox, oy = offset if isinstance(offset, tuple) else (offset, offset)
     kind = resolve_kind(shape.kind)
     p = torch.tensor([shape.params], dtype=canvas.dtype, device=canvas.device)
-    x0, y0, x1, y1 = (kind.bbox(p)[0] * scale + torch.tensor([ox, oy, ox, oy])).tolist()
+    x0, y0, x1, y1 = (kind.bbox(p)[0] * scale + torch.tensor([ox, oy, ox, oy], dtype=p.dtype, device=p.device)).tolist()
     c0, c1 = max(0, int(np.floor(x0))), min(w, int(np.ceil(x1)) + 1)
     r0, r1 = max(0, int(np.floor(y0))), min(h, int(np.ceil(y1)) + 1)
     if c0 >= c1 or r0 >= r1:
@@ -173,7 +176,7 @@ def coverages(
             kind = resolve_kind(name)
             idx = [i for i, s in enumerate(run) if s.kind == name]
             p = torch.tensor([run[i].params for i in idx], dtype=canvas.dtype, device=canvas.device)
-            boxes = (kind.bbox(p) * scale + torch.tensor([ox, oy, ox, oy], device=p.device)).tolist()
+            boxes = (kind.bbox(p) * scale + torch.tensor([ox, oy, ox, oy], dtype=p.dtype, device=p.device)).tolist()
             buckets: dict[tuple[int, int], list] = {}
             for j, (i, (x0, y0, x1, y1)) in enumerate(zip(idx, boxes)):
                 c0, c1 = max(0, int(np.floor(x0))), min(w, int(np.ceil(x1)) + 1)

@@ -9,6 +9,7 @@ without needless spaces, and an opacity that all shapes share once on their grou
 
 from xml.sax.saxutils import escape, quoteattr
 
+from .. import checks
 from ..model import Scene
 from ..shapes import resolve_kind
 from ..version import __version__
@@ -61,9 +62,10 @@ def to_svg(
     pixels) adds a Gaussian blur filter, for blurred placeholders. A transparent background (None)
     is no element at all. ``about`` (escaped) ends the ``<desc>``, which names primify's version
     and the settings that the scene shows. Raises ValueError for a ``precision`` that is not a
-    whole number from 0 to 6."""
+    whole number from 0 to 6 or a ``blur`` below 0."""
     if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 6:
         raise ValueError(f"precision must be a whole number of decimals from 0 to 6, not {precision!r}")
+    blur = checks.real(0)("blur", blur)
     scale = max(scene.width, scene.height)
     fmt = lambda v: number(v * scale, precision)
     w, h = scene.width, scene.height

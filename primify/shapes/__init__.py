@@ -44,6 +44,8 @@ def parse_kinds(text: str) -> tuple[str, ...]:
     names = list(KINDS) if text.strip() == "all" else [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise ValueError(f"no shape kind is given; {_KNOWN}")
+    if "all" in names:
+        raise ValueError("'all' stands alone, meaning every kind; to mix kinds, list them, as in triangle,circle")
     for name in names:
         resolve_kind(name)
     return tuple(dict.fromkeys(names))

@@ -64,9 +64,10 @@ def degrees(angle: float) -> str:
 
 
 def uniform(k: int, lo: float, hi: float, gen: torch.Generator, like: torch.Tensor) -> torch.Tensor:
-    """K uniform samples in [lo, hi) drawn from ``gen`` (on the CPU, so seeds give the same
-    shapes on every device) and moved to ``like``'s device."""
-    return (torch.rand(k, generator=gen) * (hi - lo) + lo).to(like.device, like.dtype)
+    """K uniform samples in [lo, hi) drawn from ``gen`` (as float32 on the CPU, whatever torch's
+    defaults, so seeds give the same shapes on every device) and moved to ``like``'s device."""
+    draws = torch.rand(k, generator=gen, dtype=torch.float32, device="cpu")
+    return (draws * (hi - lo) + lo).to(like.device, like.dtype)
 
 
 def keep_inside(

@@ -88,6 +88,6 @@ class Polygon:
 
     @staticmethod
     def svg(p, fmt):
-        vx, vy = corners(torch.tensor([p], dtype=torch.float64))
+        vx, vy = corners(torch.tensor([p], dtype=torch.float64, device="cpu"))
         xy = torch.stack([vx[0], vy[0]], 1).flatten().tolist()
         return "path", {"d": "M" + path_data([fmt(v) for v in xy]) + "z"}

@@ -16,7 +16,7 @@ class Triangle:
         k = centre.shape[0]
         # A jittered equilateral triangle at a random angle: never degenerate at the start.
         base = uniform(k, 0, 2 * math.pi, gen, centre)
-        angles = base[:, None] + torch.tensor([0.0, 2.0, 4.0], device=centre.device) * math.pi / 3
+        angles = base[:, None] + torch.tensor([0.0, 2.0, 4.0], dtype=centre.dtype, device=centre.device) * math.pi / 3
         angles = angles + (uniform(3 * k, -0.5, 0.5, gen, centre)).view(k, 3)
         radius = scale[:, None] * uniform(3 * k, 0.6, 1.2, gen, centre).view(k, 3)
         xs = centre[:, 0:1] + radius * torch.cos(angles)
@@ -29,7 +29,7 @@ class Triangle:
         a, b = v, v.roll(-1, dims=1)
         e = b - a
         cross = e[:, 0, 0] * e[:, 1, 1] - e[:, 0, 1] * e[:, 1, 0]
-        sign = torch.where(cross >= 0, 1.0, -1.0)
+        sign = torch.where(cross >= 0, 1.0, -1.0).to(cross.dtype)  # two numbers alone take torch's default
         # Outward unit normals whichever way round the vertices go.
         n = torch.stack([e[..., 1], -e[..., 0]], dim=-1) * sign[:, None, None]
         n = n / n.norm(dim=-1, keepdim=True).clamp_min(1e-9)

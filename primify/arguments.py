@@ -1,0 +1,53 @@
+"""Checks of ``convert``'s arguments that are not ``Settings`` fields, made before any work: a
+wrong one is a ValueError or TypeError naming the argument."""
+
+import torch
+
+from .model import Scene
+
+
+def pick_device(name: str | torch.device = "auto") -> torch.device:
+    """``auto`` is CUDA when torch sees a GPU, else the CPU; otherwise a device torch can
+    compute on here: the CPU, a CUDA GPU it sees or Apple's MPS."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if not isinstance(name, (str, torch.device)):
+        raise TypeError(f"device must be a torch.device or its name ('auto', 'cpu', 'cuda'), not {name!r}")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps', not {name!r}") from None
+    if device.type == "cuda":
+        # Counted, not tried: a tensor on the GPU would start CUDA before the command line's workers fork.
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if (device.index or 0) >= count:
+            seen = f"CUDA GPUs 0 to {count - 1} only" if count else "no CUDA GPU"
+            raise ValueError(f"device '{device}' was asked for, but torch sees {seen}")
+    elif not (device.type == "cpu" or device.type == "mps" and torch.backends.mps.is_available()):
+        raise ValueError(f"device '{device}' was asked for, but torch cannot compute on it here")
+    return device
+
+
+def callbacks(generator, progress, stop, init, shapes: int) -> None:
+    """Refuses a ``generator``, ``progress``, ``stop`` or ``init`` of the wrong kind, and an
+    ``init`` with more shapes than the ``shapes`` asked for in all."""
+    if not isinstance(generator, torch.Generator) or generator.device.type != "cpu":
+        raise TypeError(f"generator must be a CPU torch.Generator or None, not {generator!r}")
+    for name, value in (("progress", progress), ("stop", stop)):
+        if value is not None and not callable(value):
+            raise TypeError(f"{name} must be a function or None, not {value!r}")
+    if init is not None and not isinstance(init, Scene):
+        raise TypeError(f"init must be a primify.Scene (primify.load_scene reads a saved one) or None, not {init!r}")
+    if init is not None and len(init.shapes) > shapes:
+        raise ValueError(f"init already has {len(init.shapes)} shapes, more than shapes={shapes} in all")
+
+
+def same_shape(what: str, size: tuple[int, int], picture: tuple[int, int]) -> None:
+    """Refuses a mask or starting scene whose aspect ratio is not the picture's: within 2 %, or
+    within what rounding either to whole pixels can make of one aspect ratio (a scene fitted at
+    a small working size is a few pixels across)."""
+    (w, h), (pw, ph) = size, picture
+    lo, hi = (w - 0.5) / (h + 0.5), (w + 0.5) / (h - 0.5)
+    plo, phi = (pw - 0.5) / (ph + 0.5), (pw + 0.5) / (ph - 0.5)
+    if lo > 1.02 * phi or hi < plo / 1.02:
+        raise ValueError(f"{what} is {w}×{h}, not the picture's shape ({pw}×{ph})")
