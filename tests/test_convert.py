@@ -212,3 +212,31 @@ def test_candidates_scored_in_parts_give_the_same_scene(picture, fast, monkeypat
     for a, b in zip(whole.shapes, parts.shapes, strict=True):
         assert a.kind == b.kind and np.allclose(a.params, b.params, atol=1e-5)
         assert np.allclose(a.colour, b.colour, atol=1e-5)
+
+
+def test_small_batches_are_refined_and_frozen_on_one_thread_large_ones_on_all(picture, fast, gen, monkeypatch):
+    from primify.fit.refine import ONE_THREAD
+
+    seen = []
+
+    def spy(name, real):
+        def run(groups, *args):
+            pixels = sum(g.windows.rows.numel() * g.windows.cols.shape[1] for g in groups)
+            seen.append((name, pixels, torch.get_num_threads()))
+            return real(groups, *args)
+
+        return run
+
+    monkeypatch.setattr(optimize, "refine", spy("refine", optimize.refine))
+    monkeypatch.setattr(optimize, "freeze", spy("freeze", optimize.freeze))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        # 256 px: the first, large shapes' windows are most of the picture, the later ones small.
+        primify.convert(picture.resize((256, 192)), fast, size=256, generator=gen)
+        after = torch.get_num_threads()
+    finally:
+        torch.set_num_threads(threads)
+    assert after == 2
+    assert {(name, n) for name, pixels, n in seen} == {("refine", 1), ("refine", 2), ("freeze", 1), ("freeze", 2)}
+    assert all(n == (1 if pixels < ONE_THREAD else 2) for _, pixels, n in seen)

@@ -24,7 +24,7 @@ from .group import Group, candidates, palette_of
 from .metrics import psnr
 from .placement import batch_size, shape_scale, spread
 from .polish import polish
-from .refine import refine
+from .refine import refine, threads_for
 from .regrow import regrown
 from .solve import solved
 
@@ -153,10 +153,11 @@ def _fit(target, weight, settings: Settings, gen, scene, report, stop, free: boo
         radius = max(1.5, shape_scale(len(shapes), max(h, w)) * 0.5**misses * extent)
         with torch.no_grad():
             groups = _choose(target, weight, canvas, radius, len(shapes), settings, gen)
-        if groups:
-            groups = refine(groups, radius, settings)
+        with threads_for(groups):
+            groups = refine(groups, radius, settings) if groups else groups
+            with torch.no_grad():
+                added = freeze(groups, canvas, shapes, palette_of(settings, target), reached, goal is not None)
         with torch.no_grad():
-            added = freeze(groups, canvas, shapes, palette_of(settings, target), reached, goal is not None)
             if added and solve:
                 background, shapes, canvas = solved(target, weight, background, shapes, free)
         misses = 0 if added else misses + 1
