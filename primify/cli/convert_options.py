@@ -192,7 +192,7 @@ EffortOption = Annotated[
     typer.Option(
         metavar="fast|default|best",
         rich_help_panel=LOOK,
-        help="How long to search: fast takes under half the time, best about 3.5 times (at 500 shapes).",
+        help="How long to search: fast takes under half the time, best about 3 to 3.5 times (at 500 shapes).",
     ),
 ]
 RecursiveOption = Annotated[
