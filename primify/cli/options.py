@@ -65,7 +65,7 @@ Every = Annotated[
         metavar="K",
         show_default="about 50 frames",
         rich_help_panel=OUTPUT,
-        help="Shapes added per frame of a GIF or --frames.",
+        help="Shapes added per frame of an animation: a GIF, or convert's --frames.",
     ),
 ]
 Overwrite = Annotated[
