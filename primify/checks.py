@@ -18,7 +18,7 @@ from .shapes import parse_kinds
 #: quarter and a half) cost 0.14 dB at 500 triangles (four benchmark pictures, ad hoc) and
 #: brought it back under half the default's time (benchmarks/effort.py).
 #: ``best`` tries 4x the candidates (at 500 triangles 0.13 dB more than 2x in trials, at no
-#: measurable cost) and polishes four times: at 500 triangles three rounds of 2x gave 0.11 dB
+#: measurable cost) and polishes five times: at 500 triangles three rounds of 2x gave 0.11 dB
 #: more than one polish of 6x, with half the refinement steps, at about the same cost, and a
 #: fourth round of 1.75x 0.07 dB more than three, as much as three rounds of 2.5x (ad hoc, on
 #: pictures outside the benchmark, once the default had gained 0.12 dB and three rounds gave
