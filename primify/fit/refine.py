@@ -13,8 +13,9 @@ from .group import Group, candidates
 from .placement import shape_scale
 
 #: A batch whose windows hold fewer pixels than this is refined and frozen on one thread. At
-#: 256 px (batches of 5,000 to 40,000 pixels) a second thread took as long, for 1.5 times the
-#: CPU; at 768 px, batches of 2**17 to 2**19 pixels took two thirds of the time on two.
+#: 256 px (batches of 5,000 to 40,000 pixels) a second thread made none quicker and took CPU;
+#: at 768 px, batches of 2**17 to 2**19 pixels were quicker on two (ad hoc, stage by stage).
+#: Whole folders in turn: benchmarks/results/jobs_small_batches.csv.
 ONE_THREAD = 2**16
 
 
