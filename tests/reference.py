@@ -34,3 +34,22 @@ def triangle_sdf_naive(p, x, y):
         d = (x - a[:, 0, None, None]) * n[:, 0, None, None] + (y - a[:, 1, None, None]) * n[:, 1, None, None]
         best = d if best is None else torch.maximum(best, d)
     return best
+
+
+def gain_naive(target, weight, canvas, mask, alpha):
+    """The error that painting ``mask`` (H, W) of 0 and 1 at opacity ``alpha`` removes, in the
+    colour that removes the most: each channel's by weighted least squares over the covered
+    pixels (numpy), clipped to [0, 1]; over nothing (4 channels, premultiplied) the fourth is 1."""
+    import numpy as np
+
+    covered = mask.bool().numpy()
+    root = weight.numpy()[covered] ** 0.5
+    colour = []
+    for c in range(3):
+        left = target[c].numpy()[covered] - (1 - alpha) * canvas[c].numpy()[covered]
+        k = np.linalg.lstsq((root * alpha)[:, None], root * left, rcond=None)[0][0]
+        colour.append(min(1.0, max(0.0, k)))
+    colour = torch.tensor(colour + [1.0] * (len(target) - 3), dtype=target.dtype)
+    painted = canvas * (1 - alpha * mask) + colour[:, None, None] * alpha * mask
+    error = lambda img: (weight * (img - target) ** 2).sum()
+    return error(canvas) - error(painted)

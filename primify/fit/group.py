@@ -9,6 +9,7 @@ from ..render.raster import best_colour, hard_coverage, over, soft_coverage, squ
 from ..shapes import resolve_kind
 from .palette import best_of
 from .placement import sample_centres
+from .sweep import sweep
 from .window import Windows, around
 
 #: Half the side of a new shape's window, in units of its starting radius: room to move and
@@ -106,16 +107,27 @@ class Pool:
         )
 
 
-def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, settings, gen) -> Pool:
+def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, settings, gen, search=False) -> Pool:
     """``count`` fresh shapes of ``kind`` of about ``radius`` pixels, placed by error, each with
-    its least-squares colour and the error it removes."""
+    its least-squares colour and the error it removes. Where ``search`` (below ``few_shapes``),
+    kinds that ``sweep`` are the best of every place instead."""
     _, h, w = target.shape
-    centres = sample_centres(error, count, radius, gen)
     scale = max(h, w)
-    # Sizes vary around ``radius`` so that selection, not the schedule alone, picks the size.
-    draws = torch.empty(count, dtype=torch.float32, device="cpu").uniform_(-1.0, 0.2, generator=gen)
-    sizes = radius * torch.exp(draws).to(target.device)
-    params = resolve_kind(kind).init(centres / scale, sizes / scale, gen)
+    # A palette's colours are not the free colour that a sweep's sums assume.
+    swept = (
+        search
+        and settings.palette is None
+        and sweep(kind, target, weight, canvas, count, radius, WINDOW * radius, alpha, gen, settings.min_size)
+    )
+    if swept:
+        params, centres = swept
+        count = len(params)
+    else:
+        centres = sample_centres(error, count, radius, gen)
+        # Sizes vary around ``radius`` so that selection, not the schedule alone, picks the size.
+        draws = torch.empty(count, dtype=torch.float32, device="cpu").uniform_(-1.0, 0.2, generator=gen)
+        sizes = radius * torch.exp(draws).to(target.device)
+        params = resolve_kind(kind).init(centres / scale, sizes / scale, gen)
     windows = around(centres, WINDOW * radius + 2, h, w)
     resolve_kind(kind).constrain(params, windows.lo, windows.hi, settings.min_size / scale)
     pool = Pool(

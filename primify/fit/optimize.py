@@ -212,8 +212,10 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
         # Where the picture is transparent the error is spilt paint, which no shape takes away.
         error = error * target[3]
     alpha = settings.start_alpha(len(target))
+    # Few shapes are swept for (see ``sweep``); many small ones are placed as well at random.
+    search = settings.shapes < settings.few_shapes
     pool = [
-        candidates(kind, target, weight, canvas, error, k * settings.tries, radius, alpha, settings, gen)
+        candidates(kind, target, weight, canvas, error, k * settings.tries, radius, alpha, settings, gen, search)
         for kind in settings.kinds
     ]
     gains = torch.cat([p.gains for p in pool])

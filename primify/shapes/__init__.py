@@ -35,6 +35,18 @@ def step_scale(kind: str, p: torch.Tensor) -> torch.Tensor:
     return scale
 
 
+def translated(kind: str, p: torch.Tensor, by: torch.Tensor) -> torch.Tensor:
+    """Shapes (K, P) moved by ``by`` (K, 2), in their own units: every parameter named for an x
+    (``x0``, ``cx``) takes the x shift, every one named for a y the y shift (bezier's control
+    point ``cx``, ``cy`` is a point too); sizes and angles stay."""
+    moved = p.clone()
+    for i, name in enumerate(resolve_kind(kind).params):
+        axis = name[1] if name in ("cx", "cy") else name[0]
+        if axis in "xy":
+            moved[:, i] += by[:, "xy".index(axis)]
+    return moved
+
+
 def parse_kinds(text: str) -> tuple[str, ...]:
     """Turn ``"triangle,circle"`` (or ``"all"``, or ``"polygon:6"``) into known kind names, in
     order, without repeats.

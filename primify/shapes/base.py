@@ -22,7 +22,10 @@ A kind is a class with only static methods, written in the same order in every f
 
 Optionally, ``paint = "stroke"`` says the SVG element is a stroke rather than a fill (its
 ``svg`` gives the stroke's width and caps), so the colour and opacity go on ``stroke`` and
-``stroke-opacity``; the default is ``"fill"``.
+``stroke-opacity``; the default is ``"fill"``. And ``sweep = "stamps"`` says that few new shapes
+of the kind are best found by trying a few random ones at every position of the picture
+(``fit.sweep``: the parameters named for an x or a y move with the shape, see
+``shapes.translated``); ``"boxes"`` is the axis-aligned rectangle's own sweep of every corner.
 """
 
 import math

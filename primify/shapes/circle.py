@@ -6,6 +6,7 @@ import torch
 class Circle:
     name = "circle"
     params = ("cx", "cy", "r")
+    sweep = "stamps"
 
     @staticmethod
     def init(centre, scale, gen):

@@ -36,6 +36,7 @@ def ellipse_distance(u, v, a, b):
 class Ellipse:
     name = "ellipse"
     params = ("cx", "cy", "rx", "ry")
+    sweep = "stamps"
 
     @staticmethod
     def init(centre, scale, gen):

@@ -8,6 +8,7 @@ from .base import half_sizes
 class Rect:
     name = "rect"
     params = ("x0", "y0", "x1", "y1")
+    sweep = "boxes"
 
     @staticmethod
     def init(centre, scale, gen):

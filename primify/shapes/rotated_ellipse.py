@@ -9,6 +9,7 @@ from .ellipse import ellipse_distance
 class RotatedEllipse:
     name = "rotated-ellipse"
     params = ("cx", "cy", "rx", "ry", "angle")
+    sweep = "stamps"
 
     init = staticmethod(rotated_init)
 
