@@ -275,3 +275,19 @@ def test_the_distribution_name_is_ours_and_workers_install_from_this_project():
     readme = (ROOT / "README.md").read_text()
     assert "primify[dask]" not in readme
     assert re.search(r"pip wheel .*-w dist", readme) and f"{distribution().replace('-', '_')}-" in readme
+
+
+def test_output_and_out_dir_together_are_refused_before_any_work(photo, tmp_path):
+    # Before, --out-dir was silently ignored and the file went where -o said.
+    refused(
+        run(photo, "-o", tmp_path / "x.png", "--out-dir", tmp_path / "elsewhere", *FAST),
+        "--output names the file itself; give --output or --out-dir, not both",
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["photo.jpg"]
+
+
+def test_a_folder_below_a_file_is_refused_and_a_new_out_dir_is_made(photo, tmp_path):
+    (tmp_path / "afile").write_text("")
+    refused(run(photo, "--out-dir", tmp_path / "afile" / "sub", *FAST), "cannot write to folder")
+    assert run(photo, "--out-dir", tmp_path / "a" / "b", *FAST, "-q").exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "a" / "b").iterdir()) == ["photo.primify.png", "photo.primify.svg"]

@@ -32,7 +32,7 @@ def convert(
     target_psnr: o.TargetPsnrOption = None,
     init: o.InitOption = None,
     output: o.OutputOption = None,
-    out_dir: o.OutDirOption = Path("."),
+    out_dir: o.OutDirOption = None,
     name: o.NameOption = DEFAULT_NAME,
     formats: o.FormatsOption = None,
     overwrite: options.Overwrite = False,
@@ -88,6 +88,13 @@ def convert(
         "--format",
         "with --output, each file's extension picks its format",
     )
+    # Writing -o's file somewhere else than it says, or not where --out-dir says, would surprise.
+    usage(
+        bool(output) and out_dir is not None,
+        "--out-dir",
+        "--output names the file itself; give --output or --out-dir, not both",
+    )
+    out_dir = out_dir or Path(".")
     sources = expand(inputs, recursive, skip=out_dir)
     usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
     exts = [f.value for f in formats or options.DEFAULT_FORMATS]

@@ -96,10 +96,11 @@ OutputOption = Annotated[
     ),
 ]
 OutDirOption = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         metavar="DIR",
         rich_help_panel=OUTPUT,
+        show_default=".",
         help="Folder for outputs when no --output is given; a folder input's subfolders are kept.",
     ),
 ]
