@@ -9,6 +9,7 @@ import io
 import math
 import numbers
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,10 @@ class Shape:
             raise ValueError(
                 f"a {self.kind}'s params must be {len(names)} finite numbers ({', '.join(names)}), not {self.params!r}"
             )
+        # A negative size paints nothing here and is an error in SVG (r="-6"): refused.
+        for name, value in zip(names, params):
+            if value < 0 and (name in ("r", "rx", "ry", "hw", "hh", "width") or re.fullmatch(r"r\d+", name)):
+                raise ValueError(f"a {self.kind}'s {name} is a size and may not be negative, not {value!r}")
         alpha = float(self.alpha)
         if not 0 < alpha <= 1:
             raise ValueError(f"a shape's alpha must be in (0, 1], not {self.alpha!r}")

@@ -1,11 +1,13 @@
 """Every registered kind, checked through the registry alone."""
 
 import math
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 import torch
 
+from primify.model import Shape
 from primify.render.raster import hard_coverage, soft_coverage
 from primify.shapes import KINDS, parse_kinds, resolve_kind
 
@@ -131,3 +133,20 @@ def test_polygon_takes_any_corner_count_from_3_to_16(gen):
     assert "polygon:6" not in parse_kinds("all")
     with pytest.raises(ValueError, match="'polygon:40' is not a shape kind: a polygon has 3 to 16 corners"):
         parse_kinds("polygon:40")
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "polygon:5"])
+def test_a_shape_with_a_negative_size_is_refused_when_made(kind):
+    # A circle of r="-6" is an error in SVG, and paints nothing here.
+    names = resolve_kind(kind).params
+    params = resolve_kind(kind).init(torch.full((1, 2), 0.5), torch.full((1,), 0.1), torch.Generator().manual_seed(0))[
+        0
+    ]
+    Shape(kind, tuple(params.tolist()), (1, 0, 0))
+    sizes = [i for i, n in enumerate(names) if n in ("r", "rx", "ry", "hw", "hh", "width") or re.fullmatch(r"r\d+", n)]
+    assert sizes or kind in ("triangle", "rect"), names
+    for i in sizes:
+        bad = params.clone()
+        bad[i] = -0.05
+        with pytest.raises(ValueError, match=f"{names[i]} is a size and may not be negative"):
+            Shape(kind, tuple(bad.tolist()), (1, 0, 0))

@@ -186,6 +186,9 @@ def test_ctrl_c_while_torch_is_still_being_imported_is_one_line_and_exit_130(tmp
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # Ctrl-C as at a terminal: a suite started in the background of a script (`cmd &`)
+        # ignores SIGINT, and its children inherit that, as they should.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     while not proc.stderr.readline().split("|")[-1].strip().startswith("torch."):
         assert proc.poll() is None, proc.stderr.read()

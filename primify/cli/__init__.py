@@ -17,10 +17,7 @@ def main() -> None:
         # -j's workers import torch as this process does: started first, they do it side by side.
         if startup.asks_for_workers(sys.argv[1:]):
             startup.warm()
-        # Ctrl-C waits until the imports are done (it is not lost): raised inside them, a
-        # module that imports something optional under a bare ``except`` could swallow it, and
-        # the command went on to convert and exit 0 (seen in CI, under load).
-        with startup.ctrl_c_held(), startup.collector_off():
+        with startup.collector_off():
             # torch first, on its own: as it is imported, torch inspects frames of the import
             # chain while it registers its operators, and under `python -m primify` a chain
             # through primify's own modules made that slower.
