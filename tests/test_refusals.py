@@ -291,3 +291,29 @@ def test_a_folder_below_a_file_is_refused_and_a_new_out_dir_is_made(photo, tmp_p
     refused(run(photo, "--out-dir", tmp_path / "afile" / "sub", *FAST), "cannot write to folder")
     assert run(photo, "--out-dir", tmp_path / "a" / "b", *FAST, "-q").exit_code == 0
     assert sorted(p.name for p in (tmp_path / "a" / "b").iterdir()) == ["photo.primify.png", "photo.primify.svg"]
+
+
+@pytest.mark.parametrize("fmt, refused_there", [("png", True), ("gif", True), ("svg", False)])
+def test_a_binary_picture_is_not_written_to_a_terminal(photo, tmp_path, fmt, refused_there):
+    # A terminal shown a PNG's bytes is left in a mess, as curl warns; text formats are fine.
+    scene = tmp_path / "scene.json"
+    assert run(photo, "-o", scene, *FAST, "-q").exit_code == 0
+    for command, args in (("convert", [photo, *FAST]), ("render", [scene])):
+        main, tty = pty.openpty()
+        done = subprocess.run(
+            [sys.executable, "-m", "primify", command, *map(str, args), "-o", "-", "--format", fmt, "-q"],
+            stdout=tty,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        os.close(tty)
+        shown = _drain(main)
+        os.close(main)
+        if refused_there:
+            assert done.returncode == 2, done.stderr
+            assert "standard output is a terminal; send the" in flat(done.stderr)
+            assert shown == b""
+        else:
+            assert done.returncode == 0, done.stderr
+            assert b"<svg" in shown

@@ -1,10 +1,24 @@
 """The library's ValueErrors as usage errors (exit 2): one sentence naming the option."""
 
+import sys
+
 import typer
 from PIL import UnidentifiedImageError
 
 from ..batch.work import reason
 from ..settings import Settings
+
+#: Formats that are text, which a terminal shows as it is; the others would fill it with bytes.
+TEXT_FORMATS = ("svg", "uri", "json")
+
+
+def not_to_terminal(fmt: str) -> None:
+    """Refuses to write a binary ``fmt`` to standard output where that is a terminal."""
+    usage(
+        fmt not in TEXT_FORMATS and sys.stdout.isatty(),
+        "--output",
+        f"standard output is a terminal; send the {fmt.upper()} to a file or a pipe (... > picture.{fmt})",
+    )
 
 
 def valid(check):

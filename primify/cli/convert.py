@@ -19,7 +19,7 @@ from ..settings import Settings
 from . import convert_options as o
 from . import options
 from .checks import blur as check_blur
-from .checks import checked, usage
+from .checks import checked, not_to_terminal, usage
 from .checks import output_size as check_output_size
 from .show import Show
 
@@ -83,6 +83,8 @@ def convert(
         "--format",
         "say which one format to write to standard output, e.g. --format svg",
     )
+    if to_stdout:
+        not_to_terminal(formats[0].value)
     usage(
         bool(output) and not to_stdout and bool(formats),
         "--format",

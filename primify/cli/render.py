@@ -11,7 +11,7 @@ from ..batch.work import reason
 from ..io.formats import FORMATS, Look, encode, place, to_stdout
 from ..io.scenefile import loads
 from .checks import blur as check_blur
-from .checks import checked, usage
+from .checks import checked, not_to_terminal, usage
 from .checks import output_size as check_output_size
 from .options import DEFAULT_MAX_PIXELS, OUTPUT, Blur, Every, Format, MaxPixels, Overwrite, Precision, Quiet
 from .show import err, error
@@ -71,6 +71,8 @@ def render(
     output = unique(output)
     piped = output == [Path("-")]
     usage(piped and formats is None, "--format", "say which format to write to standard output, e.g. --format png")
+    if piped:
+        not_to_terminal(formats.value)
     check_output_size(output_size, max_pixels)
     checked(lambda: check_outputs([(p, str(scene)) for p in output if not piped], [scene]), "--output")
     for path in [] if piped else output:
