@@ -17,8 +17,10 @@ import torch
 
 from ..shapes import resolve_kind, translated
 
-#: Sweeps run on pictures of at most this many pixels: the shrunk picture that few shapes are
-#: searched on. At the working size random placement was as good, in less time.
+#: Sweeps run on pictures of at most this many pixels, as the picture that fewer than
+#: ``few_shapes`` are searched on always is (159 px on its longer side at most). Their cost grows
+#: with the pixels: at 500 rectangles on the 256 px picture, sweeping every batch gained nothing
+#: (-0.04 dB) in 1.5 times the fitting time (ad hoc).
 PIXELS = 2**15
 #: Rectangles scored per sweep, at most: past that the corners move on a coarser grid.
 BOXES = 2**17
