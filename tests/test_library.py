@@ -502,11 +502,13 @@ def test_scenes_are_checked_when_made(size):
 # torch's global defaults are the caller's: they change neither where primify computes nor what.
 
 
-def test_a_default_device_set_by_the_caller_is_not_used(picture):
-    scene = run(picture)
+@pytest.mark.parametrize("kinds", ["triangle", "all"])
+def test_a_default_device_set_by_the_caller_is_not_used(picture, kinds):
+    fit = lambda: primify.convert(picture, tiny(kinds=kinds), generator=torch.Generator().manual_seed(0))
+    scene = fit()
     torch.set_default_device("meta")  # exists without a GPU, and holds no data to compute with
     try:
-        again, blurred, tensor = run(picture), scene.render(40, blur=1), scene.render_tensor()
+        again, blurred, tensor = fit(), scene.render(40, blur=1), scene.render_tensor()
     finally:
         torch.set_default_device(None)
     assert again == scene

@@ -4,7 +4,9 @@ import itertools
 
 import pytest
 import torch
+from PIL import Image
 
+import primify
 from primify.fit.group import candidates
 from primify.fit.sweep import boxes, gains, moments, stamped
 from primify.settings import Settings
@@ -85,3 +87,13 @@ def test_a_new_shape_is_found_where_it_is(kind):
         kind, target, weight, canvas, error, 16, 12.0, 1.0, settings, torch.Generator().manual_seed(0), True
     )
     assert pool.gains.max() > 0.9 * error.sum()
+
+
+def test_a_sweep_of_a_tiny_picture_offers_what_it_has():
+    # 8×1 pixels hold fewer rectangles and stamped places than 64 candidates a shape ask for,
+    # and the kinds' pools then differ in size: that crashed the choice of a batch.
+    picture = Image.new("RGB", (600, 5), (200, 40, 40))
+    picture.paste((30, 60, 200), (300, 0, 600, 5))
+    quick = {"steps": 2, "polish_steps": 2, "regrow": 0}
+    scene = primify.convert(picture, shapes=12, kinds=("circle", "rect"), size=8, candidates=64, **quick)
+    assert 0 < len(scene.shapes) <= 12

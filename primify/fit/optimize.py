@@ -221,6 +221,8 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
     gains = torch.cat([p.gains for p in pool])
     boxes = torch.cat([resolve_kind(p.kind).bbox(p.params) for p in pool])
     chosen = spread((boxes[:, :2] + boxes[:, 2:]) / 2 * max(h, w), gains, k, radius / 2)
-    m = len(pool[0].params)
-    picks = [chosen[chosen // m == i] % m for i in range(len(pool))]
+    # A sweep on a tiny picture can offer fewer candidates than asked, so pools differ in size.
+    ends = torch.tensor([len(p.params) for p in pool], device=chosen.device).cumsum(0)
+    owner = torch.searchsorted(ends, chosen, right=True)
+    picks = [chosen[owner == i] - (ends[i] - len(p.params)) for i, p in enumerate(pool)]
     return [p.take(idx, target, canvas, weight) for p, idx in zip(pool, picks, strict=True) if len(idx)]

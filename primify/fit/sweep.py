@@ -94,8 +94,8 @@ def boxes(m: torch.Tensor, longest: float, alpha: float, count: int, gen) -> tor
 def spans(n: int, step: int, longest: float, shift: int) -> torch.Tensor:
     """(S, 2) pairs of edges lo < hi on a grid of ``step`` pixels from ``shift`` (and the two
     ends) of a side of ``n`` pixels, at most ``longest`` apart (one step at least)."""
-    edges = torch.cat([torch.arange(shift, n, step), torch.tensor([0, n])]).unique()
-    lo, hi = torch.triu_indices(len(edges), len(edges), 1)
+    edges = torch.cat([torch.arange(shift, n, step, device="cpu"), torch.tensor([0, n], device="cpu")]).unique()
+    lo, hi = torch.triu_indices(len(edges), len(edges), 1, device="cpu")
     keep = edges[hi] - edges[lo] <= max(longest, step)
     return torch.stack([edges[lo[keep]], edges[hi[keep]]], dim=1)
 
@@ -115,7 +115,8 @@ def stamps(kind: str, m: torch.Tensor, radius: float, reach: float, alpha: float
     offsets = torch.arange(-extent, extent + 1, dtype=m.dtype, device=m.device)
     masks = (shape.sdf(proto, offsets[None, None, :], offsets[None, :, None]) <= 0).to(m.dtype)
     _, h, w = m.shape
-    best = torch.topk(gains(stamped(m, masks).movedim(1, 0), alpha).flatten(), count).indices
+    score = gains(stamped(m, masks).movedim(1, 0), alpha).flatten()
+    best = torch.topk(score, min(count, len(score))).indices
     pixel = best % (h * w)
     centres = torch.stack([pixel % w, pixel // w], dim=1).to(m.dtype) + 0.5
     return translated(kind, proto[best // (h * w)], centres)
