@@ -317,3 +317,17 @@ def test_a_binary_picture_is_not_written_to_a_terminal(photo, tmp_path, fmt, ref
         else:
             assert done.returncode == 0, done.stderr
             assert b"<svg" in shown
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_a_closed_standard_output_is_one_line_and_exit_1(photo, tmp_path, fmt):
+    scene = tmp_path / "scene.json"
+    assert run(photo, "-o", scene, *FAST, "-q").exit_code == 0
+    done = subprocess.run(
+        [sys.executable, "-m", "primify", "render", str(scene), "-o", "-", "--format", fmt],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),  # as `>&-` starts it
+    )
+    assert done.returncode == 1
+    assert done.stderr == "error: cannot write to standard output: standard output is closed\n"

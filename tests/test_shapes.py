@@ -150,3 +150,12 @@ def test_a_shape_with_a_negative_size_is_refused_when_made(kind):
         bad[i] = -0.05
         with pytest.raises(ValueError, match=f"{names[i]} is a size and may not be negative"):
             Shape(kind, tuple(bad.tolist()), (1, 0, 0))
+
+
+def test_a_polygon_in_a_box_narrower_than_its_least_size_gets_no_negative_radius():
+    # The centre is pushed past the box, and the room left was negative: since shapes refuse
+    # negative sizes, a fit with a large min_size then crashed.
+    p = resolve_kind("polygon").init(torch.full((1, 2), 0.5), torch.full((1,), 0.2), torch.Generator().manual_seed(0))
+    resolve_kind("polygon").constrain(p, torch.tensor([[0.5, 0.0]]), torch.tensor([[0.501, 1.0]]), 0.01)
+    assert (p[:, 3:] >= 0).all()
+    Shape("polygon", tuple(p[0].tolist()), (1, 0, 0))

@@ -60,14 +60,17 @@ def _leave(code: int | str | None) -> None:
     # in its PacifyFlushWrapper, whose flush says nothing.
     closed = type(sys.stdout).__name__ == "PacifyFlushWrapper"
     try:
-        sys.stdout.flush()
+        # None where the command started with standard output closed (`>&-`).
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except (OSError, ValueError):
         closed = True
     if closed:
         print("error: standard output was closed before everything was written to it", file=sys.stderr)
         code = code or 1
     try:
-        sys.stderr.flush()
+        if sys.stderr is not None:
+            sys.stderr.flush()
     except (OSError, ValueError):
         code = code or 1
     os._exit(code)

@@ -15,7 +15,7 @@ TEXT_FORMATS = ("svg", "uri", "json")
 def not_to_terminal(fmt: str) -> None:
     """Refuses to write a binary ``fmt`` to standard output where that is a terminal."""
     usage(
-        fmt not in TEXT_FORMATS and sys.stdout.isatty(),
+        fmt not in TEXT_FORMATS and sys.stdout is not None and sys.stdout.isatty(),
         "--output",
         f"standard output is a terminal; send the {fmt.upper()} to a file or a pipe (... > picture.{fmt})",
     )

@@ -96,6 +96,8 @@ def to_stdout(data: bytes) -> None:
     """Writes all of ``data`` to standard output and flushes it; raises OSError where it cannot
     (a full disk, a closed pipe). A large write that fills the disk comes back short and raises
     nothing, so what is left is written again, which raises the error."""
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        raise OSError(errno.EBADF, "standard output is closed")
     left = memoryview(data)
     while left:
         left = left[sys.stdout.buffer.write(left) :]

@@ -79,7 +79,8 @@ class Polygon:
             room = torch.where(d > 0, hi[:, i : i + 1] - p[:, i : i + 1], p[:, i : i + 1] - lo[:, i : i + 1])
             r = room / d.abs().clamp_min(1e-9)
             reach = r if reach is None else torch.minimum(reach, r)
-        p[:, 3:] = torch.minimum(p[:, 3:].abs().clamp_min(least), reach)
+        # A box narrower than the least polygon leaves the centre outside it: no room, radii of 0.
+        p[:, 3:] = torch.minimum(p[:, 3:].abs().clamp_min(least), reach).clamp_min(0)
 
     @staticmethod
     def bbox(p):
