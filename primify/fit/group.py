@@ -8,7 +8,7 @@ from ..render.hard import SUPERSAMPLE
 from ..render.raster import best_colour, hard_coverage, over, soft_coverage, squared_error
 from ..shapes import resolve_kind
 from .palette import best_of
-from .placement import sample_centres
+from .placement import sample_centres, sizes_about
 from .sweep import sweep
 from .window import Windows, around
 
@@ -124,9 +124,7 @@ def candidates(kind: str, target, weight, canvas, error, count, radius, alpha, s
         count = len(params)
     else:
         centres = sample_centres(error, count, radius, gen)
-        # Sizes vary around ``radius`` so that selection, not the schedule alone, picks the size.
-        draws = torch.empty(count, dtype=torch.float32, device="cpu").uniform_(-1.0, 0.2, generator=gen)
-        sizes = radius * torch.exp(draws).to(target.device)
+        sizes = sizes_about(radius, count, gen).to(target.device)
         params = resolve_kind(kind).init(centres / scale, sizes / scale, gen)
     windows = around(centres, WINDOW * radius + 2, h, w)
     resolve_kind(kind).constrain(params, windows.lo, windows.hi, settings.min_size / scale)

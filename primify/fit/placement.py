@@ -20,6 +20,14 @@ def batch_size(placed: int, remaining: int, largest: int, growth: float = 0.25) 
     return max(1, min(remaining, largest, max(4, int(placed * growth))))
 
 
+def sizes_about(radius: float, count: int, gen: torch.Generator) -> torch.Tensor:
+    """``count`` random sizes, 0.37 to 1.22 times ``radius``, so that selection, not the schedule
+    alone, picks a new shape's size. (count,) float32 on the CPU whatever torch's defaults, so a
+    seed draws the same sizes everywhere."""
+    draws = torch.empty(count, dtype=torch.float32, device="cpu").uniform_(-1.0, 0.2, generator=gen)
+    return radius * torch.exp(draws)
+
+
 def box_blur(img: torch.Tensor, radius: int) -> torch.Tensor:
     """Mean over a (2r+1)² window, clipped at the borders, in O(H·W) via summed-area tables.
 

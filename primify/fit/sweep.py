@@ -16,6 +16,7 @@ import math
 import torch
 
 from ..shapes import resolve_kind, translated
+from .placement import sizes_about
 
 #: Sweeps run on pictures of at most this many pixels, as the picture that fewer than
 #: ``few_shapes`` are searched on always is (159 px on its longer side at most). Their cost grows
@@ -105,10 +106,8 @@ def stamps(kind: str, m: torch.Tensor, radius: float, reach: float, alpha: float
     ``reach`` of their centre, at least ``least`` across, all in pixels), each tried at every
     pixel centre, as (count, P) parameters in pixels. ``m`` (C + 3, H, W) are the ``moments``."""
     shape = resolve_kind(kind)
-    sizes = radius * torch.exp(
-        torch.empty(STAMPS, dtype=torch.float32, device="cpu").uniform_(-1.0, 0.2, generator=gen)
-    )
-    proto = shape.init(torch.zeros(STAMPS, 2, dtype=torch.float32, device="cpu"), sizes, gen).to(m.device, m.dtype)
+    centre = torch.zeros(STAMPS, 2, dtype=torch.float32, device="cpu")
+    proto = shape.init(centre, sizes_about(radius, STAMPS, gen), gen).to(m.device, m.dtype)
     lo = torch.full((STAMPS, 2), -reach, dtype=proto.dtype, device=m.device)
     shape.constrain(proto, lo, -lo, least)
     extent = math.ceil(shape.bbox(proto).abs().max().item())
