@@ -127,7 +127,7 @@ def test_cli_passes_options_to_the_library(photo, tmp_path, monkeypatch):
     real = primify.api.convert
 
     def spy(image, settings, **kw):
-        seen["settings"], seen["device"] = settings, kw["device"]
+        seen["settings"], seen["device"], seen["progress"] = settings, kw["device"], kw["progress"]
         return real(image, settings, **kw)
 
     monkeypatch.setattr(primify.api, "convert", spy)
@@ -154,6 +154,8 @@ def test_cli_passes_options_to_the_library(photo, tmp_path, monkeypatch):
         tmp_path,
     )
     assert result.exit_code == 0, result.output
+    # Quiet: nothing is shown, so the fit is asked for no progress (and paints nothing to report).
+    assert seen["progress"] is None
     s = seen["settings"]
     assert (s.shapes, s.kinds, s.size, s.alpha, s.background, s.edge) == (
         5,

@@ -78,10 +78,10 @@ def run_processes(
         torch.set_num_threads(own)
 
 
-def _submit(pool: ProcessPoolExecutor, task: Task):
+def _submit(pool: ProcessPoolExecutor, task: Task, reports: bool):
     """``pool.submit`` with Ctrl-C held back meanwhile, for the worker it may start."""
     with ctrl_c_held():
-        return pool.submit(_work_in_worker, task)
+        return pool.submit(_work_in_worker, task, reports)
 
 
 def _in_pool(pool, pending, running: dict, jobs: int, halt, queue, progress, stop) -> Iterator[Result]:
@@ -90,7 +90,7 @@ def _in_pool(pool, pending, running: dict, jobs: int, halt, queue, progress, sto
             task = next(pending, None)
             if task is None:
                 break
-            running[_submit(pool, task)] = task
+            running[_submit(pool, task, progress is not None)] = task
         if not running:
             # Once stopped, what was never sent is reported too.
             yield from map(_not_started, pending)
@@ -121,8 +121,8 @@ def _start_worker(halt, queue, threads: int) -> None:
     _halt, _queue = halt, queue
 
 
-def _work_in_worker(task: Task) -> Result:
-    return work(task, lambda p: _queue.put((task.index, p)), _halt.is_set)
+def _work_in_worker(task: Task, reports: bool) -> Result:
+    return work(task, (lambda p: _queue.put((task.index, p))) if reports else None, _halt.is_set)
 
 
 def run_dask(

@@ -163,7 +163,8 @@ def convert(
                 return checked(
                     lambda: run_dask(todo, dask, stop), "--dask", f"cannot use the Dask scheduler at '{dask}'"
                 )
-            return run_processes(todo, jobs, show.progress, stop) if jobs > 1 else run_here(todo, show.progress, stop)
+            progress = show.progress if show.listens else None
+            return run_processes(todo, jobs, progress, stop) if jobs > 1 else run_here(todo, progress, stop)
 
         batch.run(plan, task, runner, show.done)
     if stop():

@@ -47,6 +47,12 @@ class Show:
         )
         self.running, self.quarter = {}, {}
 
+    @property
+    def listens(self) -> bool:
+        """Whether progress is shown at all: a fit that reports to no one skips painting each
+        report at the working size to measure it (a few per cent of a few-shape fit)."""
+        return bool(self.bars) or not self.quiet
+
     def __enter__(self):
         if self.bars:
             self.bars.start()

@@ -31,17 +31,33 @@ class Adam:
         self.t += 1
         b1, b2 = self.betas
         fix1, fix2 = 1 - b1**self.t, 1 - b2**self.t
-        for g in self.param_groups:
-            for i, p in enumerate(g["params"]):
-                if p.grad is None:
-                    continue
-                m, v = self.state.setdefault(p, (torch.zeros_like(p), torch.zeros_like(p)))
-                m.mul_(b1).add_(p.grad, alpha=1 - b1)
-                v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
-                denom = (v / fix2).sqrt_().add_(self.eps)
-                if "scale" in g:
-                    denom.div_(g["scale"][i])
-                p.addcdiv_(m, denom, value=-g["lr"] / fix1)
+        # Every group's tensors in one list, each op applied to all at once: the shapes' few
+        # small tensors made a step's cost the number of operations, not their size.
+        live = [
+            (p, g["lr"], g["scale"][i] if "scale" in g else None)
+            for g in self.param_groups
+            for i, p in enumerate(g["params"])
+            if p.grad is not None
+        ]
+        if not live:
+            return
+        params, lrs, scales = zip(*live)
+        grads = [p.grad for p in params]
+        for p in params:
+            if p not in self.state:
+                self.state[p] = (torch.zeros_like(p), torch.zeros_like(p))
+        m, v = zip(*(self.state[p] for p in params))
+        torch._foreach_mul_(m, b1)
+        torch._foreach_add_(m, grads, alpha=1 - b1)
+        torch._foreach_mul_(v, b2)
+        torch._foreach_addcmul_(v, grads, grads, value=1 - b2)
+        denom = torch._foreach_div(v, fix2)
+        torch._foreach_sqrt_(denom)
+        torch._foreach_add_(denom, self.eps)
+        for d, scale in zip(denom, scales, strict=True):
+            if scale is not None:
+                d.div_(scale)
+        torch._foreach_addcdiv_(params, m, denom, [-lr / fix1 for lr in lrs])
 
 
 @dataclass(frozen=True)
@@ -145,6 +161,7 @@ class Descent:
 
 
 def _finite(tensors: list[torch.Tensor]) -> bool:
-    """Whether every element is finite, asked of the device once: their sum is finite when they
-    are (one so large that the sum overflows counts as not finite, and its step is undone too)."""
-    return not tensors or bool(torch.isfinite(sum(t.sum() for t in tensors)))
+    """Whether every element is finite, asked of the device once: the sum of their absolute
+    values is finite when they are (one so large that the sum overflows counts as not finite,
+    and its step is undone too)."""
+    return not tensors or bool(torch.isfinite(torch.stack(torch._foreach_norm(tensors, 1)).sum()))
