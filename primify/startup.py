@@ -13,8 +13,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 #: What -j's worker processes run, imported once in the server they are forked from; torch
-#: first, as the command line imports it (see ``primify.cli.main``).
-WORKER_MODULES = ["torch", "primify.batch.runners"]
+#: first, as the command line imports it (see ``primify.cli.main``); last, what has the server
+#: end quickly.
+WORKER_MODULES = ["torch", "primify.batch.runners", "primify.batch.server"]
 
 
 #: How many turns torch's idle CPU threads (OpenMP's, in libgomp) spin waiting for more work

@@ -250,6 +250,26 @@ def test_the_workers_time_is_counted_as_the_commands_own(tmp_path, picture):
     assert usage.ru_utime + usage.ru_stime > fitted
 
 
+def test_the_workers_server_skips_the_teardown_and_its_workers_keep_their_exit_status(tmp_path):
+    # With torch loaded, the server's teardown took 0.3 s at the end of every -j command. Here an
+    # exit handler registered before primify.batch.server stands for the teardown.
+    script = f"""
+import atexit, os, sys
+atexit.register(lambda: open(os.path.join({str(tmp_path)!r}, str(os.getpid())), "w").close())
+import primify.batch.server
+worker = os.fork()
+if worker == 0:
+    sys.exit(3)
+_, status = os.waitpid(worker, 0)
+print(os.getpid(), worker, os.waitstatus_to_exitcode(status), flush=True)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    server, worker, status = done.stdout.split()
+    # The server ends at once, with status 0; a process forked from it ends as it would have.
+    assert done.returncode == 0 and not (tmp_path / server).exists()
+    assert status == "3" and (tmp_path / worker).exists()
+
+
 def test_while_workers_convert_this_process_renders_on_one_thread_and_then_as_before(picture):
     # The workers have the cores; the command's own renders and waits must not take one from them.
     import io
