@@ -6,7 +6,6 @@ same picture.
 """
 
 import io
-import math
 import numbers
 import os
 import re
@@ -20,6 +19,14 @@ from . import checks
 from .colours import rgb
 from .render import hard
 from .shapes import resolve_kind
+
+#: The largest size of any shape parameter: lengths are in units of the canvas's longer side and
+#: angles in radians, so this is far beyond any picture, and past it a render overflows.
+MAX_PARAM = 1000.0
+
+
+def with_article(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
 @dataclass(frozen=True)
@@ -37,14 +44,15 @@ class Shape:
             raise TypeError(f"a shape's kind must be a kind's name, not {self.kind!r}")
         names = resolve_kind(self.kind).params
         params = tuple(float(v) for v in self.params)
-        if len(params) != len(names) or not all(map(math.isfinite, params)):
+        if len(params) != len(names) or not all(abs(v) <= MAX_PARAM for v in params):
             raise ValueError(
-                f"a {self.kind}'s params must be {len(names)} finite numbers ({', '.join(names)}), not {self.params!r}"
+                f"{with_article(self.kind)}'s params must be {len(names)} numbers from -{MAX_PARAM:g} to {MAX_PARAM:g} "
+                f"({', '.join(names)}), not {self.params!r}"
             )
         # A negative size paints nothing here and is an error in SVG (r="-6"): refused.
         for name, value in zip(names, params):
             if value < 0 and (name in ("r", "rx", "ry", "hw", "hh", "width") or re.fullmatch(r"r\d+", name)):
-                raise ValueError(f"a {self.kind}'s {name} is a size and may not be negative, not {value!r}")
+                raise ValueError(f"{with_article(self.kind)}'s {name} is a size and may not be negative, not {value!r}")
         alpha = float(self.alpha)
         if not 0 < alpha <= 1:
             raise ValueError(f"a shape's alpha must be in (0, 1], not {self.alpha!r}")

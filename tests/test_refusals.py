@@ -163,6 +163,7 @@ def damaged(**change) -> str:
         (damaged(background=[0, 0, -1]), "in [0, 1]"),
         (damaged(shapes={"a": 1}), "shapes"),
         (damaged(shapes=[5]), "shape 0"),
+        (damaged(shape={"params": {"cx": 0.5, "cy": 0.4, "r": -0.2}}), "shape 0: a circle's r is a size"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ('{"format": "primify-scene", "version": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
     ],
@@ -331,3 +332,22 @@ def test_a_closed_standard_output_is_one_line_and_exit_1(photo, tmp_path, fmt):
     )
     assert done.returncode == 1
     assert done.stderr == "error: cannot write to standard output: standard output is closed\n"
+
+
+def test_options_that_would_be_ignored_or_misread_are_refused_before_any_work(photo, tmp_path):
+    scene = tmp_path / "scene.json"
+    assert run(photo, "-o", scene, *FAST, "-q").exit_code == 0
+    # Each was silently ignored (--name, render's --format) or misread ("unknown extension ''").
+    refused(run(photo, "-o", tmp_path / "x.svg", "--name", "{stem}.{ext}", *FAST), "--name is for --out-dir")
+    refused(run(photo, "-o", "-", "-o", tmp_path / "x.svg", "--format", "svg", *FAST), "must be the only --output")
+    refused(run(scene, "-o", "-", "-o", tmp_path / "x.svg", command="render"), "must be the only --output")
+    refused(run(scene, "-o", tmp_path / "x.png", "--format", "svg", command="render"), "extension picks its format")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.jpg", "scene.json"]
+
+
+def test_a_refused_command_leaves_no_new_folder_behind(photo, tmp_path):
+    # The output folders were made by the check that they can be written, before later checks.
+    refused(run(photo, *FAST, "--mask", tmp_path / "none.png", "--out-dir", tmp_path / "a"), "cannot read")
+    (tmp_path / "bad.json").write_text("{}")
+    assert run(tmp_path / "bad.json", "-o", tmp_path / "b" / "x.png", command="render").exit_code == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "photo.jpg"]

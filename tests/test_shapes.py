@@ -152,6 +152,14 @@ def test_a_shape_with_a_negative_size_is_refused_when_made(kind):
             Shape(kind, tuple(bad.tolist()), (1, 0, 0))
 
 
+def test_a_shape_too_large_to_render_is_refused_when_made():
+    # An ellipse of rx=1e300 was made, and rendering it raised OverflowError.
+    with pytest.raises(ValueError, match=r"^an ellipse's params must be 4 numbers from -1000 to 1000 \(cx, cy, rx"):
+        Shape("ellipse", (0.5, 0.5, 1e300, 0.1), (1, 0, 0))
+    with pytest.raises(ValueError, match="^a circle's params must be 3 numbers"):
+        Shape("circle", (0.5, 0.5, float("nan")), (1, 0, 0))
+
+
 def test_a_polygon_in_a_box_narrower_than_its_least_size_gets_no_negative_radius():
     # The centre is pushed past the box, and the room left was negative: since shapes refuse
     # negative sizes, a fit with a large min_size then crashed.

@@ -24,11 +24,16 @@ def not_to_terminal(fmt: str) -> None:
 def valid(check):
     """An option callback that lets ``check``'s ValueError through as a usage error."""
 
-    def callback(text: str) -> str:
-        checked(lambda: check(text))
+    def callback(text: str | None) -> str | None:
+        if text is not None:
+            checked(lambda: check(text))
         return text
 
     return callback
+
+
+#: Standard output holds one picture or scene, so it is never one of several outputs.
+ALONE = "- (standard output) must be the only --output; write the files with another command"
 
 
 def usage(bad: bool, param: str, message: str) -> None:

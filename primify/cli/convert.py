@@ -18,8 +18,8 @@ from ..io.scenefile import loads
 from ..settings import Settings
 from . import convert_options as o
 from . import options
+from .checks import ALONE, checked, not_to_terminal, usage
 from .checks import blur as check_blur
-from .checks import checked, not_to_terminal, usage
 from .checks import output_size as check_output_size
 from .show import Show
 
@@ -33,7 +33,7 @@ def convert(
     init: o.InitOption = None,
     output: o.OutputOption = None,
     out_dir: o.OutDirOption = None,
-    name: o.NameOption = DEFAULT_NAME,
+    name: o.NameOption = None,
     formats: o.FormatsOption = None,
     overwrite: options.Overwrite = False,
     skip_existing: o.SkipExistingOption = False,
@@ -65,6 +65,7 @@ def convert(
     Example: primify convert photos/ --shapes 500 --out-dir shapes/ -j 2 --json
     """
     to_stdout = output == [Path("-")]
+    usage(Path("-") in (output or []) and not to_stdout, "--output", ALONE)
     usage(target_psnr is not None and math.isnan(target_psnr), "--target-psnr", "nan is not a number of decibels")
     usage(
         target_psnr is not None and target_psnr <= 0,
@@ -96,6 +97,8 @@ def convert(
         "--out-dir",
         "--output names the file itself; give --output or --out-dir, not both",
     )
+    usage(bool(output) and name is not None, "--name", "--output names the file itself; --name is for --out-dir")
+    name = name or DEFAULT_NAME
     out_dir = out_dir or Path(".")
     sources = expand(inputs, recursive, skip=out_dir)
     usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
@@ -135,8 +138,6 @@ def convert(
             effort=effort.value,
         )
     )
-    for folder in {p.parent for item in plan.items for p in item.outputs} | ({frames} if frames else set()):
-        usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
     weights = checked(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
     start = checked(lambda: loads(read(init)), "--init", f"cannot read '{init}'") if init else None
     usage(
@@ -144,6 +145,9 @@ def convert(
         "--init",
         f"'{init}' already has {len(start.shapes) if start else 0} shapes, more than --shapes {shapes}",
     )
+    # Last of the checks, as it makes the folders: a command refused leaves none behind.
+    for folder in {p.parent for item in plan.items for p in item.outputs} | ({frames} if frames else set()):
+        usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
     task = Task(
         index=-1,
         name="",

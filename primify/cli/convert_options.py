@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..batch.plan import check_template
+from ..batch.plan import DEFAULT_NAME, check_template
 from ..settings import Settings
 from ..shapes import KINDS, parse_kinds
 from .checks import palette, valid
@@ -105,9 +105,10 @@ OutDirOption = Annotated[
     ),
 ]
 NameOption = Annotated[
-    str,
+    Optional[str],
     typer.Option(
         metavar="TEMPLATE",
+        show_default=DEFAULT_NAME,
         callback=valid(check_template),
         rich_help_panel=OUTPUT,
         help="Output file names, from {stem}, {shape}, {shapes} and {ext}.",

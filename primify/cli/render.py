@@ -10,8 +10,8 @@ from ..batch.plan import check_outputs, unique, writable
 from ..batch.work import reason
 from ..io.formats import FORMATS, Look, encode, place, to_stdout
 from ..io.scenefile import loads
+from .checks import ALONE, checked, not_to_terminal, usage
 from .checks import blur as check_blur
-from .checks import checked, not_to_terminal, usage
 from .checks import output_size as check_output_size
 from .options import DEFAULT_MAX_PIXELS, OUTPUT, Blur, Every, Format, MaxPixels, Overwrite, Precision, Quiet
 from .show import err, error
@@ -70,6 +70,8 @@ def render(
     """
     output = unique(output)
     piped = output == [Path("-")]
+    usage(Path("-") in output and not piped, "--output", ALONE)
+    usage(not piped and formats is not None, "--format", "with --output, each file's extension picks its format")
     usage(piped and formats is None, "--format", "say which format to write to standard output, e.g. --format png")
     if piped:
         not_to_terminal(formats.value)
@@ -77,7 +79,6 @@ def render(
     checked(lambda: check_outputs([(p, str(scene)) for p in output if not piped], [scene]), "--output")
     for path in [] if piped else output:
         usage(path.exists() and not overwrite, "--output", f"'{path}' exists; pass --overwrite to replace it")
-        usage(not writable(path.parent), "--output", f"cannot write to folder '{path.parent}'")
     try:
         picture = loads(read(scene))
     except (OSError, ValueError) as e:
@@ -90,6 +91,9 @@ def render(
         "--output-size",
         f"the scene's {picture.width}×{picture.height} pixels are over --max-pixels {max_pixels:,}; give --output-size",
     )
+    # Last of the checks, as it makes the folders: a command refused leaves none behind.
+    for path in [] if piped else output:
+        usage(not writable(path.parent), "--output", f"cannot write to folder '{path.parent}'")
     try:
         if piped:
             to_stdout(encode(picture, FORMATS["." + formats.value], look))

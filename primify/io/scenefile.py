@@ -18,7 +18,7 @@ import json
 import math
 import os
 
-from ..model import Scene, Shape
+from ..model import MAX_PARAM, Scene, Shape, with_article
 from ..shapes import resolve_kind
 
 FORMAT, VERSION = "primify-scene", 1
@@ -51,9 +51,9 @@ def dumps(scene: Scene) -> str:
     return json.dumps(head)[:-1] + (', "shapes": [\n' + rows + "\n]}\n" if rows else ', "shapes": []}\n')
 
 
-#: Limits that a scene read from a file must keep: a side of the canvas in pixels, and the size
-#: of any parameter (lengths are in units of the canvas's longer side, angles in radians).
-MAX_SIDE, MAX_PARAM = 65535, 1000.0
+#: The largest side of a scene's canvas read from a file, in pixels (a parameter's limit is
+#: ``model.MAX_PARAM``).
+MAX_SIDE = 65535
 
 
 def from_dict(data: dict) -> Scene:
@@ -104,14 +104,17 @@ def _shape(i: int, s: dict) -> Shape:
         raise ValueError(f"shape {i}: {e}") from None
     params = s.get("params")
     if not isinstance(params, dict) or set(params) != set(names):
-        raise ValueError(f"shape {i}: a {kind} has parameters {', '.join(names)}")
+        raise ValueError(f"shape {i}: {with_article(kind)} has parameters {', '.join(names)}")
     if not all(_number(params[n]) and abs(params[n]) <= MAX_PARAM for n in names):
         raise ValueError(f"shape {i}: parameters must be numbers from -{MAX_PARAM:g} to {MAX_PARAM:g}")
     alpha = s.get("alpha", 1.0)
     if not _number(alpha) or not 0 < alpha <= 1:
         raise ValueError(f"shape {i}: alpha {alpha!r} is not a number in (0, 1]")
     colour = _colour(s.get("colour"), f"shape {i}'s colour")
-    return Shape(kind, tuple(float(params[n]) for n in names), colour, float(alpha))
+    try:
+        return Shape(kind, tuple(float(params[n]) for n in names), colour, float(alpha))
+    except ValueError as e:  # what only a Shape checks, such as a negative size
+        raise ValueError(f"shape {i}: {e}") from None
 
 
 def _number(v) -> bool:
