@@ -4,6 +4,7 @@ one or SIGTERM ends the run at once, leaving no partial file and no process behi
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -139,6 +140,33 @@ def test_second_ctrl_c_or_sigterm_ends_at_once_leaving_nothing_half_made(tmp_pat
             im.load()
     assert all(r["status"] != "ok" for r in records)  # aborted with 48 of its 64 shapes to go
     assert left_in(proc.pid) == []
+
+
+def test_a_first_ctrl_c_says_it_is_stopping_and_a_second_that_it_interrupted(tmp_path):
+    # The command reads its picture from a pipe that stays open, so it waits inside the batch
+    # for as long as the test likes, and each Ctrl-C lands there (before, both were silent).
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "primify", "convert", "-", "--size", "24", "-n", "4", "--out-dir", str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    # Until its main thread reads file descriptor 0 (Linux's syscall 0, read, with fd 0).
+    syscall = Path(f"/proc/{proc.pid}/syscall")
+    while not syscall.read_text().startswith("0 0x0 "):
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(0.05)
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        assert select.select([proc.stderr], [], [], 30)[0], "nothing said at the first Ctrl-C"
+        assert proc.stderr.readline() == "stopping: what is done is kept; Ctrl-C again stops at once\n"
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=60) == 130 and proc.stderr.read() == "interrupted: nothing more written\n"
+        assert not list(tmp_path.iterdir())
+    finally:
+        proc.kill()
+        proc.stdin.close()
 
 
 def test_first_ctrl_c_on_dask_stops_the_cluster_work_and_reports_every_input(tmp_path, pictures):

@@ -11,8 +11,9 @@ _aborts: list[Callable[[], None]] = []
 
 
 @contextmanager
-def graceful() -> Iterator[Callable[[], bool]]:
-    """Yields ``stop()``, True once Ctrl-C has been pressed; restores the handlers on exit."""
+def graceful(stopping: Callable[[], None] = lambda: None) -> Iterator[Callable[[], bool]]:
+    """Yields ``stop()``, True once Ctrl-C has been pressed, and calls ``stopping()`` then (to
+    say so); restores the handlers on exit."""
     pressed = []
 
     def on_int(signum, frame):
@@ -20,6 +21,7 @@ def graceful() -> Iterator[Callable[[], bool]]:
             _abort()
             raise KeyboardInterrupt
         pressed.append(True)
+        stopping()
 
     def on_term(signum, frame):
         _abort()

@@ -8,6 +8,11 @@ import sys
 
 from .. import startup
 
+#: What a command says at a first Ctrl-C, which keeps what is done...
+STOPPING = "stopping: what is done is kept; Ctrl-C again stops at once"
+#: ...and last, when a second one (or one during start-up) aborts it: outputs are whole or not there.
+INTERRUPTED = "interrupted: nothing more written"
+
 
 def main() -> None:
     """Runs the command line and ends the process with its exit status."""
@@ -33,7 +38,7 @@ def main() -> None:
         code = e.code
     except KeyboardInterrupt:
         # Plain print: rich may not be imported yet, and importing it now would be more to stop.
-        print("interrupted: nothing more written", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         code = 130
     _leave(code)
 

@@ -16,12 +16,12 @@ from ..io.formats import Look
 from ..io.picture import load
 from ..io.scenefile import loads
 from ..settings import Settings
+from . import INTERRUPTED, STOPPING, options
 from . import convert_options as o
-from . import options
 from .checks import ALONE, checked, not_to_terminal, usage
 from .checks import blur as check_blur
 from .checks import output_size as check_output_size
-from .show import Show
+from .show import Show, err
 
 
 def convert(
@@ -160,17 +160,22 @@ def convert(
         init=start,
     )
     show = Show([item.source.name for item in plan.items], shapes, quiet, json_lines, look)
-    with graceful() as stop, show:
+    try:
+        with graceful(lambda: err.print(STOPPING)) as stop, show:
 
-        def runner(todo):
-            if dask:
-                return checked(
-                    lambda: run_dask(todo, dask, stop), "--dask", f"cannot use the Dask scheduler at '{dask}'"
-                )
-            progress = show.progress if show.listens else None
-            return run_processes(todo, jobs, progress, stop) if jobs > 1 else run_here(todo, progress, stop)
+            def runner(todo):
+                if dask:
+                    return checked(
+                        lambda: run_dask(todo, dask, stop), "--dask", f"cannot use the Dask scheduler at '{dask}'"
+                    )
+                progress = show.progress if show.listens else None
+                return run_processes(todo, jobs, progress, stop) if jobs > 1 else run_here(todo, progress, stop)
 
-        batch.run(plan, task, runner, show.done)
+            batch.run(plan, task, runner, show.done)
+    except KeyboardInterrupt:
+        # A second Ctrl-C: the lines above say what was written; typer would end in silence.
+        err.print(INTERRUPTED)
+        raise typer.Exit(130) from None
     if stop():
         raise typer.Exit(130)
     if show.failed:
