@@ -8,7 +8,6 @@ same picture.
 import io
 import numbers
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from PIL import Image
 from . import checks
 from .colours import rgb
 from .render import hard
-from .shapes import resolve_kind
+from .shapes import is_size, resolve_kind
 
 #: The largest size of any shape parameter: lengths are in units of the canvas's longer side and
 #: angles in radians, so this is far beyond any picture, and past it a render overflows.
@@ -49,9 +48,8 @@ class Shape:
                 f"{with_article(self.kind)}'s params must be {len(names)} numbers from -{MAX_PARAM:g} to {MAX_PARAM:g} "
                 f"({', '.join(names)}), not {self.params!r}"
             )
-        # A negative size paints nothing here and is an error in SVG (r="-6"): refused.
         for name, value in zip(names, params):
-            if value < 0 and (name in ("r", "rx", "ry", "hw", "hh", "width") or re.fullmatch(r"r\d+", name)):
+            if value < 0 and is_size(name):
                 raise ValueError(f"{with_article(self.kind)}'s {name} is a size and may not be negative, not {value!r}")
         alpha = float(self.alpha)
         if not 0 < alpha <= 1:

@@ -1,7 +1,6 @@
 """Every registered kind, checked through the registry alone."""
 
 import math
-import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -9,7 +8,7 @@ import torch
 
 from primify.model import Shape
 from primify.render.raster import hard_coverage, soft_coverage
-from primify.shapes import KINDS, parse_kinds, resolve_kind
+from primify.shapes import KINDS, is_size, parse_kinds, resolve_kind
 
 kinds = pytest.mark.parametrize("kind", list(KINDS))
 
@@ -143,7 +142,7 @@ def test_a_shape_with_a_negative_size_is_refused_when_made(kind):
         0
     ]
     Shape(kind, tuple(params.tolist()), (1, 0, 0))
-    sizes = [i for i, n in enumerate(names) if n in ("r", "rx", "ry", "hw", "hh", "width") or re.fullmatch(r"r\d+", n)]
+    sizes = [i for i, n in enumerate(names) if is_size(n)]
     assert sizes or kind in ("triangle", "rect"), names
     for i in sizes:
         bad = params.clone()

@@ -32,6 +32,8 @@ def valid(check):
     return callback
 
 
+#: Why --format goes only with standard output (-o -).
+BY_EXTENSION = "with --output, each file's extension picks its format"
 #: Standard output holds one picture or scene, so it is never one of several outputs.
 ALONE = "- (standard output) must be the only --output; write the files with another command"
 

@@ -18,7 +18,7 @@ from ..io.scenefile import loads
 from ..settings import Settings
 from . import INTERRUPTED, STOPPING, options
 from . import convert_options as o
-from .checks import ALONE, checked, not_to_terminal, usage
+from .checks import ALONE, BY_EXTENSION, checked, not_to_terminal, usage
 from .checks import blur as check_blur
 from .checks import output_size as check_output_size
 from .show import Show, err
@@ -89,7 +89,7 @@ def convert(
     usage(
         bool(output) and not to_stdout and bool(formats),
         "--format",
-        "with --output, each file's extension picks its format",
+        BY_EXTENSION,
     )
     # Writing -o's file somewhere else than it says, or not where --out-dir says, would surprise.
     usage(

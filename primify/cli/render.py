@@ -10,7 +10,7 @@ from ..batch.plan import check_outputs, unique, writable
 from ..batch.work import reason
 from ..io.formats import FORMATS, Look, encode, place, to_stdout
 from ..io.scenefile import loads
-from .checks import ALONE, checked, not_to_terminal, usage
+from .checks import ALONE, BY_EXTENSION, checked, not_to_terminal, usage
 from .checks import blur as check_blur
 from .checks import output_size as check_output_size
 from .options import DEFAULT_MAX_PIXELS, OUTPUT, Blur, Every, Format, MaxPixels, Overwrite, Precision, Quiet
@@ -71,7 +71,7 @@ def render(
     output = unique(output)
     piped = output == [Path("-")]
     usage(Path("-") in output and not piped, "--output", ALONE)
-    usage(not piped and formats is not None, "--format", "with --output, each file's extension picks its format")
+    usage(not piped and formats is not None, "--format", BY_EXTENSION)
     usage(piped and formats is None, "--format", "say which format to write to standard output, e.g. --format png")
     if piped:
         not_to_terminal(formats.value)

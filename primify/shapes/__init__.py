@@ -2,6 +2,7 @@
 ``resolve_kind`` finds any kind by name, variants (``polygon:6``) included, without writing anywhere."""
 
 import functools
+import re
 
 import torch
 
@@ -33,6 +34,12 @@ def step_scale(kind: str, p: torch.Tensor) -> torch.Tensor:
             box = resolve_kind(kind).bbox(p)
             scale[:, i] = 2 / (box[:, 2:] - box[:, :2]).amax(dim=1).clamp_min(1e-3)
     return scale
+
+
+def is_size(name: str) -> bool:
+    """Whether a parameter named ``name`` is a size (a radius, half-side or width), which is never
+    negative: a negative one paints nothing and is an error in SVG (r="-6")."""
+    return name in ("r", "rx", "ry", "hw", "hh", "width") or re.fullmatch(r"r\d+", name) is not None
 
 
 def translated(kind: str, p: torch.Tensor, by: torch.Tensor) -> torch.Tensor:
