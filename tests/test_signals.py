@@ -8,12 +8,15 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+
+from primify.cli import INTERRUPTED, STOPPING
 
 SLOW = ["--size", "48", "--json", "-n"]
 
@@ -50,6 +53,23 @@ def wait_for_progress(proc: subprocess.Popen) -> str:
         seen += line
         if " shapes, " in line and "/" in line:
             return seen
+
+
+def read_until(proc: subprocess.Popen, text: str) -> str:
+    """Reads standard error until a line that holds ``text``; a process that says nothing for a
+    minute is killed, so that the test fails rather than hangs. (Not ``select``: the lines may
+    be read into the pipe's buffer already.)"""
+    seen = ""
+    guard = threading.Timer(60, proc.kill)
+    guard.start()
+    try:
+        while text not in seen:
+            line = proc.stderr.readline()
+            assert line, f"ended before saying {text!r}: {seen}"
+            seen += line
+    finally:
+        guard.cancel()
+    return seen
 
 
 def finish(proc: subprocess.Popen, seen: str = "") -> tuple[int, list[dict], str]:
@@ -129,10 +149,14 @@ def test_second_ctrl_c_or_sigterm_ends_at_once_leaving_nothing_half_made(tmp_pat
     if how == "SIGTERM":
         os.kill(proc.pid, signal.SIGTERM)  # as kill(1) and service managers send it: to the process
     else:
+        # The second only once the first has landed: two sent back to back can reach the
+        # process as one, and the run would then stop gracefully instead.
         os.killpg(proc.pid, signal.SIGINT)
+        seen += read_until(proc, STOPPING)
         os.killpg(proc.pid, signal.SIGINT)
     code, records, err = finish(proc, seen)
     assert code == (143 if how == "SIGTERM" else 130), err
+    assert (INTERRUPTED in err) == (how != "SIGTERM"), err
     assert "Traceback" not in err
     assert not [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"] if out.exists() else True
     for path in out.rglob("*.png") if out.exists() else []:
