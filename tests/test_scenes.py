@@ -164,6 +164,38 @@ def test_frames_that_exist_are_refused_before_any_work_and_overwrite_leaves_no_s
     assert sorted(f.name for f in frames.iterdir()) == ["photo.0001.png", "photo.0002.png", "photo.0009.png"]
 
 
+@pytest.mark.parametrize(
+    "case",
+    ["the mask", "another input", "an earlier frame named as an input", "a link to a frame", "an output"],
+)
+def test_frames_never_replace_or_delete_an_input_or_an_output(photo, tmp_path, case):
+    # A frame's number depends on the shapes a run places, so any file of a frame's name in the
+    # frames folder could be written, or, with --overwrite, taken away as an earlier run's frame.
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    frame = frames / "photo.0002.png"
+    run = [photo, *FAST, "--every", 4, "--frames", frames, "--overwrite"]
+    run += ["--name", "{stem}.0002.{ext}", "--out-dir", frames] if case == "an output" else ["--out-dir", tmp_path]
+    if case == "the mask":
+        Image.new("L", (24, 18), 255).save(frame)
+        run += ["--mask", frame]
+    elif case == "another input":
+        Image.new("RGB", (4, 4), "red").save(frame)
+        run += [frame]
+    elif case == "an earlier frame named as an input":
+        assert invoke("convert", *run).exit_code == 0
+        run += [frame]
+    elif case == "a link to a frame":
+        Image.new("RGB", (4, 4), "red").save(frame)
+        (tmp_path / "link.png").symlink_to(frame)
+        run += [tmp_path / "link.png"]
+    before = frame.read_bytes() if frame.exists() else None
+    result = invoke("convert", *run)
+    assert result.exit_code == 2, result.output
+    assert "refusing to write the frames of" in " ".join(result.output.split())
+    assert (frame.read_bytes() if frame.exists() else None) == before
+
+
 def test_a_render_in_bands_is_the_render_in_one_piece(scene_file, monkeypatch):
     scene = loads(scene_file.read_text())
     whole = np.asarray(scene.render(100))

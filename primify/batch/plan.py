@@ -54,8 +54,7 @@ class Plan:
         folder = self.frames / item.source.folder if self.frames else None
         if folder is None or not folder.is_dir():
             return []
-        frame = re.compile(re.escape(item.source.stem) + r"\.\d{4,}\.png")
-        return sorted(folder / name for name in os.listdir(folder) if frame.fullmatch(name))
+        return sorted(folder / name for name in os.listdir(folder) if _frame_stem(name) == item.source.stem)
 
     def verdict(self, item: Item) -> Result | None:
         """None when ``item`` needs converting, else its result at once: unreadable, skipped (every
@@ -114,11 +113,37 @@ def make(
         for i, src in enumerate(sources)
     )
     items = _clashes(items)
-    check_outputs(
-        [(p, item.source.name) for item in items for p in item.outputs],
-        [s.path for s in sources if s.path] + list(read),
-    )
+    outputs = [(p, item.source.name) for item in items for p in item.outputs]
+    inputs = [s.path for s in sources if s.path] + list(read)
+    check_outputs(outputs, inputs)
+    if options.get("frames"):
+        check_frames(
+            items,
+            options["frames"],
+            [(p, "an input") for p in inputs] + [(p, f"an output of '{name}'") for p, name in outputs],
+        )
     return Plan(items, **options)
+
+
+def _frame_stem(name: str) -> str | None:
+    """The stem of the picture whose numbered frame ``<stem>.0001.png`` a file name is, if any."""
+    found = re.fullmatch(r"(.+)\.\d{4,}\.png", name)
+    return found and found.group(1)
+
+
+def check_frames(items: tuple[Item, ...], frames: Path, files: list[tuple[Path, str]]) -> None:
+    """Raises ValueError where one of ``files`` (a path, and what it is to the run: an input or
+    another output) has the name of a frame that an item may write, or leads to such a file:
+    writing the frames, or taking away an earlier run's, would replace or delete it."""
+    writes = {(os.path.realpath(frames / item.source.folder), item.source.stem): item for item in items}
+    for path, what in files:
+        for place in {os.path.join(os.path.realpath(path.parent), path.name), os.path.realpath(path)}:
+            item = writes.get((os.path.dirname(place), _frame_stem(os.path.basename(place))))
+            if item is not None:
+                raise ValueError(
+                    f"refusing to write the frames of '{item.source.name}' to '{frames / item.source.folder}': "
+                    f"'{path}', {what}, has the name of one of them"
+                )
 
 
 def _clashes(items: tuple[Item, ...]) -> tuple[Item, ...]:

@@ -122,7 +122,7 @@ def convert(
             frames=frames,
             stdout=to_stdout and formats[0].value or None,
         ),
-        "--output/--name",
+        "--output/--name" + ("/--frames" if frames else ""),
     )
     dev = checked(lambda: api.pick_device(device.value), "--device") if dask is None else None
     settings = checked(
