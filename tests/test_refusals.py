@@ -334,6 +334,22 @@ def test_a_closed_standard_output_is_one_line_and_exit_1(photo, tmp_path, fmt):
     assert done.stderr == "error: cannot write to standard output: standard output is closed\n"
 
 
+@pytest.mark.parametrize("stdout", ["full", "closed"])
+def test_json_lines_that_cannot_be_written_end_the_run_in_one_line(photo, tmp_path, stdout):
+    # Both gave a traceback: the lines are the run's record, so the run ends as at a broken pipe.
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "primify", "convert", str(photo), "--json", "--out-dir", str(tmp_path), *FAST],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=(lambda: os.close(1)) if stdout == "closed" else None,
+        )
+    reason = "No space left on device" if stdout == "full" else "standard output is closed"
+    assert done.returncode == 1
+    assert done.stderr == f"error: cannot write the --json lines to standard output: {reason}\n"
+
+
 def test_options_that_would_be_ignored_or_misread_are_refused_before_any_work(photo, tmp_path):
     scene = tmp_path / "scene.json"
     assert run(photo, "-o", scene, *FAST, "-q").exit_code == 0

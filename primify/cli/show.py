@@ -1,16 +1,18 @@
 """What a person sees: errors and a summary line per picture on stderr, progress (bars on a
 terminal, a plain line per quarter otherwise), and ``--json`` lines on stdout."""
 
+import errno
 import json
 import sys
 from pathlib import Path
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
 from ..batch.report import describe, record
-from ..batch.work import Result
+from ..batch.work import Result, reason
 from ..io.formats import Look
 
 # File names and every other user text are printed as they are, never read as rich markup.
@@ -84,11 +86,25 @@ class Show:
             if self.overall is not None:
                 self.bars.advance(self.overall)
         if self.json:
-            sys.stdout.write(json.dumps(record(result, outputs, self.look)) + "\n")
-            sys.stdout.flush()
+            self._json_line(record(result, outputs, self.look))
         if result.error:
             self.failed += 1
             error(result.error)
         elif result.stopped or not self.quiet:
             for line in describe(result, self._name(result.index), self.asked, outputs):
                 err.print(line)
+
+    def _json_line(self, line: dict) -> None:
+        """Writes a --json line; where standard output cannot take it (a full disk, closed), says
+        so and ends the run, as a reader that went away (EPIPE, which click handles) does: the
+        lines are the run's record, and the pictures after would have none."""
+        try:
+            if sys.stdout is None:  # started with standard output closed (`>&-`)
+                raise OSError(errno.EBADF, "standard output is closed")
+            sys.stdout.write(json.dumps(line) + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as e:
+            error(f"cannot write the --json lines to standard output: {getattr(e, 'strerror', None) or reason(e)}")
+            raise typer.Exit(1) from None
