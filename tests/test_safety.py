@@ -329,6 +329,43 @@ def test_when_the_second_output_cannot_be_written_the_first_is_not_left(tmp_path
     assert sorted(p.name for p in out.iterdir()) == ["tiny.primify.png", "tiny.primify.svg"]
 
 
+def test_a_link_replaced_by_an_output_is_put_back_as_a_link_when_the_next_output_fails(tmp_path):
+    from primify.io.formats import place
+
+    (tmp_path / "theirs.png").write_bytes(b"theirs")
+    (tmp_path / "link.png").symlink_to("theirs.png")
+    (tmp_path / "folder.svg").mkdir()  # the second output cannot replace a folder
+    with pytest.raises(OSError):
+        place([(tmp_path / "link.png", b"new"), (tmp_path / "folder.svg", b"new")], lambda path: True)
+    # A link again, not a copy of the file it led to (os.link follows links on some Pythons).
+    assert os.readlink(tmp_path / "link.png") == "theirs.png"
+    assert (tmp_path / "theirs.png").read_bytes() == b"theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.svg", "link.png", "theirs.png"]
+
+
+@pytest.mark.parametrize("command", ["convert", "render"])
+def test_a_folder_or_a_link_to_nowhere_at_an_output_path_is_refused_before_any_work(photo, tmp_path, command):
+    # A folder was found out only after the work; a link to nowhere was refused only then, even
+    # with --overwrite (the check looked through it, the write did not).
+    scene = tmp_path / "scene.json"
+    assert run(photo, *FAST, "-q", "-o", scene).exit_code == 0
+    (tmp_path / "folder.png").mkdir()
+    (tmp_path / "nowhere.png").symlink_to(tmp_path / "missing.png")
+    source = [photo, *FAST] if command == "convert" else [scene]
+    invoke = lambda *args: CliRunner().invoke(cli.app, [command, *map(str, source), *map(str, args)])
+    flat = lambda text: "".join(c for c in text if not c.isspace() and c not in "│")  # rich wraps long paths
+    folder = invoke("-o", tmp_path / "folder.png", "--overwrite", *(["--json"] if command == "convert" else []))
+    assert folder.exit_code == (1 if command == "convert" else 2)
+    assert flat(f"cannot write '{tmp_path / 'folder.png'}': it is a folder") in flat(folder.output)
+    if command == "convert":
+        assert json.loads(folder.stdout.splitlines()[0])["seconds"] == 0
+    nowhere = invoke("-o", tmp_path / "nowhere.png")
+    assert nowhere.exit_code == (1 if command == "convert" else 2)
+    assert flat("nowhere.png' exists; pass --overwrite") in flat(nowhere.output)
+    assert invoke("-o", tmp_path / "nowhere.png", "--overwrite").exit_code == 0
+    assert not (tmp_path / "nowhere.png").is_symlink() and Image.open(tmp_path / "nowhere.png").size[0] > 0
+
+
 def test_temporary_names_stay_short_for_an_output_name_near_the_limit(photo, tmp_path):
     long_name = tmp_path / ("x" * 250 + ".png")  # 254 bytes: a temporary named after it would pass 255
     result = run(photo, *FAST, "-o", long_name)

@@ -65,8 +65,12 @@ class Plan:
         if item.error:
             return Result(item.index, src.name, error=item.error)
         try:
+            folder = next((p for p in item.outputs if p.is_dir()), None)
+            if folder is not None:
+                return Result(item.index, src.name, error=f"cannot write '{folder}': it is a folder")
             replacing = self.may_replace(item)
-            kept = [] if replacing else [p for p in item.outputs if p.exists()]
+            # A link that leads nowhere is there all the same: writing the output replaces it.
+            kept = [] if replacing else [p for p in item.outputs if os.path.lexists(p)]
             frames = [] if replacing else self.frames_of(item)
         except OSError as e:  # a name too long for the file system, say
             return Result(item.index, src.name, error=f"cannot write '{e.filename}': {reason(e)}")

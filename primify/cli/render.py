@@ -1,5 +1,6 @@
 """``primify render``: a scene file drawn again, at any size and in any format."""
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -78,7 +79,9 @@ def render(
     check_output_size(output_size, max_pixels)
     checked(lambda: check_outputs([(p, str(scene)) for p in output if not piped], [scene]), "--output")
     for path in [] if piped else output:
-        usage(path.exists() and not overwrite, "--output", f"'{path}' exists; pass --overwrite to replace it")
+        usage(path.is_dir(), "--output", f"cannot write '{path}': it is a folder")
+        # A link that leads nowhere is there all the same: writing the output replaces it.
+        usage(os.path.lexists(path) and not overwrite, "--output", f"'{path}' exists; pass --overwrite to replace it")
     try:
         picture = loads(read(scene))
     except (OSError, ValueError) as e:

@@ -166,9 +166,10 @@ def place(files: list[tuple[Path, bytes]], may_replace: Callable[[Path], bool] =
             except OSError as e:
                 raise type(e)(e.errno, e.strerror, str(path)) from None
         for (path, _), tmp in zip(files, temps, strict=True):
-            if may_replace(path) and path.exists():
+            if may_replace(path) and os.path.lexists(path):
                 old = _spare(path.parent)
-                os.link(path, old)
+                # The entry itself: a link is put back as a link if the outputs fail.
+                os.link(path, old, follow_symlinks=False)
                 placed.append((path, old))
                 os.replace(tmp, path)
             else:
