@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from primify import cli
@@ -148,6 +149,22 @@ def test_a_closed_stdout_is_a_failure_said_in_one_line(photo):
         os.close(write)
     assert done.returncode == 1
     assert done.stderr == f"error: cannot write the outputs of '{photo}': Broken pipe\n"
+
+
+def test_a_file_named_dash_is_read_as_a_file_when_its_path_says_so(photo, tmp_path):
+    # Only a bare - is standard input; ./- read standard input too, as Path spells it -.
+    Image.new("RGB", (6, 3), "red").save(tmp_path / "-", "PNG")
+    with open(photo, "rb") as f:
+        done = subprocess.run(
+            [sys.executable, "-m", "primify", "convert", "./-", "-o", "red.json", *FAST],
+            stdin=f,
+            capture_output=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr.decode()
+    scene = json.loads((tmp_path / "red.json").read_text())
+    assert (scene["width"], scene["height"]) == (24, 12)
 
 
 def test_bad_stdin_fails_with_nothing_on_stdout():

@@ -166,5 +166,11 @@ def _until_magic(parts: tuple[str, ...]) -> list[str]:
 
 
 def read(path: Path | None) -> bytes:
-    """The bytes of a file, or of standard input for None or ``-``."""
-    return sys.stdin.buffer.read() if path is None or str(path) == STDIN else path.read_bytes()
+    """The bytes of a file, or of standard input for None. (Not for a path ``-``: an input
+    ``./-`` is the file of that name, which ``Path`` spells ``-`` too.)"""
+    return sys.stdin.buffer.read() if path is None else path.read_bytes()
+
+
+def named(path: Path) -> Path | None:
+    """An option's file, None where it is ``-``: standard input."""
+    return None if str(path) == STDIN else path

@@ -7,7 +7,7 @@ import typer
 
 from .. import api, batch
 from ..batch import plan as planning
-from ..batch.inputs import expand, read
+from ..batch.inputs import expand, named, read
 from ..batch.plan import DEFAULT_NAME, check_extensions, writable
 from ..batch.runners import check_address, run_dask, run_here, run_processes
 from ..batch.signals import graceful
@@ -139,7 +139,7 @@ def convert(
         )
     )
     weights = checked(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
-    start = checked(lambda: loads(read(init)), "--init", f"cannot read '{init}'") if init else None
+    start = checked(lambda: loads(read(named(init))), "--init", f"cannot read '{init}'") if init else None
     usage(
         start is not None and len(start.shapes) > shapes,
         "--init",

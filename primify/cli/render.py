@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..batch.inputs import read
+from ..batch.inputs import named, read
 from ..batch.plan import check_outputs, unique, writable
 from ..batch.work import reason
 from ..io.formats import FORMATS, Look, encode, place, to_stdout
@@ -83,7 +83,7 @@ def render(
         # A link that leads nowhere is there all the same: writing the output replaces it.
         usage(os.path.lexists(path) and not overwrite, "--output", f"'{path}' exists; pass --overwrite to replace it")
     try:
-        picture = loads(read(scene))
+        picture = loads(read(named(scene)))
     except (OSError, ValueError) as e:
         error(f"cannot read '{scene}': {reason(e)}")
         raise typer.Exit(1) from None
