@@ -235,6 +235,21 @@ def test_glob_reruns_do_not_convert_their_own_outputs(photos, monkeypatch):
     assert sorted(p.name for p in photos.glob("*")) == ["a.png", "a.primify.png", "a.primify.svg", "b.jpg", "sub"]
 
 
+def test_a_glob_or_folder_of_nothing_but_our_own_outputs_is_an_error_that_says_so(photos, tmp_path):
+    out = tmp_path / "out"
+    assert run(photos / "a.png", *FAST, "-q", "--out-dir", out).exit_code == 0
+    glob = run(out / "*.png", *FAST, "--out-dir", tmp_path / "again", "--json")  # said nothing, exit 0
+    assert glob.exit_code == 1
+    record = json.loads(glob.stdout)
+    assert record["status"] == "error" and record["error"] == (
+        f"'{out / 'a.primify.png'}' is one of primify's own outputs; name it on its own to convert it"
+    )
+    folder = run(out, *FAST, "--out-dir", tmp_path / "again")  # said there were no images
+    assert folder.exit_code == 1
+    assert folder.stderr == f"error: cannot read '{out}': it is a folder with only primify's own outputs in it\n"
+    assert not (tmp_path / "again").exists()
+
+
 def test_folder_converted_into_itself_by_a_template_gains_no_suffix_per_run(photos):
     name = ["--name", "{stem}-{shape}{shapes}.{ext}", "--out-dir", photos, "-q"]
     assert run(photos, "--size", "24", "-n", "4", *name).exit_code == 0

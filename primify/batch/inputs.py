@@ -56,8 +56,9 @@ def expand(args: list[str], recursive: bool = False, skip: Path | None = None) -
         if arg == STDIN:
             out.append(Source(None))
         elif path.is_dir():
-            found = _folder(path, recursive, skip)
-            out.extend(found or [Source(path, error="it is a folder with no images in it")])
+            found, own = _folder(path, recursive, skip)
+            empty = "with only primify's own outputs in it" if own else "with no images in it"
+            out.extend(found or [Source(path, error=f"it is a folder {empty}")])
         elif not path.exists() and not path.is_symlink() and glob.has_magic(arg):
             head = _until_magic(path.parts)
             base, pattern = Path(*head), path.parts[len(head) :]
@@ -88,22 +89,24 @@ def expand(args: list[str], recursive: bool = False, skip: Path | None = None) -
 DANGLING = "it is a link to a file that does not exist"
 
 
-def _folder(root: Path, recursive: bool, skip: Path | None) -> list[Source]:
+def _folder(root: Path, recursive: bool, skip: Path | None) -> tuple[list[Source], int]:
+    """The inputs in a folder, and how many of its pictures were left out as our own outputs."""
     suffixes = image_suffixes()
     skip = skip.resolve() if skip is not None else None
-    found = []
+    found, own = [], 0
     for path, error in _walk(root, None if recursive else 1):
         if error:
             found.append(Source(path, path.relative_to(root), error))
             continue
         if path.suffix.lower() not in suffixes or path.stem.endswith(".primify"):
+            own += path.suffix.lower() in suffixes
             continue
         if skip is not None and skip != root.resolve() and path.resolve().is_relative_to(skip):
             continue
         src = _file(path, path.parent.relative_to(root))
         if src:
             found.append(src)
-    return found
+    return found, own
 
 
 def _file(path: Path, folder: Path) -> Source | None:

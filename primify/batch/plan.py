@@ -14,6 +14,8 @@ from .work import Result, reason
 
 #: Output names unless ``--name`` says otherwise.
 DEFAULT_NAME = "{stem}.primify.{ext}"
+#: Why a picture found in a folder or by a glob is left out.
+OWN = "one of primify's own outputs; name it on its own to convert it"
 #: Fields a ``--name`` template may use.
 FIELDS = ("stem", "shape", "shapes", "ext")
 
@@ -105,7 +107,11 @@ def make(
     formats = list(dict.fromkeys(formats))
     output = unique(output)
     own = _name_pattern(template, formats, shape, shapes)
-    sources = [s for s in sources if not (s.scanned and (own.fullmatch(s.path.name) or ours(s.path)))]
+    mine = [s.scanned and bool(own.fullmatch(s.path.name) or ours(s.path)) for s in sources]
+    if sources and all(mine):
+        # Every match is a result of ours: a re-run that has nothing to do would say nothing.
+        return Plan(tuple(Item(i, s, (), f"'{s.name}' is {OWN}") for i, s in enumerate(sources)), **options)
+    sources = [s for s, m in zip(sources, mine, strict=True) if not m]
     items = tuple(
         Item(
             i,

@@ -145,8 +145,10 @@ def convert(
         "--init",
         f"'{init}' already has {len(start.shapes) if start else 0} shapes, more than --shapes {shapes}",
     )
-    # Last of the checks, as it makes the folders: a command refused leaves none behind.
-    for folder in {p.parent for item in plan.items for p in item.outputs} | ({frames} if frames else set()):
+    # Last of the checks, as it makes the folders: a command refused leaves none behind, and
+    # inputs known to fail (unreadable, clashing) make none.
+    going = [item for item in plan.items if not (item.error or item.source.error)]
+    for folder in {p.parent for item in going for p in item.outputs} | ({frames} if frames and going else set()):
         usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
     task = Task(
         index=-1,
