@@ -14,6 +14,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from primify import cli
+from primify.batch import inputs
 
 FAST = ["--size", "24", "-n", "4", "-q"]
 
@@ -82,19 +83,40 @@ def test_unreadable_file_fails_cleanly_even_for_root(tmp_path, monkeypatch):
     """Root reads any file, so the refusal the kernel would give anyone else is staged here."""
     path = tmp_path / "secret.png"
     path.write_bytes(photo_bytes("PNG"))
-    real = Path.read_bytes
 
-    def refuse(p: Path) -> bytes:
+    def refuse(p, *args, **kw):
         if p == path:
             raise PermissionError(13, "Permission denied")
-        return real(p)
+        return open(p, *args, **kw)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(inputs, "open", refuse, raising=False)  # what the batch reads files with
     out = tmp_path / "out"
     result = convert(path, "--out-dir", out)
     assert result.exit_code == 1
     assert result.stderr == f"error: cannot read '{path}': permission denied\n"
     assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_an_input_larger_than_any_picture_of_max_pixels_is_refused_having_read_no_more(tmp_path, source):
+    # A 2 GB file was read whole, and /dev/zero until the kernel killed primify at 23 GB.
+    path = tmp_path / "huge.png"
+    with open(path, "wb") as f:
+        f.truncate(2**25)  # sparse: 32 MiB, over 8 bytes a pixel of 100 pixels and 16 MiB to spare
+    command = [sys.executable, "-m", "primify", "convert", "-" if source == "stdin" else str(path), *FAST]
+    with open("/dev/zero" if source == "stdin" else os.devnull, "rb") as stdin:
+        done = subprocess.run(
+            [*command, "--max-pixels", "100", "-o", str(tmp_path / "out.png")],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    name = "<stdin>" if source == "stdin" else str(path)
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"error: cannot read '{name}': it is over 16,778,016 bytes, more than a picture within --max-pixels takes\n"
+    )
 
 
 def test_bad_files_do_not_stop_the_good_ones(tmp_path):

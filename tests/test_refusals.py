@@ -166,6 +166,7 @@ def damaged(**change) -> str:
         (damaged(shape={"params": {"cx": 0.5, "cy": 0.4, "r": -0.2}}), "shape 0: a circle's r is a size"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ('{"format": "primify-scene", "version": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        ('{"format": "primify-sc', "not valid JSON (Unterminated string starting at line 1)"),
     ],
 )
 def test_render_refuses_a_damaged_scene_in_one_line(tmp_path, text, message):

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from .inputs import read
+from .inputs import byte_limit, read
 from .plan import Plan
 from .report import save
 from .work import Result, Task, reason
@@ -27,8 +27,8 @@ def run(
             result = plan.verdict(item)
             if result is None:
                 try:
-                    data = read(item.source.path)
-                except OSError as e:
+                    data = read(item.source.path, byte_limit(task.max_pixels))
+                except (OSError, ValueError) as e:
                     name = item.source.name
                     result = Result(item.index, name, error=f"cannot read '{name}': {reason(e)}")
                 else:

@@ -168,10 +168,24 @@ def _until_magic(parts: tuple[str, ...]) -> list[str]:
     return head
 
 
-def read(path: Path | None) -> bytes:
-    """The bytes of a file, or of standard input for None. (Not for a path ``-``: an input
-    ``./-`` is the file of that name, which ``Path`` spells ``-`` too.)"""
-    return sys.stdin.buffer.read() if path is None else path.read_bytes()
+def read(path: Path | None, limit: int | None = None) -> bytes:
+    """The bytes of a file, or of standard input for None (not for a path ``-``: an input ``./-``
+    is the file of that name, which ``Path`` spells ``-`` too). Raises ValueError past ``limit``
+    bytes, having read no more than that: ``/dev/zero`` or an endless pipe would fill memory."""
+    if path is None:
+        data = sys.stdin.buffer.read(-1 if limit is None else limit + 1)
+    else:
+        with open(path, "rb") as f:
+            data = f.read(-1 if limit is None else limit + 1)
+    if limit is not None and len(data) > limit:
+        raise ValueError(f"it is over {limit:,} bytes, more than a picture within --max-pixels takes")
+    return data
+
+
+def byte_limit(max_pixels: int) -> int:
+    """The most bytes a picture of ``max_pixels`` pixels can take: 8 a pixel (16-bit RGBA, not
+    compressed) and room for its metadata."""
+    return 8 * max_pixels + 2**24
 
 
 def named(path: Path) -> Path | None:

@@ -86,7 +86,7 @@ def loads(text: str | bytes) -> Scene:
     except UnicodeDecodeError:
         raise ValueError("not a primify scene, which is a JSON text file") from None
     except json.JSONDecodeError as e:
-        raise ValueError(f"not valid JSON ({e.msg} at line {e.lineno})") from None
+        raise ValueError(f"not valid JSON ({e.msg.removesuffix(' at')} at line {e.lineno})") from None
     except RecursionError:
         raise ValueError("not a scene: its JSON is nested too deeply") from None
     return from_dict(data)
