@@ -100,15 +100,19 @@ def _own_size(svg: str) -> tuple[int, int]:
     return round(float(root.get("width"))), round(float(root.get("height")))
 
 
-def chromium_all(svgs: list[str]) -> list[np.ndarray]:
+def chromium_all(svgs: list[str], inline: bool = False) -> list[np.ndarray]:
     """Headless Chromium's screenshot of a page with no margins holding each SVG as an
-    ``<img>`` at its own size, one below the other, cut back into one picture each."""
+    ``<img>`` (or, ``inline``, as ``<svg>`` elements of the page itself) at its own size, one
+    below the other, cut back into one picture each."""
     sizes = [_own_size(svg) for svg in svgs]
     with tempfile.TemporaryDirectory() as tmp:
         page, out = Path(tmp) / "page.html", Path(tmp) / "shot.png"
         for i, svg in enumerate(svgs):
             (Path(tmp) / f"{i}.svg").write_text(svg, encoding="utf-8")
-        imgs = "".join(f'<img src="{i}.svg" style="display:block">' for i in range(len(svgs)))
+        if inline:
+            imgs = "".join(f'<div style="display:flex">{svg}</div>' for svg in svgs)
+        else:
+            imgs = "".join(f'<img src="{i}.svg" style="display:block">' for i in range(len(svgs)))
         page.write_text(f'<!doctype html><html><body style="margin:0;background:#fff">{imgs}</body></html>')
         width, height = max(w for w, _ in sizes), sum(h for _, h in sizes)
         subprocess.run(

@@ -50,7 +50,8 @@ def test_blur_is_a_true_gaussian_in_the_png_and_the_same_filter_in_the_svg():
     blur = root.find("{http://www.w3.org/2000/svg}filter/{http://www.w3.org/2000/svg}feGaussianBlur")
     assert blur.get("stdDeviation") == "3"
     group = root.find("{http://www.w3.org/2000/svg}g")
-    assert group.get("filter") == "url(#b)" and len(group) == len(scene.shapes)
+    own = root.find("{http://www.w3.org/2000/svg}filter").get("id")
+    assert group.get("filter") == f"url(#{own})" and len(group) == len(scene.shapes)
 
 
 def test_blurred_svg_and_png_agree_in_a_real_renderer(picture, fast, gen):

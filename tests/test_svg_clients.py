@@ -116,6 +116,20 @@ def test_every_client_but_cairosvg_blurs_as_the_png(drawn, cases):
         assert svgclients.psnr(pictures[name], image) >= 30, (client, name)
 
 
+def test_svgs_inlined_in_one_page_each_draw_their_own_png(scenes):
+    # All had the ids "a" (clip) and "b" (blur) and the rules ".c0"...: each SVG in a page was
+    # clipped, blurred or coloured by the first one's (the page's own class="c0" text too).
+    if not svgclients.available("chromium"):
+        pytest.skip(svgclients.missing("chromium"))
+    other = fit(kinds=tuple(KINDS), palette=3, size=40)
+    for scene, blur, least in ((scenes["palette"], 0, 35), (scenes["triangle"], 2, 30)):
+        # Two to a page, the smaller first: its clip or blur region cut the larger one down.
+        page = [(other, blur / 2), (scene, blur)]
+        drawn = svgclients.chromium_all([to_svg(s, blur=b) for s, b in page], inline=True)
+        scores = [svgclients.psnr(picture, png(s, b)) for picture, (s, b) in zip(drawn, page, strict=True)]
+        assert min(scores) >= least, (blur, scores)
+
+
 def test_the_svg_has_the_png_size_and_a_viewbox_in_working_pixels(outputs):
     for name, size in (("input", (96, 72)), ("120", (120, 90))):
         root = ET.fromstring(outputs[name][0])

@@ -7,6 +7,7 @@ counts for placeholders inlined in pages: numbers are written in their shortest 
 without needless spaces, and an opacity that all shapes share once on their group.
 """
 
+import hashlib
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import checks
@@ -96,6 +97,11 @@ def to_svg(
 
     groups = layers(len(shapes))
     named = len(groups) > 1
+    drawn = [[shape(shapes[k]) for k in part] for part in groups]
+    # The document's own ids and style rules: inlined in a page beside other SVGs, a shared
+    # "#a" or ".c0" would clip, blur or colour the others' shapes (and a page's own elements).
+    # Named from what it draws, so the same scene always gives the same bytes.
+    key = "p" + hashlib.sha1(f"{w} {h} {blur} {colours} {drawn}".encode()).hexdigest()[:6]
     head = {"xmlns": "http://www.w3.org/2000/svg"} | ({"xmlns:inkscape": INKSCAPE} if named else {})
     width, height = size or (w, h)
     head |= {"width": str(width), "height": str(height), "viewBox": f"0 0 {w} {h}"}
@@ -105,9 +111,11 @@ def to_svg(
         head["preserveAspectRatio"] = "none"
     parts = [_tag("desc", {}, escape(_describe(scene, about)))]
     if classes:
-        rules = "".join(f".c{i}{{color:{c}}}" for i, c in enumerate(colours))
+        head["id"] = key
+        rules = "".join(f"#{key} .c{i}{{color:{c}}}" for i, c in enumerate(colours))
         parts.append(
-            f"<style>{rules}[class]{{fill:currentColor}}[stroke-width]{{fill:none;stroke:currentColor}}</style>"
+            f"<style>{rules}#{key} [class]{{fill:currentColor}}"
+            f"#{key} [stroke-width]{{fill:none;stroke:currentColor}}</style>"
         )
     canvas = {"width": str(w), "height": str(h)}
     if blur > 0:
@@ -119,7 +127,7 @@ def to_svg(
             _tag(
                 "filter",
                 {
-                    "id": "b",
+                    "id": f"{key}b",
                     "x": "0",
                     "y": "0",
                     **canvas,
@@ -129,10 +137,10 @@ def to_svg(
                 _tag("feGaussianBlur", {"stdDeviation": number(blur, 2)}),
             )
         )
-        outer = {"filter": "url(#b)"}
+        outer = {"filter": f"url(#{key}b)"}
     else:
-        parts.append(_tag("clipPath", {"id": "a"}, f'<path d="M0 0h{w}v{h}H0z"/>'))
-        outer = {"clip-path": "url(#a)"}
+        parts.append(_tag("clipPath", {"id": f"{key}a"}, f'<path d="M0 0h{w}v{h}H0z"/>'))
+        outer = {"clip-path": f"url(#{key}a)"}
     if shared is not None and shared != "1":
         # Inherited by every shape, so each needs none of its own.
         paints = {getattr(resolve_kind(s.kind), "paint", "fill") for s in shapes}
@@ -140,13 +148,12 @@ def to_svg(
     if scene.background is not None:
         parts.append(_tag("rect", canvas | paint(scene.background, False)))
     body = []
-    for i, part in enumerate(groups, 1):
-        inner = "".join(shape(shapes[k]) for k in part)
+    for i, (part, inner) in enumerate(zip(groups, map("".join, drawn), strict=True), 1):
         body.append(
             _tag(
                 "g",
                 {
-                    "id": f"l{i}",
+                    "id": f"{key}l{i}",
                     "inkscape:groupmode": "layer",
                     "inkscape:label": f"shapes {part.start + 1}-{part.stop}",
                 },
