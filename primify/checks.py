@@ -41,15 +41,16 @@ def as_float(value: numbers.Real) -> float:
         return math.inf
 
 
-def whole(lo: int, optional: bool = False):
-    wants = f"a whole number of at least {lo}" + (" or None" if optional else "")
+def whole(lo: int, optional: bool = False, hi: int | None = None):
+    span = f"of at least {lo}" if hi is None else f"from {lo} to {hi:,}"
+    wants = f"a whole number {span}" + (" or None" if optional else "")
 
     def check(name, value):
         if value is None and optional:
             return None
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise bad(name, wants, value, TypeError)
-        if not as_float(value).is_integer() or value < lo:
+        if not as_float(value).is_integer() or value < lo or (hi is not None and value > hi):
             raise bad(name, wants, value)
         return int(value)
 

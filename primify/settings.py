@@ -20,6 +20,14 @@ def _option(default, doc: str, check, tuning: bool = False):
     return field(default=default, metadata={"doc": doc, "check": check, "tuning": tuning})
 
 
+#: The largest working size: a fit keeps a few dozen float copies of the picture, so 4096 px
+#: (16.8 million pixels) is already gigabytes, and more only magnifies a photo's own pixels.
+MAX_SIZE = 4096
+#: Bounds on knobs whose larger values would only exhaust memory (candidates are scored all at
+#: once) or never end: a hundred thousand steps of a batch is hours.
+MAX_STEPS, MAX_CANDIDATES = 100_000, 1024
+
+
 @dataclass(frozen=True)
 class Settings(Schedule):
     """How to convert an image. The defaults are what ``primify convert`` uses."""
@@ -37,7 +45,9 @@ class Settings(Schedule):
         checks.kinds,
     )
     size: int = _option(
-        256, "Working resolution: the longer side, in pixels, of the picture the shapes are fitted to.", checks.whole(8)
+        256,
+        "Working resolution: the longer side, in pixels, of the picture the shapes are fitted to.",
+        checks.whole(8, hi=MAX_SIZE),
     )
     alpha: float | None = _option(
         None, "Fixed opacity in (0, 1]; None learns one per shape.", checks.real(0, 1, low_open=True, optional=True)
@@ -86,9 +96,12 @@ class Settings(Schedule):
         checks.whole(0),
         True,
     )
-    steps: int = _option(25, "Adam steps per batch of new shapes.", checks.whole(1), True)
+    steps: int = _option(25, "Adam steps per batch of new shapes.", checks.whole(1, hi=MAX_STEPS), True)
     candidates: int = _option(
-        8, "Random candidates tried per shape at placement; the best ones are optimized.", checks.whole(1), True
+        8,
+        "Random candidates tried per shape at placement; the best ones are optimized.",
+        checks.whole(1, hi=MAX_CANDIDATES),
+        True,
     )
     temperature_start: float = _option(
         0.15,
@@ -139,7 +152,7 @@ class Settings(Schedule):
         "Steps of the final joint refinement of all shapes; below few_shapes the search's polishes on the "
         "shrunk picture take up to twice as many (see boost) and the last, at the working size, 2/boost of them "
         "and all at most (see finish_steps; 0 turns it off; None: 50 to 150 by the number of shapes)...",
-        checks.whole(0, optional=True),
+        checks.whole(0, optional=True, hi=MAX_STEPS),
         True,
     )
     polish_mixed: int = _option(
@@ -158,7 +171,7 @@ class Settings(Schedule):
     tile: int = _option(
         8,
         "Tile size, in pixels, that the polish's compositing is split into (twice this below few_shapes).",
-        checks.whole(1),
+        checks.whole(1, hi=MAX_SIZE),
         True,
     )
 

@@ -299,6 +299,13 @@ REFUSED = {
     "min_size inf": (dict(min_size=float("inf")), "min_size"),
     "shapes too big for a float": (dict(shapes=10**400), "shapes"),
     "target_psnr too big for a float": (dict(target_psnr=10**400), "target_psnr"),
+    # Each went on to fail deep inside (out of memory, an overflow) or ran for ever.
+    "size over the command line's 4096": (dict(size=5000), "size"),
+    "size 2**31": (dict(size=2**31), "size"),
+    "tile 10**9": (dict(tile=10**9), "tile"),
+    "candidates 10**9": (dict(candidates=10**9), "candidates"),
+    "steps 10**12": (dict(steps=10**12), "steps"),
+    "polish_steps 10**9": (dict(polish_steps=10**9), "polish_steps"),
 }
 
 

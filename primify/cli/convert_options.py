@@ -7,14 +7,10 @@ from typing import Annotated, Optional
 import typer
 
 from ..batch.plan import DEFAULT_NAME, check_template
-from ..settings import Settings
+from ..settings import MAX_SIZE, Settings
 from ..shapes import KINDS, parse_kinds
 from .checks import palette, valid
 from .options import LOOK, OUTPUT, RUN, SHAPES, Device, Edge, Effort, Format
-
-#: The largest working size: a fit keeps a few dozen float copies of the picture, so 4096 px
-#: (16.8 million pixels) is already gigabytes, and more only magnifies a photo's own pixels.
-MAX_SIZE = 4096
 
 
 def _opacity(value: float | None) -> float | None:
