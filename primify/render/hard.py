@@ -86,7 +86,10 @@ def render(
     """See ``Scene.render``; ``size`` (width, height) is an exact size instead, for a picture
     whose own aspect ratio the rounded working size only comes near. Raises ValueError or
     TypeError for ``samples`` or ``blur`` out of their ranges."""
-    samples, blur = checks.whole(1)("samples", samples), checks.real(0)("blur", blur)
+    # A blur wider than the picture leaves one flat colour, and its kernel, time and memory grow
+    # with it: a huge one took all memory.
+    blur = checks.real(0, max(scene.width, scene.height))("blur", blur)
+    samples = checks.whole(1)("samples", samples)
     w, h = size or scene.size_for(longer)
     if blur == 0:
         rows = max(1, _MAX_BAND // w)

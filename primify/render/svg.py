@@ -66,7 +66,7 @@ def to_svg(
     whole number from 0 to 6 or a ``blur`` below 0."""
     if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 6:
         raise ValueError(f"precision must be a whole number of decimals from 0 to 6, not {precision!r}")
-    blur = checks.real(0)("blur", blur)
+    blur = checks.real(0, max(scene.width, scene.height))("blur", blur)
     scale = max(scene.width, scene.height)
     fmt = lambda v: number(v * scale, precision)
     w, h = scene.width, scene.height
