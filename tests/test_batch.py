@@ -108,6 +108,18 @@ def test_existing_outputs_are_refused_skipped_or_overwritten(photo, tmp_path):
     assert run(*args, "--overwrite").exit_code == 0 and svg.read_text().startswith("<svg")
 
 
+def test_an_output_subfolder_that_cannot_be_made_fails_only_its_inputs(folder, tmp_path):
+    # It was a usage error that stopped the whole batch, and said not why.
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "sub").write_text("a file where the subfolder would go")
+    result = run(folder, "-r", *FAST, "--out-dir", out, "--json")
+    assert result.exit_code == 1
+    records = lines(result.stdout)
+    assert records["c.png"]["error"] == f"cannot write to folder '{out / 'sub'}': '{out / 'sub'}' is a file"
+    assert records["a.png"]["status"] == "ok" and (out / "a.primify.svg").exists()
+
+
 def test_two_inputs_writing_one_file_are_both_errors(folder, tmp_path):
     result = run(
         folder / "a.png", folder / "sub" / "c.png", *FAST, "--name", "same.{ext}", "--out-dir", tmp_path, "--json"

@@ -237,13 +237,33 @@ def _name_pattern(template: str, formats: list[str], shape: str, shapes: int) ->
     )
 
 
-def writable(folder: Path) -> bool:
-    """Whether ``folder`` exists, or can be made, and can be written to."""
+def unwritable(folder: Path) -> str | None:
+    """Why files cannot be written into ``folder``, which is made where it is missing; None
+    where they can."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
-    return os.access(folder, os.W_OK)
+    except OSError as e:
+        if isinstance(e, (FileExistsError, NotADirectoryError)):
+            file = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder)
+            return f"'{file}' is a file"
+        return reason(e)
+    return None if os.access(folder, os.W_OK) else "permission denied"
+
+
+def with_folders(plan: Plan) -> Plan:
+    """The plan once the folders its items write into are made (not for items known to fail):
+    an item whose folder cannot be made or written to gets that as its error, so that the rest
+    of the batch goes on."""
+    why: dict[Path, str | None] = {}
+    items = []
+    for item in plan.items:
+        folders = {p.parent for p in item.outputs} | ({plan.frames / item.source.folder} if plan.frames else set())
+        if item.error or item.source.error:
+            folders = set()
+        bad = next((f for f in sorted(folders) if why.setdefault(f, unwritable(f))), None)
+        error = bad and f"cannot write to folder '{bad}': {why[bad]}"
+        items.append(item if bad is None else replace(item, outputs=(), error=error))
+    return replace(plan, items=tuple(items))
 
 
 def check_template(template: str) -> None:

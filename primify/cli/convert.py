@@ -8,7 +8,7 @@ import typer
 from .. import api, batch
 from ..batch import plan as planning
 from ..batch.inputs import expand, named, read
-from ..batch.plan import DEFAULT_NAME, check_extensions, writable
+from ..batch.plan import DEFAULT_NAME, check_extensions, unwritable
 from ..batch.runners import check_address, run_dask, run_here, run_processes
 from ..batch.signals import graceful
 from ..batch.work import Task
@@ -145,11 +145,17 @@ def convert(
         "--init",
         f"'{init}' already has {len(start.shapes) if start else 0} shapes, more than --shapes {shapes}",
     )
-    # Last of the checks, as it makes the folders: a command refused leaves none behind, and
-    # inputs known to fail (unreadable, clashing) make none.
-    going = [item for item in plan.items if not (item.error or item.source.error)]
-    for folder in {p.parent for item in going for p in item.outputs} | ({frames} if frames and going else set()):
-        usage(not writable(folder), "--output/--out-dir", f"cannot write to folder '{folder}'")
+    # Last of the checks, as they make the folders: a command refused leaves none behind. Where
+    # the output or frames folder itself cannot be, nothing can be written; where one of its
+    # subfolders cannot, only the inputs that write there fail.
+    going = any(not (item.error or item.source.error) for item in plan.items)
+    roots = {"--output": {p.parent for p in output or [] if str(p) != "-"}, "--frames": {frames} if frames else set()}
+    roots["--out-dir"] = set() if output else {out_dir}
+    for option, folders in roots.items():
+        for folder in folders if going else ():
+            why = unwritable(folder)
+            usage(why is not None, option, f"cannot write to folder '{folder}': {why}")
+    plan = planning.with_folders(plan)
     task = Task(
         index=-1,
         name="",

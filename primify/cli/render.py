@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..batch.inputs import named, read
-from ..batch.plan import check_outputs, unique, writable
+from ..batch.plan import check_outputs, unique, unwritable
 from ..batch.work import reason
 from ..io.formats import FORMATS, Look, encode, place, to_stdout
 from ..io.scenefile import loads
@@ -96,7 +96,8 @@ def render(
     )
     # Last of the checks, as it makes the folders: a command refused leaves none behind.
     for path in [] if piped else output:
-        usage(not writable(path.parent), "--output", f"cannot write to folder '{path.parent}'")
+        why = unwritable(path.parent)
+        usage(why is not None, "--output", f"cannot write to folder '{path.parent}': {why}")
     try:
         if piped:
             to_stdout(encode(picture, FORMATS["." + formats.value], look))
