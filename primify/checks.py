@@ -90,8 +90,9 @@ def kinds(name, value) -> tuple[str, ...]:
 
 
 def background(name, value):
-    if value is None or (isinstance(value, str) and value.strip() in ("auto", "transparent")):
-        return None if value is None or value.strip() == "auto" else "transparent"
+    # Words as CSS colour names are: in any case.
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("auto", "transparent")):
+        return None if value is None or value.strip().lower() == "auto" else "transparent"
     if isinstance(value, str):
         try:
             return parse_colour(value)

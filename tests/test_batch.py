@@ -89,6 +89,8 @@ def test_name_template_fields_and_safety(tmp_path):
         ("../{stem}.{ext}", "must stay inside"),
         ("/tmp/{stem}.{ext}", "must stay inside"),
         ("{stem}.{size}.{ext}", "unknown field {size}"),
+        ("{stem!r}.{ext}", "fields take no conversion or format"),  # wrote 'photo'.png, quotes and all
+        ("{stem:>300}.{ext}", "fields take no conversion or format"),
     ],
 )
 def test_bad_name_templates_are_usage_errors(photo, template, message):

@@ -309,6 +309,11 @@ REFUSED = {
 }
 
 
+def test_background_words_are_taken_in_any_case_as_colour_names_are():
+    assert primify.Settings(background=" Transparent").background == "transparent"
+    assert primify.Settings(background="AUTO").background is None
+
+
 @pytest.mark.parametrize("case", list(REFUSED))
 def test_settings_refuse_with_the_field_name_and_what_it_accepts(case):
     changes, name = REFUSED[case]

@@ -269,9 +269,13 @@ def with_folders(plan: Plan) -> Plan:
 def check_template(template: str) -> None:
     """Raises ValueError unless ``template`` uses only the known fields and stays relative."""
     try:
-        names = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+        parts = list(string.Formatter().parse(template))
     except ValueError as e:
         raise ValueError(f"bad name template '{template}': {e}") from None
+    names = {f for _, f, _, _ in parts if f is not None}
+    if any(spec or conversion for _, _, spec, conversion in parts):
+        # '{stem!r}' quoted the name, and '{stem:>300}' padded it past what a file system takes.
+        raise ValueError(f"name template '{template}': fields take no conversion or format, such as !r or :>9")
     unknown = names - set(FIELDS)
     if unknown:
         raise ValueError(
