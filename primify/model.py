@@ -42,18 +42,26 @@ class Shape:
         if not isinstance(self.kind, str):
             raise TypeError(f"a shape's kind must be a kind's name, not {self.kind!r}")
         names = resolve_kind(self.kind).params
-        params = tuple(float(v) for v in self.params)
+        wants = (
+            f"{with_article(self.kind)}'s params must be {len(names)} numbers from -{MAX_PARAM:g} to {MAX_PARAM:g} "
+            f"({', '.join(names)}), not {self.params!r}"
+        )
+        try:
+            params = tuple(float(v) for v in self.params)
+        except (TypeError, ValueError):  # not numbers, or not a sequence: say which argument
+            raise TypeError(wants) from None
         if len(params) != len(names) or not all(abs(v) <= MAX_PARAM for v in params):
-            raise ValueError(
-                f"{with_article(self.kind)}'s params must be {len(names)} numbers from -{MAX_PARAM:g} to {MAX_PARAM:g} "
-                f"({', '.join(names)}), not {self.params!r}"
-            )
+            raise ValueError(wants)
         for name, value in zip(names, params):
             if value < 0 and is_size(name):
                 raise ValueError(f"{with_article(self.kind)}'s {name} is a size and may not be negative, not {value!r}")
-        alpha = float(self.alpha)
+        wants = f"a shape's alpha must be a number in (0, 1], not {self.alpha!r}"
+        try:
+            alpha = float(self.alpha)
+        except (TypeError, ValueError):
+            raise TypeError(wants) from None
         if not 0 < alpha <= 1:
-            raise ValueError(f"a shape's alpha must be in (0, 1], not {self.alpha!r}")
+            raise ValueError(wants)
         # Frozen: the checked values replace the given ones the one way a frozen dataclass allows.
         object.__setattr__(self, "params", params)
         object.__setattr__(self, "colour", rgb(self.colour, "a shape's colour"))
@@ -80,7 +88,12 @@ class Scene:
         if self.background is not None:
             self.background = rgb(self.background, "a scene's background")
         if not isinstance(self.shapes, list):
-            self.shapes = list(self.shapes)
+            try:
+                self.shapes = list(self.shapes)
+            except TypeError:
+                raise TypeError(
+                    f"a scene's shapes must be a list of primify.Shape objects, not {self.shapes!r}"
+                ) from None
         for shape in self.shapes:
             if not isinstance(shape, Shape):
                 raise TypeError(f"a scene's shapes must be primify.Shape objects, not {type(shape).__name__}")

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import torch
 
-from primify.model import Shape
+from primify.model import Scene, Shape
 from primify.render.raster import hard_coverage, soft_coverage
 from primify.shapes import KINDS, is_size, parse_kinds, resolve_kind
 
@@ -157,6 +157,21 @@ def test_a_shape_too_large_to_render_is_refused_when_made():
         Shape("ellipse", (0.5, 0.5, 1e300, 0.1), (1, 0, 0))
     with pytest.raises(ValueError, match="^a circle's params must be 3 numbers"):
         Shape("circle", (0.5, 0.5, float("nan")), (1, 0, 0))
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Shape("circle", ("a", 1, 1), (1, 0, 0)), "^a circle's params must be 3 numbers"),
+        (lambda: Shape("circle", None, (1, 0, 0)), "^a circle's params must be 3 numbers"),
+        (lambda: Shape("circle", (0.5, 0.5, 0.1), (1, 0, 0), None), "^a shape's alpha must be a number"),
+        (lambda: Scene(10, 10, None, None), "^a scene's shapes must be a list"),
+    ],
+)
+def test_a_shape_or_scene_of_the_wrong_types_is_refused_naming_the_argument(make, message):
+    # Each said only "could not convert string to float: 'a'" or "'NoneType' object is not iterable".
+    with pytest.raises(TypeError, match=message):
+        make()
 
 
 def test_a_polygon_in_a_box_narrower_than_its_least_size_gets_no_negative_radius():
