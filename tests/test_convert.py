@@ -105,6 +105,20 @@ def test_kmeans_finds_the_colours_a_picture_is_made_of(gen):
     assert found == [(0.1, 0.1, 0.1), (0.1, 0.9, 0.1), (0.9, 0.9, 0.9)]
 
 
+def test_kmeans_gives_no_colour_twice():
+    from PIL import Image
+
+    from primify.fit.palette import kmeans
+
+    # Black and white halves, resized: the resampling's few greys drew two seeds, which both
+    # ended on the same grey (47, 47, 47), a palette place wasted.
+    halves = (np.arange(60)[None, :, None] > 30).repeat(40, 0).repeat(3, 2) * 255
+    small = Image.fromarray(halves.astype(np.uint8)).resize((48, 32), Image.LANCZOS)
+    pixels = torch.tensor(np.asarray(small), dtype=torch.float32).reshape(-1, 3) / 255
+    found = [tuple(c) for c in (kmeans(pixels, 10, torch.Generator().manual_seed(0)) * 255).round().tolist()]
+    assert len(found) == len(set(found)) and (0.0, 0.0, 0.0) in found and (255.0, 255.0, 255.0) in found
+
+
 def test_best_effort_fits_better_than_fast(picture, fast):
     fit = lambda effort: psnr_of(
         primify.convert(picture, fast, shapes=12, effort=effort, generator=torch.Generator().manual_seed(0)), picture

@@ -23,7 +23,9 @@ def kmeans(pixels: torch.Tensor, n: int, gen: torch.Generator, iterations: int =
             members = pixels[nearest == j]
             if len(members):
                 centres[j] = members.mean(dim=0)
-    return centres
+    # Two seeds in one colour's pixels can end as that colour twice: a palette place wasted.
+    same = (centres[:, None] - centres[None]).abs().amax(dim=2) < 0.5 / 255
+    return centres[~same.tril(-1).any(dim=1)]
 
 
 def best_of(
