@@ -68,6 +68,29 @@ class Shape:
         object.__setattr__(self, "alpha", alpha)
 
 
+def _checked(name: str, value):
+    """A ``Scene`` field's value as the scene keeps it, or a ValueError or TypeError saying why not."""
+    if name in ("width", "height"):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"a scene's {name} must be a whole number of pixels of at least 1, not {value!r}")
+        return int(value)
+    if name == "background":
+        if isinstance(value, str) and value.strip().lower() == "transparent":
+            raise ValueError("a scene's background is None where it is transparent, not 'transparent'")
+        return None if value is None else rgb(value, "a scene's background")
+    if name == "shapes":
+        try:
+            shapes = list(value)
+        except TypeError:
+            raise TypeError(f"a scene's shapes must be a list of primify.Shape objects, not {value!r}") from None
+        for shape in shapes:
+            if not isinstance(shape, Shape):
+                raise TypeError(f"a scene's shapes must be primify.Shape objects, not {type(shape).__name__}")
+        # The caller's own list where it was one, as before: appending to it adds to the scene.
+        return value if isinstance(value, list) else shapes
+    return value
+
+
 @dataclass
 class Scene:
     """A background colour and shapes in painter's order, on a ``width`` × ``height`` canvas (the
@@ -79,24 +102,10 @@ class Scene:
     background: tuple[float, float, float] | None
     shapes: list[Shape] = field(default_factory=list)
 
-    def __post_init__(self):
-        for name in ("width", "height"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"a scene's {name} must be a whole number of pixels of at least 1, not {value!r}")
-            setattr(self, name, int(value))
-        if self.background is not None:
-            self.background = rgb(self.background, "a scene's background")
-        if not isinstance(self.shapes, list):
-            try:
-                self.shapes = list(self.shapes)
-            except TypeError:
-                raise TypeError(
-                    f"a scene's shapes must be a list of primify.Shape objects, not {self.shapes!r}"
-                ) from None
-        for shape in self.shapes:
-            if not isinstance(shape, Shape):
-                raise TypeError(f"a scene's shapes must be primify.Shape objects, not {type(shape).__name__}")
+    def __setattr__(self, name: str, value) -> None:
+        # Checked at every assignment, the constructor's too: a scene that exists can be drawn
+        # (a width set to -5 afterwards overflowed deep in torch; a background of 2 was clamped).
+        super().__setattr__(name, _checked(name, value))
 
     def size_for(self, size: int | None = None) -> tuple[int, int]:
         """Pixel size (width, height) of a render whose longer side is ``size`` (None: the

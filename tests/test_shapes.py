@@ -166,12 +166,26 @@ def test_a_shape_too_large_to_render_is_refused_when_made():
         (lambda: Shape("circle", None, (1, 0, 0)), "^a circle's params must be 3 numbers"),
         (lambda: Shape("circle", (0.5, 0.5, 0.1), (1, 0, 0), None), "^a shape's alpha must be a number"),
         (lambda: Scene(10, 10, None, None), "^a scene's shapes must be a list"),
+        (lambda: setattr(Scene(10, 10, None), "shapes", [1]), "^a scene's shapes must be primify.Shape"),
     ],
 )
 def test_a_shape_or_scene_of_the_wrong_types_is_refused_naming_the_argument(make, message):
     # Each said only "could not convert string to float: 'a'" or "'NoneType' object is not iterable".
     with pytest.raises(TypeError, match=message):
         make()
+
+
+def test_a_scene_checks_what_is_assigned_to_it_as_when_made():
+    # Assigned afterwards, a width of -5 overflowed deep in torch and a background of 2 was clamped.
+    scene = Scene(10, 10, (0.0, 0.0, 0.0))
+    with pytest.raises(ValueError, match="^a scene's width must be a whole number"):
+        scene.width = -5
+    with pytest.raises(ValueError, match="^a scene's background must be three numbers in"):
+        scene.background = (2, 0, 0)
+    with pytest.raises(ValueError, match="^a scene's background is None where it is transparent"):
+        Scene(10, 10, "transparent")
+    scene.background = "navy"
+    assert (scene.width, scene.background) == (10, (0.0, 0.0, 128 / 255))
 
 
 def test_a_polygon_in_a_box_narrower_than_its_least_size_gets_no_negative_radius():
