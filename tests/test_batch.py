@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from primify import cli
 from primify.batch.inputs import Source, expand
-from primify.batch.plan import outputs_for
+from primify.batch.names import outputs_for
 
 FAST = ["--size", "24", "-n", "4"]
 

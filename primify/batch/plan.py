@@ -4,20 +4,16 @@ which inputs are primify's own earlier outputs, and which inputs need converting
 
 import os
 import re
-import string
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..io.formats import FORMATS, Look, ours, stopped
 from .inputs import Source
+from .names import name_pattern, outputs_for
 from .work import Result, reason
 
-#: Output names unless ``--name`` says otherwise.
-DEFAULT_NAME = "{stem}.primify.{ext}"
 #: Why a picture found in a folder or by a glob is left out.
 OWN = "one of primify's own outputs; name it on its own to convert it"
-#: Fields a ``--name`` template may use.
-FIELDS = ("stem", "shape", "shapes", "ext")
 
 
 @dataclass(frozen=True)
@@ -106,7 +102,7 @@ def make(
     file given twice is written once."""
     formats = list(dict.fromkeys(formats))
     output = unique(output)
-    own = _name_pattern(template, formats, shape, shapes)
+    own = name_pattern(template, formats, shape, shapes)
     mine = [s.scanned and bool(own.fullmatch(s.path.name) or ours(s.path)) for s in sources]
     if sources and all(mine):
         # Every match is a result of ours: a re-run that has nothing to do would say nothing.
@@ -181,14 +177,6 @@ def unique(paths: list[Path]) -> list[Path]:
     return list(kept.values())
 
 
-def check_extensions(template: str, formats: list[str]) -> None:
-    """Raises ValueError unless ``template`` gives each format a name with its own extension."""
-    for ext in formats:
-        name = template.format(stem="<stem>", shape="triangle", shapes=1, ext=ext)
-        if Path(name).suffix.lower() != "." + ext:
-            raise ValueError(f"--name '{template}' must end in .{{ext}}: it names the {ext} file '{name}'")
-
-
 def check_outputs(outputs: list[tuple[Path, str]], inputs: list[Path]) -> None:
     """Raises ValueError for an output (a path, and the name of the input it is written for) with
     an unknown extension, that is one of the ``inputs``, or that two inputs would both write."""
@@ -220,23 +208,6 @@ def _keys(path: Path) -> list:
     return [os.path.realpath(path), (st.st_dev, st.st_ino)]
 
 
-def _name_pattern(template: str, formats: list[str], shape: str, shapes: int) -> re.Pattern:
-    """The file names ``template`` gives this run's outputs, whatever their stem; one that never
-    matches when the template names files by nothing but their stem (every picture would match)."""
-    parts = list(string.Formatter().parse(Path(template).name))
-    if all(not text.strip(".") and field in ("stem", "ext", None) for text, field, _, _ in parts):
-        return re.compile(r"(?!)")
-    fields = {
-        "stem": ".+",
-        "shape": re.escape(shape.replace(",", "+")),
-        "shapes": str(shapes),
-        "ext": "|".join(map(re.escape, formats)),
-    }
-    return re.compile(
-        "".join(re.escape(text) + (f"(?:{fields[field]})" if field else "") for text, field, _, _ in parts)
-    )
-
-
 def unwritable(folder: Path) -> str | None:
     """Why files cannot be written into ``folder``, which is made where it is missing; None
     where they can."""
@@ -264,38 +235,3 @@ def with_folders(plan: Plan) -> Plan:
         error = bad and f"cannot write to folder '{bad}': {why[bad]}"
         items.append(item if bad is None else replace(item, outputs=(), error=error))
     return replace(plan, items=tuple(items))
-
-
-def check_template(template: str) -> None:
-    """Raises ValueError unless ``template`` uses only the known fields and stays relative."""
-    try:
-        parts = list(string.Formatter().parse(template))
-    except ValueError as e:
-        raise ValueError(f"bad name template '{template}': {e}") from None
-    names = {f for _, f, _, _ in parts if f is not None}
-    if any(spec or conversion for _, _, spec, conversion in parts):
-        # '{stem!r}' quoted the name, and '{stem:>300}' padded it past what a file system takes.
-        raise ValueError(f"name template '{template}': fields take no conversion or format, such as !r or :>9")
-    unknown = names - set(FIELDS)
-    if unknown:
-        raise ValueError(
-            f"unknown field {{{sorted(unknown)[0]}}} in '{template}'; use {', '.join('{' + f + '}' for f in FIELDS)}"
-        )
-    if Path(template).is_absolute() or ".." in Path(template).parts:
-        raise ValueError(f"name template '{template}' must stay inside the output folder")
-
-
-def outputs_for(
-    source: Source, out_dir: Path, template: str, formats: list[str], shape: str, shapes: int
-) -> list[Path]:
-    """The output paths of ``source``: one per format, named by ``template`` inside ``out_dir``
-    plus the source's folder. Raises ValueError if a name would land outside ``out_dir``."""
-    root = out_dir.resolve()
-    paths = []
-    for ext in formats:
-        name = template.format(stem=source.stem, shape=shape.replace(",", "+"), shapes=shapes, ext=ext)
-        path = out_dir / source.folder / name
-        if not path.resolve().is_relative_to(root) or path.resolve() == root:
-            raise ValueError(f"output name '{name}' would be written outside '{out_dir}'")
-        paths.append(path)
-    return paths

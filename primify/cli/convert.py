@@ -8,7 +8,8 @@ import typer
 from .. import api, batch
 from ..batch import plan as planning
 from ..batch.inputs import expand, named, read
-from ..batch.plan import DEFAULT_NAME, check_extensions, unwritable
+from ..batch.names import DEFAULT_NAME, check_extensions
+from ..batch.plan import unwritable
 from ..batch.runners import check_address, run_dask, run_here, run_processes
 from ..batch.signals import graceful
 from ..batch.work import Task

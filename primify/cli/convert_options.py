@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..batch.plan import DEFAULT_NAME, check_template
+from ..batch.names import DEFAULT_NAME, check_template
 from ..settings import MAX_SIZE, Settings
 from ..shapes import KINDS, parse_kinds
 from .checks import palette, valid
