@@ -166,7 +166,15 @@ def test_frames_that_exist_are_refused_before_any_work_and_overwrite_leaves_no_s
 
 @pytest.mark.parametrize(
     "case",
-    ["the mask", "another input", "an earlier frame named as an input", "a link to a frame", "an output"],
+    [
+        "the mask",
+        "another input",
+        "an earlier frame named as an input",
+        "a link to a frame",
+        "a link to a link in the frames folder",
+        "a name with a newline",
+        "an output",
+    ],
 )
 def test_frames_never_replace_or_delete_an_input_or_an_output(photo, tmp_path, case):
     # A frame's number depends on the shapes a run places, so any file of a frame's name in the
@@ -189,11 +197,31 @@ def test_frames_never_replace_or_delete_an_input_or_an_output(photo, tmp_path, c
         Image.new("RGB", (4, 4), "red").save(frame)
         (tmp_path / "link.png").symlink_to(frame)
         run += [tmp_path / "link.png"]
+    elif case == "a link to a link in the frames folder":
+        Image.new("RGB", (4, 4), "red").save(tmp_path / "real.png")
+        frame.symlink_to(tmp_path / "real.png")
+        (tmp_path / "link.png").symlink_to(frame)
+        run += [tmp_path / "link.png"]
+    elif case == "a name with a newline":
+        (tmp_path / "a\nb.png").write_bytes(photo.read_bytes())
+        frame = frames / "a\nb.0002.png"
+        Image.new("RGB", (4, 4), "red").save(frame)
+        run = [tmp_path / "a\nb.png", *run[1:], frame]
     before = frame.read_bytes() if frame.exists() else None
     result = invoke("convert", *run)
     assert result.exit_code == 2, result.output
     assert "refusing to write the frames of" in " ".join(result.output.split())
     assert (frame.read_bytes() if frame.exists() else None) == before
+
+
+def test_a_folder_where_a_frame_goes_is_refused_before_any_work_and_makes_no_output_folder(photo, tmp_path):
+    (tmp_path / "frames" / "photo.0002.png").mkdir(parents=True)
+    args = [photo, *FAST, "--every", 4, "--frames", tmp_path / "frames", "--out-dir", tmp_path / "out", "--json"]
+    result = invoke("convert", *args, "--overwrite")  # was found out after the work, unclearly
+    record = json.loads(result.stdout)
+    assert result.exit_code == 1 and record["seconds"] == 0
+    assert record["error"] == f"cannot write '{tmp_path / 'frames' / 'photo.0002.png'}': it is a folder"
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_render_in_bands_is_the_render_in_one_piece(scene_file, monkeypatch):

@@ -63,13 +63,14 @@ class Plan:
         if item.error:
             return Result(item.index, src.name, error=item.error)
         try:
-            folder = next((p for p in item.outputs if p.is_dir()), None)
+            frames = self.frames_of(item)
+            folder = next((p for p in [*item.outputs, *frames] if p.is_dir()), None)
             if folder is not None:
                 return Result(item.index, src.name, error=f"cannot write '{folder}': it is a folder")
             replacing = self.may_replace(item)
             # A link that leads nowhere is there all the same: writing the output replaces it.
             kept = [] if replacing else [p for p in item.outputs if os.path.lexists(p)]
-            frames = [] if replacing else self.frames_of(item)
+            frames = [] if replacing else frames
         except OSError as e:  # a name too long for the file system, say
             return Result(item.index, src.name, error=f"cannot write '{e.filename}': {reason(e)}")
         if not kept and not frames:
@@ -133,7 +134,7 @@ def make(
 
 def _frame_stem(name: str) -> str | None:
     """The stem of the picture whose numbered frame ``<stem>.0001.png`` a file name is, if any."""
-    found = re.fullmatch(r"(.+)\.\d{4,}\.png", name)
+    found = re.fullmatch(r"(.+)\.\d{4,}\.png", name, re.DOTALL)  # a name may hold a newline
     return found and found.group(1)
 
 
@@ -143,13 +144,26 @@ def check_frames(items: tuple[Item, ...], frames: Path, files: list[tuple[Path, 
     writing the frames, or taking away an earlier run's, would replace or delete it."""
     writes = {(os.path.realpath(frames / item.source.folder), item.source.stem): item for item in items}
     for path, what in files:
-        for place in {os.path.join(os.path.realpath(path.parent), path.name), os.path.realpath(path)}:
+        for place in _entries(path):
             item = writes.get((os.path.dirname(place), _frame_stem(os.path.basename(place))))
             if item is not None:
                 raise ValueError(
                     f"refusing to write the frames of '{item.source.name}' to '{frames / item.source.folder}': "
-                    f"'{path}', {what}, has the name of one of them"
+                    f"'{path}', {what}, is named as one of them or leads to one"
                 )
+
+
+def _entries(path: Path) -> list[str]:
+    """The folder entries that ``path`` goes through to its file, as real folders' paths and
+    names: its own, every link's on the way, and the file's."""
+    found, here = [], str(path)
+    for _ in range(40):  # the kernel's own bound on links followed
+        entry = os.path.join(os.path.realpath(os.path.dirname(here) or "."), os.path.basename(here))
+        found.append(entry)
+        if not os.path.islink(entry):
+            break
+        here = os.path.join(os.path.dirname(entry), os.readlink(entry))
+    return found + [os.path.realpath(path)]
 
 
 def _clashes(items: tuple[Item, ...]) -> tuple[Item, ...]:
@@ -222,16 +236,17 @@ def unwritable(folder: Path) -> str | None:
 
 
 def with_folders(plan: Plan) -> Plan:
-    """The plan once the folders its items write into are made (not for items known to fail):
-    an item whose folder cannot be made or written to gets that as its error, so that the rest
-    of the batch goes on."""
+    """The plan once the folders its items write into are made (not for items that ``verdict``
+    fails or skips): an item whose folder cannot be made or written to gets that as its error,
+    so that the rest of the batch goes on."""
     why: dict[Path, str | None] = {}
     items = []
     for item in plan.items:
-        folders = {p.parent for p in item.outputs} | ({plan.frames / item.source.folder} if plan.frames else set())
-        if item.error or item.source.error:
-            folders = set()
-        bad = next((f for f in sorted(folders) if why.setdefault(f, unwritable(f))), None)
+        # The outputs' folders first: where one cannot be made, no frames folder is left behind.
+        folders = sorted({p.parent for p in item.outputs}) + ([plan.frames / item.source.folder] if plan.frames else [])
+        if plan.verdict(item) is not None:
+            folders = []
+        bad = next((f for f in folders if why.setdefault(f, unwritable(f))), None)
         error = bad and f"cannot write to folder '{bad}': {why[bad]}"
         items.append(item if bad is None else replace(item, outputs=(), error=error))
     return replace(plan, items=tuple(items))

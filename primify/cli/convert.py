@@ -149,7 +149,7 @@ def convert(
     # Last of the checks, as they make the folders: a command refused leaves none behind. Where
     # the output or frames folder itself cannot be, nothing can be written; where one of its
     # subfolders cannot, only the inputs that write there fail.
-    going = any(not (item.error or item.source.error) for item in plan.items)
+    going = any(plan.verdict(item) is None for item in plan.items)
     roots = {"--output": {p.parent for p in output or [] if str(p) != "-"}, "--frames": {frames} if frames else set()}
     roots["--out-dir"] = set() if output else {out_dir}
     for option, folders in roots.items():
