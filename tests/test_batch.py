@@ -91,6 +91,7 @@ def test_name_template_fields_and_safety(tmp_path):
         ("{stem}.{size}.{ext}", "unknown field {size}"),
         ("{stem!r}.{ext}", "fields take no conversion or format"),  # wrote 'photo'.png, quotes and all
         ("{stem:>300}.{ext}", "fields take no conversion or format"),
+        (".{ext}", "gives the png file no name before its extension"),  # said it must end in .{ext}
     ],
 )
 def test_bad_name_templates_are_usage_errors(photo, template, message):

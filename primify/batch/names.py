@@ -36,6 +36,8 @@ def check_extensions(template: str, formats: list[str]) -> None:
     """Raises ValueError unless ``template`` gives each format a name with its own extension."""
     for ext in formats:
         name = template.format(stem="<stem>", shape="triangle", shapes=1, ext=ext)
+        if Path(name).name.lower() == "." + ext:  # Path reads '.png' as a hidden file's name
+            raise ValueError(f"--name '{template}' gives the {ext} file no name before its extension")
         if Path(name).suffix.lower() != "." + ext:
             raise ValueError(f"--name '{template}' must end in .{{ext}}: it names the {ext} file '{name}'")
 
