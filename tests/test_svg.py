@@ -59,7 +59,7 @@ def test_a_wide_blur_drawn_small_and_scaled_up_is_the_exact_blur(monkeypatch):
     shapes = [Shape("rect", (0.2, 0.1, 0.6, 0.5), (1.0, 0.5, 0.0)), Shape("circle", (0.7, 0.6, 0.2), (0.0, 0.2, 1.0))]
     scene = Scene(64, 48, (0.1, 0.1, 0.1), shapes)
     fast = np.asarray(scene.render(512, blur=3), dtype=np.float64)  # a deviation of 24 output pixels
-    monkeypatch.setattr(primify.render.hard, "BLUR_EXACT", float("inf"))
+    monkeypatch.setattr(primify.render.blur, "BLUR_EXACT", float("inf"))
     exact = np.asarray(scene.render(512, blur=3), dtype=np.float64)
     assert fast.shape == exact.shape == (384, 512, 3)
     # Within what no eye sees (SVG clients differ from the PNG by far more: 31 to 38 dB).

@@ -188,6 +188,6 @@ def byte_limit(max_pixels: int) -> int:
     return 8 * max_pixels + 2**24
 
 
-def named(path: Path) -> Path | None:
-    """An option's file, None where it is ``-``: standard input."""
+def named(path: Path | None) -> Path | None:
+    """An option's file, None where it is ``-`` (standard input) or not given."""
     return None if str(path) == STDIN else path

@@ -13,6 +13,12 @@ DEFAULT_NAME = "{stem}.primify.{ext}"
 FIELDS = ("stem", "shape", "shapes", "ext")
 
 
+def frame_stem(name: str) -> str | None:
+    """The stem of the picture whose numbered frame ``<stem>.0001.png`` a file name is, if any."""
+    found = re.fullmatch(r"(.+)\.\d{4,}\.png", name, re.DOTALL)  # a name may hold a newline
+    return found and found.group(1)
+
+
 def check_template(template: str) -> None:
     """Raises ValueError unless ``template`` uses only the known fields and stays relative."""
     try:

@@ -3,13 +3,12 @@ input writes (``-o``, or a ``--name`` template in ``--out-dir``), that none of t
 which inputs are primify's own earlier outputs, and which inputs need converting."""
 
 import os
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..io.formats import FORMATS, Look, ours, stopped
 from .inputs import Source
-from .names import name_pattern, outputs_for
+from .names import frame_stem, name_pattern, outputs_for
 from .work import Result, reason
 
 #: Why a picture found in a folder or by a glob is left out.
@@ -52,7 +51,7 @@ class Plan:
         folder = self.frames / item.source.folder if self.frames else None
         if folder is None or not folder.is_dir():
             return []
-        return sorted(folder / name for name in os.listdir(folder) if _frame_stem(name) == item.source.stem)
+        return sorted(folder / name for name in os.listdir(folder) if frame_stem(name) == item.source.stem)
 
     def verdict(self, item: Item) -> Result | None:
         """None when ``item`` needs converting, else its result at once: unreadable, skipped (every
@@ -132,12 +131,6 @@ def make(
     return Plan(items, **options)
 
 
-def _frame_stem(name: str) -> str | None:
-    """The stem of the picture whose numbered frame ``<stem>.0001.png`` a file name is, if any."""
-    found = re.fullmatch(r"(.+)\.\d{4,}\.png", name, re.DOTALL)  # a name may hold a newline
-    return found and found.group(1)
-
-
 def check_frames(items: tuple[Item, ...], frames: Path, files: list[tuple[Path, str]]) -> None:
     """Raises ValueError where one of ``files`` (a path, and what it is to the run: an input or
     another output) has the name of a frame that an item may write, or leads to such a file:
@@ -145,7 +138,7 @@ def check_frames(items: tuple[Item, ...], frames: Path, files: list[tuple[Path, 
     writes = {(os.path.realpath(frames / item.source.folder), item.source.stem): item for item in items}
     for path, what in files:
         for place in _entries(path):
-            item = writes.get((os.path.dirname(place), _frame_stem(os.path.basename(place))))
+            item = writes.get((os.path.dirname(place), frame_stem(os.path.basename(place))))
             if item is not None:
                 raise ValueError(
                     f"refusing to write the frames of '{item.source.name}' to '{frames / item.source.folder}': "
@@ -235,18 +228,20 @@ def unwritable(folder: Path) -> str | None:
     return None if os.access(folder, os.W_OK) else "permission denied"
 
 
-def with_folders(plan: Plan) -> Plan:
-    """The plan once the folders its items write into are made (not for items that ``verdict``
-    fails or skips): an item whose folder cannot be made or written to gets that as its error,
-    so that the rest of the batch goes on."""
+def with_folders(plan: Plan, going: list[bool]) -> Plan:
+    """The plan once the folders its items write into are made, for the items ``going`` says
+    will be converted (``verdict`` is None): an item whose folder cannot be made or written to
+    gets that as its error, so that the rest of the batch goes on."""
     why: dict[Path, str | None] = {}
     items = []
-    for item in plan.items:
+    for item, goes in zip(plan.items, going, strict=True):
         # The outputs' folders first: where one cannot be made, no frames folder is left behind.
         folders = sorted({p.parent for p in item.outputs}) + ([plan.frames / item.source.folder] if plan.frames else [])
-        if plan.verdict(item) is not None:
-            folders = []
-        bad = next((f for f in folders if why.setdefault(f, unwritable(f))), None)
-        error = bad and f"cannot write to folder '{bad}': {why[bad]}"
-        items.append(item if bad is None else replace(item, outputs=(), error=error))
+        for folder in folders if goes else []:
+            if folder not in why:
+                why[folder] = unwritable(folder)
+            if why[folder]:
+                item = replace(item, outputs=(), error=f"cannot write to folder '{folder}': {why[folder]}")
+                break
+        items.append(item)
     return replace(plan, items=tuple(items))

@@ -116,7 +116,7 @@ def convert(
             exts,
             shape,
             shapes,
-            tuple(p for p in (mask, init) if p and str(p) != "-"),
+            tuple(p for p in map(named, (mask, init)) if p),
             look=look,
             overwrite=overwrite,
             skip=skip_existing,
@@ -149,14 +149,14 @@ def convert(
     # Last of the checks, as they make the folders: a command refused leaves none behind. Where
     # the output or frames folder itself cannot be, nothing can be written; where one of its
     # subfolders cannot, only the inputs that write there fail.
-    going = any(plan.verdict(item) is None for item in plan.items)
+    going = [plan.verdict(item) is None for item in plan.items]
     roots = {"--output": {p.parent for p in output or [] if str(p) != "-"}, "--frames": {frames} if frames else set()}
     roots["--out-dir"] = set() if output else {out_dir}
     for option, folders in roots.items():
-        for folder in folders if going else ():
+        for folder in folders if any(going) else ():
             why = unwritable(folder)
             usage(why is not None, option, f"cannot write to folder '{folder}': {why}")
-    plan = planning.with_folders(plan)
+    plan = planning.with_folders(plan, going)
     task = Task(
         index=-1,
         name="",

@@ -6,12 +6,10 @@ needs memory for its bytes only.
 """
 
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 
 from .. import checks
@@ -23,8 +21,6 @@ if TYPE_CHECKING:
 
 #: Sub-pixel samples per side for the anti-aliased hard render.
 SUPERSAMPLE = 4
-#: A blur's deviation, in output pixels, up to which it is drawn at the output's own size.
-BLUR_EXACT = 8.0
 #: Pixels of one shape handled at once, and of a render's band, so huge outputs stay in
 #: bounded memory.
 _MAX_POINTS, _MAX_BAND = 1 << 20, 1 << 22
@@ -97,44 +93,12 @@ def render(
         rows = max(1, _MAX_BAND // w)
         bands = [np.asarray(to_image(band(scene, w, h, top, min(h, top + rows), samples))) for top in range(0, h, rows)]
         return Image.fromarray(np.concatenate(bands) if len(bands) > 1 else bands[0])
-    sigma = blur * max(w, h) / max(scene.width, scene.height)
-    # A blur leaves no detail finer than its deviation: past BLUR_EXACT pixels it is drawn at a
-    # size where the deviation is 4 to 8 pixels, then scaled up, so that its time stops growing
-    # with the deviation (a blur of 8 at 2048 px took 44 s for its 385-tap kernel).
-    k = int(sigma // 4) if sigma > BLUR_EXACT else 1
-    sw, sh = max(1, round(w / k)), max(1, round(h / k))
-    sigma *= max(sw, sh) / max(w, h)
-    m = int(np.ceil(3 * sigma))
-    # An exact Gaussian, separable, as the SVG's filter draws it: of the shapes inside the canvas
-    # only, over nothing (premultiplied, so nothing bleeds colour), then laid over the background.
-    # Drawn small, a pixel holds k × k of the output's, so it takes more samples a side (up to
-    # 16: past that the blur of 4 to 8 of its pixels evens out any difference).
-    t = band(replace(scene, background=None), sw, sh, 0, sh, min(samples * k, max(samples, 16)))[None]
-    taps = torch.exp(-0.5 * (torch.arange(-m, m + 1, dtype=t.dtype, device=t.device) / sigma) ** 2)
-    taps = (taps / taps.sum()).view(1, 1, 1, -1).expand(4, 1, 1, -1)
-    if k > 1:
-        # Nothing around the canvas, which the blur spreads into: scaling up then has neighbours
-        # at the picture's edges to work from.
-        t = F.pad(t, (2, 2, 2, 2))
-    t = F.conv2d(F.conv2d(t, taps, padding=(0, m), groups=4), taps.transpose(2, 3), padding=(m, 0), groups=4)
-    if k > 1:
-        t = _scaled_up(t, w, h, 2).clamp(0, 1)
-        t = torch.cat([torch.minimum(t[:, :3], t[:, 3:]), t[:, 3:]], dim=1)  # premultiplied stays so
-    t = t[0]
+    from .blur import blurred  # which draws with this module's band
+
+    t = blurred(scene, w, h, samples, blur)
     if scene.background is not None:
         t = t[:3] + (1 - t[3:]) * torch.tensor(scene.background, dtype=t.dtype, device=t.device)[:, None, None]
     return to_image(t)
-
-
-def _scaled_up(t: torch.Tensor, w: int, h: int, pad: int) -> torch.Tensor:
-    """(1, C, h', w') with ``pad`` pixels around a picture, resampled (bicubic) to the picture
-    alone at w × h, each output pixel centre taken where it lies on the small picture."""
-    _, _, ph, pw = t.shape
-    sw, sh = pw - 2 * pad, ph - 2 * pad
-    xs = ((torch.arange(w, dtype=t.dtype, device=t.device) + 0.5) * sw / w + pad) / pw * 2 - 1
-    ys = ((torch.arange(h, dtype=t.dtype, device=t.device) + 0.5) * sh / h + pad) / ph * 2 - 1
-    grid = torch.stack(torch.meshgrid(xs, ys, indexing="xy"), dim=-1)[None]
-    return F.grid_sample(t, grid, mode="bicubic", align_corners=False)
 
 
 def paint(

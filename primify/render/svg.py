@@ -97,11 +97,11 @@ def to_svg(
 
     groups = layers(len(shapes))
     named = len(groups) > 1
-    drawn = [[shape(shapes[k]) for k in part] for part in groups]
+    drawn = ["".join(shape(shapes[k]) for k in part) for part in groups]
     # The document's own ids and style rules: inlined in a page beside other SVGs, a shared
     # "#a" or ".c0" would clip, blur or colour the others' shapes (and a page's own elements).
     # Named from what it draws, so the same scene always gives the same bytes.
-    key = "p" + hashlib.sha1(f"{w} {h} {blur} {colours} {drawn}".encode()).hexdigest()[:6]
+    key = "p" + hashlib.sha1(f"{w} {h} {blur} {colours} {''.join(drawn)}".encode()).hexdigest()[:6]
     head = {"xmlns": "http://www.w3.org/2000/svg"} | ({"xmlns:inkscape": INKSCAPE} if named else {})
     width, height = size or (w, h)
     head |= {"width": str(width), "height": str(height), "viewBox": f"0 0 {w} {h}"}
@@ -148,7 +148,7 @@ def to_svg(
     if scene.background is not None:
         parts.append(_tag("rect", canvas | paint(scene.background, False)))
     body = []
-    for i, (part, inner) in enumerate(zip(groups, map("".join, drawn), strict=True), 1):
+    for i, (part, inner) in enumerate(zip(groups, drawn, strict=True), 1):
         body.append(
             _tag(
                 "g",

@@ -1,0 +1,59 @@
+"""The blurred raster render: a Gaussian as the SVG's filter draws it, over the shapes inside
+the canvas only, blurred over nothing (premultiplied, so nothing bleeds colour).
+
+A blur leaves no detail finer than its deviation. Past ``BLUR_EXACT`` output pixels it is drawn
+at a size where the deviation is 4 to 8 pixels, then scaled up, so that its time stops growing
+with the deviation (a blur of 8 at 2048 px took 31 s and 816 MB for its 385-tap kernel).
+"""
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import hard
+
+if TYPE_CHECKING:
+    from ..model import Scene
+
+#: A blur's deviation, in output pixels, up to which it is drawn at the output's own size.
+BLUR_EXACT = 8.0
+#: Pixels of nothing around a picture drawn small, so that scaling it up has neighbours at
+#: its edges to work from (the blur spreads into them).
+_PAD = 2
+
+
+def blurred(scene: "Scene", w: int, h: int, samples: int, blur: float) -> torch.Tensor:
+    """The scene's shapes, without its background, drawn at w × h and blurred by ``blur``
+    working-size pixels: premultiplied RGBA (4, h, w)."""
+    sigma = blur * max(w, h) / max(scene.width, scene.height)
+    k = int(sigma // 4) if sigma > BLUR_EXACT else 1
+    sw, sh = max(1, round(w / k)), max(1, round(h / k))
+    sigma *= max(sw, sh) / max(w, h)
+    m = int(np.ceil(3 * sigma))
+    # Drawn small, a pixel holds k × k of the output's, so it takes more samples a side (up to
+    # 16: past that the blur of 4 to 8 of its pixels evens out any difference).
+    t = hard.band(replace(scene, background=None), sw, sh, 0, sh, min(samples * k, max(samples, 16)))[None]
+    taps = torch.exp(-0.5 * (torch.arange(-m, m + 1, dtype=t.dtype, device=t.device) / sigma) ** 2)
+    taps = (taps / taps.sum()).view(1, 1, 1, -1).expand(4, 1, 1, -1)
+    if k > 1:
+        t = F.pad(t, (_PAD,) * 4)
+    # Separable: along rows, then along columns.
+    t = F.conv2d(F.conv2d(t, taps, padding=(0, m), groups=4), taps.transpose(2, 3), padding=(m, 0), groups=4)
+    if k > 1:
+        t = _scaled_up(t, w, h).clamp(0, 1)
+        t = torch.cat([torch.minimum(t[:, :3], t[:, 3:]), t[:, 3:]], dim=1)  # premultiplied stays so
+    return t[0]
+
+
+def _scaled_up(t: torch.Tensor, w: int, h: int) -> torch.Tensor:
+    """(1, C, h', w'), a picture with ``_PAD`` pixels around it, resampled (bicubic) to the
+    picture alone at w × h, each output pixel's centre taken where it lies on the small one."""
+    _, _, ph, pw = t.shape
+    sw, sh = pw - 2 * _PAD, ph - 2 * _PAD
+    xs = ((torch.arange(w, dtype=t.dtype, device=t.device) + 0.5) * sw / w + _PAD) / pw * 2 - 1
+    ys = ((torch.arange(h, dtype=t.dtype, device=t.device) + 0.5) * sh / h + _PAD) / ph * 2 - 1
+    grid = torch.stack(torch.meshgrid(xs, ys, indexing="xy"), dim=-1)[None]
+    return F.grid_sample(t, grid, mode="bicubic", align_corners=False)
