@@ -96,6 +96,18 @@ def test_refuses_to_overwrite_an_input(photo):
     assert "it is the input" in " ".join(result.stderr.replace("│", " ").split())
 
 
+def test_choices_take_any_case_and_jpeg_and_name_the_choices_when_wrong(photo, tmp_path):
+    # -o takes .jpeg and .JPG, so --format takes jpeg and JPG too: both are the one jpg format.
+    result = run(photo, *FAST, "--format", "JPEG", "--format", "Svg", "--effort", "FAST", "--out-dir", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["photo.primify.jpg", "photo.primify.svg"]
+    wrong = run(photo, *FAST, "--effort", "slow", "--out-dir", tmp_path / "no")
+    assert wrong.exit_code == 2
+    said = " ".join(wrong.stderr.replace("│", " ").split())
+    assert "Invalid value for '--effort': 'slow' is not one of fast, default, best" in said
+    assert not (tmp_path / "no").exists()
+
+
 def test_a_format_or_an_output_given_twice_is_written_once(photo, tmp_path):
     twice = run(photo, *FAST, "--format", "png", "--format", "png", "--out-dir", tmp_path / "dd")
     assert twice.exit_code == 0, twice.output

@@ -47,14 +47,14 @@ def convert(
     mask: o.MaskOption = None,
     palette: o.PaletteOption = None,
     background: o.BackgroundOption = "auto",
-    edge: o.EdgeOption = options.Edge.sigmoid,
-    effort: o.EffortOption = options.Effort.default,
+    edge: o.EdgeOption = "sigmoid",
+    effort: o.EffortOption = "default",
     recursive: o.RecursiveOption = False,
     jobs: o.JobsOption = 1,
     dask: o.DaskOption = None,
     json_lines: o.JsonLinesOption = False,
     seed: o.SeedOption = 0,
-    device: o.DeviceOption = options.Device.auto,
+    device: o.DeviceOption = "auto",
     quiet: options.Quiet = False,
     max_pixels: options.MaxPixels = options.DEFAULT_MAX_PIXELS,
 ) -> None:
@@ -86,7 +86,7 @@ def convert(
         "say which one format to write to standard output, e.g. --format svg",
     )
     if to_stdout:
-        not_to_terminal(formats[0].value)
+        not_to_terminal(formats[0])
     usage(
         bool(output) and not to_stdout and bool(formats),
         "--format",
@@ -103,7 +103,7 @@ def convert(
     out_dir = out_dir or Path(".")
     sources = expand(inputs, recursive, skip=out_dir)
     usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
-    exts = [f.value for f in formats or options.DEFAULT_FORMATS]
+    exts = formats or options.DEFAULT_FORMATS
     if not output:
         checked(lambda: check_extensions(name, exts), "--name")
     look = Look(output_size, precision, blur, every, f"seed {seed}")
@@ -121,11 +121,11 @@ def convert(
             overwrite=overwrite,
             skip=skip_existing,
             frames=frames,
-            stdout=to_stdout and formats[0].value or None,
+            stdout=to_stdout and formats[0] or None,
         ),
         "--output/--name" + ("/--frames" if frames else ""),
     )
-    dev = checked(lambda: api.pick_device(device.value), "--device") if dask is None else None
+    dev = checked(lambda: api.pick_device(device), "--device") if dask is None else None
     settings = checked(
         lambda: Settings(
             shapes=shapes,
@@ -133,10 +133,10 @@ def convert(
             size=size,
             alpha=alpha,
             background=background,
-            edge=edge.value,
+            edge=edge,
             palette=palette,
             target_psnr=target_psnr,
-            effort=effort.value,
+            effort=effort,
         )
     )
     weights = checked(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
@@ -163,7 +163,7 @@ def convert(
         data=b"",
         settings=settings,
         seed=seed,
-        device=device.value if dask else dev.type,
+        device=device if dask else dev.type,
         max_pixels=max_pixels,
         mask=weights,
         init=start,

@@ -10,7 +10,7 @@ from ..batch.names import DEFAULT_NAME, check_template
 from ..settings import MAX_SIZE, Settings
 from ..shapes import KINDS, parse_kinds
 from .checks import palette, valid
-from .options import LOOK, OUTPUT, RUN, SHAPES, Device, Edge, Effort, Format
+from .options import DEVICES, EDGES, EFFORTS, FORMAT_NAMES, LOOK, OUTPUT, RUN, SHAPES, one_of
 
 
 def _opacity(value: float | None) -> float | None:
@@ -111,10 +111,11 @@ NameOption = Annotated[
     ),
 ]
 FormatsOption = Annotated[
-    Optional[list[Format]],
+    Optional[list[str]],
     typer.Option(
         "--format",
         metavar="FMT",
+        callback=one_of(FORMAT_NAMES, jpeg="jpg"),
         show_default="png and svg",
         rich_help_panel=OUTPUT,
         help="Output format when no --output is given (repeatable): png, jpg, svg, uri, json or gif.",
@@ -183,12 +184,19 @@ BackgroundOption = Annotated[
     ),
 ]
 EdgeOption = Annotated[
-    Edge, typer.Option(metavar="sigmoid|tanh", help="Soft edge function used while optimizing.", rich_help_panel=LOOK)
+    str,
+    typer.Option(
+        metavar="|".join(EDGES),
+        callback=one_of(EDGES),
+        help="Soft edge function used while optimizing.",
+        rich_help_panel=LOOK,
+    ),
 ]
 EffortOption = Annotated[
-    Effort,
+    str,
     typer.Option(
-        metavar="fast|default|best",
+        metavar="|".join(EFFORTS),
+        callback=one_of(EFFORTS),
         rich_help_panel=LOOK,
         help="How long to search: fast takes under half the time, best about 3 to 3.5 times (at 500 shapes).",
     ),
@@ -229,8 +237,11 @@ SeedOption = Annotated[
     ),
 ]
 DeviceOption = Annotated[
-    Device,
+    str,
     typer.Option(
-        metavar="auto|cpu|cuda", help="Where to optimize; auto picks CUDA when torch sees a GPU.", rich_help_panel=RUN
+        metavar="|".join(DEVICES),
+        callback=one_of(DEVICES),
+        help="Where to optimize; auto picks CUDA when torch sees a GPU.",
+        rich_help_panel=RUN,
     ),
 ]

@@ -2,7 +2,6 @@
 commands' signatures name them, and their help texts are what ``--help`` shows."""
 
 import math
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
@@ -13,25 +12,31 @@ from ..io.picture import MAX_PIXELS
 SHAPES, OUTPUT, LOOK, RUN = "Shapes", "Output", "Look", "Run"
 
 
-class Edge(str, Enum):
-    sigmoid = "sigmoid"
-    tanh = "tanh"
+EDGES = ("sigmoid", "tanh")
+EFFORTS = ("fast", "default", "best")
+DEVICES = ("auto", "cpu", "cuda")
+#: --format's words: the extensions -o takes, jpeg being jpg.
+FORMAT_NAMES = tuple(dict.fromkeys(f[1:] for f in FORMATS if f != ".jpeg"))
+DEFAULT_FORMATS = ["png", "svg"]
 
 
-class Effort(str, Enum):
-    fast = "fast"
-    default = "default"
-    best = "best"
+def one_of(choices: tuple[str, ...], **same: str):
+    """An option callback that takes a word of ``choices`` (or one that ``same`` maps to one) in
+    any case, alone or in a list, and gives the choice; any other word is a usage error that
+    names the choices."""
 
+    def pick(word: str) -> str:
+        choice = same.get(word.lower(), word.lower())
+        if choice not in choices:
+            raise typer.BadParameter(f"{word!r} is not one of {', '.join(choices)}")
+        return choice
 
-class Device(str, Enum):
-    auto = "auto"
-    cpu = "cpu"
-    cuda = "cuda"
+    def callback(value: str | list[str] | None) -> str | list[str] | None:
+        if value is None:
+            return None
+        return [pick(v) for v in value] if isinstance(value, list) else pick(value)
 
-
-Format = Enum("Format", {f[1:]: f[1:] for f in FORMATS if f != ".jpeg"}, type=str)
-DEFAULT_FORMATS = [Format.png, Format.svg]
+    return callback
 
 
 def _finite(value: float) -> float:

@@ -14,7 +14,18 @@ from ..io.scenefile import loads
 from .checks import ALONE, BY_EXTENSION, checked, not_to_terminal, usage
 from .checks import blur as check_blur
 from .checks import output_size as check_output_size
-from .options import DEFAULT_MAX_PIXELS, OUTPUT, Blur, Every, Format, MaxPixels, Overwrite, Precision, Quiet
+from .options import (
+    DEFAULT_MAX_PIXELS,
+    FORMAT_NAMES,
+    OUTPUT,
+    Blur,
+    Every,
+    MaxPixels,
+    Overwrite,
+    Precision,
+    Quiet,
+    one_of,
+)
 from .show import err, error
 
 
@@ -49,10 +60,11 @@ def render(
         ),
     ] = None,
     formats: Annotated[
-        Optional[Format],
+        Optional[str],
         typer.Option(
             "--format",
             metavar="FMT",
+            callback=one_of(FORMAT_NAMES, jpeg="jpg"),
             show_default=False,
             rich_help_panel=OUTPUT,
             help="Format written to standard output.",
@@ -75,7 +87,7 @@ def render(
     usage(not piped and formats is not None, "--format", BY_EXTENSION)
     usage(piped and formats is None, "--format", "say which format to write to standard output, e.g. --format png")
     if piped:
-        not_to_terminal(formats.value)
+        not_to_terminal(formats)
     check_output_size(output_size, max_pixels)
     checked(lambda: check_outputs([(p, str(scene)) for p in output if not piped], [scene]), "--output")
     for path in [] if piped else output:
@@ -100,7 +112,7 @@ def render(
         usage(why is not None, "--output", f"cannot write to folder '{path.parent}': {why}")
     try:
         if piped:
-            to_stdout(encode(picture, FORMATS["." + formats.value], look))
+            to_stdout(encode(picture, FORMATS["." + formats], look))
         else:
             place([(p, encode(picture, FORMATS[p.suffix.lower()], look)) for p in output], lambda path: overwrite)
     except OSError as e:
