@@ -198,7 +198,7 @@ EffortOption = Annotated[
         metavar="|".join(EFFORTS),
         callback=one_of(EFFORTS),
         rich_help_panel=LOOK,
-        help="How long to search: fast takes under half the time, best about 3 to 3.5 times (at 500 shapes).",
+        help="How long to search: at 500 shapes fast takes under half the time, best about 3.6 times for 0.6 dB more.",
     ),
 ]
 RecursiveOption = Annotated[
