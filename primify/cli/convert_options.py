@@ -23,7 +23,7 @@ def _opacity(value: float | None) -> float | None:
 Inputs = Annotated[
     list[str],
     typer.Argument(
-        metavar="INPUT...",
+        metavar="INPUT",
         show_default=False,
         help="Image files, folders or glob patterns; - reads one image from standard input.",
     ),
@@ -129,9 +129,9 @@ OutputSizeOption = Annotated[
     typer.Option(
         min=1,
         metavar="PX",
-        show_default="the input's longer side",
+        show_default="the input's; GIFs and frames: the working size",
         rich_help_panel=OUTPUT,
-        help="Longer side, in pixels, of written PNG/JPEG files (GIFs and frames: the working size).",
+        help="Longer side, in pixels, of the written PNG, JPEG, GIF and frames, and of the SVG's page.",
     ),
 ]
 FramesOption = Annotated[
@@ -232,7 +232,7 @@ SeedOption = Annotated[
         min=0,
         max=2**64 - 1,  # torch's seeds: every larger one overflows, and -1 is 2**64 - 1 again
         metavar="N",
-        help="Random seed; the same seed, input, options and device give the same result.",
+        help="Random seed; the same seed, input, options, device and -j give the same result.",
         rich_help_panel=RUN,
     ),
 ]

@@ -56,7 +56,7 @@ def render(
             metavar="PX",
             show_default="the scene's working size",
             rich_help_panel=OUTPUT,
-            help="Longer side, in pixels, of PNG/JPEG/GIF files.",
+            help="Longer side, in pixels, of the written PNG, JPEG and GIF, and of the SVG's page.",
         ),
     ] = None,
     formats: Annotated[
