@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
-from statistics import fmean
+from statistics import fmean, median
 
 import matplotlib
 
@@ -42,6 +42,33 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     """A markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+def collapsed(rows: list[dict]) -> list[dict]:
+    """One row per (tool, image, shape, shapes), in the order they first appear: a target run
+    several times (run.py --repeats) gets its runs' mean PSNR and SSIM and median seconds and
+    peak RSS, over the runs that succeeded, and ``runs``, how many those were."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r.get("tool", "primify"), r["image"], r["shape"], r["shapes"]), []).append(r)
+    out = []
+    for group in groups.values():
+        done = [r for r in group if r["psnr_db"] != ""]
+        if not done:
+            out.append({**group[0], "runs": "0"})
+            continue
+        values = {key: [num(r[key]) for r in done] for key in ("psnr_db", "ssim", "seconds", "peak_rss_mb")}
+        out.append(
+            {
+                **done[0],
+                "psnr_db": str(fmean(values["psnr_db"])),
+                "ssim": str(fmean(values["ssim"])),
+                "seconds": str(median(values["seconds"])),
+                "peak_rss_mb": str(median(values["peak_rss_mb"])),
+                "runs": str(len(done)),
+            }
+        )
+    return out
 
 
 def load_peer(rows: list[dict], path: Path = ANCHORS) -> tuple[dict[tuple[str, str, int], tuple[float, float]], str]:
@@ -155,10 +182,17 @@ def primify_section(rows: list[dict], peer: dict, source: str) -> str:
     )
     failed = [f"{r['image']} {r['shape']} {r['shapes']}" for r in rows if r["psnr_db"] == ""]
     note = f"\n\nFailed runs (no output scored): {', '.join(failed)}." if failed else ""
+    most = max(int(r.get("runs") or 1) for r in rows)
+    repeats = (
+        f" Each target ran up to {most} times by each tool, in turn: a target's seconds and peak RSS "
+        "are the median of its runs, its PSNR and SSIM their mean."
+        if most > 1
+        else ""
+    )
     return (
         f"## primify against primitive\n\nMeans per (shape, shapes); primitive's means are over "
         f"the same images, from {source} (– where it lacks any of them). Seconds are the "
-        f"wall time of the whole `primify convert` process, peak RSS is its own.\n\n{means}\n\n"
+        f"wall time of the whole `primify convert` process, peak RSS is its own.{repeats}\n\n{means}\n\n"
         f"### Per image\n\n{per_image}{note}"
     )
 
@@ -299,7 +333,7 @@ def plot(rows: list[dict], peer: dict, dense_rows: list[dict], path: Path) -> No
 
 def write(out_dir: Path) -> str:
     """Write results.md (and the plot when there are results) from out_dir's CSVs; return the text."""
-    everything = read_csv(out_dir / "results.csv")
+    everything = collapsed(read_csv(out_dir / "results.csv"))
     rows = [r for r in everything if r.get("tool", "primify") == "primify"]
     dense_rows = read_csv(out_dir / "dense.csv")
     steps = read_csv(out_dir / "steptime.csv")

@@ -108,6 +108,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "default), or its stored anchor figures only",
     )
     p.add_argument(
+        "--table-up-to",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --table, only its rows of at most N shapes (the few-shape rows: 50)",
+    )
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="runs of each target by each tool, in turn (primify, primitive, primify, ...); the "
+        "report takes their median seconds and mean PSNR (default 1)",
+    )
+    p.add_argument(
         "--quick",
         action="store_true",
         help=f"smoke run: first {QUICK_IMAGES} images, {QUICK_SHAPES} {QUICK_KIND}s only, "
@@ -161,7 +175,14 @@ def run_benchmark(args: argparse.Namespace, targets: list[Path], device: str) ->
     """primify runs, each followed by primitive's on the same target when it runs live, to
     results.csv; with --dense, the dense baseline and the step timing."""
     cells = TABLE if args.table else [(kind, n) for n in args.shapes for kind in args.shape]
-    runs = [(t, kind, n) for kind, n in cells for t in targets if n != 2048 or t.stem in args.only_2048_on]
+    cells = [(kind, n) for kind, n in cells if args.table_up_to is None or n <= args.table_up_to]
+    runs = [
+        (t, kind, n)
+        for kind, n in cells
+        for t in targets
+        if n != 2048 or t.stem in args.only_2048_on
+        for _ in range(args.repeats)
+    ]
     peer = harness.build_primitive() if args.peer == "live" else None
     rows = []
     with harness.CsvLog(args.out / "results.csv", harness.COLUMNS) as log:

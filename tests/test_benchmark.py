@@ -14,7 +14,7 @@ from PIL import Image, ImageCms
 # benchmarks/ is not an installed package; import it from the checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import dense, harness, metrics, run  # noqa: E402
+from benchmarks import dense, harness, metrics, report, run  # noqa: E402
 
 
 def synthetic_image(path: Path) -> Path:
@@ -91,14 +91,45 @@ def test_primitive_runs_live_in_turn_and_the_report_uses_its_rows(tmp_path):
     synthetic_image(images / "synth.png")
     out = tmp_path / "out"
     assert (
-        run.main(["--images", str(images), "--shapes", "8", "--shape", "triangle", "--out", str(out), "--no-dense"])
+        run.main(
+            [
+                *("--images", str(images), "--shapes", "8", "--shape", "triangle", "--out", str(out), "--no-dense"),
+                *("--repeats", "2"),
+            ]
+        )
         == 0
     )
     with open(out / "results.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [r["tool"] for r in rows] == ["primify", "primitive"]
+    assert [r["tool"] for r in rows] == ["primify", "primitive", "primify", "primitive"]
     assert all(float(r["psnr_db"]) > 15 for r in rows)
-    assert "primitive's runs in this benchmark" in (out / "results.md").read_text()
+    text = (out / "results.md").read_text()
+    assert "primitive's runs in this benchmark" in text and "ran up to 2 times by each tool" in text
+
+
+def test_the_report_takes_the_median_seconds_and_mean_psnr_of_repeated_runs(tmp_path):
+    fields = ["tool", "image", "shape", "shapes", "seconds", "psnr_db", "ssim", "peak_rss_mb", "device"]
+    runs = [
+        ("primify", "a", "1.0", "20.0"),
+        ("primitive", "a", "2.0", "18.0"),
+        ("primify", "a", "9.0", "20.0"),
+        ("primitive", "a", "3.0", "19.0"),
+        ("primify", "a", "2.0", "20.0"),
+        ("primitive", "a", "4.0", ""),  # a failed run counts for nothing
+        ("primify", "b", "5.0", "22.0"),
+        ("primitive", "b", "5.0", "20.0"),
+    ]
+    with open(tmp_path / "results.csv", "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(fields)
+        out.writerows(
+            [tool, image, "triangle", "8", s, psnr, "0.5" if psnr else "", "100", "cpu"]
+            for tool, image, s, psnr in runs
+        )
+    text = report.write(tmp_path)
+    # primify: a 20 dB in 2 s (median of 1, 9, 2), b 22 dB in 5 s; primitive: a 18.5 dB in 2.5 s, b 20 dB in 5 s.
+    assert "| triangle | 8 | 2 | 21.00 | 19.25 | 1.75 | 3.5 | 3.8 | 0.93 |" in text
+    assert "| a | triangle | 8 | 20.00 | 2.0 | 18.50 | 2.5 |" in text
 
 
 def test_targets_keep_the_pixels_and_drop_the_colour_profile(tmp_path):
@@ -152,3 +183,14 @@ def test_dense_hard_render_places_circles_in_pixel_units():
     assert tuple(image[8, 10]) == (255, 0, 0)  # inside the opaque red circle
     assert tuple(image[15, 25]) == (128, 128, 255)  # half-transparent blue over white
     assert tuple(image[22, 2]) == (255, 255, 255)  # background
+
+
+def test_the_table_up_to_a_count_runs_only_its_rows_of_that_many_shapes_or_fewer(tmp_path):
+    images = tmp_path / "images"
+    images.mkdir()
+    synthetic_image(images / "synth.png")
+    out = tmp_path / "out"
+    args = ["--images", str(images), "--table", "--table-up-to", "8", "--peer", "anchors", "--out", str(out)]
+    assert run.main([*args, "--no-dense"]) == 0
+    with open(out / "results.csv", newline="") as f:
+        assert [(r["tool"], r["shape"], r["shapes"]) for r in csv.DictReader(f)] == [("primify", "triangle", "8")]
