@@ -101,6 +101,10 @@ def test_choices_take_any_case_and_jpeg_and_name_the_choices_when_wrong(photo, t
     result = run(photo, *FAST, "--format", "JPEG", "--format", "Svg", "--effort", "FAST", "--out-dir", tmp_path / "o")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["photo.primify.jpg", "photo.primify.svg"]
+    # Two spellings of one format are one format, to standard output too.
+    piped = run(photo, *FAST, "-o", "-", "--format", "jpeg", "--format", "JPG")
+    assert piped.exit_code == 0, piped.output
+    assert piped.stdout_bytes[:3] == b"\xff\xd8\xff"
     wrong = run(photo, *FAST, "--effort", "slow", "--out-dir", tmp_path / "no")
     assert wrong.exit_code == 2
     said = " ".join(wrong.stderr.replace("│", " ").split())

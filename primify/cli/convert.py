@@ -60,8 +60,9 @@ def convert(
 ) -> None:
     """Convert pictures into shapes and write a PNG and an SVG of each.
 
-    Shapes are added coarse to fine, each batch placed where the error is largest and refined
-    by gradient descent on a soft edge that sharpens into the anti-aliased edge that is written.
+    Shapes are added coarse to fine, each batch placed where the error is largest.
+
+    Each batch is refined by gradient descent on a soft edge that sharpens into the edge written.
 
     Example: primify convert photos/ --shapes 500 --out-dir shapes/ -j 2 --json
     """

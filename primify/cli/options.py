@@ -34,7 +34,8 @@ def one_of(choices: tuple[str, ...], **same: str):
     def callback(value: str | list[str] | None) -> str | list[str] | None:
         if value is None:
             return None
-        return [pick(v) for v in value] if isinstance(value, list) else pick(value)
+        # Repeats of one choice, however spelt (jpg and JPEG), are that choice once.
+        return list(dict.fromkeys(map(pick, value))) if isinstance(value, list) else pick(value)
 
     return callback
 

@@ -67,7 +67,7 @@ def render(
             callback=one_of(FORMAT_NAMES, jpeg="jpg"),
             show_default=False,
             rich_help_panel=OUTPUT,
-            help="Format written to standard output.",
+            help="Format written to standard output: png, jpg, svg, uri, json or gif.",
         ),
     ] = None,
     blur: Blur = 0,
