@@ -105,6 +105,12 @@ def test_choices_take_any_case_and_jpeg_and_name_the_choices_when_wrong(photo, t
     piped = run(photo, *FAST, "-o", "-", "--format", "jpeg", "--format", "JPG")
     assert piped.exit_code == 0, piped.output
     assert piped.stdout_bytes[:3] == b"\xff\xd8\xff"
+    # -o - twice is standard output once; two formats there are refused by render as by convert.
+    twice = run(photo, *FAST, "-o", "-", "-o", "-", "--format", "json")
+    assert twice.exit_code == 0, twice.output
+    (tmp_path / "s.json").write_bytes(twice.stdout_bytes)
+    both = runner.invoke(cli.app, ["render", str(tmp_path / "s.json"), "-o", "-", "--format", "png", "--format", "svg"])
+    assert both.exit_code == 2 and "say which one format" in " ".join(both.stderr.replace("│", " ").split())
     wrong = run(photo, *FAST, "--effort", "slow", "--out-dir", tmp_path / "no")
     assert wrong.exit_code == 2
     said = " ".join(wrong.stderr.replace("│", " ").split())

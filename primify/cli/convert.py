@@ -66,7 +66,8 @@ def convert(
 
     Example: primify convert photos/ --shapes 500 --out-dir shapes/ -j 2 --json
     """
-    to_stdout = output == [Path("-")]
+    # -o - given twice is standard output once, as render takes it.
+    to_stdout = bool(output) and set(output) == {Path("-")}
     usage(Path("-") in (output or []) and not to_stdout, "--output", ALONE)
     usage(target_psnr is not None and math.isnan(target_psnr), "--target-psnr", "nan is not a number of decibels")
     usage(

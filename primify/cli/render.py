@@ -60,7 +60,7 @@ def render(
         ),
     ] = None,
     formats: Annotated[
-        Optional[str],
+        Optional[list[str]],
         typer.Option(
             "--format",
             metavar="FMT",
@@ -86,8 +86,9 @@ def render(
     usage(Path("-") in output and not piped, "--output", ALONE)
     usage(not piped and formats is not None, "--format", BY_EXTENSION)
     usage(piped and formats is None, "--format", "say which format to write to standard output, e.g. --format png")
+    usage(len(formats or []) > 1, "--format", "say which one format to write to standard output, e.g. --format svg")
     if piped:
-        not_to_terminal(formats)
+        not_to_terminal(formats[0])
     check_output_size(output_size, max_pixels)
     checked(lambda: check_outputs([(p, str(scene)) for p in output if not piped], [scene]), "--output")
     for path in [] if piped else output:
@@ -112,7 +113,7 @@ def render(
         usage(why is not None, "--output", f"cannot write to folder '{path.parent}': {why}")
     try:
         if piped:
-            to_stdout(encode(picture, FORMATS["." + formats], look))
+            to_stdout(encode(picture, FORMATS["." + formats[0]], look))
         else:
             place([(p, encode(picture, FORMATS[p.suffix.lower()], look)) for p in output], lambda path: overwrite)
     except OSError as e:
