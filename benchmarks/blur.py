@@ -14,7 +14,6 @@ draws the exact blur). Writes benchmarks/results/blur.csv.
 from __future__ import annotations
 
 import argparse
-import csv
 import statistics
 import sys
 from pathlib import Path
@@ -69,10 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(rows[-1], flush=True)
     path = REPO_ROOT / "benchmarks" / "results" / "blur.csv"
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    harness.write_rows(path, rows)
     return 0
 
 

@@ -14,7 +14,6 @@ runs summed. Writes benchmarks/results/bulk_<effort>.csv with the median of the 
 from __future__ import annotations
 
 import argparse
-import csv
 import statistics
 import sys
 import time
@@ -82,10 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
     path = REPO_ROOT / "benchmarks" / "results" / f"bulk_{args.effort}.csv"
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    harness.write_rows(path, rows)
     print(path.read_text())
     return 0
 

@@ -7,7 +7,6 @@ benchmarks/results/few_default.csv.
 """
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
@@ -63,10 +62,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 print(rows[-1], flush=True)
     path = harness.REPO_ROOT / "benchmarks" / "results" / "few_default.csv"
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    harness.write_rows(path, rows)
     print(f"wrote {path}")
     return 0
 

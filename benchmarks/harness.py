@@ -230,6 +230,14 @@ def scaling_run(
     }
 
 
+def write_rows(path: Path, rows: list[dict]) -> None:
+    """Writes rows (dicts with the same keys, in order) to a CSV at path, header first."""
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 class CsvLog:
     """A CSV written row by row and flushed, so an interrupted benchmark keeps what it finished."""
 

@@ -13,7 +13,6 @@ targets, 256 px), converted by one `primify convert` process per run, timed as a
 from __future__ import annotations
 
 import argparse
-import csv
 import resource
 import statistics
 import sys
@@ -121,10 +120,7 @@ def main(argv: list[str] | None = None) -> None:
                 "cpu_seconds_per_image": "" if cpu is None else round(cpu / count, 2),
             }
         )
-    with open(args.out / "jobs.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    harness.write_rows(args.out / "jobs.csv", rows)
 
 
 if __name__ == "__main__":

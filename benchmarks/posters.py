@@ -13,7 +13,6 @@ painting LANCZOS-resized to it. Writes benchmarks/results/posters.csv.
 from __future__ import annotations
 
 import argparse
-import csv
 import resource
 import sys
 from pathlib import Path
@@ -61,10 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row | {"cpu_seconds": round(cpu, 1), "peak_rss_mb": round(rss), "psnr_db": db, "exit": code})
             print(rows[-1], flush=True)
     path = REPO_ROOT / "benchmarks" / "results" / "posters.csv"
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    harness.write_rows(path, rows)
     return 0
 
 
