@@ -7,10 +7,11 @@ from typing import Annotated, Optional
 import typer
 
 from ..batch.names import DEFAULT_NAME, check_template
+from ..render.raster import EDGES
 from ..settings import MAX_SIZE, Settings
 from ..shapes import KINDS, parse_kinds
 from .checks import palette, valid
-from .options import DEVICES, EDGES, EFFORTS, FORMAT_NAMES, LOOK, OUTPUT, RUN, SHAPES, one_of
+from .options import DEVICES, EFFORTS, FORMAT_NAMES, LOOK, OUTPUT, RUN, SHAPES, one_of
 
 
 def _opacity(value: float | None) -> float | None:

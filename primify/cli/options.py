@@ -6,17 +6,17 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..checks import EFFORT
 from ..io.formats import FORMATS
 from ..io.picture import MAX_PIXELS
 
 SHAPES, OUTPUT, LOOK, RUN = "Shapes", "Output", "Look", "Run"
 
 
-EDGES = ("sigmoid", "tanh")
-EFFORTS = ("fast", "default", "best")
-DEVICES = ("auto", "cpu", "cuda")
+#: --effort takes the library's levels, --device the names of devices (--edge: render.raster.EDGES).
+EFFORTS, DEVICES = tuple(EFFORT), ("auto", "cpu", "cuda")
 #: --format's words: the extensions -o takes, jpeg being jpg.
-FORMAT_NAMES = tuple(dict.fromkeys(f[1:] for f in FORMATS if f != ".jpeg"))
+FORMAT_NAMES = tuple(f[1:] for f in FORMATS if f != ".jpeg")
 DEFAULT_FORMATS = ["png", "svg"]
 
 
