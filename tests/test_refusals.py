@@ -85,12 +85,29 @@ def test_a_working_size_that_cannot_fit_is_refused(photo):
     refused(run(photo, "--size", "30000"), "--size")
 
 
-def test_output_pixels_over_max_pixels_are_refused(photo, tmp_path):
-    refused(run(photo, *FAST, "--output-size", "100000", "--out-dir", tmp_path), "--max-pixels")
-    refused(
-        run(photo, *FAST, "--output-size", "2000", "--max-pixels", "1000000", "--out-dir", tmp_path), "--max-pixels"
-    )
-    assert not list(tmp_path.glob("*.primify.*"))
+def test_max_pixels_bounds_the_rasters_as_drawn_in_the_pictures_own_shape_and_never_an_svg(photo, tmp_path):
+    """The 48×36 photo's PNG at --output-size 2000 is 2000×1500: 3.5 million pixels allow it,
+    though a square page would be 4 million; an SVG's size is only a number, so any is written.
+    A raster over the limit, of any kind, is refused before converting, and nothing is written."""
+    ok = run(photo, *FAST, "--output-size", "2000", "--max-pixels", "3500000", "--out-dir", tmp_path / "ok")
+    assert ok.exit_code == 0, ok.output
+    assert Image.open(tmp_path / "ok" / "photo.primify.png").size == (2000, 1500)
+    svg = run(photo, *FAST, "--output-size", "100000", "-o", tmp_path / "big.svg")
+    assert svg.exit_code == 0, svg.output
+    assert 'width="100000" height="75000"' in (tmp_path / "big.svg").read_text()
+    rasters = [
+        ["--out-dir", tmp_path / "no"],
+        ["-o", tmp_path / "no.svg", "--frames", tmp_path / "frames"],
+        ["-o", "-", "--format", "gif"],
+    ]
+    for where in rasters:
+        said = run(photo, *FAST, "--output-size", "2000", "--max-pixels", "2999999", *where)
+        assert said.exit_code == 1 and not said.stdout_bytes
+        assert said.stderr == (
+            f"error: cannot convert '{photo}': drawn at 2000×1500, it is 3,000,000 pixels, over --max-pixels "
+            "2,999,999; give a smaller --output-size or raise --max-pixels\n"
+        )
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and p.name.startswith(("no", "photo.0"))]
 
 
 @pytest.mark.parametrize(
@@ -185,6 +202,8 @@ def test_render_checks_its_outputs_as_convert_does_and_is_quiet_with_q(tmp_path)
     (tmp_path / "file").write_text("not a folder")
     refused(run(scene, "-o", tmp_path / "file" / "out.png", command="render"), "cannot write to folder")
     refused(run(scene, "-o", tmp_path / "out.png", "--output-size", "100000", command="render"), "--max-pixels")
+    svg = run(scene, "-o", tmp_path / "big.svg", "--output-size", "100000", command="render")
+    assert svg.exit_code == 0 and 'width="100000"' in (tmp_path / "big.svg").read_text()
     said = run(scene, "-o", tmp_path / "out.png", command="render")
     assert said.exit_code == 0 and f"-> {tmp_path / 'out.png'}" in said.stderr
     quiet = run(scene, "-o", tmp_path / "again.png", "-q", command="render")

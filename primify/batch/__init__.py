@@ -32,7 +32,9 @@ def run(
                     name = item.source.name
                     result = Result(item.index, name, error=f"cannot read '{name}': {reason(e)}")
                 else:
-                    yield replace(task, index=item.index, name=item.source.name, data=data)
+                    yield replace(
+                        task, index=item.index, name=item.source.name, data=data, raster=plan.raster_side(item)
+                    )
                     continue
             on_result(result, item.outputs if result.status == "skipped" else ())
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..io.formats import FORMATS, Look, ours, stopped
+from ..io.formats import FORMATS, RASTERS, Look, ours, stopped
 from .inputs import Source
 from .names import frame_stem, name_pattern, outputs_for
 from .work import Result, reason
@@ -52,6 +52,14 @@ class Plan:
         if folder is None or not folder.is_dir():
             return []
         return sorted(folder / name for name in os.listdir(folder) if frame_stem(name) == item.source.stem)
+
+    def raster_side(self, item: Item) -> int | None:
+        """The longer side that ``item``'s rasters (a PNG, JPEG or GIF, frames, or one to standard
+        output) are drawn at, where the look sets one and it writes any; else None, as the input's
+        own size and the working size are within --max-pixels already."""
+        suffixes = [p.suffix.lower() for p in item.outputs] + ([f".{self.stdout}"] if self.stdout else [])
+        drawn = self.frames is not None or any(FORMATS[s] in RASTERS for s in suffixes)
+        return self.look.size if drawn else None
 
     def verdict(self, item: Item) -> Result | None:
         """None when ``item`` needs converting, else its result at once: unreadable, skipped (every

@@ -14,14 +14,18 @@ from PIL import Image, UnidentifiedImageError
 from .. import api
 from ..fit.metrics import psnr_of
 from ..fit.optimize import Progress
+from ..io.formats import over_limit
 from ..io.picture import MAX_PIXELS, load, working
 from ..model import Scene
+from ..render.hard import size_for
 from ..settings import Settings
 
 
 @dataclass
 class Task:
-    """One image to convert; everything in it can be pickled and sent to another machine."""
+    """One image to convert; everything in it can be pickled and sent to another machine.
+    ``raster``: the longer side its rasters will be drawn at (None: its own size or the working
+    size), refused before converting where that makes more than ``max_pixels`` pixels."""
 
     index: int
     name: str
@@ -32,6 +36,7 @@ class Task:
     max_pixels: int = MAX_PIXELS
     mask: Image.Image | None = None
     init: Scene | None = None
+    raster: int | None = None
 
 
 @dataclass
@@ -84,6 +89,9 @@ def work(
         result.error = f"cannot read '{task.name}': {reason(e)}"
         return result
     result.notes, result.size = pic.notes, pic.size
+    if task.raster is not None and (why := over_limit(*size_for(*pic.size, task.raster), task.max_pixels, "it")):
+        result.error = f"cannot convert '{task.name}': {why}"
+        return result
     try:
         dev = api.pick_device(task.device)
         with warnings.catch_warnings(record=True) as caught:

@@ -52,15 +52,6 @@ def checked(make, param: str | None = None, prefix: str | None = None):
         raise typer.BadParameter(f"{prefix}: {reason(e)}" if prefix else str(e), param_hint=param) from None
 
 
-def output_size(size: int | None, max_pixels: int) -> None:
-    """Refuses an ``--output-size`` whose square is over ``--max-pixels``."""
-    usage(
-        size is not None and size * size > max_pixels,
-        "--output-size",
-        f"{size}×{size} pixels is over --max-pixels {max_pixels:,}; give a smaller size or raise --max-pixels",
-    )
-
-
 def blur(px: float, side: int, what: str) -> None:
     """Refuses a ``--blur`` wider than the picture (``side``, its working size's longer side):
     the blur's kernel, and the time and memory it takes, grow with it, and one that wide leaves

@@ -21,7 +21,6 @@ from . import INTERRUPTED, STOPPING, options
 from . import convert_options as o
 from .checks import ALONE, BY_EXTENSION, checked, not_to_terminal, usage
 from .checks import blur as check_blur
-from .checks import output_size as check_output_size
 from .show import Show, err
 
 
@@ -75,7 +74,6 @@ def convert(
         "--target-psnr",
         f"every picture is above {target_psnr} dB before the first shape; give a target above 0 dB",
     )
-    check_output_size(output_size, max_pixels)
     check_blur(blur, size, "the working size (--size)")
     if dask is not None:
         checked(lambda: check_address(dask), "--dask", f"cannot use the Dask scheduler at '{dask}'")

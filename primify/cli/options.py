@@ -87,7 +87,7 @@ MaxPixels = Annotated[
         min=1,
         metavar="N",
         rich_help_panel=RUN,
-        help="Refuse inputs and outputs larger than this many pixels (decompression bombs).",
+        help="Refuse inputs (decompression bombs) and PNG, JPEG and GIF outputs larger than this many pixels.",
     ),
 ]
 DEFAULT_MAX_PIXELS = MAX_PIXELS

@@ -9,11 +9,10 @@ import typer
 from ..batch.inputs import named, read
 from ..batch.plan import check_outputs, unique, unwritable
 from ..batch.work import reason
-from ..io.formats import FORMATS, Look, encode, place, to_stdout
+from ..io.formats import FORMATS, RASTERS, Look, encode, over_limit, place, to_stdout
 from ..io.scenefile import loads
 from .checks import ALONE, BY_EXTENSION, checked, not_to_terminal, usage
 from .checks import blur as check_blur
-from .checks import output_size as check_output_size
 from .options import (
     DEFAULT_MAX_PIXELS,
     FORMAT_NAMES,
@@ -89,7 +88,6 @@ def render(
     usage(len(formats or []) > 1, "--format", "say which one format to write to standard output, e.g. --format svg")
     if piped:
         not_to_terminal(formats[0])
-    check_output_size(output_size, max_pixels)
     checked(lambda: check_outputs([(p, str(scene)) for p in output if not piped], [scene]), "--output")
     for path in [] if piped else output:
         usage(path.is_dir(), "--output", f"cannot write '{path}': it is a folder")
@@ -102,11 +100,11 @@ def render(
         raise typer.Exit(1) from None
     check_blur(blur, max(picture.width, picture.height), "the scene")
     look = Look(output_size, precision, blur, every)
-    usage(
-        picture.width * picture.height > max_pixels and not output_size,
-        "--output-size",
-        f"the scene's {picture.width}×{picture.height} pixels are over --max-pixels {max_pixels:,}; give --output-size",
-    )
+    # Only rasters are drawn in pixels: an SVG of any size is only a number in its header.
+    rasters = [f".{formats[0]}"] if piped else [p.suffix.lower() for p in output]
+    if any(FORMATS.get(s) in RASTERS for s in rasters):
+        why = over_limit(*picture.size_for(output_size), max_pixels, "the scene")
+        usage(why is not None, "--output-size", why)
     # Last of the checks, as it makes the folders: a command refused leaves none behind.
     for path in [] if piped else output:
         why = unwritable(path.parent)

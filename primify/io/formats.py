@@ -23,6 +23,8 @@ from .scenefile import dumps
 
 #: Output formats by file extension; URI is the SVG as one ``data:`` URI line.
 FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG", ".uri": "URI", ".json": "JSON", ".gif": "GIF"}
+#: The formats drawn in pixels, whose size --max-pixels bounds; an SVG's size is only a number.
+RASTERS = {"PNG", "JPEG", "GIF"}
 #: What a data URI may keep unescaped: the SVG's quotes become ' so that it fits in a quoted
 #: src="..." or url("..."), and its spaces stay (quoted, they need no escape).
 _URI_SAFE = " '/:=;,.()-_!*~?@$&+"
@@ -53,6 +55,16 @@ class Look:
         if own is None or (animation and self.size is None):
             return scene.size_for(self.size)
         return size_for(*own, self.size)
+
+
+def over_limit(width: int, height: int, limit: int, what: str) -> str | None:
+    """Why ``what`` is not drawn at ``width`` × ``height`` under a limit of ``limit`` pixels, or None."""
+    if width * height <= limit:
+        return None
+    return (
+        f"drawn at {width}×{height}, {what} is {width * height:,} pixels, over --max-pixels {limit:,}; "
+        "give a smaller --output-size or raise --max-pixels"
+    )
 
 
 def encode(scene: Scene, fmt: str, look: Look = Look(), own: tuple[int, int] | None = None, note: str = "") -> bytes:
