@@ -47,7 +47,8 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 def collapsed(rows: list[dict]) -> list[dict]:
     """One row per (tool, image, shape, shapes), in the order they first appear: a target run
     several times (run.py --repeats) gets its runs' mean PSNR and SSIM and median seconds and
-    peak RSS, over the runs that succeeded, and ``runs``, how many those were."""
+    peak RSS, over the runs that succeeded, ``runs``, how many those were, and ``failed``, how
+    many did not."""
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
         groups.setdefault((r.get("tool", "primify"), r["image"], r["shape"], r["shapes"]), []).append(r)
@@ -55,7 +56,7 @@ def collapsed(rows: list[dict]) -> list[dict]:
     for group in groups.values():
         done = [r for r in group if r["psnr_db"] != ""]
         if not done:
-            out.append({**group[0], "runs": "0"})
+            out.append({**group[0], "runs": "0", "failed": str(len(group))})
             continue
         values = {key: [num(r[key]) for r in done] for key in ("psnr_db", "ssim", "seconds", "peak_rss_mb")}
         out.append(
@@ -66,6 +67,7 @@ def collapsed(rows: list[dict]) -> list[dict]:
                 "seconds": str(median(values["seconds"])),
                 "peak_rss_mb": str(median(values["peak_rss_mb"])),
                 "runs": str(len(done)),
+                "failed": str(len(group) - len(done)),
             }
         )
     return out
@@ -130,8 +132,19 @@ def summary(rows: list[dict], peer: dict) -> list[dict]:
     return out
 
 
-def primify_section(rows: list[dict], peer: dict, source: str) -> str:
-    """Mean and per-image tables of primify against primitive, and the failed runs."""
+def failures(rows: list[dict]) -> list[str]:
+    """The targets of ``collapsed`` rows with failed runs, by tool: "primify a triangle 8", with
+    "(1 of 3 runs)" where others of its repeats succeeded and the target was scored over those."""
+    return [
+        f"{r.get('tool', 'primify')} {r['image']} {r['shape']} {r['shapes']}"
+        + (f" ({r['failed']} of {int(r['failed']) + int(r['runs'])} runs)" if r["psnr_db"] != "" else "")
+        for r in rows
+        if r["psnr_db"] == "" or int(r.get("failed") or 0)
+    ]
+
+
+def primify_section(rows: list[dict], peer: dict, source: str, failed: list[str]) -> str:
+    """Mean and per-image tables of primify against primitive, and the ``failed`` runs."""
     means = table(
         [
             "shape",
@@ -180,7 +193,6 @@ def primify_section(rows: list[dict], peer: dict, source: str) -> str:
         ["image", "shape", "shapes", "primify PSNR dB", "primify s", "primitive PSNR dB", "primitive s"],
         [image_row(r) for r in rows],
     )
-    failed = [f"{r['image']} {r['shape']} {r['shapes']}" for r in rows if r["psnr_db"] == ""]
     note = f"\n\nFailed runs (no output scored): {', '.join(failed)}." if failed else ""
     most = max(int(r.get("runs") or 1) for r in rows)
     repeats = (
@@ -341,7 +353,7 @@ def write(out_dir: Path) -> str:
     peer, source = load_peer(everything)
     parts = ["# primify benchmark"]
     if rows:
-        parts.append(primify_section(rows, peer, source))
+        parts.append(primify_section(rows, peer, source, failures(everything)))
     if cells(rows):
         plot(rows, peer, dense_rows, out_dir / "quality_vs_time.png")
     if dense_rows or steps:

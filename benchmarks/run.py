@@ -66,6 +66,14 @@ def int_list(text: str) -> list[int]:
     return [int(item) for item in csv_list(text)]
 
 
+def positive(text: str) -> int:
+    """A whole number of at least 1, as argparse takes a type."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"give a whole number of at least 1, not {value}")
+    return value
+
+
 def kind_list(text: str) -> list[str]:
     """Shape kinds from a comma list; primify itself rejects unknown ones, run by run."""
     return csv_list(text)
@@ -109,14 +117,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument(
         "--table-up-to",
-        type=int,
+        type=positive,
         default=None,
         metavar="N",
         help="with --table, only its rows of at most N shapes (the few-shape rows: 50)",
     )
     p.add_argument(
         "--repeats",
-        type=int,
+        type=positive,
         default=1,
         help="runs of each target by each tool, in turn (primify, primitive, primify, ...); the "
         "report takes their median seconds and mean PSNR (default 1)",

@@ -130,6 +130,7 @@ def test_the_report_takes_the_median_seconds_and_mean_psnr_of_repeated_runs(tmp_
     # primify: a 20 dB in 2 s (median of 1, 9, 2), b 22 dB in 5 s; primitive: a 18.5 dB in 2.5 s, b 20 dB in 5 s.
     assert "| triangle | 8 | 2 | 21.00 | 19.25 | 1.75 | 3.5 | 3.8 | 0.93 |" in text
     assert "| a | triangle | 8 | 20.00 | 2.0 | 18.50 | 2.5 |" in text
+    assert "Failed runs (no output scored): primitive a triangle 8 (1 of 3 runs)." in text
 
 
 def test_targets_keep_the_pixels_and_drop_the_colour_profile(tmp_path):
@@ -194,3 +195,11 @@ def test_the_table_up_to_a_count_runs_only_its_rows_of_that_many_shapes_or_fewer
     assert run.main([*args, "--no-dense"]) == 0
     with open(out / "results.csv", newline="") as f:
         assert [(r["tool"], r["shape"], r["shapes"]) for r in csv.DictReader(f)] == [("primify", "triangle", "8")]
+
+
+@pytest.mark.parametrize("option", ["--repeats", "--table-up-to"])
+def test_counts_below_one_are_refused_rather_than_running_nothing(option, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        run.parse_args([option, "0"])
+    assert stopped.value.code == 2
+    assert f"argument {option}: give a whole number of at least 1, not 0" in capsys.readouterr().err
