@@ -44,7 +44,7 @@ def photo_bytes(fmt: str) -> bytes:
 BAD = {
     "missing.jpg": (None, "no such file"),
     "folder.jpg": ("folder", "it is a folder with no images in it"),
-    "empty.jpg": (b"", "not an image that Pillow can read"),
+    "empty.jpg": (b"", "it is an empty file"),
     "truncated.jpg": (photo_bytes("JPEG")[:300], "truncated"),
     "truncated.png": (photo_bytes("PNG")[:400], "truncated"),
     "text.jpg": (b"hello, I am not a picture\n" * 10, "not an image that Pillow can read"),

@@ -132,6 +132,35 @@ def test_two_inputs_writing_one_file_are_both_errors(folder, tmp_path):
     assert result.stderr.count("would both write") == 2
 
 
+def test_a_folder_converts_into_the_folder_around_it_but_not_from_an_output_folder_inside_it(
+    folder, picture, monkeypatch
+):
+    # The current folder, the default --out-dir, holds photos/: every picture in it was below the
+    # output folder, and all of them were left out ("a folder with no images in it").
+    monkeypatch.chdir(folder.parent)
+    around = run("photos", *FAST, "--json")
+    assert {name: r["status"] for name, r in lines(around.stdout).items()} == {
+        "a.png": "ok",
+        "b.jpg": "ok",
+        "broken.jpg": "error",
+    }
+    assert (folder.parent / "a.primify.png").exists()
+    (folder / "shapes").mkdir()
+    picture.save(folder / "shapes" / "d.png")
+    inside = run("photos", "-r", *FAST, "--out-dir", "photos/shapes", "--json")
+    assert set(lines(inside.stdout)) == {"a.png", "b.jpg", "c.png", "broken.jpg"}
+
+
+def test_an_empty_file_beside_a_picture_of_the_same_name_takes_none_of_its_outputs(folder, tmp_path):
+    # Both would write a.primify.png: the empty one failed, and took the picture down with it.
+    (folder / "a.jpg").write_bytes(b"")
+    result = run(folder, *FAST, "--out-dir", tmp_path / "out", "--json")
+    assert result.exit_code == 1
+    records = lines(result.stdout)
+    assert records["a.png"]["status"] == "ok" and (tmp_path / "out" / "a.primify.png").exists()
+    assert records["a.jpg"]["error"] == f"cannot read '{folder / 'a.jpg'}': it is an empty file"
+
+
 def test_pipe_in_and_svg_out_leaves_nothing_else_on_stdout(photo):
     with open(photo, "rb") as f:
         done = subprocess.run(

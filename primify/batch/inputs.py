@@ -18,7 +18,7 @@ STDIN = "-"
 class Source:
     """One input: a file, or standard input when ``path`` is None. ``folder`` is where its outputs
     go below the output folder (its place inside a folder input); ``error`` is set when it is
-    known to be unusable before reading (a glob that matched nothing, a folder without images);
+    known to be unusable before reading (a glob that matched nothing, a folder without images, an empty file);
     ``scanned`` when it was found in a folder or by a glob rather than named."""
 
     path: Path | None
@@ -44,8 +44,8 @@ def expand(args: list[str], recursive: bool = False, skip: Path | None = None) -
     """The inputs named by ``args``, in order and without repeats: files as they are (missing
     ones too, to fail when read), the images in folders (sorted; in subfolders too when
     ``recursive``), glob matches, and ``-`` for standard input. Files below ``skip`` (the output
-    folder) and our own ``*.primify.*`` outputs are left out of folders, so that re-runs do not
-    convert their own results.
+    folder, where it lies inside a folder read) and our own ``*.primify.*`` outputs are left out
+    of folders, so that re-runs do not convert their own results.
 
     Folders and globs follow links to folders, but each real folder only once, so that a link
     loop ends. A folder that cannot be listed, and a link to an image that is not there, are
@@ -75,7 +75,7 @@ def expand(args: list[str], recursive: bool = False, skip: Path | None = None) -
         elif path.is_symlink() and not path.exists():
             out.append(Source(path, error=DANGLING))
         else:
-            out.append(Source(path))
+            out.append(Source(path, error=_empty(path)))
     seen, unique = set(), []
     for s in out:
         key = None if s.path is None else os.path.realpath(s.path)
@@ -92,7 +92,11 @@ DANGLING = "it is a link to a file that does not exist"
 def _folder(root: Path, recursive: bool, skip: Path | None) -> tuple[list[Source], int]:
     """The inputs in a folder, and how many of its pictures were left out as our own outputs."""
     suffixes = image_suffixes()
+    # Only an output folder inside this one holds files of ours to leave out: one that holds this
+    # folder (the default, the current folder, around photos/) holds every picture in it.
+    real = root.resolve()
     skip = skip.resolve() if skip is not None else None
+    skip = skip if skip is not None and skip != real and skip.is_relative_to(real) else None
     found, own = [], 0
     for path, error in _walk(root, None if recursive else 1):
         if error:
@@ -101,7 +105,7 @@ def _folder(root: Path, recursive: bool, skip: Path | None) -> tuple[list[Source
         if path.suffix.lower() not in suffixes or path.stem.endswith(".primify"):
             own += path.suffix.lower() in suffixes
             continue
-        if skip is not None and skip != root.resolve() and path.resolve().is_relative_to(skip):
+        if skip is not None and path.resolve().is_relative_to(skip):
             continue
         src = _file(path, path.parent.relative_to(root))
         if src:
@@ -114,7 +118,16 @@ def _file(path: Path, folder: Path) -> Source | None:
     nothing for what is not a file (sockets, pipes)."""
     if path.is_symlink() and not path.exists():
         return Source(path, folder, DANGLING)
-    return Source(path, folder, scanned=True) if path.is_file() else None
+    return Source(path, folder, _empty(path), scanned=True) if path.is_file() else None
+
+
+def _empty(path: Path) -> str | None:
+    """The error of an empty file, known before reading it, so that it claims no outputs that a
+    picture of the same name would write; None for anything else (a pipe has no size)."""
+    try:
+        return "it is an empty file" if path.is_file() and path.stat().st_size == 0 else None
+    except OSError:
+        return None
 
 
 def _walk(root: Path, depth: int | None) -> Iterator[tuple[Path, str | None]]:

@@ -116,12 +116,14 @@ def make(
         # Every match is a result of ours: a re-run that has nothing to do would say nothing.
         return Plan(tuple(Item(i, s, (), f"'{s.name}' is {OWN}") for i, s in enumerate(sources)), **options)
     sources = [s for s, m in zip(sources, mine, strict=True) if not m]
+    # An input known to be unusable (an empty file, a glob that matched nothing) writes nothing,
+    # so it claims no file that another input writes.
     items = tuple(
         Item(
             i,
             src,
             ()
-            if options.get("stdout")
+            if options.get("stdout") or src.error
             else tuple(output or outputs_for(src, out_dir, template, formats, shape, shapes)),
         )
         for i, src in enumerate(sources)
