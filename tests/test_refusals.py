@@ -108,6 +108,20 @@ def test_max_pixels_bounds_the_rasters_as_drawn_in_the_pictures_own_shape_and_ne
             "2,999,999; give a smaller --output-size or raise --max-pixels\n"
         )
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and p.name.startswith(("no", "photo.0"))]
+    # Without --output-size a GIF has the working size, here larger than the photo's 1,728 pixels.
+    grown = ["--size", "64", "-n", "4", "--max-pixels", "2000"]
+    assert run(photo, *grown, "-o", tmp_path / "own.png").exit_code == 0
+    said = run(photo, *grown, "-o", tmp_path / "grown.gif")
+    assert said.exit_code == 1 and "drawn at 64×48, it is 3,072 pixels" in said.stderr
+
+
+def test_any_output_size_and_max_pixels_are_taken_exactly_and_read_no_more_memory(photo, tmp_path):
+    # A float quotient overflowed past 10**308, and a limit of 10**12 pixels read a 1 KB photo
+    # into a buffer of 8 TB, where memory ran out.
+    huge = 10**309
+    said = run(photo, *FAST, "--output-size", huge, "--max-pixels", 10**12, "-o", tmp_path / "huge.svg")
+    assert said.exit_code == 0, said.output
+    assert f'width="{huge}" height="{huge * 3 // 4}"' in (tmp_path / "huge.svg").read_text()
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,11 @@ def run(
                     result = Result(item.index, name, error=f"cannot read '{name}': {reason(e)}")
                 else:
                     yield replace(
-                        task, index=item.index, name=item.source.name, data=data, raster=plan.raster_side(item)
+                        task,
+                        index=item.index,
+                        name=item.source.name,
+                        data=data,
+                        raster=plan.raster_side(item, task.settings.size),
                     )
                     continue
             on_result(result, item.outputs if result.status == "skipped" else ())

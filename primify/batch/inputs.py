@@ -186,13 +186,28 @@ def read(path: Path | None, limit: int | None = None) -> bytes:
     is the file of that name, which ``Path`` spells ``-`` too). Raises ValueError past ``limit``
     bytes, having read no more than that: ``/dev/zero`` or an endless pipe would fill memory."""
     if path is None:
-        data = sys.stdin.buffer.read(-1 if limit is None else limit + 1)
-    else:
-        with open(path, "rb") as f:
-            data = f.read(-1 if limit is None else limit + 1)
-    if limit is not None and len(data) > limit:
+        return _upto(sys.stdin.buffer, limit)
+    with open(path, "rb") as f:
+        return _upto(f, limit)
+
+
+#: Bytes read at a time: one read of the whole limit would take that much memory at once, however
+#: small the file (a --max-pixels of 10**10 ran out of memory before reading a 2 KB picture).
+_PART = 1 << 24
+
+
+def _upto(stream, limit: int | None) -> bytes:
+    """All of ``stream``, or ValueError once it is over ``limit`` bytes (None: no limit)."""
+    parts, size = [], 0
+    while limit is None or size <= limit:
+        part = stream.read(_PART if limit is None else min(_PART, limit + 1 - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    if limit is not None and size > limit:
         raise ValueError(f"it is over {limit:,} bytes, more than a picture within --max-pixels takes")
-    return data
+    return b"".join(parts)
 
 
 def byte_limit(max_pixels: int) -> int:

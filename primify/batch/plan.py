@@ -53,13 +53,17 @@ class Plan:
             return []
         return sorted(folder / name for name in os.listdir(folder) if frame_stem(name) == item.source.stem)
 
-    def raster_side(self, item: Item) -> int | None:
-        """The longer side that ``item``'s rasters (a PNG, JPEG or GIF, frames, or one to standard
-        output) are drawn at, where the look sets one and it writes any; else None, as the input's
-        own size and the working size are within --max-pixels already."""
-        suffixes = [p.suffix.lower() for p in item.outputs] + ([f".{self.stdout}"] if self.stdout else [])
-        drawn = self.frames is not None or any(FORMATS[s] in RASTERS for s in suffixes)
-        return self.look.size if drawn else None
+    def raster_side(self, item: Item, working: int) -> int | None:
+        """The longer side of the largest raster that ``item`` draws (a PNG, JPEG or GIF, frames,
+        or one to standard output): the look's size where it sets one; else ``working``, the
+        working size, for GIFs and frames; else None, where a PNG or JPEG takes the input's own
+        size, which --max-pixels bounds already, or where it draws none."""
+        names = [p.suffix.lower() for p in item.outputs] + ([f".{self.stdout}"] if self.stdout else [])
+        formats = {FORMATS[n] for n in names}
+        moving = self.frames is not None or "GIF" in formats
+        if self.look.size is not None and (moving or formats & RASTERS):
+            return self.look.size
+        return working if moving else None
 
     def verdict(self, item: Item) -> Result | None:
         """None when ``item`` needs converting, else its result at once: unreadable, skipped (every

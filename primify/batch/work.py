@@ -24,8 +24,8 @@ from ..settings import Settings
 @dataclass
 class Task:
     """One image to convert; everything in it can be pickled and sent to another machine.
-    ``raster``: the longer side its rasters will be drawn at (None: its own size or the working
-    size), refused before converting where that makes more than ``max_pixels`` pixels."""
+    ``raster``: the longer side of the largest raster drawn of it (None: none is larger than
+    its own size), refused before converting where that makes more than ``max_pixels`` pixels."""
 
     index: int
     name: str

@@ -87,7 +87,7 @@ MaxPixels = Annotated[
         min=1,
         metavar="N",
         rich_help_panel=RUN,
-        help="Refuse inputs (decompression bombs) and PNG, JPEG and GIF outputs larger than this many pixels.",
+        help="Refuse inputs (decompression bombs), and PNG, JPEG, GIF and frame outputs, of more pixels than this.",
     ),
 ]
 DEFAULT_MAX_PIXELS = MAX_PIXELS

@@ -104,7 +104,7 @@ def render(
     rasters = [f".{formats[0]}"] if piped else [p.suffix.lower() for p in output]
     if any(FORMATS.get(s) in RASTERS for s in rasters):
         why = over_limit(*picture.size_for(output_size), max_pixels, "the scene")
-        usage(why is not None, "--output-size", why)
+        usage(why is not None, "--output-size" if output_size else "--max-pixels", why)
     # Last of the checks, as it makes the folders: a command refused leaves none behind.
     for path in [] if piped else output:
         why = unwritable(path.parent)

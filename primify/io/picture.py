@@ -10,6 +10,8 @@ import numpy as np
 import torch
 from PIL import Image, ImageCms, ImageOps
 
+from ..render.hard import size_for
+
 #: Default for the largest picture, in pixels, that will be decoded (Pillow's own bomb limit).
 MAX_PIXELS = 2 * Image.MAX_IMAGE_PIXELS
 _bomb_check = threading.Lock()
@@ -197,9 +199,7 @@ def to_srgb(im: Image.Image) -> Image.Image:
 
 def working(image: Image.Image, size: int) -> Image.Image:
     """``image`` resized with LANCZOS so its longer side is ``size`` (short side rounded)."""
-    w, h = image.size
-    long_side = max(w, h)
-    target = (max(1, round(w * size / long_side)), max(1, round(h * size / long_side)))
+    target = size_for(*image.size, size)
     return image if target == image.size else image.resize(target, Image.LANCZOS)
 
 

@@ -35,7 +35,14 @@ def size_for(width: int, height: int, longer: int | None = None) -> tuple[int, i
     if longer is None:
         return width, height
     long_side = max(width, height)
-    return max(1, round(width * longer / long_side)), max(1, round(height * longer / long_side))
+    return max(1, _rounded(width * longer, long_side)), max(1, _rounded(height * longer, long_side))
+
+
+def _rounded(a: int, b: int) -> int:
+    """a / b rounded half to even, as ``round`` does, in whole numbers: a float quotient is
+    inexact from 2**53 and overflows past 10**308, and an SVG of any size may be asked for."""
+    q, r = divmod(a, b)
+    return q + (2 * r > b or (2 * r == b and q % 2 == 1))
 
 
 def blank(background, height: int, width: int, device: torch.device | str = "cpu") -> torch.Tensor:
