@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import re
 import signal
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -55,17 +56,46 @@ def collector_off() -> Iterator[None]:
 
 @contextmanager
 def ctrl_c_held() -> Iterator[None]:
-    """Ctrl-C held back meanwhile (it waits, it is not lost): a process started inside inherits
-    the mask, so a Ctrl-C while it is still starting cannot print a traceback from it (the
-    command decides what Ctrl-C means)."""
-    if not hasattr(signal, "pthread_sigmask"):
+    """Ctrl-C held back meanwhile (it waits, it is not lost), and ignored from the start by a
+    process started inside: such a process, multiprocessing's server or a worker, is a program
+    started afresh, which the mask does not pass to but an ignored signal does. So a Ctrl-C
+    while it is still importing torch cannot print a traceback from it (the command decides
+    what Ctrl-C means; the server and the workers ignore it once running too)."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # Blocked, a Ctrl-C stays pending though ignored, and meets the handler put back first.
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
+        signal.signal(signal.SIGINT, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+@contextmanager
+def ctrl_c_kept() -> Iterator[None]:
+    """A Ctrl-C during the block is a KeyboardInterrupt at its end, if not before: one that lands
+    while torch's C start-up runs is swallowed there (the import went on, and the command ran to
+    the end), so it is remembered as it comes. Where Ctrl-C is ignored (a background job), or
+    another handler is set, it is left as it is."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    hit = []
+
+    def on_int(signum, frame):
+        hit.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_int)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if hit:
+        raise KeyboardInterrupt
 
 
 def workers_context():

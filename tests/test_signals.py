@@ -249,3 +249,62 @@ def test_ctrl_c_while_torch_is_still_being_imported_is_one_line_and_exit_130(tmp
     assert proc.wait(timeout=60) == 130
     assert err == "interrupted: nothing more written\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_while_the_workers_server_is_still_importing_torch_is_one_line_and_leaves_no_process(tmp_path, pictures):
+    # With -j 2 the workers' server imports torch beside the command; it took the same Ctrl-C
+    # and printed a traceback of its own under the command's line.
+    proc = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "primify", "convert", *pictures, "-j", "2", "--out-dir", tmp_path],
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    while not proc.stderr.readline().split("|")[-1].strip().startswith("torch."):
+        assert proc.poll() is None, proc.stderr.read()
+    os.killpg(proc.pid, signal.SIGINT)
+    err = "".join(line for line in proc.stderr if not line.startswith("import time:"))
+    assert proc.wait(timeout=60) == 130
+    assert err == "interrupted: nothing more written\n"
+    assert left_in(proc.pid) == []
+
+
+HELD = """
+import os, signal, subprocess, sys
+from primify import startup
+try:
+    with startup.{block}():
+        try:
+            # What a process started here makes of Ctrl-C, and one Ctrl-C for real.
+            ignores = "import signal; print('ignores' if signal.getsignal(2) is signal.SIG_IGN else 'takes')"
+            print(subprocess.run([sys.executable, "-c", ignores],
+                                 capture_output=True, text=True).stdout.strip())
+            os.kill(os.getpid(), signal.SIGINT)
+            print("went on")
+        except KeyboardInterrupt:
+            print("swallowed")  # as torch's C start-up does with one that lands there
+    print("ran to the end")
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+@pytest.mark.parametrize(
+    "block, says",
+    [
+        # Held: a process started inside ignores Ctrl-C, and this one's comes after the block.
+        ("ctrl_c_held", ["ignores", "went on", "interrupted"]),
+        # Kept: one that the block swallowed is a KeyboardInterrupt at its end all the same.
+        ("ctrl_c_kept", ["takes", "swallowed", "interrupted"]),
+    ],
+)
+def test_ctrl_c_at_start_up_is_held_from_new_processes_and_kept_when_swallowed(block, says):
+    done = subprocess.run(
+        [sys.executable, "-c", HELD.format(block=block)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert done.stdout.split("\n")[:-1] == says, done.stderr
