@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from primify import cli
 from primify.batch.inputs import Source, expand
-from primify.batch.names import outputs_for
+from primify.batch.names import DEFAULT_NAME, outputs_for
+from primify.batch.plan import own_outputs
 
 FAST = ["--size", "24", "-n", "4"]
 
@@ -70,7 +71,8 @@ def test_glob_patterns_are_expanded_keeping_the_layout_below_the_fixed_part(fold
 
 def test_inputs_are_deduplicated_and_earlier_outputs_are_not_inputs(folder):
     (folder / "a.primify.png").write_bytes(b"")
-    found = expand([str(folder), str(folder / "a.png")])
+    own = own_outputs(DEFAULT_NAME, ["png", "svg"], "triangle", 4)
+    found = expand([str(folder), str(folder / "a.png")], own=own)
     assert [s.path.name for s in found] == ["a.png", "b.jpg", "broken.jpg"]
 
 
@@ -132,11 +134,12 @@ def test_two_inputs_writing_one_file_are_both_errors(folder, tmp_path):
     assert result.stderr.count("would both write") == 2
 
 
-def test_a_folder_converts_into_the_folder_around_it_but_not_from_an_output_folder_inside_it(
+def test_a_folder_converts_into_the_folder_around_it_and_pictures_in_an_output_folder_inside_it(
     folder, picture, monkeypatch
 ):
-    # The current folder, the default --out-dir, holds photos/: every picture in it was below the
-    # output folder, and all of them were left out ("a folder with no images in it").
+    # The current folder, the default --out-dir, holds photos/: every picture below an output
+    # folder was left out, all of them here ("a folder with no images in it"). Our own outputs
+    # are known by their names and marks; a picture of the user's in the output folder is theirs.
     monkeypatch.chdir(folder.parent)
     around = run("photos", *FAST, "--json")
     assert {name: r["status"] for name, r in lines(around.stdout).items()} == {
@@ -147,8 +150,36 @@ def test_a_folder_converts_into_the_folder_around_it_but_not_from_an_output_fold
     assert (folder.parent / "a.primify.png").exists()
     (folder / "shapes").mkdir()
     picture.save(folder / "shapes" / "d.png")
-    inside = run("photos", "-r", *FAST, "--out-dir", "photos/shapes", "--json")
-    assert set(lines(inside.stdout)) == {"a.png", "b.jpg", "c.png", "broken.jpg"}
+    for _ in range(2):  # the second run meets the first one's outputs in photos/shapes
+        inside = run("photos", "-r", *FAST, "--out-dir", "photos/shapes", "--skip-existing", "--json")
+        assert set(lines(inside.stdout)) == {"a.png", "b.jpg", "c.png", "d.png", "broken.jpg"}
+    assert {r["status"] for r in lines(inside.stdout).values()} == {"skipped", "error"}
+
+
+def test_a_shells_star_in_a_folder_of_earlier_outputs_and_notes_converts_the_pictures(folder, tmp_path, picture):
+    # `primify convert *` names every file: the earlier run's outputs (refused as inputs that
+    # would be written over, stopping the run) and notes.txt beside notes.jpg (both refused as
+    # writing the same files).
+    (folder / "notes.txt").write_text("not a picture")
+    picture.save(folder / "notes.jpg")
+    named = lambda: sorted(str(p) for p in folder.iterdir() if p.is_file())  # noqa: E731
+    first = run(*named(), *FAST, "--out-dir", folder, "--json")
+    assert lines(first.stdout)["notes.jpg"]["status"] == "ok"
+    assert lines(first.stdout)["notes.txt"]["error"] == (
+        f"cannot convert '{folder / 'notes.txt'}': '{folder / 'notes.jpg'}', a picture by its name, "
+        f"writes '{folder / 'notes.primify.png'}'"
+    )
+    again = run(*named(), *FAST, "--out-dir", folder, "--skip-existing", "--json")
+    assert {n: r["status"] for n, r in lines(again.stdout).items() if r["status"] != "error"} == {
+        "a.png": "skipped",
+        "b.jpg": "skipped",
+        "notes.jpg": "skipped",
+    }
+    # A picture of the user's named as ours would name it is left out of a folder only by the
+    # name this run gives its outputs, or by the mark that primify's own carry.
+    picture.save(tmp_path / "holiday.primify.jpg")
+    theirs = run(tmp_path, *FAST, "--name", "{stem}-x.{ext}", "--out-dir", tmp_path / "out", "--json")
+    assert lines(theirs.stdout)["holiday.primify.jpg"]["status"] == "ok"
 
 
 def test_an_empty_file_beside_a_picture_of_the_same_name_takes_none_of_its_outputs(folder, tmp_path):

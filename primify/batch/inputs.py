@@ -4,7 +4,7 @@ import fnmatch
 import glob
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,12 +40,11 @@ def image_suffixes() -> set[str]:
     return {ext for ext, fmt in Image.registered_extensions().items() if fmt in Image.OPEN}
 
 
-def expand(args: list[str], recursive: bool = False, skip: Path | None = None) -> list[Source]:
+def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool] = lambda path: False) -> list[Source]:
     """The inputs named by ``args``, in order and without repeats: files as they are (missing
     ones too, to fail when read), the images in folders (sorted; in subfolders too when
-    ``recursive``), glob matches, and ``-`` for standard input. Files below ``skip`` (the output
-    folder, where it lies inside a folder read) and our own ``*.primify.*`` outputs are left out
-    of folders, so that re-runs do not convert their own results.
+    ``recursive``), glob matches, and ``-`` for standard input. Pictures that ``own(path)`` says are
+    primify's outputs are left out of folders, so that re-runs do not convert their own results.
 
     Folders and globs follow links to folders, but each real folder only once, so that a link
     loop ends. A folder that cannot be listed, and a link to an image that is not there, are
@@ -56,8 +55,8 @@ def expand(args: list[str], recursive: bool = False, skip: Path | None = None) -
         if arg == STDIN:
             out.append(Source(None))
         elif path.is_dir():
-            found, own = _folder(path, recursive, skip)
-            empty = "with only primify's own outputs in it" if own else "with no images in it"
+            found, ours = _folder(path, recursive, own)
+            empty = "with only primify's own outputs in it" if ours else "with no images in it"
             out.extend(found or [Source(path, error=f"it is a folder {empty}")])
         elif not path.exists() and not path.is_symlink() and glob.has_magic(arg):
             head = _until_magic(path.parts)
@@ -89,28 +88,18 @@ def expand(args: list[str], recursive: bool = False, skip: Path | None = None) -
 DANGLING = "it is a link to a file that does not exist"
 
 
-def _folder(root: Path, recursive: bool, skip: Path | None) -> tuple[list[Source], int]:
+def _folder(root: Path, recursive: bool, own: Callable[[Path], bool]) -> tuple[list[Source], int]:
     """The inputs in a folder, and how many of its pictures were left out as our own outputs."""
     suffixes = image_suffixes()
-    # Only an output folder inside this one holds files of ours to leave out: one that holds this
-    # folder (the default, the current folder, around photos/) holds every picture in it.
-    real = root.resolve()
-    skip = skip.resolve() if skip is not None else None
-    skip = skip if skip is not None and skip != real and skip.is_relative_to(real) else None
-    found, own = [], 0
+    found, left = [], 0
     for path, error in _walk(root, None if recursive else 1):
         if error:
             found.append(Source(path, path.relative_to(root), error))
-            continue
-        if path.suffix.lower() not in suffixes or path.stem.endswith(".primify"):
-            own += path.suffix.lower() in suffixes
-            continue
-        if skip is not None and path.resolve().is_relative_to(skip):
-            continue
-        src = _file(path, path.parent.relative_to(root))
-        if src:
+        elif path.suffix.lower() in suffixes and own(path):
+            left += 1
+        elif path.suffix.lower() in suffixes and (src := _file(path, path.parent.relative_to(root))):
             found.append(src)
-    return found, own
+    return found, left
 
 
 def _file(path: Path, folder: Path) -> Source | None:

@@ -3,11 +3,12 @@ input writes (``-o``, or a ``--name`` template in ``--out-dir``), that none of t
 which inputs are primify's own earlier outputs, and which inputs need converting."""
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..io.formats import FORMATS, RASTERS, Look, ours, stopped
-from .inputs import Source
+from .inputs import Source, image_suffixes
 from .names import frame_stem, name_pattern, outputs_for
 from .work import Result, reason
 
@@ -114,8 +115,9 @@ def make(
     file given twice is written once."""
     formats = list(dict.fromkeys(formats))
     output = unique(output)
-    own = name_pattern(template, formats, shape, shapes)
-    mine = [s.scanned and bool(own.fullmatch(s.path.name) or ours(s.path)) for s in sources]
+    own = own_outputs(template, formats, shape, shapes)
+    # Named among others, as a shell's `*.png` names them, an output of ours is left out too.
+    mine = [(s.scanned or len(sources) > 1) and s.path is not None and own(s.path) for s in sources]
     if sources and all(mine):
         # Every match is a result of ours: a re-run that has nothing to do would say nothing.
         return Plan(tuple(Item(i, s, (), f"'{s.name}' is {OWN}") for i, s in enumerate(sources)), **options)
@@ -143,6 +145,13 @@ def make(
             [(p, "an input") for p in inputs] + [(p, f"an output of '{name}'") for p, name in outputs],
         )
     return Plan(items, **options)
+
+
+def own_outputs(template: str, formats: list[str], shape: str, shapes: int) -> Callable[[Path], bool]:
+    """Whether a picture is one of primify's outputs: named as ``template`` names this run's
+    outputs, or carrying primify's mark, as every raster it writes does."""
+    pattern = name_pattern(template, list(dict.fromkeys(formats)), shape, shapes)
+    return lambda path: bool(pattern.fullmatch(path.name)) or ours(path)
 
 
 def check_frames(items: tuple[Item, ...], frames: Path, files: list[tuple[Path, str]]) -> None:
@@ -174,18 +183,33 @@ def _entries(path: Path) -> list[str]:
 
 
 def _clashes(items: tuple[Item, ...]) -> tuple[Item, ...]:
-    """``items``, those that would write a file another one writes with that as their error."""
-    owner: dict[str, Item] = {}
-    clash: dict[int, str] = {}
+    """``items``, those that would write a file another one writes with that as their error. A
+    file not named as a picture gives way to the one that is, as a shell's `*` names notes.txt
+    beside notes.jpg; pictures, or only files of other names, all give way."""
+    claims: dict[str, list[tuple[Item, Path]]] = {}
     for item in items:
         for p in item.outputs:
-            other = owner.setdefault(os.path.realpath(p), item)
-            if other is not item:
-                for it in (other, item):
-                    clash[it.index] = (
-                        f"cannot convert '{it.source.name}': '{other.source.name}' and "
-                        f"'{item.source.name}' would both write '{p}'"
-                    )
+            group = claims.setdefault(os.path.realpath(p), [])
+            # One input's two names for a file are check_outputs' to refuse, not a clash.
+            if all(it is not item for it, _ in group):
+                group.append((item, p))
+    pictures = image_suffixes()
+    clash: dict[int, str] = {}
+    for group in claims.values():
+        if len(group) < 2:
+            continue
+        named = [it for it, _ in group if it.source.path is None or it.source.path.suffix.lower() in pictures]
+        others = " and ".join(f"'{o.source.name}'" for o, _ in group)
+        every = "both" if len(group) == 2 else "all"
+        for it, p in group:
+            # The first file that clashes is the one named.
+            if len(named) != 1:
+                clash.setdefault(it.index, f"cannot convert '{it.source.name}': {others} would {every} write '{p}'")
+            elif it is not named[0]:
+                winner = named[0].source.name
+                clash.setdefault(
+                    it.index, f"cannot convert '{it.source.name}': '{winner}', a picture by its name, writes '{p}'"
+                )
     return tuple(replace(it, outputs=(), error=clash[it.index]) if it.index in clash else it for it in items)
 
 

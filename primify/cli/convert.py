@@ -101,11 +101,11 @@ def convert(
     usage(bool(output) and name is not None, "--name", "--output names the file itself; --name is for --out-dir")
     name = name or DEFAULT_NAME
     out_dir = out_dir or Path(".")
-    sources = expand(inputs, recursive, skip=out_dir)
-    usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
     exts = formats or options.DEFAULT_FORMATS
     if not output:
         checked(lambda: check_extensions(name, exts), "--name")
+    sources = expand(inputs, recursive, planning.own_outputs(name, exts, shape, shapes))
+    usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
     look = Look(output_size, precision, blur, every, f"seed {seed}")
     plan = checked(
         lambda: planning.make(
