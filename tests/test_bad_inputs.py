@@ -256,3 +256,18 @@ def test_a_huge_photo_is_resized_not_refused_in_bounded_memory(tmp_path):
     peak_mb = int(next(line for line in done.stderr.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
     # Decoded at an eighth of its size: far below the 324 MB its pixels take in full.
     assert peak_mb < 700
+
+
+def test_a_bomb_among_pictures_in_a_folder_or_named_with_them_is_one_line(tmp_path):
+    # Asking each file whether primify wrote it read its header under Pillow's own limit, which
+    # raised (a traceback) or warned (a Python warning) before the file's own turn came.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.png").write_bytes(photo_bytes("PNG"))
+    (folder / "bomb.png").write_bytes(png_declaring(20_000, 20_000))
+    (folder / "big.png").write_bytes(png_declaring(10_000, 10_000))
+    for i, args in enumerate([[folder], [folder / "a.png", folder / "bomb.png", folder / "big.png"]]):
+        result = CliRunner().invoke(cli.app, ["convert", *map(str, args), *FAST, "--out-dir", str(tmp_path / str(i))])
+        assert result.exit_code == 1 and "Traceback" not in result.output and "Warning" not in result.output
+        assert f"error: cannot read '{folder / 'bomb.png'}': it declares 20000×20000" in result.stderr
+        assert (tmp_path / str(i) / "a.primify.png").exists()

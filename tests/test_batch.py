@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -170,16 +171,53 @@ def test_a_shells_star_in_a_folder_of_earlier_outputs_and_notes_converts_the_pic
         f"writes '{folder / 'notes.primify.png'}'"
     )
     again = run(*named(), *FAST, "--out-dir", folder, "--skip-existing", "--json")
-    assert {n: r["status"] for n, r in lines(again.stdout).items() if r["status"] != "error"} == {
-        "a.png": "skipped",
-        "b.jpg": "skipped",
-        "notes.jpg": "skipped",
-    }
+    statuses = {n: r["status"] for n, r in lines(again.stdout).items()}
+    assert statuses.pop("notes.txt") == statuses.pop("broken.jpg") == "error"
+    assert statuses == dict.fromkeys(
+        ["a.png", "b.jpg", "notes.jpg"]
+        + [f"{s}.primify.{e}" for s in "ab" for e in ("png", "svg")]
+        + ["notes.primify.png", "notes.primify.svg"],
+        "skipped",
+    )
+    assert f"{folder / 'a.primify.svg'}: left out, as one of primify's own outputs named among others" in again.stderr
     # A picture of the user's named as ours would name it is left out of a folder only by the
     # name this run gives its outputs, or by the mark that primify's own carry.
     picture.save(tmp_path / "holiday.primify.jpg")
     theirs = run(tmp_path, *FAST, "--name", "{stem}-x.{ext}", "--out-dir", tmp_path / "out", "--json")
     assert lines(theirs.stdout)["holiday.primify.jpg"]["status"] == "ok"
+
+
+def test_files_named_together_are_the_users_whatever_their_names_and_a_pipe_is_read_once(tmp_path, picture):
+    picture.save(tmp_path / "a.png")
+    picture.save(tmp_path / "a-4.png")
+    before = (tmp_path / "a-4.png").read_bytes()
+    # Named as --name names a.png's output, it was left out as ours, then written over.
+    said = run(
+        tmp_path / "a.png",
+        tmp_path / "a-4.png",
+        *FAST,
+        "--name",
+        "{stem}-{shapes}.{ext}",
+        "--out-dir",
+        tmp_path,
+        "--overwrite",
+    )
+    assert said.exit_code == 2 and "it is the input" in " ".join(said.stderr.replace("│", " ").split())
+    assert (tmp_path / "a-4.png").read_bytes() == before
+    # A file that is not there claims no outputs: c.png converts beside it.
+    picture.save(tmp_path / "c.png")
+    said = run(tmp_path / "c.png", tmp_path / "c.gif", *FAST, "--out-dir", tmp_path / "out", "--json")
+    assert lines(said.stdout)["c.png"]["status"] == "ok"
+    assert lines(said.stdout)["c.gif"]["error"] == f"cannot read '{tmp_path / 'c.gif'}': no such file"
+    # A pipe among several is read once, by its conversion: asking it whether it was ours hung.
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    data = (tmp_path / "c.png").read_bytes()
+    threading.Thread(target=lambda: fifo.write_bytes(data), daemon=True).start()
+    command = [sys.executable, "-m", "primify", "convert", fifo, tmp_path / "c.png", *FAST, "--out-dir", tmp_path / "p"]
+    done = subprocess.run(list(map(str, command)), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "p" / "pipe.primify.png").exists()
 
 
 def test_an_empty_file_beside_a_picture_of_the_same_name_takes_none_of_its_outputs(folder, tmp_path):

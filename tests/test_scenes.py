@@ -209,6 +209,10 @@ def test_frames_never_replace_or_delete_an_input_or_an_output(photo, tmp_path, c
         run = [tmp_path / "a\nb.png", *run[1:], frame]
     before = frame.read_bytes() if frame.exists() else None
     result = invoke("convert", *run)
+    if case == "an earlier frame named as an input":
+        # Named beside another input, an output of ours is left out, as a shell's `*` names it.
+        assert result.exit_code == 0, result.output
+        return
     assert result.exit_code == 2, result.output
     assert "refusing to write the frames of" in " ".join(result.output.split())
     assert (frame.read_bytes() if frame.exists() else None) == before

@@ -74,7 +74,7 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
         elif path.is_symlink() and not path.exists():
             out.append(Source(path, error=DANGLING))
         else:
-            out.append(Source(path, error=_empty(path)))
+            out.append(Source(path, error=_unusable(path)))
     seen, unique = set(), []
     for s in out:
         key = None if s.path is None else os.path.realpath(s.path)
@@ -95,10 +95,12 @@ def _folder(root: Path, recursive: bool, own: Callable[[Path], bool]) -> tuple[l
     for path, error in _walk(root, None if recursive else 1):
         if error:
             found.append(Source(path, path.relative_to(root), error))
-        elif path.suffix.lower() in suffixes and own(path):
-            left += 1
         elif path.suffix.lower() in suffixes and (src := _file(path, path.parent.relative_to(root))):
-            found.append(src)
+            # Asked of files only, and after them: a pipe named like a picture would be read.
+            if own(path):
+                left += 1
+            else:
+                found.append(src)
     return found, left
 
 
@@ -107,13 +109,16 @@ def _file(path: Path, folder: Path) -> Source | None:
     nothing for what is not a file (sockets, pipes)."""
     if path.is_symlink() and not path.exists():
         return Source(path, folder, DANGLING)
-    return Source(path, folder, _empty(path), scanned=True) if path.is_file() else None
+    return Source(path, folder, _unusable(path), scanned=True) if path.is_file() else None
 
 
-def _empty(path: Path) -> str | None:
-    """The error of an empty file, known before reading it, so that it claims no outputs that a
-    picture of the same name would write; None for anything else (a pipe has no size)."""
+def _unusable(path: Path) -> str | None:
+    """Why a file cannot be an input, where that is known before reading it (it is not there, or
+    empty), so that it claims no outputs that a picture of the same name would write; else None
+    (a pipe has no size, and a file one cannot read says so when read)."""
     try:
+        if not os.path.lexists(path):
+            return "no such file"
         return "it is an empty file" if path.is_file() and path.stat().st_size == 0 else None
     except OSError:
         return None

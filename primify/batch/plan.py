@@ -19,12 +19,14 @@ OWN = "one of primify's own outputs; name it on its own to convert it"
 @dataclass(frozen=True)
 class Item:
     """One input of the plan and the files it writes (none: standard output only); ``error``
-    when it cannot be converted as planned (its outputs clash with another input's)."""
+    when it cannot be converted as planned (its outputs clash with another input's);
+    ``left_out``, why it is not converted, where that is no error (an output of ours)."""
 
     index: int
     source: Source
     outputs: tuple[Path, ...]
     error: str | None = None
+    left_out: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Plan:
             return Result(item.index, src.name, error=f"cannot read '{src.name}': {src.error}")
         if item.error:
             return Result(item.index, src.name, error=item.error)
+        if item.left_out:
+            return Result(item.index, src.name, notes=[item.left_out])
         try:
             frames = self.frames_of(item)
             folder = next((p for p in [*item.outputs, *frames] if p.is_dir()), None)
@@ -117,26 +121,28 @@ def make(
     output = unique(output)
     own = own_outputs(template, formats, shape, shapes)
     # Named among others, as a shell's `*.png` names them, an output of ours is left out too.
-    mine = [(s.scanned or len(sources) > 1) and s.path is not None and own(s.path) for s in sources]
+    mine = [s.scanned and own(s.path) for s in sources]
     if sources and all(mine):
         # Every match is a result of ours: a re-run that has nothing to do would say nothing.
         return Plan(tuple(Item(i, s, (), f"'{s.name}' is {OWN}") for i, s in enumerate(sources)), **options)
     sources = [s for s, m in zip(sources, mine, strict=True) if not m]
-    # An input known to be unusable (an empty file, a glob that matched nothing) writes nothing,
-    # so it claims no file that another input writes.
+    # An input known to be unusable (an empty file, a glob that matched nothing), or left out,
+    # writes nothing, so it claims no file that another input writes.
     items = tuple(
         Item(
             i,
             src,
             ()
-            if options.get("stdout") or src.error
+            if options.get("stdout") or src.error or named_ours(src, sources)
             else tuple(output or outputs_for(src, out_dir, template, formats, shape, shapes)),
+            left_out=OWN_NAMED if named_ours(src, sources) else None,
         )
         for i, src in enumerate(sources)
     )
     items = _clashes(items)
     outputs = [(p, item.source.name) for item in items for p in item.outputs]
-    inputs = [s.path for s in sources if s.path] + list(read)
+    # An output of ours left out is no input: this run may write it again.
+    inputs = [it.source.path for it in items if it.source.path and not it.left_out] + list(read)
     check_outputs(outputs, inputs)
     if options.get("frames"):
         check_frames(
@@ -145,6 +151,18 @@ def make(
             [(p, "an input") for p in inputs] + [(p, f"an output of '{name}'") for p, name in outputs],
         )
     return Plan(items, **options)
+
+
+#: Why an output of ours named among other inputs is not converted.
+OWN_NAMED = "left out, as one of primify's own outputs named among others; name it on its own to convert it"
+
+
+def named_ours(source: Source, sources: list[Source]) -> bool:
+    """Whether ``source`` is a file named among others (as a shell's `*.png` names them) that
+    carries primify's mark. Only the mark: a name is the user's to choose, and a picture of
+    theirs that a template would name is theirs. Only a file: a pipe is read once."""
+    path = source.path
+    return len(sources) > 1 and not source.scanned and path is not None and path.is_file() and ours(path)
 
 
 def own_outputs(template: str, formats: list[str], shape: str, shapes: int) -> Callable[[Path], bool]:

@@ -73,6 +73,7 @@ def describe(result: Result, label: str, asked: int, outputs: tuple[Path, ...]) 
         return [f"stopped early by Ctrl-C: {result.name} written with {how} -> {files}"]
     lines = [f"{label}: note: {n}" for n in result.notes] + [f"{label}: warning: {w}" for w in result.warnings]
     if result.scene is None:
-        return lines + [f"{label}: skipped, its outputs exist"]
+        # Left out (an output of ours named among others) says why; skipped, that nothing is to do.
+        return [f"{label}: {result.notes[0]}"] if result.notes else lines + [f"{label}: skipped, its outputs exist"]
     count = " ".join(filter(None, [str(shapes), ",".join(k for k in KINDS if k in result.kinds), "shapes"]))
     return lines + [f"{label}: {count}, {result.psnr:.2f} dB, {result.seconds:.1f} s on {result.device} -> {files}"]

@@ -8,6 +8,7 @@ import os
 import secrets
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,29 +139,48 @@ def frame_files(
     return files
 
 
+#: How the text outputs begin, within their first kilobyte: an SVG's description (in a URI too,
+#: escaped) and the scene file's format.
+_SIGNED = {".svg": b"<desc>primify ", ".uri": b"%3Cdesc%3Eprimify ", ".json": b'"format": "primify-scene"'}
+
+
 def ours(path: Path) -> bool:
-    """Whether ``path`` is a picture that carries primify's mark."""
+    """Whether ``path`` is an output of primify's: a picture that carries its mark, or an SVG,
+    URI or scene file that begins as primify writes them."""
+    sign = _SIGNED.get(path.suffix.lower())
+    if sign is None:
+        return _said(path, "Software", "comment").startswith(MARK)
     try:
-        with Image.open(path) as im:
-            said = im.info.get("Software") or im.info.get("comment") or ""
-    except (OSError, ValueError, SyntaxError):
+        with open(path, "rb") as f:
+            return sign in f.read(1024)
+    except OSError:
         return False
-    return (said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)).startswith(MARK)
 
 
 def stopped(path: Path) -> bool:
     """Whether ``path`` is an output that primify marked as stopped by Ctrl-C."""
-    try:
-        if path.suffix.lower() in (".svg", ".json"):
+    if path.suffix.lower() in (".svg", ".json"):
+        try:
             with open(path, "rb") as f:
                 head = f.read(256)
-            return f"<!-- {MARK}: {STOPPED}".encode() in head or f'{{"note": "{MARK}: {STOPPED}'.encode() in head
-        with Image.open(path) as im:
-            said = im.info.get("Comment") or im.info.get("comment") or ""
-    except (OSError, ValueError, SyntaxError):
-        return False
-    said = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
-    return said.removeprefix(f"{MARK}; ").startswith(STOPPED)
+        except OSError:
+            return False
+        return f"<!-- {MARK}: {STOPPED}".encode() in head or f'{{"note": "{MARK}: {STOPPED}'.encode() in head
+    return _said(path, "Comment", "comment").removeprefix(f"{MARK}; ").startswith(STOPPED)
+
+
+def _said(path: Path, *keys: str) -> str:
+    """The first of ``keys`` that a picture's header holds as text, or "": for any file, a
+    damaged one or one declaring more pixels than Pillow's own limit (a decompression bomb) too,
+    which only its header is read of, and which says nothing."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                said = next((im.info[k] for k in keys if im.info.get(k)), "")
+    except Exception:  # Pillow's decoders raise more than OSError on damaged headers
+        return ""
+    return said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
 
 
 def place(files: list[tuple[Path, bytes]], may_replace: Callable[[Path], bool] = lambda path: False) -> None:
