@@ -231,11 +231,14 @@ def test_a_stopped_pictures_line_says_how_far_it_got(placed, says):
     assert describe(result, "a.png", 4, (Path("a.svg"),)) == [f"stopped early by Ctrl-C: a.png {says} -> a.svg"]
 
 
-def test_ctrl_c_while_torch_is_still_being_imported_is_one_line_and_exit_130(tmp_path, pictures):
-    # -X importtime prints a line as each module is imported: a torch submodule's line means that
-    # the command is inside ``import torch``, which takes most of a second more.
+def ctrl_c_inside_import_torch(*args) -> tuple[subprocess.Popen, str]:
+    """``primify convert`` with ``args``, sent a Ctrl-C (to its whole session, as a terminal
+    sends it) once it is inside ``import torch``: -X importtime prints a line as each module is
+    imported, and a torch submodule's line means most of a second of it is still to come.
+    Returns the process and what it said besides those lines, which a workers' server prints
+    to the same pipe, where one may fall between a line of the command's and its newline."""
     proc = subprocess.Popen(
-        [sys.executable, "-X", "importtime", "-m", "primify", "convert", pictures[0], "--out-dir", tmp_path / "out"],
+        [sys.executable, "-X", "importtime", "-m", "primify", "convert", *map(str, args)],
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
@@ -246,7 +249,11 @@ def test_ctrl_c_while_torch_is_still_being_imported_is_one_line_and_exit_130(tmp
     while not proc.stderr.readline().split("|")[-1].strip().startswith("torch."):
         assert proc.poll() is None, proc.stderr.read()
     os.killpg(proc.pid, signal.SIGINT)
-    err = "".join(line for line in proc.stderr if not line.startswith("import time:"))
+    return proc, re.sub(r"import time:[^\n]*\n", "", proc.stderr.read())
+
+
+def test_ctrl_c_while_torch_is_still_being_imported_is_one_line_and_exit_130(tmp_path, pictures):
+    proc, err = ctrl_c_inside_import_torch(pictures[0], "--out-dir", tmp_path / "out")
     assert proc.wait(timeout=60) == 130
     assert err == "interrupted: nothing more written\n"
     assert not (tmp_path / "out").exists()
@@ -255,18 +262,7 @@ def test_ctrl_c_while_torch_is_still_being_imported_is_one_line_and_exit_130(tmp
 def test_ctrl_c_while_the_workers_server_is_still_importing_torch_is_one_line_and_leaves_no_process(tmp_path, pictures):
     # With -j 2 the workers' server imports torch beside the command; it took the same Ctrl-C
     # and printed a traceback of its own under the command's line.
-    proc = subprocess.Popen(
-        [sys.executable, "-X", "importtime", "-m", "primify", "convert", *pictures, "-j", "2", "--out-dir", tmp_path],
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    while not proc.stderr.readline().split("|")[-1].strip().startswith("torch."):
-        assert proc.poll() is None, proc.stderr.read()
-    os.killpg(proc.pid, signal.SIGINT)
-    # The server's import lines share the pipe, and may fall between a line and its newline.
-    err = re.sub(r"import time:[^\n]*\n", "", proc.stderr.read())
+    proc, err = ctrl_c_inside_import_torch(*pictures, "-j", "2", "--out-dir", tmp_path)
     assert proc.wait(timeout=60) == 130
     assert err == "interrupted: nothing more written\n"
     # The server ends once its import is done and it finds the command gone.
