@@ -220,6 +220,29 @@ def test_files_named_together_are_the_users_whatever_their_names_and_a_pipe_is_r
     assert (tmp_path / "p" / "pipe.primify.png").exists()
 
 
+def test_only_primifys_own_mark_leaves_a_named_file_out(tmp_path, picture):
+    # Another program's "primify-web" and a comment that begins with the word were taken for it.
+    from PIL import PngImagePlugin
+
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Software", "primify-web 2.0")
+    picture.save(tmp_path / "theirs.png", pnginfo=text)
+    picture.save(tmp_path / "holiday.jpg", comment=b"primify holiday shot")
+    (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><desc>primify logo</desc></svg>')
+    said = run(tmp_path / "theirs.png", tmp_path / "holiday.jpg", *FAST, "--out-dir", tmp_path / "out", "--json")
+    assert {n: r["status"] for n, r in lines(said.stdout).items()} == {"theirs.png": "ok", "holiday.jpg": "ok"}
+    # Named with them, their outputs are left out; named beside a file that is not there, one is
+    # named on its own, and converts.
+    outputs = sorted((tmp_path / "out").iterdir())
+    again = run(*outputs, tmp_path / "logo.svg", *FAST, "--out-dir", tmp_path / "again", "--json")
+    assert {n: r["status"] for n, r in lines(again.stdout).items()} == {
+        **{p.name: "skipped" for p in outputs},
+        "logo.svg": "error",
+    }
+    alone = run(outputs[0], tmp_path / "missing.png", *FAST, "--out-dir", tmp_path / "alone", "--json")
+    assert lines(alone.stdout)[outputs[0].name]["status"] == "ok"
+
+
 def test_an_empty_file_beside_a_picture_of_the_same_name_takes_none_of_its_outputs(folder, tmp_path):
     # Both would write a.primify.png: the empty one failed, and took the picture down with it.
     (folder / "a.jpg").write_bytes(b"")

@@ -162,7 +162,9 @@ def named_ours(source: Source, sources: list[Source]) -> bool:
     carries primify's mark. Only the mark: a name is the user's to choose, and a picture of
     theirs that a template would name is theirs. Only a file: a pipe is read once."""
     path = source.path
-    return len(sources) > 1 and not source.scanned and path is not None and path.is_file() and ours(path)
+    # Others that are not there (a missing file, a glob that matched nothing) name nothing.
+    others = sum(1 for s in sources if not s.error) > 1
+    return others and not source.scanned and path is not None and path.is_file() and ours(path)
 
 
 def own_outputs(template: str, formats: list[str], shape: str, shapes: int) -> Callable[[Path], bool]:

@@ -5,6 +5,7 @@ import errno
 import io
 import json
 import os
+import re
 import secrets
 import sys
 import tempfile
@@ -139,9 +140,13 @@ def frame_files(
     return files
 
 
-#: How the text outputs begin, within their first kilobyte: an SVG's description (in a URI too,
-#: escaped) and the scene file's format.
-_SIGNED = {".svg": b"<desc>primify ", ".uri": b"%3Cdesc%3Eprimify ", ".json": b'"format": "primify-scene"'}
+#: How the text outputs begin, within their first kilobyte: an SVG's description, "primify 0.1.0,
+#: 8 shapes (...)" (in a URI too, escaped), and the scene file's format.
+_SIGNED = {
+    ".svg": re.compile(rb"<desc>primify [0-9][^<]*?, [0-9]+ shapes \("),
+    ".uri": re.compile(rb"%3Cdesc%3Eprimify [0-9][^%]*?, [0-9]+ shapes \("),
+    ".json": re.compile(rb'"format": "primify-scene"'),
+}
 
 
 def ours(path: Path) -> bool:
@@ -149,10 +154,13 @@ def ours(path: Path) -> bool:
     URI or scene file that begins as primify writes them."""
     sign = _SIGNED.get(path.suffix.lower())
     if sign is None:
-        return _said(path, "Software", "comment").startswith(MARK)
+        # The mark exactly: another program's "primify-web", or a comment of a user's that begins
+        # with the word, is not primify's.
+        said = _said(path, "Software", "comment")
+        return said == MARK or said.startswith(f"{MARK}; ")
     try:
         with open(path, "rb") as f:
-            return sign in f.read(1024)
+            return sign.search(f.read(1024)) is not None
     except OSError:
         return False
 
