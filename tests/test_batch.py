@@ -14,8 +14,7 @@ from typer.testing import CliRunner
 
 from primify import cli
 from primify.batch.inputs import Source, expand
-from primify.batch.names import DEFAULT_NAME, outputs_for
-from primify.batch.plan import own_outputs
+from primify.batch.names import DEFAULT_NAME, outputs_for, own_outputs
 
 FAST = ["--size", "24", "-n", "4"]
 

@@ -1,10 +1,14 @@
-"""Output names: the fields a ``--name`` template may use, its checks, and the paths it gives
-each input (``plan`` decides, from these, every output path of a batch)."""
+"""Output names: the fields a ``--name`` template may use, its checks, the paths it gives each
+input (``plan`` decides, from these, every output path of a batch), which files are primify's
+own outputs, by their names or their mark, and which files its frames may not take."""
 
+import os
 import re
 import string
+from collections.abc import Callable
 from pathlib import Path
 
+from ..io.marks import ours
 from .inputs import Source
 
 #: Output names unless ``--name`` says otherwise.
@@ -79,3 +83,52 @@ def outputs_for(
             raise ValueError(f"output name '{name}' would be written outside '{out_dir}'")
         paths.append(path)
     return paths
+
+
+#: Why an output of ours named among other inputs is not converted.
+OWN_NAMED = "left out, as one of primify's own outputs named among others; name it on its own to convert it"
+
+
+def named_ours(source: Source, sources: list[Source]) -> bool:
+    """Whether ``source`` is a file named among others (as a shell's `*.png` names them) that
+    carries primify's mark. Only the mark: a name is the user's to choose, and a picture of
+    theirs that a template would name is theirs. Only a file: a pipe is read once."""
+    path = source.path
+    # Others that are not there (a missing file, a glob that matched nothing) name nothing.
+    others = sum(1 for s in sources if not s.error) > 1
+    return others and not source.scanned and path is not None and path.is_file() and ours(path)
+
+
+def own_outputs(template: str, formats: list[str], shape: str, shapes: int) -> Callable[[Path], bool]:
+    """Whether a picture is one of primify's outputs: named as ``template`` names this run's
+    outputs, or carrying primify's mark, as every raster it writes does."""
+    pattern = name_pattern(template, list(dict.fromkeys(formats)), shape, shapes)
+    return lambda path: bool(pattern.fullmatch(path.name)) or ours(path)
+
+
+def check_frames(sources: list[Source], frames: Path, files: list[tuple[Path, str]]) -> None:
+    """Raises ValueError where one of ``files`` (a path, and what it is to the run: an input or
+    another output) has the name of a frame that one of ``sources`` may write, or leads to such a
+    file: writing the frames, or taking away an earlier run's, would replace or delete it."""
+    writes = {(os.path.realpath(frames / src.folder), src.stem): src for src in sources}
+    for path, what in files:
+        for place in _entries(path):
+            src = writes.get((os.path.dirname(place), frame_stem(os.path.basename(place))))
+            if src is not None:
+                raise ValueError(
+                    f"refusing to write the frames of '{src.name}' to '{frames / src.folder}': "
+                    f"'{path}', {what}, is named as one of them or leads to one"
+                )
+
+
+def _entries(path: Path) -> list[str]:
+    """The folder entries that ``path`` goes through to its file, as real folders' paths and
+    names: its own, every link's on the way, and the file's."""
+    found, here = [], str(path)
+    for _ in range(40):  # the kernel's own bound on links followed
+        entry = os.path.join(os.path.realpath(os.path.dirname(here) or "."), os.path.basename(here))
+        found.append(entry)
+        if not os.path.islink(entry):
+            break
+        here = os.path.join(os.path.dirname(entry), os.readlink(entry))
+    return found + [os.path.realpath(path)]

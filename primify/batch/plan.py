@@ -3,13 +3,13 @@ input writes (``-o``, or a ``--name`` template in ``--out-dir``), that none of t
 which inputs are primify's own earlier outputs, and which inputs need converting."""
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..io.formats import FORMATS, RASTERS, Look, ours, stopped
+from ..io.formats import FORMATS, RASTERS, Look
+from ..io.marks import stopped
 from .inputs import Source, image_suffixes
-from .names import frame_stem, name_pattern, outputs_for
+from .names import OWN_NAMED, check_frames, frame_stem, named_ours, outputs_for, own_outputs
 from .work import Result, reason
 
 #: Why a picture found in a folder or by a glob is left out.
@@ -146,60 +146,11 @@ def make(
     check_outputs(outputs, inputs)
     if options.get("frames"):
         check_frames(
-            items,
+            [it.source for it in items],
             options["frames"],
             [(p, "an input") for p in inputs] + [(p, f"an output of '{name}'") for p, name in outputs],
         )
     return Plan(items, **options)
-
-
-#: Why an output of ours named among other inputs is not converted.
-OWN_NAMED = "left out, as one of primify's own outputs named among others; name it on its own to convert it"
-
-
-def named_ours(source: Source, sources: list[Source]) -> bool:
-    """Whether ``source`` is a file named among others (as a shell's `*.png` names them) that
-    carries primify's mark. Only the mark: a name is the user's to choose, and a picture of
-    theirs that a template would name is theirs. Only a file: a pipe is read once."""
-    path = source.path
-    # Others that are not there (a missing file, a glob that matched nothing) name nothing.
-    others = sum(1 for s in sources if not s.error) > 1
-    return others and not source.scanned and path is not None and path.is_file() and ours(path)
-
-
-def own_outputs(template: str, formats: list[str], shape: str, shapes: int) -> Callable[[Path], bool]:
-    """Whether a picture is one of primify's outputs: named as ``template`` names this run's
-    outputs, or carrying primify's mark, as every raster it writes does."""
-    pattern = name_pattern(template, list(dict.fromkeys(formats)), shape, shapes)
-    return lambda path: bool(pattern.fullmatch(path.name)) or ours(path)
-
-
-def check_frames(items: tuple[Item, ...], frames: Path, files: list[tuple[Path, str]]) -> None:
-    """Raises ValueError where one of ``files`` (a path, and what it is to the run: an input or
-    another output) has the name of a frame that an item may write, or leads to such a file:
-    writing the frames, or taking away an earlier run's, would replace or delete it."""
-    writes = {(os.path.realpath(frames / item.source.folder), item.source.stem): item for item in items}
-    for path, what in files:
-        for place in _entries(path):
-            item = writes.get((os.path.dirname(place), frame_stem(os.path.basename(place))))
-            if item is not None:
-                raise ValueError(
-                    f"refusing to write the frames of '{item.source.name}' to '{frames / item.source.folder}': "
-                    f"'{path}', {what}, is named as one of them or leads to one"
-                )
-
-
-def _entries(path: Path) -> list[str]:
-    """The folder entries that ``path`` goes through to its file, as real folders' paths and
-    names: its own, every link's on the way, and the file's."""
-    found, here = [], str(path)
-    for _ in range(40):  # the kernel's own bound on links followed
-        entry = os.path.join(os.path.realpath(os.path.dirname(here) or "."), os.path.basename(here))
-        found.append(entry)
-        if not os.path.islink(entry):
-            break
-        here = os.path.join(os.path.dirname(entry), os.readlink(entry))
-    return found + [os.path.realpath(path)]
 
 
 def _clashes(items: tuple[Item, ...]) -> tuple[Item, ...]:

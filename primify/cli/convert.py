@@ -8,7 +8,7 @@ import typer
 from .. import api, batch
 from ..batch import plan as planning
 from ..batch.inputs import expand, named, read
-from ..batch.names import DEFAULT_NAME, check_extensions
+from ..batch.names import DEFAULT_NAME, check_extensions, own_outputs
 from ..batch.plan import unwritable
 from ..batch.runners import check_address, run_dask, run_here, run_processes
 from ..batch.signals import graceful
@@ -104,7 +104,7 @@ def convert(
     exts = formats or options.DEFAULT_FORMATS
     if not output:
         checked(lambda: check_extensions(name, exts), "--name")
-    sources = expand(inputs, recursive, planning.own_outputs(name, exts, shape, shapes))
+    sources = expand(inputs, recursive, own_outputs(name, exts, shape, shapes))
     usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
     look = Look(output_size, precision, blur, every, f"seed {seed}")
     plan = checked(
