@@ -357,6 +357,27 @@ def test_unreachable_dask_scheduler_is_one_clear_error(photo):
     )
 
 
+def test_a_dask_address_where_something_else_answers_is_one_clear_error(photo):
+    # An SSH server's banner read as a Dask message asked for exabytes: a 200-line traceback.
+    pytest.importorskip("distributed")
+    import socket
+
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def banner():
+        with server:
+            for _ in range(3):
+                conn, _ = server.accept()
+                with conn:
+                    conn.sendall(b"SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n" * 4)
+
+    threading.Thread(target=banner, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    said = " ".join(run(photo, *FAST, "--dask", address).stderr.replace("│", " ").split())
+    assert f"cannot use the Dask scheduler at '{address}': what answers there is not a Dask scheduler" in said
+    assert "Traceback" not in said
+
+
 # -j's workers start before the command imports torch, and are counted as its own.
 
 

@@ -140,6 +140,8 @@ def run_dask(
         client = Client(address, timeout=10, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as e:
         raise ValueError(f"cannot reach it ({e})") from None
+    except Exception as e:  # something else answers there: an SSH server's banner ran out of memory
+        raise ValueError(f"what answers there is not a Dask scheduler ({type(e).__name__}: {e})") from None
     return _on_cluster(client, iter(tasks), stop, in_flight)
 
 
