@@ -120,24 +120,25 @@ def make(
     formats = list(dict.fromkeys(formats))
     output = unique(output)
     own = own_outputs(template, formats, shape, shapes)
-    # Named among others, as a shell's `*.png` names them, an output of ours is left out too.
     mine = [s.scanned and own(s.path) for s in sources]
     if sources and all(mine):
         # Every match is a result of ours: a re-run that has nothing to do would say nothing.
         return Plan(tuple(Item(i, s, (), f"'{s.name}' is {OWN}") for i, s in enumerate(sources)), **options)
     sources = [s for s, m in zip(sources, mine, strict=True) if not m]
-    # An input known to be unusable (an empty file, a glob that matched nothing), or left out,
-    # writes nothing, so it claims no file that another input writes.
+    # Named among others, as a shell's `*.png` names them, an output of ours is left out (each
+    # asked once: it reads the file). An input left out, or known to be unusable (an empty file,
+    # a glob that matched nothing), writes nothing, so it claims no file another input writes.
+    left = [named_ours(s, sources) for s in sources]
     items = tuple(
         Item(
             i,
             src,
             ()
-            if options.get("stdout") or src.error or named_ours(src, sources)
+            if options.get("stdout") or src.error or out
             else tuple(output or outputs_for(src, out_dir, template, formats, shape, shapes)),
-            left_out=OWN_NAMED if named_ours(src, sources) else None,
+            left_out=OWN_NAMED if out else None,
         )
-        for i, src in enumerate(sources)
+        for i, (src, out) in enumerate(zip(sources, left, strict=True))
     )
     items = _clashes(items)
     outputs = [(p, item.source.name) for item in items for p in item.outputs]
