@@ -203,3 +203,17 @@ def test_counts_below_one_are_refused_rather_than_running_nothing(option, capsys
         run.parse_args([option, "0"])
     assert stopped.value.code == 2
     assert f"argument {option}: give a whole number of at least 1, not 0" in capsys.readouterr().err
+
+
+def test_a_checkout_is_timed_with_its_bytecode_compiled_even_where_python_writes_none(tmp_path, monkeypatch):
+    # As pip installs it: where PYTHONDONTWRITEBYTECODE is set, every timed command compiled it.
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    (tmp_path / "primify").mkdir()
+    (tmp_path / "primify" / "__init__.py").write_text("")
+    (tmp_path / "primify" / "shapes.py").write_text("SIDES = 3\n")
+    _, _, code = harness.run_measured(
+        [sys.executable, "-c", "import primify.shapes"], tmp_path / "run.log", cwd=tmp_path
+    )
+    assert code == 0
+    cached = (tmp_path / "primify" / "__pycache__").iterdir()
+    assert sorted(p.name.split(".")[0] for p in cached) == ["__init__", "shapes"]

@@ -538,3 +538,20 @@ def test_transparent_picture_over_a_chosen_background_is_fitted_over_it(tmp_path
     assert psnr(out, seen) > 15
     clear = np.asarray(out)[logo[..., 3] == 0]
     assert (clear >= 250).all(axis=1).mean() > 0.9
+
+
+def test_a_rerun_of_star_leaves_its_own_out_dir_out_with_a_line(photos, monkeypatch):
+    # The shell's `*` names the out-dir the first run made: it has nothing to convert, and that
+    # is no error, as primify's own files named among others are none.
+    monkeypatch.chdir(photos)
+    first = run("a.png", "b.jpg", *FAST, "--out-dir", "shapes", "-q")
+    assert first.exit_code == 0
+    again = run(*sorted(p.name for p in photos.iterdir()), *FAST, "--out-dir", "shapes", "--skip-existing", "--json")
+    assert again.exit_code == 0, again.output
+    records = {json.loads(line)["input"]: json.loads(line) for line in again.stdout.splitlines()}
+    assert records["shapes"]["status"] == "skipped"
+    assert "shapes: left out, as a folder with only primify's own outputs in it, named among others\n" in again.stderr
+    # Named on its own, the folder is still an error: there is nothing in it to convert.
+    alone = run("shapes", *FAST, "--out-dir", "again")
+    assert alone.exit_code == 1
+    assert alone.stderr == "error: cannot read 'shapes': it is a folder with only primify's own outputs in it\n"

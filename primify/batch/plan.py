@@ -9,7 +9,7 @@ from pathlib import Path
 from ..io.formats import FORMATS, RASTERS, Look
 from ..io.marks import stopped
 from .inputs import Source, image_suffixes
-from .names import OWN_NAMED, check_frames, frame_stem, named_ours, outputs_for, own_outputs
+from .names import check_frames, frame_stem, named_ours, outputs_for, own_outputs
 from .work import Result, reason
 
 #: Why a picture found in a folder or by a glob is left out.
@@ -72,12 +72,12 @@ class Plan:
         """None when ``item`` needs converting, else its result at once: unreadable, skipped (every
         output exists, none of them stopped early) or refused (a file exists that may not be replaced)."""
         src = item.source
+        if item.left_out:
+            return Result(item.index, src.name, notes=[item.left_out])
         if src.error:
             return Result(item.index, src.name, error=f"cannot read '{src.name}': {src.error}")
         if item.error:
             return Result(item.index, src.name, error=item.error)
-        if item.left_out:
-            return Result(item.index, src.name, notes=[item.left_out])
         try:
             frames = self.frames_of(item)
             folder = next((p for p in [*item.outputs, *frames] if p.is_dir()), None)
@@ -136,7 +136,7 @@ def make(
             ()
             if options.get("stdout") or src.error or out
             else tuple(output or outputs_for(src, out_dir, template, formats, shape, shapes)),
-            left_out=OWN_NAMED if out else None,
+            left_out=out,
         )
         for i, (src, out) in enumerate(zip(sources, left, strict=True))
     )
@@ -165,11 +165,11 @@ def _clashes(items: tuple[Item, ...]) -> tuple[Item, ...]:
             # One input's two names for a file are check_outputs' to refuse, not a clash.
             if all(it is not item for it, _ in group):
                 group.append((item, p))
-    pictures = image_suffixes()
     clash: dict[int, str] = {}
     for group in claims.values():
         if len(group) < 2:
             continue
+        pictures = image_suffixes()
         named = [it for it, _ in group if it.source.path is None or it.source.path.suffix.lower() in pictures]
         others = " and ".join(f"'{o.source.name}'" for o, _ in group)
         every = "both" if len(group) == 2 else "all"
