@@ -555,3 +555,20 @@ def test_a_rerun_of_star_leaves_its_own_out_dir_out_with_a_line(photos, monkeypa
     alone = run("shapes", *FAST, "--out-dir", "again")
     assert alone.exit_code == 1
     assert alone.stderr == "error: cannot read 'shapes': it is a folder with only primify's own outputs in it\n"
+
+
+def test_folders_made_for_pictures_that_fail_are_not_left_behind_empty(photos, tmp_path):
+    (photos / "damaged").mkdir()
+    (photos / "damaged" / "d.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    out = tmp_path / "out"
+    done = run(photos, "-r", *FAST, "--out-dir", out, "-q")
+    assert done.exit_code == 1
+    # The folder made for the damaged picture is gone; the ones with outputs stay.
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()) == ["sub"]
+    # A run that writes nothing leaves no folder of its own, however deep, and an empty folder
+    # that was there before stays.
+    assert run(photos / "damaged" / "d.png", *FAST, "--out-dir", tmp_path / "new" / "deeper").exit_code == 1
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "mine").mkdir()
+    assert run(photos / "damaged" / "d.png", *FAST, "--out-dir", tmp_path / "mine").exit_code == 1
+    assert (tmp_path / "mine").is_dir()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..io.formats import FORMATS, RASTERS, Look
 from ..io.marks import stopped
+from .folders import unwritable
 from .inputs import Source, image_suffixes
 from .names import check_frames, frame_stem, named_ours, outputs_for, own_outputs
 from .work import Result, reason
@@ -225,23 +226,10 @@ def _keys(path: Path) -> list:
     return [os.path.realpath(path), (st.st_dev, st.st_ino)]
 
 
-def unwritable(folder: Path) -> str | None:
-    """Why files cannot be written into ``folder``, which is made where it is missing; None
-    where they can."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        if isinstance(e, (FileExistsError, NotADirectoryError)):
-            file = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder)
-            return f"'{file}' is a file"
-        return reason(e)
-    return None if os.access(folder, os.W_OK) else "permission denied"
-
-
-def with_folders(plan: Plan, going: list[bool]) -> Plan:
-    """The plan once the folders its items write into are made, for the items ``going`` says
-    will be converted (``verdict`` is None): an item whose folder cannot be made or written to
-    gets that as its error, so that the rest of the batch goes on."""
+def with_folders(plan: Plan, going: list[bool], made: list[Path] | None = None) -> Plan:
+    """The plan once the folders its items write into are made (each appended to ``made``), for
+    the items ``going`` says will be converted (``verdict`` is None): an item whose folder
+    cannot be made or written to gets that as its error, so that the rest of the batch goes on."""
     why: dict[Path, str | None] = {}
     items = []
     for item, goes in zip(plan.items, going, strict=True):
@@ -249,7 +237,7 @@ def with_folders(plan: Plan, going: list[bool]) -> Plan:
         folders = sorted({p.parent for p in item.outputs}) + ([plan.frames / item.source.folder] if plan.frames else [])
         for folder in folders if goes else []:
             if folder not in why:
-                why[folder] = unwritable(folder)
+                why[folder] = unwritable(folder, made)
             if why[folder]:
                 item = replace(item, outputs=(), error=f"cannot write to folder '{folder}': {why[folder]}")
                 break

@@ -7,9 +7,9 @@ import typer
 
 from .. import api, batch
 from ..batch import plan as planning
+from ..batch.folders import tidy, unwritable
 from ..batch.inputs import expand, named, read
 from ..batch.names import DEFAULT_NAME, check_extensions, own_outputs
-from ..batch.plan import unwritable
 from ..batch.runners import check_address, run_dask, run_here, run_processes
 from ..batch.signals import graceful
 from ..batch.work import Task
@@ -150,41 +150,49 @@ def convert(
     # the output or frames folder itself cannot be, nothing can be written; where one of its
     # subfolders cannot, only the inputs that write there fail.
     going = [plan.verdict(item) is None for item in plan.items]
-    roots = {"--output": {p.parent for p in output or [] if str(p) != "-"}, "--frames": {frames} if frames else set()}
-    roots["--out-dir"] = set() if output else {out_dir}
-    for option, folders in roots.items():
-        for folder in folders if any(going) else ():
-            why = unwritable(folder)
-            usage(why is not None, option, f"cannot write to folder '{folder}': {why}")
-    plan = planning.with_folders(plan, going)
-    task = Task(
-        index=-1,
-        name="",
-        data=b"",
-        settings=settings,
-        seed=seed,
-        device=device if dask else dev.type,
-        max_pixels=max_pixels,
-        mask=weights,
-        init=start,
-    )
-    show = Show([item.source.name for item in plan.items], shapes, quiet, json_lines, look)
+    made: list[Path] = []
     try:
-        with graceful(lambda: err.print(STOPPING)) as stop, show:
+        roots = {
+            "--output": {p.parent for p in output or [] if str(p) != "-"},
+            "--frames": {frames} if frames else set(),
+            "--out-dir": set() if output else {out_dir},
+        }
+        for option, folders in roots.items():
+            for folder in folders if any(going) else ():
+                why = unwritable(folder, made)
+                usage(why is not None, option, f"cannot write to folder '{folder}': {why}")
+        plan = planning.with_folders(plan, going, made)
+        task = Task(
+            index=-1,
+            name="",
+            data=b"",
+            settings=settings,
+            seed=seed,
+            device=device if dask else dev.type,
+            max_pixels=max_pixels,
+            mask=weights,
+            init=start,
+        )
+        show = Show([item.source.name for item in plan.items], shapes, quiet, json_lines, look)
+        try:
+            with graceful(lambda: err.print(STOPPING)) as stop, show:
 
-            def runner(todo):
-                if dask:
-                    return checked(
-                        lambda: run_dask(todo, dask, stop), "--dask", f"cannot use the Dask scheduler at '{dask}'"
-                    )
-                progress = show.progress if show.listens else None
-                return run_processes(todo, jobs, progress, stop) if jobs > 1 else run_here(todo, progress, stop)
+                def runner(todo):
+                    if dask:
+                        return checked(
+                            lambda: run_dask(todo, dask, stop), "--dask", f"cannot use the Dask scheduler at '{dask}'"
+                        )
+                    progress = show.progress if show.listens else None
+                    return run_processes(todo, jobs, progress, stop) if jobs > 1 else run_here(todo, progress, stop)
 
-            batch.run(plan, task, runner, show.done)
-    except KeyboardInterrupt:
-        # A second Ctrl-C: the lines above say what was written; typer would end in silence.
-        err.print(INTERRUPTED)
-        raise typer.Exit(130) from None
+                batch.run(plan, task, runner, show.done)
+        except KeyboardInterrupt:
+            # A second Ctrl-C: the lines above say what was written; typer would end in silence.
+            err.print(INTERRUPTED)
+            raise typer.Exit(130) from None
+    finally:
+        # Folders made for pictures that were refused or failed are not left behind empty.
+        tidy(made)
     if stop():
         raise typer.Exit(130)
     if show.failed:

@@ -6,8 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..batch.folders import unwritable
 from ..batch.inputs import named, read
-from ..batch.plan import check_outputs, unique, unwritable
+from ..batch.plan import check_outputs, unique
 from ..batch.work import reason
 from ..io.formats import FORMATS, RASTERS, Look, encode, over_limit, place, to_stdout
 from ..io.scenefile import loads

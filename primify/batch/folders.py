@@ -1,0 +1,40 @@
+"""The folders a run writes into: made before any work, so that one that cannot be written to
+is known at once rather than after the fitting, and taken away again at the run's end where it
+left them empty (their pictures refused or failed), so that a run that wrote nothing there
+leaves nothing there. Only folders the run made itself are ever taken away, and only empty."""
+
+import os
+from pathlib import Path
+
+from .work import reason
+
+
+def unwritable(folder: Path, made: list[Path] | None = None) -> str | None:
+    """Why files cannot be written into ``folder``, which is made where it is missing (each
+    folder made is appended to ``made``, outermost first); None where they can."""
+    missing = []
+    for p in [folder, *folder.parents]:
+        if os.path.lexists(p):
+            break
+        missing.append(p)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        if isinstance(e, (FileExistsError, NotADirectoryError)):
+            file = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder)
+            return f"'{file}' is a file"
+        return reason(e)
+    finally:
+        if made is not None:
+            made.extend(p for p in reversed(missing) if p.is_dir() and p not in made)
+    return None if os.access(folder, os.W_OK) else "permission denied"
+
+
+def tidy(made: list[Path]) -> None:
+    """Takes away the folders in ``made`` (outermost first) that are still empty, innermost
+    first; one with anything in it stays, as does one that cannot be taken away."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
