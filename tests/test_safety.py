@@ -572,3 +572,43 @@ def test_folders_made_for_pictures_that_fail_are_not_left_behind_empty(photos, t
     (tmp_path / "mine").mkdir()
     assert run(photos / "damaged" / "d.png", *FAST, "--out-dir", tmp_path / "mine").exit_code == 1
     assert (tmp_path / "mine").is_dir()
+
+
+def test_a_star_run_leaves_out_folders_with_nothing_to_convert_and_reruns_into_svg_or_deeper_out_dirs(
+    photos, monkeypatch
+):
+    # An out-dir made before the first run, one of SVGs only, one below a folder `*` names: each
+    # is a folder with no pictures to convert, which `*` names among the pictures.
+    monkeypatch.chdir(photos)
+    (photos / "made").mkdir()
+    named = lambda: sorted(p.name for p in photos.iterdir() if p.name != "sub")  # noqa: E731
+    for out, extra in [("made", []), ("svgs", ["--format", "svg"]), ("deep/er", [])]:
+        for _ in range(2):
+            done = run(*named(), *FAST, "--out-dir", out, "--skip-existing", *extra)
+            assert done.exit_code == 0, done.output
+    assert "svgs: left out, as a folder with no images in it, named among others\n" in done.stderr
+    assert "made: left out, as a folder with only primify's own outputs in it, named among others\n" in done.stderr
+    assert sorted(p.name for p in (photos / "svgs").iterdir()) == ["a.primify.svg", "b.primify.svg"]
+
+
+def test_a_folder_named_through_dot_dot_is_never_taken_away_as_one_the_run_made(photos, tmp_path):
+    damaged = tmp_path / "d.png"
+    damaged.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    (tmp_path / "keep").mkdir()
+    # `nothere/../keep` names `keep`, which was there before: only `nothere` is new, and unneeded.
+    assert run(damaged, *FAST, "--out-dir", tmp_path / "nothere" / ".." / "keep").exit_code == 1
+    assert run(damaged, *FAST, "-o", tmp_path / "nothere" / ".." / "keep" / "x.png").exit_code == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.png", "keep", "photos"]
+
+
+def test_render_leaves_no_folder_it_made_when_it_writes_nothing(photos, tmp_path):
+    scene = tmp_path / "scene.json"
+    assert run(photos / "a.png", *FAST, "-o", scene, "-q").exit_code == 0
+    (tmp_path / "afile").write_text("mine")
+    # The second output's folder cannot be, as a file has its name: nothing is written.
+    done = CliRunner().invoke(
+        cli.app,
+        ["render", str(scene), "-o", str(tmp_path / "new" / "deep" / "x.png"), "-o", str(tmp_path / "afile" / "y.png")],
+    )
+    assert done.exit_code == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "photos", "scene.json"]

@@ -1,7 +1,7 @@
 """The folders a run writes into: made before any work, so that one that cannot be written to
 is known at once rather than after the fitting, and taken away again at the run's end where it
 left them empty (their pictures refused or failed), so that a run that wrote nothing there
-leaves nothing there. Only folders the run made itself are ever taken away, and only empty."""
+leaves nothing there. Only folders the run itself made are ever taken away, and only empty."""
 
 import os
 from pathlib import Path
@@ -12,22 +12,34 @@ from .work import reason
 def unwritable(folder: Path, made: list[Path] | None = None) -> str | None:
     """Why files cannot be written into ``folder``, which is made where it is missing (each
     folder made is appended to ``made``, outermost first); None where they can."""
+    gone = next((p for p in [folder, *folder.parents] if os.path.islink(p) and not p.exists()), None)
+    if gone is not None:
+        return f"'{gone}' is a link to a folder that is not there"
+    # The folders are made by their real names, one at a time: `new/../kept` names `kept`, which
+    # is no folder of this run's to take away again, and one that another program makes
+    # meanwhile is not this run's either.
+    real = Path(os.path.realpath(folder))
     missing = []
-    for p in [folder, *folder.parents]:
+    for p in [real, *real.parents]:
         if os.path.lexists(p):
             break
         missing.append(p)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        for p in reversed(missing):
+            try:
+                os.mkdir(p)
+            except FileExistsError:
+                continue
+            if made is not None:
+                made.append(p)
+        if not real.is_dir():
+            raise NotADirectoryError
     except OSError as e:
         if isinstance(e, (FileExistsError, NotADirectoryError)):
             file = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder)
             return f"'{file}' is a file"
         return reason(e)
-    finally:
-        if made is not None:
-            made.extend(p for p in reversed(missing) if p.is_dir() and p not in made)
-    return None if os.access(folder, os.W_OK) else "permission denied"
+    return None if os.access(real, os.W_OK) else "permission denied"
 
 
 def tidy(made: list[Path]) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..io.marks import ours
-from .inputs import OWN_FOLDER, Source
+from .inputs import NO_IMAGES, OWN_FOLDER, Source
 
 #: Output names unless ``--name`` says otherwise.
 DEFAULT_NAME = "{stem}.primify.{ext}"
@@ -89,22 +89,22 @@ def outputs_for(
 OWN_NAMED = "left out, as one of primify's own outputs named among others; name it on its own to convert it"
 
 
-#: Why a folder of nothing but our outputs, named among other inputs, is not converted.
-OWN_FOLDER_NAMED = "left out, as a folder with only primify's own outputs in it, named among others"
+#: Why a folder with no pictures to convert, named among other inputs, is not converted.
+FOLDER_NAMED = "left out, as a {}, named among others"
 
 
 def named_ours(source: Source, sources: list[Source]) -> str | None:
     """Why ``source``, named among others (as a shell's `*` names them), is left out: a file that
-    carries primify's mark, or a folder with only primify's outputs in it (a re-run's out-dir);
-    else None. Only the mark: a name is the user's to choose, and a picture of theirs that a
-    template would name is theirs. Only a file: a pipe is read once."""
+    carries primify's mark, or a folder with no pictures to convert (a re-run's out-dir, or one
+    made before the first run); else None. Only the mark: a name is the user's to choose, and a
+    picture of theirs that a template would name is theirs. Only a file: a pipe is read once."""
     path = source.path
     # Others that are not there (a missing file, a glob that matched nothing) name nothing.
     others = sum(1 for s in sources if not s.error and s is not source) > 0
     if not others or source.scanned or path is None:
         return None
-    if source.error == OWN_FOLDER:
-        return OWN_FOLDER_NAMED
+    if source.error in (OWN_FOLDER, NO_IMAGES):
+        return FOLDER_NAMED.format(source.error.removeprefix("it is a "))
     return OWN_NAMED if not source.error and path.is_file() and ours(path) else None
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..batch.folders import unwritable
+from ..batch.folders import tidy, unwritable
 from ..batch.inputs import named, read
 from ..batch.plan import check_outputs, unique
 from ..batch.work import reason
@@ -106,11 +106,13 @@ def render(
     if any(FORMATS.get(s) in RASTERS for s in rasters):
         why = over_limit(*picture.size_for(output_size), max_pixels, "the scene")
         usage(why is not None, "--output-size" if output_size else "--max-pixels", why)
-    # Last of the checks, as it makes the folders: a command refused leaves none behind.
-    for path in [] if piped else output:
-        why = unwritable(path.parent)
-        usage(why is not None, "--output", f"cannot write to folder '{path.parent}': {why}")
+    # Last of the checks, as it makes the folders; those it made are taken away again where
+    # nothing was written into them.
+    made: list[Path] = []
     try:
+        for path in [] if piped else output:
+            why = unwritable(path.parent, made)
+            usage(why is not None, "--output", f"cannot write to folder '{path.parent}': {why}")
         if piped:
             to_stdout(encode(picture, FORMATS["." + formats[0]], look))
         else:
@@ -119,6 +121,8 @@ def render(
         where = "to standard output" if piped else f"'{e.filename or output[0]}'"
         error(f"cannot write {where}: {e.strerror or reason(e)}")
         raise typer.Exit(1) from None
+    finally:
+        tidy(made)
     if not quiet:
         err.print(
             f"{scene}: {len(picture.shapes)} shapes -> {'standard output' if piped else ', '.join(map(str, output))}"
