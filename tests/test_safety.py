@@ -612,3 +612,16 @@ def test_render_leaves_no_folder_it_made_when_it_writes_nothing(photos, tmp_path
     )
     assert done.exit_code == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "photos", "scene.json"]
+
+
+def test_outputs_go_where_the_system_finds_a_path_with_dot_dot_and_make_no_folder_on_the_way(photos, tmp_path):
+    (tmp_path / "other" / "sub").mkdir(parents=True)
+    (tmp_path / "other" / "x").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "other" / "sub")
+    # `link/..` is other/, as the system resolves it, not tmp_path, as the text reads.
+    assert run(photos / "a.png", *FAST, "--out-dir", tmp_path / "link" / ".." / "x", "-q").exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "other" / "x").iterdir()) == ["a.primify.png", "a.primify.svg"]
+    (tmp_path / "keep").mkdir()
+    assert run(photos / "a.png", *FAST, "-o", tmp_path / "a" / "b" / ".." / ".." / "keep" / "x.png").exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep", "link", "other", "photos"]
+    assert [p.name for p in (tmp_path / "keep").iterdir()] == ["x.png"]

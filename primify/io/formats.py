@@ -140,29 +140,32 @@ def place(files: list[tuple[Path, bytes]], may_replace: Callable[[Path], bool] =
     and the ones they replaced put back."""
     temps: list[Path] = []
     placed: list[tuple[Path, Path | None]] = []
+    # Each file by its real folder's name: `link/../x` is the folder the system finds, not the
+    # one the text names once `..` is dropped, and `new/../x` needs no `new` made on the way.
+    real = [Path(os.path.realpath(path.parent)) / path.name for path, _ in files]
     try:
-        for path, data in files:
+        for (path, data), where in zip(files, real, strict=True):
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                temps.append(_temporary(path.parent, data))
+                where.parent.mkdir(parents=True, exist_ok=True)
+                temps.append(_temporary(where.parent, data))
             except OSError as e:
                 raise type(e)(e.errno, e.strerror, str(path)) from None
-        for (path, _), tmp in zip(files, temps, strict=True):
-            if may_replace(path) and os.path.lexists(path):
-                old = _spare(path.parent)
+        for (path, _), where, tmp in zip(files, real, temps, strict=True):
+            if may_replace(path) and os.path.lexists(where):
+                old = _spare(where.parent)
                 # The entry itself: a link is put back as a link if the outputs fail.
-                os.link(path, old, follow_symlinks=False)
-                placed.append((path, old))
-                os.replace(tmp, path)
+                os.link(where, old, follow_symlinks=False)
+                placed.append((where, old))
+                os.replace(tmp, where)
             else:
-                _link(tmp, path)
-                placed.append((path, None))
+                _link(tmp, where, path)
+                placed.append((where, None))
     except BaseException:
-        for path, old in reversed(placed):
+        for where, old in reversed(placed):
             if old is None:
-                path.unlink(missing_ok=True)
+                where.unlink(missing_ok=True)
             else:
-                os.replace(old, path)
+                os.replace(old, where)
         raise
     finally:
         for tmp in temps + [old for _, old in placed if old is not None]:
@@ -190,13 +193,13 @@ def _spare(folder: Path) -> Path:
     return folder / f".{MARK}-{secrets.token_hex(6)}.old"
 
 
-def _link(tmp: Path, path: Path) -> None:
-    """Moves ``tmp`` to ``path`` unless ``path`` exists, in one step that no other writer can
-    come between (a hard link, then the temporary name removed)."""
+def _link(tmp: Path, path: Path, named: Path) -> None:
+    """Moves ``tmp`` to ``path`` (``named`` so by the user) unless ``path`` exists, in one step
+    that no other writer can come between (a hard link, then the temporary name removed)."""
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise FileExistsError(errno.EEXIST, "another program wrote it meanwhile", str(path)) from None
+        raise FileExistsError(errno.EEXIST, "another program wrote it meanwhile", str(named)) from None
     except OSError as e:
         if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
             raise
