@@ -550,7 +550,8 @@ def test_a_rerun_of_star_leaves_its_own_out_dir_out_with_a_line(photos, monkeypa
     assert again.exit_code == 0, again.output
     records = {json.loads(line)["input"]: json.loads(line) for line in again.stdout.splitlines()}
     assert records["shapes"]["status"] == "skipped"
-    assert "shapes: left out, as a folder with only primify's own outputs in it, named among others\n" in again.stderr
+    own = "shapes: left out, named among others: it is a folder with only primify's own outputs in it\n"
+    assert own in again.stderr
     # Named on its own, the folder is still an error: there is nothing in it to convert.
     alone = run("shapes", *FAST, "--out-dir", "again")
     assert alone.exit_code == 1
@@ -586,8 +587,8 @@ def test_a_star_run_leaves_out_folders_with_nothing_to_convert_and_reruns_into_s
         for _ in range(2):
             done = run(*named(), *FAST, "--out-dir", out, "--skip-existing", *extra)
             assert done.exit_code == 0, done.output
-    assert "svgs: left out, as a folder with no images in it, named among others\n" in done.stderr
-    assert "made: left out, as a folder with only primify's own outputs in it, named among others\n" in done.stderr
+    assert "svgs: left out, named among others: it is a folder with no images in it\n" in done.stderr
+    assert "made: left out, named among others: it is a folder with only primify's own outputs in it\n" in done.stderr
     assert sorted(p.name for p in (photos / "svgs").iterdir()) == ["a.primify.svg", "b.primify.svg"]
 
 

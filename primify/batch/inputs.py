@@ -57,7 +57,7 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
             out.append(Source(None))
         elif path.is_dir():
             found, ours = _folder(path, recursive, own)
-            out.extend(found or [Source(path, error=OWN_FOLDER if ours else NO_IMAGES)])
+            out.extend(found or [Source(path, error=NOTHING_IN_FOLDER[bool(ours)])])
         elif not path.exists() and not path.is_symlink() and glob.has_magic(arg):
             head = _until_magic(path.parts)
             base, pattern = Path(*head), path.parts[len(head) :]
@@ -84,10 +84,9 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
     return unique
 
 
-#: The error of a folder whose only pictures are primify's own outputs: a re-run's out-dir...
-OWN_FOLDER = "it is a folder with only primify's own outputs in it"
-#: ...and of one with none at all (its SVGs, say, or an out-dir made before the first run).
-NO_IMAGES = "it is a folder with no images in it"
+#: The errors of a folder with no pictures to convert: none at all (its SVGs, say, or an out-dir
+#: made before the first run), or only primify's own outputs (a re-run's out-dir).
+NOTHING_IN_FOLDER = ("it is a folder with no images in it", "it is a folder with only primify's own outputs in it")
 #: The error of a link to a file that is not there.
 DANGLING = "it is a link to a file that does not exist"
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..io.marks import ours
-from .inputs import NO_IMAGES, OWN_FOLDER, Source
+from .inputs import NOTHING_IN_FOLDER, Source
 
 #: Output names unless ``--name`` says otherwise.
 DEFAULT_NAME = "{stem}.primify.{ext}"
@@ -90,10 +90,10 @@ OWN_NAMED = "left out, as one of primify's own outputs named among others; name 
 
 
 #: Why a folder with no pictures to convert, named among other inputs, is not converted.
-FOLDER_NAMED = "left out, as a {}, named among others"
+FOLDER_NAMED = "left out, named among others: {}"
 
 
-def named_ours(source: Source, sources: list[Source]) -> str | None:
+def why_left_out(source: Source, sources: list[Source]) -> str | None:
     """Why ``source``, named among others (as a shell's `*` names them), is left out: a file that
     carries primify's mark, or a folder with no pictures to convert (a re-run's out-dir, or one
     made before the first run); else None. Only the mark: a name is the user's to choose, and a
@@ -103,8 +103,8 @@ def named_ours(source: Source, sources: list[Source]) -> str | None:
     others = sum(1 for s in sources if not s.error and s is not source) > 0
     if not others or source.scanned or path is None:
         return None
-    if source.error in (OWN_FOLDER, NO_IMAGES):
-        return FOLDER_NAMED.format(source.error.removeprefix("it is a "))
+    if source.error in NOTHING_IN_FOLDER:
+        return FOLDER_NAMED.format(source.error)
     return OWN_NAMED if not source.error and path.is_file() and ours(path) else None
 
 

@@ -10,7 +10,7 @@ from ..io.formats import FORMATS, RASTERS, Look
 from ..io.marks import stopped
 from .folders import unwritable
 from .inputs import Source, image_suffixes
-from .names import check_frames, frame_stem, named_ours, outputs_for, own_outputs
+from .names import check_frames, frame_stem, outputs_for, own_outputs, why_left_out
 from .work import Result, reason
 
 #: Why a picture found in a folder or by a glob is left out.
@@ -129,7 +129,7 @@ def make(
     # Named among others, as a shell's `*.png` names them, an output of ours is left out (each
     # asked once: it reads the file). An input left out, or known to be unusable (an empty file,
     # a glob that matched nothing), writes nothing, so it claims no file another input writes.
-    left = [named_ours(s, sources) for s in sources]
+    left = [why_left_out(s, sources) for s in sources]
     items = tuple(
         Item(
             i,
@@ -167,10 +167,11 @@ def _clashes(items: tuple[Item, ...]) -> tuple[Item, ...]:
             if all(it is not item for it, _ in group):
                 group.append((item, p))
     clash: dict[int, str] = {}
+    pictures = None
     for group in claims.values():
         if len(group) < 2:
             continue
-        pictures = image_suffixes()
+        pictures = pictures or image_suffixes()
         named = [it for it, _ in group if it.source.path is None or it.source.path.suffix.lower() in pictures]
         others = " and ".join(f"'{o.source.name}'" for o, _ in group)
         every = "both" if len(group) == 2 else "all"
