@@ -153,8 +153,8 @@ def compiled(checkout: Path) -> None:
     """Compiles the bytecode of ``checkout``'s primify, once per run of a benchmark, as pip does
     when it installs a package and as Python does at a package's first import. Where
     PYTHONDONTWRITEBYTECODE is set, as on the machines these figures come from, nothing else
-    would, and every timed command compiled primify's sixty modules afresh: a quarter of a
-    second of an 8-shape conversion that no installed primify spends."""
+    would, and every timed command compiled primify's sixty modules afresh, which no installed
+    primify does."""
     checkout = checkout.resolve()
     if checkout not in _compiled and (checkout / "primify").is_dir():
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "primify")], check=True)
