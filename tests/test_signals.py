@@ -2,6 +2,7 @@
 local Dask cluster. The first Ctrl-C keeps the work so far and reports every input; a second
 one or SIGTERM ends the run at once, leaving no partial file and no process behind."""
 
+import concurrent.futures
 import json
 import os
 import re
@@ -74,7 +75,11 @@ def read_until(proc: subprocess.Popen, text: str) -> str:
 
 
 def finish(proc: subprocess.Popen, seen: str = "") -> tuple[int, list[dict], str]:
-    out, err = proc.communicate(timeout=300)
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # a hang fails the test and leaves nothing running
+        pytest.fail(f"still running two minutes on: {seen}{proc.communicate()[1]}")
     return proc.returncode, [json.loads(line) for line in out.splitlines()], seen + err
 
 
@@ -164,6 +169,50 @@ def test_second_ctrl_c_or_sigterm_ends_at_once_leaving_nothing_half_made(tmp_pat
         with Image.open(path) as im:
             im.load()
     assert all(r["status"] != "ok" for r in records)  # aborted with 48 of its 64 shapes to go
+    assert left_in(proc.pid) == []
+
+
+#: primify, with -j's main thread made to sleep each time it holds the locks of the workers'
+#: futures, as Python's ``concurrent.futures.wait`` does for a moment in each wait: a signal that
+#: lands in that moment (made long here) unwinds with the locks held, and the pool's own thread
+#: then waits for them for ever.
+HOLDING = """
+import sys, time
+import concurrent.futures._base as futures
+
+def held(self):
+    for future in self.futures:
+        future._condition.acquire()
+    time.sleep(0.3)
+
+futures._AcquireFutures.__enter__ = held
+if __name__ == "__main__":
+    from primify.cli import main
+    sys.argv[0] = "primify"
+    main()
+"""
+
+
+def test_a_second_ctrl_c_that_lands_while_the_workers_locks_are_held_still_ends_the_run(tmp_path, pictures):
+    # This once hung in CI: the pool was then waited for, and its thread needed a held lock.
+    assert hasattr(concurrent.futures._base, "_AcquireFutures")  # the moment made long here
+    (tmp_path / "holding.py").write_text(HOLDING)
+    out = tmp_path / "out"
+    args = [tmp_path / "in", *SLOW, "64", "-j", "2", "--out-dir", out]
+    proc = subprocess.Popen(
+        [sys.executable, tmp_path / "holding.py", "convert", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    seen = wait_for_progress(proc)
+    os.killpg(proc.pid, signal.SIGINT)
+    seen += read_until(proc, STOPPING)
+    os.killpg(proc.pid, signal.SIGINT)
+    code, records, err = finish(proc, seen)
+    assert code == 130 and INTERRUPTED in err and "Traceback" not in err, err
+    assert not [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"] if out.exists() else True
     assert left_in(proc.pid) == []
 
 

@@ -56,26 +56,36 @@ def run_processes(
     threads = max(1, (os.cpu_count() or 1) // jobs)
     pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_start_worker, initargs=(halt, queue, threads))
     pending = iter(tasks)
-    running = {}
+    running, aborted = {}, []
 
     def kill() -> None:
         for process in list(getattr(pool, "_processes", {}).values()):
             process.terminate()
+
+    def abort() -> None:
+        aborted.append(True)
+        kill()
 
     # The workers have the cores: this process's own renders (the outputs) take one thread, so
     # that its threads' waits between operations take no core from them.
     own = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        with on_abort(kill):
+        with on_abort(abort):
             yield from _in_pool(pool, pending, running, jobs, halt, queue, progress, stop)
     finally:
-        # Work still running here means an abort: the workers are stopped, not waited for.
-        if running:
-            kill()
-        pool.shutdown(wait=True, cancel_futures=True)
-        settle()
         torch.set_num_threads(own)
+        # After an abort nothing is waited for: the signal may have landed while this thread
+        # held a lock of the pool's (a future's, held for a moment in each wait), which the
+        # pool's own thread needs before it can end; waiting for that thread hung a run. The
+        # workers are ended, and the process is on its way out.
+        if not aborted:
+            # Work still running here means the caller stopped early: the workers are stopped,
+            # not waited for.
+            if running:
+                kill()
+            pool.shutdown(wait=True, cancel_futures=True)
+            settle()
 
 
 def _submit(pool: ProcessPoolExecutor, task: Task, reports: bool):
