@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from primify.batch.signals import graceful
 from primify.cli import INTERRUPTED, STOPPING
 
 SLOW = ["--size", "48", "--json", "-n"]
@@ -237,6 +238,45 @@ def test_a_first_ctrl_c_says_it_is_stopping_and_a_second_that_it_interrupted(tmp
         assert proc.stderr.readline() == "stopping: what is done is kept; Ctrl-C again stops at once\n"
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.wait(timeout=60) == 130 and proc.stderr.read() == "interrupted: nothing more written\n"
+        assert not list(tmp_path.iterdir())
+    finally:
+        proc.kill()
+        proc.stdin.close()
+
+
+def test_a_second_ctrl_c_while_the_first_still_says_it_stops_aborts_once_that_line_is_out():
+    # Landing in the middle of rich's print of that line, it made rich write the line twice.
+    said = []
+
+    def stopping():
+        said.append("begun")
+        os.kill(os.getpid(), signal.SIGINT)  # the second Ctrl-C, while the first is being said
+        time.sleep(0.2)
+        said.append("said")
+
+    with pytest.raises(KeyboardInterrupt), graceful(stopping) as stop:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(30)
+    assert said == ["begun", "said"] and stop()
+
+
+def test_ctrl_c_that_reaches_typer_says_it_interrupted(tmp_path):
+    # render has no Ctrl-C of its own: typer turned one into exit 130 and said nothing.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "primify", "render", "-", "-o", str(tmp_path / "x.png")],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    syscall = Path(f"/proc/{proc.pid}/syscall")
+    while not syscall.read_text().startswith("0 0x0 "):  # reading standard input
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(0.05)
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=60) == 130
+        assert proc.stderr.read() == INTERRUPTED + "\n"
         assert not list(tmp_path.iterdir())
     finally:
         proc.kill()

@@ -14,14 +14,28 @@ _aborts: list[Callable[[], None]] = []
 def graceful(stopping: Callable[[], None] = lambda: None) -> Iterator[Callable[[], bool]]:
     """Yields ``stop()``, True once Ctrl-C has been pressed, and calls ``stopping()`` then (to
     say so); restores the handlers on exit."""
-    pressed = []
+    pressed, saying = [], []
 
     def on_int(signum, frame):
+        if saying:
+            # The first is still saying that it stops: cut short, its line would be written
+            # again with the next one (rich clears what it wrote only after writing it). It
+            # aborts once the line is out.
+            saying.append(True)
+            return
         if pressed:
             _abort()
             raise KeyboardInterrupt
         pressed.append(True)
-        stopping()
+        saying.append(True)
+        try:
+            stopping()
+        finally:
+            again = len(saying) > 1
+            saying.clear()
+        if again:
+            _abort()
+            raise KeyboardInterrupt
 
     def on_term(signum, frame):
         _abort()

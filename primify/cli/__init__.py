@@ -36,6 +36,10 @@ def main() -> None:
         code = 0
     except SystemExit as e:
         code = e.code
+        # typer turns a Ctrl-C that reaches it (one while `render` reads standard input, say)
+        # into exit 130 and says nothing: its Exit is raised from the KeyboardInterrupt.
+        if isinstance(getattr(e.__context__, "__cause__", None), KeyboardInterrupt):
+            print(INTERRUPTED, file=sys.stderr)
     except KeyboardInterrupt:
         # Plain print: rich may not be imported yet, and importing it now would be more to stop.
         print(INTERRUPTED, file=sys.stderr)
