@@ -378,6 +378,25 @@ def test_a_dask_address_where_something_else_answers_is_one_clear_error(photo):
     assert "Traceback" not in said
 
 
+def test_a_dask_address_where_something_takes_the_connection_and_says_nothing_is_one_clear_error(
+    photo, tmp_path, monkeypatch
+):
+    # A web server there: distributed's own timeout did not cover it, and the command hung.
+    pytest.importorskip("distributed")
+    import socket
+
+    from primify.batch import runners
+
+    monkeypatch.setattr(runners, "ANSWER_SECONDS", 2)
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        result = run(photo, *FAST, "--dask", address, "--out-dir", tmp_path / "out")
+    said = " ".join(result.stderr.replace("│", " ").split())
+    assert result.exit_code == 2, said
+    assert f"cannot use the Dask scheduler at '{address}': nothing there answered as a Dask scheduler in 2 s" in said
+    assert not (tmp_path / "out").exists()
+
+
 # -j's workers start before the command imports torch, and are counted as its own.
 
 

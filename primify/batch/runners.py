@@ -4,9 +4,11 @@ back as they finish; the caller writes outputs, so workers need no access to the
 import ctypes
 import gc
 import os
+import queue
 import re
 import signal
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -147,12 +149,52 @@ def run_dask(
     except ImportError:
         raise ValueError(f"Dask is not installed; {DASK_INSTALL}") from None
     try:
-        client = Client(address, timeout=10, set_as_default=False)
+        client = _answered(lambda: Client(address, timeout=10, set_as_default=False))
     except (OSError, TimeoutError, ValueError) as e:
         raise ValueError(f"cannot reach it ({e})") from None
     except Exception as e:  # something else answers there: an SSH server's banner ran out of memory
         raise ValueError(f"what answers there is not a Dask scheduler ({type(e).__name__}: {e})") from None
+    if client is None:
+        raise ValueError(f"nothing there answered as a Dask scheduler in {ANSWER_SECONDS} s")
     return _on_cluster(client, iter(tasks), stop, in_flight)
+
+
+#: Seconds a scheduler has to answer. distributed's own timeout covers reaching the address,
+#: not being answered there: something that takes the connection and says nothing (a web
+#: server) was waited for for ever.
+ANSWER_SECONDS = 20
+
+
+def _answered(connect: Callable[[], object]) -> object | None:
+    """``connect()``'s client, or None where it has none within ``ANSWER_SECONDS``; the attempt
+    is then left to end on its own, and a client it makes after all is closed."""
+    got, late = queue.Queue(), threading.Event()
+
+    def attempt() -> None:
+        try:
+            got.put((connect(), None))
+        except BaseException as e:
+            got.put((None, e))
+        if late.is_set():
+            _close_all(got)
+
+    threading.Thread(target=attempt, name="primify-dask-connect", daemon=True).start()
+    try:
+        client, error = got.get(timeout=ANSWER_SECONDS)
+    except queue.Empty:
+        late.set()
+        _close_all(got)
+        return None
+    if error is not None:
+        raise error
+    return client
+
+
+def _close_all(got: queue.Queue) -> None:
+    while not got.empty():
+        client, _ = got.get()
+        if client is not None:
+            client.close()
 
 
 def check_address(address: str) -> None:
