@@ -379,7 +379,7 @@ def test_json_lines_that_cannot_be_written_end_the_run_in_one_line(photo, tmp_pa
             text=True,
             preexec_fn=(lambda: os.close(1)) if stdout == "closed" else None,
         )
-    reason = "No space left on device" if stdout == "full" else "standard output is closed"
+    reason = "no space left on device" if stdout == "full" else "standard output is closed"
     assert done.returncode == 1
     assert done.stderr == f"error: cannot write the --json lines to standard output: {reason}\n"
 

@@ -388,6 +388,64 @@ def test_temporary_names_stay_short_for_an_output_name_near_the_limit(photo, tmp
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("x")] == [long_name.name]
 
 
+@pytest.mark.parametrize(
+    "command, where, code, says",
+    [
+        ("convert", "input", 1, "cannot read '{long}.png': file name too long"),
+        ("convert", "output", 1, "cannot write '{long}.png': file name too long"),
+        ("render", "output", 1, "cannot write '{long}.png': file name too long"),
+        ("render", "folder", 2, "cannot write to folder '{long}': file name too long"),
+    ],
+)
+def test_a_name_too_long_anywhere_is_one_line_naming_it(photo, tmp_path, command, where, code, says):
+    # An input, or render's output in a folder so named, gave a traceback; render's output named
+    # its temporary file instead.
+    scene = tmp_path / "scene.json"
+    assert run(photo, *FAST, "-q", "-o", scene).exit_code == 0
+    long = tmp_path / ("y" * 300)
+    source = [long.with_suffix(".png") if where == "input" else photo, *FAST] if command == "convert" else [scene]
+    target = long / "x.png" if where == "folder" else long.with_suffix(".png")
+    args = [*source, *(["--out-dir", tmp_path / "out"] if where == "input" else ["-o", target])]
+    result = CliRunner().invoke(cli.app, [command, *map(str, args)])
+    flat = lambda text: "".join(c for c in text if not c.isspace() and c not in "│")  # rich wraps long paths
+    assert result.exit_code == code and not isinstance(result.exception, OSError), result.output
+    assert flat(says.format(long=long)) in flat(result.output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([photo.name, "scene.json"])
+
+
+def test_a_pattern_in_a_folder_that_is_not_there_matches_nothing(tmp_path):
+    # Quoted, so that primify expands it: a traceback from the folder that could not be listed.
+    result = run(tmp_path / "nothere" / "*.png", *FAST, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.output == f"error: cannot read '{tmp_path / 'nothere' / '*.png'}': no files match this pattern\n"
+
+
+@pytest.fixture
+def read_only(tmp_path):
+    """A read-only tmpfs."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a tmpfs needs root")
+    disk = tmp_path / "ro"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=4k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+@pytest.mark.parametrize("folder", [".", "new"])
+@pytest.mark.parametrize("command", ["convert", "render"])
+def test_a_read_only_file_system_says_so(photo, tmp_path, read_only, command, folder):
+    # It said "permission denied", or "[Errno 30] Read-only file system: ..." for a new folder.
+    scene = tmp_path / "scene.json"
+    assert run(photo, *FAST, "-q", "-o", scene).exit_code == 0
+    where = read_only / folder
+    source = [photo, *FAST] if command == "convert" else [scene]
+    result = CliRunner().invoke(cli.app, [command, *map(str, source), "-o", str(where / "x.png")])
+    flat = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 2 and f"cannot write to folder '{where}': read-only file system" in flat, flat
+
+
 @pytest.fixture
 def tiny_disk(tmp_path):
     """A tmpfs of one 4 kB page: a small PNG fits, an SVG after it does not."""
@@ -406,7 +464,7 @@ def test_a_full_disk_leaves_none_of_an_inputs_outputs(tmp_path, picture, tiny_di
     result = run(tmp_path / "tiny.png", "--size", "24", "-n", "40", "--out-dir", tiny_disk, "--json")
     assert result.exit_code == 1
     record = json.loads(result.stdout)
-    assert record["status"] == "error" and record["outputs"] == [] and "No space left" in record["error"]
+    assert record["status"] == "error" and record["outputs"] == [] and "no space left" in record["error"]
     assert list(tiny_disk.iterdir()) == []
 
 

@@ -56,5 +56,5 @@ def run(
                 )
             except OSError as e:
                 where = f"'{e.filename}'" if e.filename else f"the outputs of '{item.source.name}'"
-                result = replace(result, error=f"cannot write {where}: {e.strerror or reason(e)}")
+                result = replace(result, error=f"cannot write {where}: {reason(e)}")
         on_result(result, item.outputs)

@@ -12,7 +12,7 @@ from .work import reason
 def unwritable(folder: Path, made: list[Path] | None = None) -> str | None:
     """Why files cannot be written into ``folder``, which is made where it is missing (each
     folder made is appended to ``made``, outermost first); None where they can."""
-    gone = next((p for p in [folder, *folder.parents] if os.path.islink(p) and not p.exists()), None)
+    gone = next((p for p in [folder, *folder.parents] if os.path.islink(p) and not os.path.exists(p)), None)
     if gone is not None:
         return f"'{gone}' is a link to a folder that is not there"
     # The folders are made by their real names, one at a time: `new/../kept` names `kept`, which
@@ -32,14 +32,17 @@ def unwritable(folder: Path, made: list[Path] | None = None) -> str | None:
                 continue
             if made is not None:
                 made.append(p)
-        if not real.is_dir():
+        if not os.path.isdir(real):
             raise NotADirectoryError
     except OSError as e:
         if isinstance(e, (FileExistsError, NotADirectoryError)):
-            file = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder)
+            file = next((p for p in [folder, *folder.parents] if os.path.exists(p) and not os.path.isdir(p)), folder)
             return f"'{file}' is a file"
         return reason(e)
-    return None if os.access(real, os.W_OK) else "permission denied"
+    if os.access(real, os.W_OK):
+        return None
+    read_only = hasattr(os, "statvfs") and os.statvfs(real).f_flag & os.ST_RDONLY
+    return "read-only file system" if read_only else "permission denied"
 
 
 def tidy(made: list[Path]) -> None:

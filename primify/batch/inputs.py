@@ -55,23 +55,25 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
         path = Path(arg)
         if arg == STDIN:
             out.append(Source(None))
-        elif path.is_dir():
+        elif os.path.isdir(path):
             found, ours = _folder(path, recursive, own)
             out.extend(found or [Source(path, error=NOTHING_IN_FOLDER[bool(ours)])])
-        elif not path.exists() and not path.is_symlink() and glob.has_magic(arg):
+        elif not os.path.exists(path) and not os.path.islink(path) and glob.has_magic(arg):
             head = _until_magic(path.parts)
             base, pattern = Path(*head), path.parts[len(head) :]
             depth = None if "**" in pattern else len(pattern)
+            # A pattern in a folder that is not there matches nothing, as in a shell.
+            found = _walk(base, depth) if os.path.isdir(base) else ()
             matches = [
-                Source(p, p.parent.relative_to(base), error) if error else _file(p, p.parent.relative_to(base))
-                for p, error in _walk(base, depth)
+                Source(p, p.relative_to(base), error) if error else _file(p, p.parent.relative_to(base))
+                for p, error in found
                 if error or _matches(p.relative_to(base).parts, pattern)
             ]
             matches = [m for m in matches if m]
             out.extend(matches)
             if not matches:
                 out.append(Source(path, error="no files match this pattern"))
-        elif path.is_symlink() and not path.exists():
+        elif os.path.islink(path) and not os.path.exists(path):
             out.append(Source(path, error=DANGLING))
         else:
             out.append(Source(path, error=_unusable(path)))
@@ -110,9 +112,9 @@ def _folder(root: Path, recursive: bool, own: Callable[[Path], bool]) -> tuple[l
 def _file(path: Path, folder: Path) -> Source | None:
     """A file found in a folder or by a glob as an input: an error for a dangling link, and
     nothing for what is not a file (sockets, pipes)."""
-    if path.is_symlink() and not path.exists():
+    if os.path.islink(path) and not os.path.exists(path):
         return Source(path, folder, DANGLING)
-    return Source(path, folder, _unusable(path), scanned=True) if path.is_file() else None
+    return Source(path, folder, _unusable(path), scanned=True) if os.path.isfile(path) else None
 
 
 def _unusable(path: Path) -> str | None:
@@ -120,9 +122,13 @@ def _unusable(path: Path) -> str | None:
     empty), so that it claims no outputs that a picture of the same name would write; else None
     (a pipe has no size, and a file one cannot read says so when read)."""
     try:
-        if not os.path.lexists(path):
-            return "no such file"
-        return "it is an empty file" if path.is_file() and path.stat().st_size == 0 else None
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return "no such file"
+    except OSError:  # a name too long, say: reading it says so
+        return None
+    try:
+        return "it is an empty file" if os.path.isfile(path) and path.stat().st_size == 0 else None
     except OSError:
         return None
 

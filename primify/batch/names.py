@@ -105,7 +105,7 @@ def why_left_out(source: Source, sources: list[Source]) -> str | None:
         return None
     if source.error in NOTHING_IN_FOLDER:
         return FOLDER_NAMED.format(source.error)
-    return OWN_NAMED if not source.error and path.is_file() and ours(path) else None
+    return OWN_NAMED if not source.error and os.path.isfile(path) and ours(path) else None
 
 
 def own_outputs(template: str, formats: list[str], shape: str, shapes: int) -> Callable[[Path], bool]:

@@ -46,14 +46,14 @@ class Plan:
     def may_replace(self, item: Item) -> bool:
         """Whether ``item``'s files may replace files that exist: with --overwrite, or with
         --skip-existing when its outputs (written together) say they were stopped by Ctrl-C."""
-        return self.overwrite or (self.skip and any(stopped(p) for p in item.outputs if p.exists()))
+        return self.overwrite or (self.skip and any(stopped(p) for p in item.outputs if os.path.exists(p)))
 
     def frames_of(self, item: Item) -> list[Path]:
         """The numbered frames of ``item``'s picture, ``<stem>.0001.png``..., that are in the
         frames folder now: a frame's number depends on how many shapes a run places, so the
         files a run would meet are these."""
         folder = self.frames / item.source.folder if self.frames else None
-        if folder is None or not folder.is_dir():
+        if folder is None or not os.path.isdir(folder):
             return []
         return sorted(folder / name for name in os.listdir(folder) if frame_stem(name) == item.source.stem)
 
@@ -81,7 +81,7 @@ class Plan:
             return Result(item.index, src.name, error=item.error)
         try:
             frames = self.frames_of(item)
-            folder = next((p for p in [*item.outputs, *frames] if p.is_dir()), None)
+            folder = next((p for p in [*item.outputs, *frames] if os.path.isdir(p)), None)
             if folder is not None:
                 return Result(item.index, src.name, error=f"cannot write '{folder}': it is a folder")
             replacing = self.may_replace(item)

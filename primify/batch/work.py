@@ -1,7 +1,6 @@
 """One image's conversion as a task: ``work`` turns a ``Task`` into a ``Result``; any failure
 becomes the result's error, one sentence, so one image never sinks a batch."""
 
-import errno
 import io
 import time
 import warnings
@@ -130,6 +129,7 @@ def reason(e: Exception) -> str:
         return "permission denied"
     if isinstance(e, UnidentifiedImageError):
         return "not an image that Pillow can read"
-    if isinstance(e, OSError) and e.errno == errno.ENAMETOOLONG:
-        return "file name too long"
+    if isinstance(e, OSError) and e.strerror:
+        # The system's words as part of a sentence: "file name too long", "no space left on device".
+        return e.strerror[0].lower() + e.strerror[1:]
     return str(e).split("\n")[0].strip() or type(e).__name__

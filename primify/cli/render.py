@@ -91,7 +91,7 @@ def render(
         not_to_terminal(formats[0])
     checked(lambda: check_outputs([(p, str(scene)) for p in output if not piped], [scene]), "--output")
     for path in [] if piped else output:
-        usage(path.is_dir(), "--output", f"cannot write '{path}': it is a folder")
+        usage(os.path.isdir(path), "--output", f"cannot write '{path}': it is a folder")
         # A link that leads nowhere is there all the same: writing the output replaces it.
         usage(os.path.lexists(path) and not overwrite, "--output", f"'{path}' exists; pass --overwrite to replace it")
     try:
@@ -119,7 +119,7 @@ def render(
             place([(p, encode(picture, FORMATS[p.suffix.lower()], look)) for p in output], lambda path: overwrite)
     except OSError as e:
         where = "to standard output" if piped else f"'{e.filename or output[0]}'"
-        error(f"cannot write {where}: {e.strerror or reason(e)}")
+        error(f"cannot write {where}: {reason(e)}")
         raise typer.Exit(1) from None
     finally:
         tidy(made)

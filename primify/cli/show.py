@@ -106,5 +106,5 @@ class Show:
         except BrokenPipeError:
             raise
         except (OSError, ValueError) as e:
-            error(f"cannot write the --json lines to standard output: {getattr(e, 'strerror', None) or reason(e)}")
+            error(f"cannot write the --json lines to standard output: {reason(e)}")
             raise typer.Exit(1) from None

@@ -202,7 +202,8 @@ def _link(tmp: Path, path: Path, named: Path) -> None:
         raise FileExistsError(errno.EEXIST, "another program wrote it meanwhile", str(named)) from None
     except OSError as e:
         if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
-            raise
+            # By the name the user gave (a name too long, say): the temporary one means nothing.
+            raise type(e)(e.errno, e.strerror, str(named)) from None
         # A file system without hard links: claiming the name exclusively is as safe.
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
         os.replace(tmp, path)
