@@ -283,7 +283,7 @@ def test_a_closed_stdout_is_a_failure_said_in_one_line(photo):
     finally:
         os.close(write)
     assert done.returncode == 1
-    assert done.stderr == f"error: cannot write the outputs of '{photo}': Broken pipe\n"
+    assert done.stderr == f"error: cannot write the outputs of '{photo}': broken pipe\n"
 
 
 def test_a_file_named_dash_is_read_as_a_file_when_its_path_says_so(photo, tmp_path):

@@ -487,7 +487,7 @@ def test_standard_output_on_a_full_disk_is_an_error_not_a_short_file(tmp_path, p
             timeout=300,
         )
     assert done.returncode == 1, done.stderr
-    assert done.stderr.endswith(": File too large\n") and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.endswith(": file too large\n") and done.stderr.count("\n") == 1, done.stderr
 
 
 def test_json_lines_to_a_reader_that_goes_away_end_in_one_error_line(tmp_path, picture):
