@@ -76,20 +76,16 @@ def ctrl_c_held() -> Iterator[None]:
 
 @contextmanager
 def ctrl_c_kept() -> Iterator[None]:
-    """A Ctrl-C during the block is a KeyboardInterrupt at its end, if not before: one that lands
-    while torch's C start-up runs is swallowed there (the import went on, and the command ran to
-    the end), so it is remembered as it comes. Where Ctrl-C is ignored (a background job), or
-    another handler is set, it is left as it is."""
+    """A Ctrl-C during the block is a KeyboardInterrupt at its end, never inside it: raised
+    while torch's C++ start-up called back into Python, it aborted the process (C++ ends a
+    program on an error it cannot pass on) or became another error with a traceback, and one
+    that the start-up caught was lost. Where Ctrl-C is ignored (a background job), or another
+    handler is set, it is left as it is."""
     if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
         yield
         return
     hit = []
-
-    def on_int(signum, frame):
-        hit.append(signum)
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, on_int)
+    signal.signal(signal.SIGINT, lambda signum, frame: hit.append(signum))
     try:
         yield
     finally:

@@ -4,6 +4,7 @@ uses typer and rich. It parses options into the library's values, runs, and show
 import gc
 import importlib
 import os
+import signal
 import sys
 
 from .. import startup
@@ -32,6 +33,9 @@ def main() -> None:
         # The process is the command's own and ends with it: what exists now (modules, torch's
         # objects) is never garbage, so the collector need never scan it again while fitting.
         gc.freeze()
+        # SIGTERM unwinds, as Ctrl-C does: the files being written are taken away, and the
+        # folders made for them (convert's batches decide more, in batch.signals).
+        signal.signal(signal.SIGTERM, _terminated)
         app()
         code = 0
     except SystemExit as e:
@@ -45,6 +49,10 @@ def main() -> None:
         print(INTERRUPTED, file=sys.stderr)
         code = 130
     _leave(code)
+
+
+def _terminated(signum, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def __getattr__(name: str):
