@@ -616,6 +616,22 @@ def test_a_rerun_of_star_leaves_its_own_out_dir_out_with_a_line(photos, monkeypa
     assert alone.stderr == "error: cannot read 'shapes': it is a folder with only primify's own outputs in it\n"
 
 
+def test_a_rerun_of_star_over_only_our_outputs_and_the_out_dir_converts_nothing(photos, monkeypatch):
+    # `*` named a.primify.png and shapes/: the folder did not count as another input, so the
+    # output was converted again, into a.primify.primify.png.
+    monkeypatch.chdir(photos)
+    assert run("a.png", *FAST, "-o", "a.primify.png", "-q").exit_code == 0
+    (photos / "shapes").mkdir()
+    again = run("a.primify.png", "shapes", *FAST, "--out-dir", "shapes")
+    assert again.exit_code == 0, again.output
+    assert "a.primify.png: left out, as one of primify's own outputs named among others" in again.stderr
+    assert "shapes: left out, named among others: it is a folder with no images in it" in again.stderr
+    assert list((photos / "shapes").iterdir()) == []
+    # Two such folders are still nothing to convert: an error, as one alone is.
+    (photos / "more").mkdir()
+    assert run("shapes", "more", *FAST, "--out-dir", "x").exit_code == 1
+
+
 def test_folders_made_for_pictures_that_fail_are_not_left_behind_empty(photos, tmp_path):
     (photos / "damaged").mkdir()
     (photos / "damaged" / "d.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)

@@ -99,13 +99,15 @@ def why_left_out(source: Source, sources: list[Source]) -> str | None:
     made before the first run); else None. Only the mark: a name is the user's to choose, and a
     picture of theirs that a template would name is theirs. Only a file: a pipe is read once."""
     path = source.path
-    # Others that are not there (a missing file, a glob that matched nothing) name nothing.
-    others = sum(1 for s in sources if not s.error and s is not source) > 0
-    if not others or source.scanned or path is None:
+    if source.scanned or path is None:
         return None
+    # Others that are not there (a missing file, a glob that matched nothing) name nothing; a
+    # folder with nothing to convert is there, and named: with it, an output of ours is among
+    # others (`*` in a folder of our outputs and the out-dir), but not a picture to convert.
+    others = [s for s in sources if s is not source and (not s.error or s.error in NOTHING_IN_FOLDER)]
     if source.error in NOTHING_IN_FOLDER:
-        return FOLDER_NAMED.format(source.error)
-    return OWN_NAMED if not source.error and os.path.isfile(path) and ours(path) else None
+        return FOLDER_NAMED.format(source.error) if any(not s.error for s in others) else None
+    return OWN_NAMED if others and not source.error and os.path.isfile(path) and ours(path) else None
 
 
 def own_outputs(template: str, formats: list[str], shape: str, shapes: int) -> Callable[[Path], bool]:
