@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -423,14 +424,7 @@ def test_a_pattern_in_a_folder_that_is_not_there_matches_nothing(tmp_path):
 @pytest.fixture
 def read_only(tmp_path):
     """A read-only tmpfs."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a tmpfs needs root")
-    disk = tmp_path / "ro"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=4k", "tmpfs", str(disk)], capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    yield disk
-    subprocess.run(["umount", str(disk)], check=True)
+    yield from tmpfs(tmp_path / "ro", "ro,size=4k")
 
 
 @pytest.mark.parametrize("folder", [".", "new"])
@@ -446,17 +440,22 @@ def test_a_read_only_file_system_says_so(photo, tmp_path, read_only, command, fo
     assert result.exit_code == 2 and f"cannot write to folder '{where}': read-only file system" in flat, flat
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A tmpfs of one 4 kB page: a small PNG fits, an SVG after it does not."""
+def tmpfs(disk: Path, options: str) -> Iterator[Path]:
+    """``disk``, a tmpfs mounted with ``options`` while the test runs (skipped where that needs
+    what this machine does not give: root, mount)."""
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a tiny tmpfs needs root (the RLIMIT_FSIZE test covers the rest)")
-    disk = tmp_path / "disk"
+        pytest.skip("mounting a tmpfs needs root (the RLIMIT_FSIZE test covers a full disk too)")
     disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(disk)], capture_output=True).returncode:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(disk)], capture_output=True).returncode:
         pytest.skip("cannot mount a tmpfs here")
     yield disk
     subprocess.run(["umount", str(disk)], check=True)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A tmpfs of one 4 kB page: a small PNG fits, an SVG after it does not."""
+    yield from tmpfs(tmp_path / "disk", "size=4k")
 
 
 def test_a_full_disk_leaves_none_of_an_inputs_outputs(tmp_path, picture, tiny_disk):

@@ -12,6 +12,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -217,31 +219,40 @@ def test_a_second_ctrl_c_that_lands_while_the_workers_locks_are_held_still_ends_
     assert left_in(proc.pid) == []
 
 
-def test_a_first_ctrl_c_says_it_is_stopping_and_a_second_that_it_interrupted(tmp_path):
-    # The command reads its picture from a pipe that stays open, so it waits inside the batch
-    # for as long as the test likes, and each Ctrl-C lands there (before, both were silent).
+@contextmanager
+def reading_standard_input(*args) -> Iterator[subprocess.Popen]:
+    """``primify`` with ``args``, in a session of its own, once its main thread waits to read
+    standard input, a pipe kept open: it waits there for as long as the test likes, so that a
+    signal sent then lands there. Ended and its pipe closed after the block."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "primify", "convert", "-", "--size", "24", "-n", "4", "--out-dir", str(tmp_path)],
+        [sys.executable, "-m", "primify", *map(str, args)],
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
     )
-    # Until its main thread reads file descriptor 0 (Linux's syscall 0, read, with fd 0).
-    syscall = Path(f"/proc/{proc.pid}/syscall")
-    while not syscall.read_text().startswith("0 0x0 "):
-        assert proc.poll() is None, proc.stderr.read()
-        time.sleep(0.05)
     try:
+        # Until its main thread reads file descriptor 0 (Linux's syscall 0, read, with fd 0).
+        syscall = Path(f"/proc/{proc.pid}/syscall")
+        while not syscall.read_text().startswith("0 0x0 "):
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.05)
+        yield proc
+    finally:
+        proc.kill()
+        proc.stdin.close()
+
+
+def test_a_first_ctrl_c_says_it_is_stopping_and_a_second_that_it_interrupted(tmp_path):
+    # The command reads its picture from a pipe, so it waits inside the batch, and each Ctrl-C
+    # lands there (before, both were silent).
+    with reading_standard_input("convert", "-", "--size", "24", "-n", "4", "--out-dir", tmp_path) as proc:
         os.killpg(proc.pid, signal.SIGINT)
         assert select.select([proc.stderr], [], [], 30)[0], "nothing said at the first Ctrl-C"
         assert proc.stderr.readline() == "stopping: what is done is kept; Ctrl-C again stops at once\n"
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.wait(timeout=60) == 130 and proc.stderr.read() == "interrupted: nothing more written\n"
-        assert not list(tmp_path.iterdir())
-    finally:
-        proc.kill()
-        proc.stdin.close()
+    assert not list(tmp_path.iterdir())
 
 
 def test_a_second_ctrl_c_while_the_first_still_says_it_stops_aborts_once_that_line_is_out():
@@ -262,49 +273,19 @@ def test_a_second_ctrl_c_while_the_first_still_says_it_stops_aborts_once_that_li
 
 def test_ctrl_c_that_reaches_typer_says_it_interrupted(tmp_path):
     # render has no Ctrl-C of its own: typer turned one into exit 130 and said nothing.
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "primify", "render", "-", "-o", str(tmp_path / "x.png")],
-        stdin=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    syscall = Path(f"/proc/{proc.pid}/syscall")
-    while not syscall.read_text().startswith("0 0x0 "):  # reading standard input
-        assert proc.poll() is None, proc.stderr.read()
-        time.sleep(0.05)
-    try:
+    with reading_standard_input("render", "-", "-o", tmp_path / "x.png") as proc:
         os.killpg(proc.pid, signal.SIGINT)
-        assert proc.wait(timeout=60) == 130
-        assert proc.stderr.read() == INTERRUPTED + "\n"
-        assert not list(tmp_path.iterdir())
-    finally:
-        proc.kill()
-        proc.stdin.close()
+        assert proc.wait(timeout=60) == 130 and proc.stderr.read() == INTERRUPTED + "\n"
+    assert not list(tmp_path.iterdir())
 
 
 def test_sigterm_to_render_unwinds_and_exits_143(tmp_path):
     # render had no SIGTERM of its own: the process was killed where it stood (status -15),
     # with whatever it was writing left behind.
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "primify", "render", "-", "-o", str(tmp_path / "deep" / "x.png")],
-        stdin=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    syscall = Path(f"/proc/{proc.pid}/syscall")
-    while not syscall.read_text().startswith("0 0x0 "):  # reading standard input
-        assert proc.poll() is None, proc.stderr.read()
-        time.sleep(0.05)
-    try:
+    with reading_standard_input("render", "-", "-o", tmp_path / "deep" / "x.png") as proc:
         os.kill(proc.pid, signal.SIGTERM)
-        assert proc.wait(timeout=60) == 143
-        assert proc.stderr.read() == ""
-        assert not list(tmp_path.iterdir())
-    finally:
-        proc.kill()
-        proc.stdin.close()
+        assert proc.wait(timeout=60) == 143 and proc.stderr.read() == ""
+    assert not list(tmp_path.iterdir())
 
 
 def test_first_ctrl_c_on_dask_stops_the_cluster_work_and_reports_every_input(tmp_path, pictures):
