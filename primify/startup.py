@@ -57,10 +57,12 @@ def collector_off() -> Iterator[None]:
 @contextmanager
 def ctrl_c_held() -> Iterator[None]:
     """Ctrl-C held back meanwhile (it waits, it is not lost), and ignored from the start by a
-    process started inside: such a process, multiprocessing's server or a worker, is a program
-    started afresh, which the mask does not pass to but an ignored signal does. So a Ctrl-C
-    while it is still importing torch cannot print a traceback from it (the command decides
-    what Ctrl-C means; the server and the workers ignore it once running too)."""
+    process started inside: such a process, multiprocessing's server, is a program started
+    afresh, which the mask does not pass to but an ignored signal does. So a Ctrl-C while it is
+    still importing torch cannot print a traceback from it (the command decides what Ctrl-C
+    means; the server and the workers it forks ignore it once running too). Only briefly, and
+    best where this is the only thread: the mask is this thread's, and a Ctrl-C that another
+    thread takes meanwhile is ignored there, lost."""
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -107,8 +109,8 @@ def workers_context():
 
 
 def warm() -> None:
-    """Starts the workers' server now, where there is one: begun before this process imports
-    torch, its import runs beside this one's."""
+    """Starts the workers' server now, where there is one and it is not running: begun before
+    this process imports torch, its import runs beside this one's."""
     if workers_context().get_start_method() == "forkserver":
         from multiprocessing import forkserver
 

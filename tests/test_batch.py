@@ -349,6 +349,14 @@ def test_dask_cluster_converts_and_reports_each_image(folder, tmp_path):
     ]
 
 
+def test_names_are_printed_as_they_are_never_as_emoji(picture, tmp_path):
+    # rich read `:thumbs_up:` in a file name as an emoji code: x👍.png, of outputs it never wrote.
+    picture.save(tmp_path / "x:thumbs_up:.png")
+    result = run(tmp_path / "x:thumbs_up:.png", *FAST, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 0
+    assert f"-> {tmp_path / 'out' / 'x:thumbs_up:.primify.png'}, " in result.stderr and "👍" not in result.stderr
+
+
 def test_unreachable_dask_scheduler_is_one_clear_error(photo):
     pytest.importorskip("distributed")
     result = run(photo, *FAST, "--dask", "tcp://127.0.0.1:9")

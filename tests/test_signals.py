@@ -219,6 +219,58 @@ def test_a_second_ctrl_c_that_lands_while_the_workers_locks_are_held_still_ends_
     assert left_in(proc.pid) == []
 
 
+#: primify, with each start of a -j worker made slow, and a thread of its own beside the main
+#: one (as rich's progress bars have), which does not hold Ctrl-C back.
+SLOW_START = """
+import sys, threading, time
+from concurrent.futures import ProcessPoolExecutor
+
+submit = ProcessPoolExecutor.submit
+
+def slow(self, *args, **kwargs):
+    print("submitting", file=sys.stderr, flush=True)
+    time.sleep(2)
+    return submit(self, *args, **kwargs)
+
+ProcessPoolExecutor.submit = slow
+if __name__ == "__main__":
+    threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+    from primify.cli import main
+    sys.argv[0] = "primify"
+    main()
+"""
+
+
+def test_a_ctrl_c_while_a_worker_starts_is_not_lost_to_another_thread(tmp_path, pictures):
+    # Ctrl-C was held back in the main thread and ignored by the process while a worker was
+    # submitted: a Ctrl-C then went to another thread, was ignored there, and the run went on.
+    (tmp_path / "slow.py").write_text(SLOW_START)
+    args = [tmp_path / "in", *SLOW, "64", "-j", "2", "--out-dir", tmp_path / "out"]
+    proc = subprocess.Popen(
+        [sys.executable, tmp_path / "slow.py", "convert", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    seen = read_until(proc, "submitting")
+    os.kill(proc.pid, signal.SIGINT)  # to the process: the kernel gives it to a thread that takes it
+    code, records, err = finish(proc, seen)
+    assert code == 130 and STOPPING in err and "Traceback" not in err, err
+    assert sorted(Path(r["input"]).name for r in records) == ["a.png", "b.png", "c.png", "d.png"]
+
+
+def test_printing_imports_nothing_so_a_ctrl_c_can_print_wherever_it_lands():
+    # The first Ctrl-C prints from its handler: landing while the main thread imported what
+    # rich's first print imported (its emoji codes), it found that half made and failed.
+    code = (
+        "import sys; from primify.cli.show import err; before = set(sys.modules); "
+        "err.print('stopping'); print(sorted(set(sys.modules) - before))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n" and done.stderr == "stopping\n"
+
+
 @contextmanager
 def reading_standard_input(*args) -> Iterator[subprocess.Popen]:
     """``primify`` with ``args``, in a session of its own, once its main thread waits to read

@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 import torch
 
 from ..fit.optimize import Progress
-from ..startup import ctrl_c_held, settle, workers_context
+from ..startup import settle, warm, workers_context
 from .signals import on_abort
 from .work import Result, Task, work
 
@@ -53,6 +53,11 @@ def run_processes(
     """Runs ``jobs`` tasks at a time in worker processes, which share the CPU's threads. Once
     ``stop()`` is True the workers stop early and the tasks not sent come back as not started;
     an abort (a second Ctrl-C, SIGTERM) ends the workers at once."""
+    # The workers are forked from a server that ignores Ctrl-C, started with it held (here, if
+    # the command has not started it already). Not held while submitting: the command has other
+    # threads by then (rich's), and a Ctrl-C meant for the process would go to one of them and
+    # be ignored there: lost.
+    warm()
     ctx = workers_context()
     halt, queue = ctx.Event(), ctx.Queue()
     threads = max(1, (os.cpu_count() or 1) // jobs)
@@ -90,19 +95,13 @@ def run_processes(
             settle()
 
 
-def _submit(pool: ProcessPoolExecutor, task: Task, reports: bool):
-    """``pool.submit`` with Ctrl-C held back meanwhile, for the worker it may start."""
-    with ctrl_c_held():
-        return pool.submit(_work_in_worker, task, reports)
-
-
 def _in_pool(pool, pending, running: dict, jobs: int, halt, queue, progress, stop) -> Iterator[Result]:
     while True:
         while len(running) < 2 * jobs and not halt.is_set():
             task = next(pending, None)
             if task is None:
                 break
-            running[_submit(pool, task, progress is not None)] = task
+            running[pool.submit(_work_in_worker, task, progress is not None)] = task
         if not running:
             # Once stopped, what was never sent is reported too.
             yield from map(_not_started, pending)

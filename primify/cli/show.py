@@ -15,8 +15,11 @@ from ..batch.report import describe, record
 from ..batch.work import Result, reason
 from ..io.formats import Look
 
-# File names and every other user text are printed as they are, never read as rich markup.
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+# File names and every other user text are printed as they are, never read as rich markup or
+# emoji codes (`a:thumbs_up:.png`). Without emoji, printing imports nothing more: a first Ctrl-C
+# prints from its handler, which can land while the main thread is importing what rich's
+# first print with emoji imports, and found it half made (an ImportError and a traceback).
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def error(message: str) -> None:
