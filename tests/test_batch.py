@@ -393,9 +393,9 @@ def test_a_dask_address_where_something_takes_the_connection_and_says_nothing_is
     pytest.importorskip("distributed")
     import socket
 
-    from primify.batch import runners
+    from primify.batch import cluster
 
-    monkeypatch.setattr(runners, "ANSWER_SECONDS", 2)
+    monkeypatch.setattr(cluster, "ANSWER_SECONDS", 2)
     with socket.create_server(("127.0.0.1", 0)) as server:
         address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
         result = run(photo, *FAST, "--dask", address, "--out-dir", tmp_path / "out")

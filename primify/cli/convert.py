@@ -7,10 +7,11 @@ import typer
 
 from .. import api, batch
 from ..batch import plan as planning
+from ..batch.cluster import check_address, run_dask
 from ..batch.folders import tidy, unwritable
 from ..batch.inputs import expand, named, read
 from ..batch.names import DEFAULT_NAME, check_extensions, own_outputs
-from ..batch.runners import check_address, run_dask, run_here, run_processes
+from ..batch.runners import run_here, run_processes
 from ..batch.signals import graceful
 from ..batch.work import Task
 from ..io.formats import Look
