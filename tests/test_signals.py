@@ -38,10 +38,12 @@ def pictures(tmp_path) -> list[Path]:
     return paths
 
 
-def start(*args) -> subprocess.Popen:
-    """``primify convert`` in a session of its own, as a shell starts a job."""
+def start(*args, script: Path | None = None) -> subprocess.Popen:
+    """``primify convert`` in a session of its own, as a shell starts a job; run by ``script``,
+    a file that runs primify's ``main`` with something altered, where given."""
+    program = [script] if script else ["-m", "primify"]
     return subprocess.Popen(
-        [sys.executable, "-m", "primify", "convert", *map(str, args)],
+        [sys.executable, *map(str, program), "convert", *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -201,14 +203,7 @@ def test_a_second_ctrl_c_that_lands_while_the_workers_locks_are_held_still_ends_
     assert hasattr(concurrent.futures._base, "_AcquireFutures")  # the moment made long here
     (tmp_path / "holding.py").write_text(HOLDING)
     out = tmp_path / "out"
-    args = [tmp_path / "in", *SLOW, "64", "-j", "2", "--out-dir", out]
-    proc = subprocess.Popen(
-        [sys.executable, tmp_path / "holding.py", "convert", *map(str, args)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    proc = start(tmp_path / "in", *SLOW, "64", "-j", "2", "--out-dir", out, script=tmp_path / "holding.py")
     seen = wait_for_progress(proc)
     os.killpg(proc.pid, signal.SIGINT)
     seen += read_until(proc, STOPPING)
@@ -245,14 +240,7 @@ def test_a_ctrl_c_while_a_worker_starts_is_not_lost_to_another_thread(tmp_path, 
     # Ctrl-C was held back in the main thread and ignored by the process while a worker was
     # submitted: a Ctrl-C then went to another thread, was ignored there, and the run went on.
     (tmp_path / "slow.py").write_text(SLOW_START)
-    args = [tmp_path / "in", *SLOW, "64", "-j", "2", "--out-dir", tmp_path / "out"]
-    proc = subprocess.Popen(
-        [sys.executable, tmp_path / "slow.py", "convert", *map(str, args)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    proc = start(tmp_path / "in", *SLOW, "64", "-j", "2", "--out-dir", tmp_path / "out", script=tmp_path / "slow.py")
     seen = read_until(proc, "submitting")
     os.kill(proc.pid, signal.SIGINT)  # to the process: the kernel gives it to a thread that takes it
     code, records, err = finish(proc, seen)
