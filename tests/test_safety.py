@@ -440,6 +440,47 @@ def test_a_read_only_file_system_says_so(photo, tmp_path, read_only, command, fo
     assert result.exit_code == 2 and f"cannot write to folder '{where}': read-only file system" in flat, flat
 
 
+@pytest.mark.parametrize("how", [["--out-dir", "loop"], ["--out-dir", "a1/deeper"], ["--name", "loop/{stem}.{ext}"]])
+def test_an_out_dir_through_a_link_in_a_loop_is_one_line(photo, tmp_path, monkeypatch, how):
+    # Path.resolve raised for it: a traceback.
+    monkeypatch.chdir(tmp_path)
+    Path("loop").symlink_to("loop")
+    Path("a1").symlink_to("a2")
+    Path("a2").symlink_to("a1")
+    result = run(photo, *FAST, *how)
+    flat = " ".join(result.output.replace("│", " ").split())
+    link = how[1].split("/")[0]
+    assert result.exit_code in (1, 2) and f"'{link}' is a link in a loop" in flat, flat
+    assert not isinstance(result.exception, (OSError, RuntimeError))
+
+
+@pytest.mark.parametrize("command", ["render", "init"])
+def test_a_scene_that_never_ends_is_refused_once_past_any_scene_s_size(photo, tmp_path, command):
+    # /dev/zero as a scene was read whole: all the memory there was, then the kernel's killer.
+    args = ["render", "/dev/zero", "-o", tmp_path / "x.png"]
+    if command == "init":
+        args = ["convert", photo, *FAST, "--init", "/dev/zero", "--out-dir", tmp_path / "out"]
+    done = subprocess.run([sys.executable, "-m", "primify", *map(str, args)], capture_output=True, text=True)
+    said = " ".join(done.stderr.replace("│", " ").split())
+    assert done.returncode in (1, 2) and "Traceback" not in said
+    assert "cannot read '/dev/zero': it is over 268,435,456 bytes, more than a scene file of a million shapes" in said
+
+
+def test_a_folder_too_deep_to_list_is_one_line_in_the_sentence_s_case(picture, tmp_path, monkeypatch):
+    # Folders 22 deep of 200-character names: the deepest is past the 4096 bytes a path may be.
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("deep")
+    os.chdir("deep")
+    picture.save("a.png")
+    for _ in range(22):
+        os.mkdir("q" * 200)
+        os.chdir("q" * 200)
+    os.chdir(tmp_path)
+    result = run("deep", "-r", *FAST, "--out-dir", "out", "--json")
+    errors = [json.loads(line)["error"] for line in result.stdout.splitlines() if json.loads(line)["error"]]
+    assert result.exit_code == 1 and errors and errors[0].endswith(": file name too long"), result.output
+
+
 def tmpfs(disk: Path, options: str) -> Iterator[Path]:
     """``disk``, a tmpfs mounted with ``options`` while the test runs (skipped where that needs
     what this machine does not give: root, mount)."""

@@ -5,10 +5,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from .inputs import byte_limit, read
+from .inputs import byte_limit, read, reason
 from .plan import Plan
 from .report import save
-from .work import Result, Task, reason
+from .work import Result, Task
 
 
 def run(

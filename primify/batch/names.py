@@ -74,12 +74,15 @@ def outputs_for(
 ) -> list[Path]:
     """The output paths of ``source``: one per format, named by ``template`` inside ``out_dir``
     plus the source's folder. Raises ValueError if a name would land outside ``out_dir``."""
-    root = out_dir.resolve()
+    # os.path's, not Path.resolve: that raises for a link in a loop, which making the folder
+    # says (as for every other folder that cannot be made).
+    root = Path(os.path.realpath(out_dir))
     paths = []
     for ext in formats:
         name = template.format(stem=source.stem, shape=shape.replace(",", "+"), shapes=shapes, ext=ext)
         path = out_dir / source.folder / name
-        if not path.resolve().is_relative_to(root) or path.resolve() == root:
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(root) or real == root:
             raise ValueError(f"output name '{name}' would be written outside '{out_dir}'")
         paths.append(path)
     return paths

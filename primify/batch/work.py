@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from .. import api
 from ..fit.metrics import psnr_of
@@ -18,6 +18,7 @@ from ..io.picture import MAX_PIXELS, load, working
 from ..model import Scene
 from ..render.hard import size_for
 from ..settings import Settings
+from .inputs import reason
 
 
 @dataclass
@@ -117,19 +118,3 @@ def work(
         result.error = f"cannot convert '{task.name}': internal error ({type(e).__name__}: {e})"
     result.seconds = time.perf_counter() - started
     return result
-
-
-def reason(e: Exception) -> str:
-    """A reading error as a reason a person can act on."""
-    if isinstance(e, FileNotFoundError):
-        return "no such file"
-    if isinstance(e, IsADirectoryError):
-        return "it is a folder, not a file"
-    if isinstance(e, PermissionError):
-        return "permission denied"
-    if isinstance(e, UnidentifiedImageError):
-        return "not an image that Pillow can read"
-    if isinstance(e, OSError) and e.strerror:
-        # The system's words as part of a sentence: "file name too long", "no space left on device".
-        return e.strerror[0].lower() + e.strerror[1:]
-    return str(e).split("\n")[0].strip() or type(e).__name__

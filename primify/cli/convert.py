@@ -9,7 +9,7 @@ from .. import api, batch
 from ..batch import plan as planning
 from ..batch.cluster import check_address, run_dask
 from ..batch.folders import tidy, unwritable
-from ..batch.inputs import expand, named, read
+from ..batch.inputs import expand, named, read_scene
 from ..batch.names import DEFAULT_NAME, check_extensions, own_outputs
 from ..batch.runners import run_here, run_processes
 from ..batch.signals import graceful
@@ -141,7 +141,7 @@ def convert(
         )
     )
     weights = checked(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
-    start = checked(lambda: loads(read(named(init))), "--init", f"cannot read '{init}'") if init else None
+    start = checked(lambda: loads(read_scene(named(init))), "--init", f"cannot read '{init}'") if init else None
     usage(
         start is not None and len(start.shapes) > shapes,
         "--init",

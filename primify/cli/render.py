@@ -7,9 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..batch.folders import tidy, unwritable
-from ..batch.inputs import named, read
+from ..batch.inputs import named, read_scene, reason
 from ..batch.plan import check_outputs, unique
-from ..batch.work import reason
 from ..io.formats import FORMATS, RASTERS, Look, encode, over_limit, place, to_stdout
 from ..io.scenefile import loads
 from .checks import ALONE, BY_EXTENSION, checked, not_to_terminal, usage
@@ -95,7 +94,7 @@ def render(
         # A link that leads nowhere is there all the same: writing the output replaces it.
         usage(os.path.lexists(path) and not overwrite, "--output", f"'{path}' exists; pass --overwrite to replace it")
     try:
-        picture = loads(read(named(scene)))
+        picture = loads(read_scene(named(scene)))
     except (OSError, ValueError) as e:
         error(f"cannot read '{scene}': {reason(e)}")
         raise typer.Exit(1) from None

@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
+from ..batch.inputs import reason
 from ..batch.report import describe, record
-from ..batch.work import Result, reason
+from ..batch.work import Result
 from ..io.formats import Look
 
 # File names and every other user text are printed as they are, never read as rich markup or
