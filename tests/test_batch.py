@@ -357,6 +357,17 @@ def test_names_are_printed_as_they_are_never_as_emoji(picture, tmp_path):
     assert f"-> {tmp_path / 'out' / 'x:thumbs_up:.primify.png'}, " in result.stderr and "👍" not in result.stderr
 
 
+def test_control_characters_in_names_are_shown_as_question_marks(picture, tmp_path):
+    # A name's escape sequence reached the terminal as it was, and drove it (here, red text).
+    name = "e\x1b[31mred\tx.png"
+    picture.save(tmp_path / name, format="PNG")
+    result = run(tmp_path / name, *FAST, "--out-dir", tmp_path / "out", "--json")
+    assert result.exit_code == 0 and "\x1b" not in result.stderr and "\t" not in result.stderr
+    assert "e?[31mred?x.png: 4 triangle shapes" in result.stderr
+    # The JSON lines keep the name as it is: they are data, escaped as JSON escapes.
+    assert json.loads(result.stdout)["input"] == str(tmp_path / name)
+
+
 def test_unreachable_dask_scheduler_is_one_clear_error(photo):
     pytest.importorskip("distributed")
     result = run(photo, *FAST, "--dask", "tcp://127.0.0.1:9")

@@ -25,7 +25,7 @@ from .options import (
     Quiet,
     one_of,
 )
-from .show import err, error
+from .show import err, error, printable
 
 
 def render(
@@ -123,6 +123,5 @@ def render(
     finally:
         tidy(made)
     if not quiet:
-        err.print(
-            f"{scene}: {len(picture.shapes)} shapes -> {'standard output' if piped else ', '.join(map(str, output))}"
-        )
+        where = "standard output" if piped else ", ".join(map(str, output))
+        err.print(printable(f"{scene}: {len(picture.shapes)} shapes -> {where}"))

@@ -23,9 +23,19 @@ from ..io.formats import Look
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
+#: Control characters but the newline, each shown as "?" (as ls shows them): a name's escape
+#: sequence would otherwise drive the terminal.
+_CONTROLS = dict.fromkeys([*range(0x0A), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)], "?")
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters shown as "?"."""
+    return text.translate(_CONTROLS)
+
+
 def error(message: str) -> None:
     """An error line on stderr."""
-    err.print(Text.assemble(("error:", "red"), " ", message))
+    err.print(Text.assemble(("error:", "red"), " ", printable(message)))
 
 
 class Show:
@@ -33,7 +43,8 @@ class Show:
     terminal, a plain line per quarter otherwise), and ``--json`` lines on stdout."""
 
     def __init__(self, names: list[str], asked: int, quiet: bool, json_lines: bool, look: Look):
-        self.names, self.asked, self.quiet, self.json, self.look = names, asked, quiet, json_lines, look
+        self.names = [printable(name) for name in names]
+        self.asked, self.quiet, self.json, self.look = asked, quiet, json_lines, look
         self.failed = 0
         self.bars = (
             None
@@ -96,7 +107,7 @@ class Show:
             error(result.error)
         elif result.stopped or not self.quiet:
             for line in describe(result, self._name(result.index), self.asked, outputs):
-                err.print(line)
+                err.print(printable(line))
 
     def _json_line(self, line: dict) -> None:
         """Writes a --json line; where standard output cannot take it (a full disk, closed), says
