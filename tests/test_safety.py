@@ -454,6 +454,14 @@ def test_an_out_dir_through_a_link_in_a_loop_is_one_line(photo, tmp_path, monkey
     assert not isinstance(result.exception, (OSError, RuntimeError))
 
 
+def test_an_input_that_is_a_link_in_a_loop_says_so(tmp_path, monkeypatch):
+    # It was called a link to a file that does not exist.
+    monkeypatch.chdir(tmp_path)
+    Path("loop.png").symlink_to("loop.png")
+    result = run("loop.png", *FAST, "--out-dir", "out")
+    assert result.exit_code == 1 and result.stderr == "error: cannot read 'loop.png': it is a link in a loop\n"
+
+
 @pytest.mark.parametrize("command", ["render", "init"])
 def test_a_scene_that_never_ends_is_refused_once_past_any_scene_s_size(photo, tmp_path, command):
     # /dev/zero as a scene was read whole: all the memory there was, then the kernel's killer.

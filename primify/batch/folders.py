@@ -3,11 +3,10 @@ is known at once rather than after the fitting, and taken away again at the run'
 left them empty (their pictures refused or failed), so that a run that wrote nothing there
 leaves nothing there. Only folders the run itself made are ever taken away, and only empty."""
 
-import errno
 import os
 from pathlib import Path
 
-from .inputs import reason
+from .inputs import loops, reason
 
 
 def unwritable(folder: Path, made: list[Path] | None = None) -> str | None:
@@ -15,7 +14,7 @@ def unwritable(folder: Path, made: list[Path] | None = None) -> str | None:
     folder made is appended to ``made``, outermost first); None where they can."""
     gone = next((p for p in [folder, *folder.parents] if os.path.islink(p) and not os.path.exists(p)), None)
     if gone is not None:
-        return f"'{gone}' is a link in a loop" if _loops(gone) else f"'{gone}' is a link to a folder that is not there"
+        return f"'{gone}' is a link in a loop" if loops(gone) else f"'{gone}' is a link to a folder that is not there"
     # The folders are made by their real names, one at a time: `new/../kept` names `kept`, which
     # is no folder of this run's to take away again, and one that another program makes
     # meanwhile is not this run's either.
@@ -44,15 +43,6 @@ def unwritable(folder: Path, made: list[Path] | None = None) -> str | None:
         return None
     read_only = hasattr(os, "statvfs") and os.statvfs(real).f_flag & os.ST_RDONLY
     return "read-only file system" if read_only else "permission denied"
-
-
-def _loops(link: Path) -> bool:
-    """Whether following ``link`` leads round in a loop."""
-    try:
-        os.stat(link)
-    except OSError as e:
-        return e.errno == errno.ELOOP
-    return False
 
 
 def tidy(made: list[Path]) -> None:

@@ -1,5 +1,6 @@
 """What a batch reads: inputs expanded from files, folders and globs, and their bytes."""
 
+import errno
 import fnmatch
 import glob
 import os
@@ -74,7 +75,7 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
             if not matches:
                 out.append(Source(path, error="no files match this pattern"))
         elif os.path.islink(path) and not os.path.exists(path):
-            out.append(Source(path, error=DANGLING))
+            out.append(Source(path, error=broken_link(path)))
         else:
             out.append(Source(path, error=_unusable(path)))
     seen, unique = set(), []
@@ -91,6 +92,20 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
 NOTHING_IN_FOLDER = ("it is a folder with no images in it", "it is a folder with only primify's own outputs in it")
 #: The error of a link to a file that is not there.
 DANGLING = "it is a link to a file that does not exist"
+
+
+def broken_link(link: Path) -> str:
+    """Why a link that leads to no file leads nowhere: round in a loop, or to nothing."""
+    return "it is a link in a loop" if loops(link) else DANGLING
+
+
+def loops(link: Path) -> bool:
+    """Whether following ``link`` leads round in a loop."""
+    try:
+        os.stat(link)
+    except OSError as e:
+        return e.errno == errno.ELOOP
+    return False
 
 
 def _folder(root: Path, recursive: bool, own: Callable[[Path], bool]) -> tuple[list[Source], int]:
@@ -113,7 +128,7 @@ def _file(path: Path, folder: Path) -> Source | None:
     """A file found in a folder or by a glob as an input: an error for a dangling link, and
     nothing for what is not a file (sockets, pipes)."""
     if os.path.islink(path) and not os.path.exists(path):
-        return Source(path, folder, DANGLING)
+        return Source(path, folder, broken_link(path))
     return Source(path, folder, _unusable(path), scanned=True) if os.path.isfile(path) else None
 
 
