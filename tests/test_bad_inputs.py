@@ -14,7 +14,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from primify import cli
-from primify.batch import inputs
+from primify.batch import reading
 
 FAST = ["--size", "24", "-n", "4", "-q"]
 
@@ -89,7 +89,7 @@ def test_unreadable_file_fails_cleanly_even_for_root(tmp_path, monkeypatch):
             raise PermissionError(13, "Permission denied")
         return open(p, *args, **kw)
 
-    monkeypatch.setattr(inputs, "open", refuse, raising=False)  # what the batch reads files with
+    monkeypatch.setattr(reading, "open", refuse, raising=False)  # what the batch reads files with
     out = tmp_path / "out"
     result = convert(path, "--out-dir", out)
     assert result.exit_code == 1

@@ -5,8 +5,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from .inputs import byte_limit, read, reason
 from .plan import Plan
+from .reading import byte_limit, read, reason
 from .report import save
 from .work import Result, Task
 

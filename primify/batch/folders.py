@@ -6,7 +6,8 @@ leaves nothing there. Only folders the run itself made are ever taken away, and 
 import os
 from pathlib import Path
 
-from .inputs import loops, reason
+from .inputs import loops
+from .reading import reason
 
 
 def unwritable(folder: Path, made: list[Path] | None = None) -> str | None:

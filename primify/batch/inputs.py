@@ -1,18 +1,17 @@
-"""What a batch reads: inputs expanded from files, folders and globs, and their bytes."""
+"""What a batch reads: inputs expanded from files, folders and globs (``reading`` reads their
+bytes)."""
 
 import errno
 import fnmatch
 import glob
 import os
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-#: The input that means standard input.
-STDIN = "-"
+from .reading import STDIN, reason
 
 
 @dataclass(frozen=True)
@@ -197,72 +196,3 @@ def _until_magic(parts: tuple[str, ...]) -> list[str]:
             break
         head.append(p)
     return head
-
-
-def read(
-    path: Path | None, limit: int | None = None, beyond: str = "more than a picture within --max-pixels takes"
-) -> bytes:
-    """The bytes of a file, or of standard input for None (not for a path ``-``: an input ``./-``
-    is the file of that name, which ``Path`` spells ``-`` too). Raises ValueError past ``limit``
-    bytes (``beyond`` says what that is), having read no more than that: ``/dev/zero`` or an
-    endless pipe would fill memory."""
-    if path is None:
-        return _upto(sys.stdin.buffer, limit, beyond)
-    with open(path, "rb") as f:
-        return _upto(f, limit, beyond)
-
-
-#: The most bytes of a scene file read: about a million shapes as ``scenefile.dumps`` writes
-#: them; more is not a scene (``/dev/zero``, an endless pipe), and reading it would fill memory.
-SCENE_BYTES = 1 << 28
-
-
-def read_scene(path: Path | None) -> bytes:
-    """The bytes of a scene file, or of standard input for None, as ``read`` reads them."""
-    return read(path, SCENE_BYTES, "more than a scene file of a million shapes takes")
-
-
-#: Bytes read at a time: one read of the whole limit would take that much memory at once, however
-#: small the file (a --max-pixels of 10**10 ran out of memory before reading a 2 KB picture).
-_PART = 1 << 24
-
-
-def _upto(stream, limit: int | None, beyond: str) -> bytes:
-    """All of ``stream``, or ValueError once it is over ``limit`` bytes (None: no limit)."""
-    parts, size = [], 0
-    while limit is None or size <= limit:
-        part = stream.read(_PART if limit is None else min(_PART, limit + 1 - size))
-        if not part:
-            break
-        parts.append(part)
-        size += len(part)
-    if limit is not None and size > limit:
-        raise ValueError(f"it is over {limit:,} bytes, {beyond}")
-    return b"".join(parts)
-
-
-def byte_limit(max_pixels: int) -> int:
-    """The most bytes a picture of ``max_pixels`` pixels can take: 8 a pixel (16-bit RGBA, not
-    compressed) and room for its metadata."""
-    return 8 * max_pixels + 2**24
-
-
-def named(path: Path | None) -> Path | None:
-    """An option's file, None where it is ``-`` (standard input) or not given."""
-    return None if str(path) == STDIN else path
-
-
-def reason(e: Exception) -> str:
-    """A reading error as a reason a person can act on."""
-    if isinstance(e, FileNotFoundError):
-        return "no such file"
-    if isinstance(e, IsADirectoryError):
-        return "it is a folder, not a file"
-    if isinstance(e, PermissionError):
-        return "permission denied"
-    if isinstance(e, UnidentifiedImageError):
-        return "not an image that Pillow can read"
-    if isinstance(e, OSError) and e.strerror:
-        # The system's words as part of a sentence: "file name too long", "no space left on device".
-        return e.strerror[0].lower() + e.strerror[1:]
-    return str(e).split("\n")[0].strip() or type(e).__name__

@@ -9,8 +9,9 @@ from pathlib import Path
 from ..io.formats import FORMATS, RASTERS, Look
 from ..io.marks import stopped
 from .folders import unwritable
-from .inputs import Source, image_suffixes, reason
+from .inputs import Source, image_suffixes
 from .names import check_frames, frame_stem, outputs_for, own_outputs, why_left_out
+from .reading import reason
 from .work import Result
 
 #: Why a picture found in a folder or by a glob is left out.

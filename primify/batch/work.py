@@ -18,7 +18,7 @@ from ..io.picture import MAX_PIXELS, load, working
 from ..model import Scene
 from ..render.hard import size_for
 from ..settings import Settings
-from .inputs import reason
+from .reading import reason
 
 
 @dataclass

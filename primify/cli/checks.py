@@ -5,7 +5,7 @@ import sys
 import typer
 from PIL import UnidentifiedImageError
 
-from ..batch.inputs import reason
+from ..batch.reading import reason
 from ..settings import Settings
 
 #: Formats that are text, which a terminal shows as it is; the others would fill it with bytes.

@@ -9,8 +9,9 @@ from .. import api, batch
 from ..batch import plan as planning
 from ..batch.cluster import check_address, run_dask
 from ..batch.folders import tidy, unwritable
-from ..batch.inputs import expand, named, read_scene
+from ..batch.inputs import expand
 from ..batch.names import DEFAULT_NAME, check_extensions, own_outputs
+from ..batch.reading import named, read_scene
 from ..batch.runners import run_here, run_processes
 from ..batch.signals import graceful
 from ..batch.work import Task

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..batch.folders import tidy, unwritable
-from ..batch.inputs import named, read_scene, reason
 from ..batch.plan import check_outputs, unique
+from ..batch.reading import named, read_scene, reason
 from ..io.formats import FORMATS, RASTERS, Look, encode, over_limit, place, to_stdout
 from ..io.scenefile import loads
 from .checks import ALONE, BY_EXTENSION, checked, not_to_terminal, usage

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
-from ..batch.inputs import reason
+from ..batch.reading import reason
 from ..batch.report import describe, record
 from ..batch.work import Result
 from ..io.formats import Look
