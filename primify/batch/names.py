@@ -96,20 +96,28 @@ OWN_NAMED = "left out, as one of primify's own outputs named among others; name 
 FOLDER_NAMED = "left out, named among others: {}"
 
 
-def why_left_out(source: Source, sources: list[Source]) -> str | None:
-    """Why ``source``, named among others (as a shell's `*` names them), is left out: a file that
-    carries primify's mark, or a folder with no pictures to convert (a re-run's out-dir, or one
-    made before the first run); else None. Only the mark: a name is the user's to choose, and a
-    picture of theirs that a template would name is theirs. Only a file: a pipe is read once."""
-    path = source.path
-    if source.scanned or path is None:
-        return None
+def left_out(sources: list[Source]) -> list[str | None]:
+    """Why each of ``sources``, named among others (as a shell's `*` names them), is left out: a
+    file that carries primify's mark, or a folder with no pictures to convert (a re-run's
+    out-dir, or one made before the first run); else None. Only the mark: a name is the user's
+    to choose, and a picture of theirs that a template would name is theirs. Only a file: a pipe
+    is read once."""
     # Others that are not there (a missing file, a glob that matched nothing) name nothing; a
     # folder with nothing to convert is there, and named: with it, an output of ours is among
     # others (`*` in a folder of our outputs and the out-dir), but not a picture to convert.
-    others = [s for s in sources if s is not source and (not s.error or s.error in NOTHING_IN_FOLDER)]
+    # Counted once: asked of each source, counting would take the square of a `*`'s names.
+    usable = sum(1 for s in sources if not s.error)
+    named = usable + sum(1 for s in sources if s.error in NOTHING_IN_FOLDER)
+    return [_why_left_out(s, usable, named) for s in sources]
+
+
+def _why_left_out(source: Source, usable: int, named: int) -> str | None:
+    path = source.path
+    if source.scanned or path is None:
+        return None
     if source.error in NOTHING_IN_FOLDER:
-        return FOLDER_NAMED.format(source.error) if any(not s.error for s in others) else None
+        return FOLDER_NAMED.format(source.error) if usable else None
+    others = named - (0 if source.error else 1)
     return OWN_NAMED if others and not source.error and os.path.isfile(path) and ours(path) else None
 
 

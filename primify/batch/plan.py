@@ -10,7 +10,7 @@ from ..io.formats import FORMATS, RASTERS, Look
 from ..io.marks import stopped
 from .folders import unwritable
 from .inputs import Source, image_suffixes
-from .names import check_frames, frame_stem, outputs_for, own_outputs, why_left_out
+from .names import check_frames, frame_stem, left_out, outputs_for, own_outputs
 from .reading import reason
 from .work import Result
 
@@ -130,7 +130,7 @@ def make(
     # Named among others, as a shell's `*.png` names them, an output of ours is left out (each
     # asked once: it reads the file). An input left out, or known to be unusable (an empty file,
     # a glob that matched nothing), writes nothing, so it claims no file another input writes.
-    left = [why_left_out(s, sources) for s in sources]
+    left = left_out(sources)
     items = tuple(
         Item(
             i,
