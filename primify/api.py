@@ -50,6 +50,7 @@ def convert(
     few_shapes: int | _Keep = KEEP,
     search_scale: int | _Keep = KEEP,
     regrow: int | _Keep = KEEP,
+    searches: int | _Keep = KEEP,
     steps: int | _Keep = KEEP,
     candidates: int | _Keep = KEEP,
     temperature_start: float | _Keep = KEEP,
@@ -72,6 +73,7 @@ def convert(
     stop: Callable[[], bool] | None = None,
     mask: PictureLike | None = None,
     init: Scene | None = None,
+    fork: bool = False,
 ) -> Scene:
     """Rebuilds ``image`` from shapes and returns the scene.
 
@@ -100,6 +102,11 @@ def convert(
     from: its shapes and background are kept, more shapes are added up to ``shapes`` in all
     (so it may hold no more than that), and it must have the picture's aspect ratio. Running
     out of memory on a GPU warns (RuntimeWarning) and starts again on the CPU.
+
+    ``fork``: on Linux and the CPU, the second of few shapes' searches (``Settings.searches``)
+    runs in a process forked for it, beside the first, rather than after it: the same scene, in
+    about the time of one search where a core is spare. Off by default, for the program that
+    owns the process to choose, as the command line does.
     """
     # The option keywords are named after the fields, so the ones given are read back by name.
     given = {k: v for k, v in locals().items() if k in _FIELDS and v is not KEEP}
@@ -131,7 +138,7 @@ def convert(
             settings = replace(settings, palette=_palette(small, settings, generator))
         seed_state = generator.get_state()
         try:
-            return _convert(small, mask, init, settings, device, generator, progress, stop)
+            return _convert(small, mask, init, settings, device, generator, progress, stop, fork)
         except torch.OutOfMemoryError:
             if device.type == "cpu":
                 raise
@@ -139,7 +146,7 @@ def convert(
                 torch.cuda.empty_cache()
             warnings.warn(f"out of memory on {device}; starting again on the CPU", RuntimeWarning, stacklevel=2)
             generator.set_state(seed_state)
-            return _convert(small, mask, init, settings, torch.device("cpu"), generator, progress, stop)
+            return _convert(small, mask, init, settings, torch.device("cpu"), generator, progress, stop, fork)
 
 
 _FIELDS = frozenset(f.name for f in fields(Settings))
@@ -164,6 +171,7 @@ def _convert(
     generator: torch.Generator,
     progress,
     stop,
+    fork: bool = False,
 ) -> Scene:
     pixels = to_tensor(small, device)
     rgb, opacity = pixels[:3], (pixels[3] if len(pixels) == 4 else None)
@@ -177,7 +185,11 @@ def _convert(
         opacity = torch.ones_like(rgb[0]) if opacity is None else opacity
         target = torch.cat([rgb * opacity, opacity[None]])
         nothing = torch.zeros(4, dtype=target.dtype, device=device)
-        return _scene(small, None, lambda: fit(target, importance, settings, generator, nothing, progress, stop, kept))
+        return _scene(
+            small,
+            None,
+            lambda: fit(target, importance, settings, generator, nothing, progress, stop, kept, beside=fork),
+        )
     # Over a chosen colour the picture is fitted as it is seen over it; with its own mean colour
     # (auto) transparent pixels count for nothing.
     weight = opacity if settings.background is None else None
@@ -199,7 +211,9 @@ def _convert(
     # shapes' colours (a translucent one's target is made with it, so there it stays).
     free = init is None and settings.background is None and (opacity is None or bool((opacity == 1).all()))
     return _scene(
-        small, background, lambda: fit(target, weight, settings, generator, background, progress, stop, kept, free)
+        small,
+        background,
+        lambda: fit(target, weight, settings, generator, background, progress, stop, kept, free, fork),
     )
 
 

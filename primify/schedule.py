@@ -43,6 +43,11 @@ class Schedule:
         return self.regrow if self.shapes * 4 <= self.few_shapes else 0
 
     @property
+    def search_runs(self) -> int:
+        """Searches to run (see ``searches``): at a quarter of ``few_shapes`` and below, one at effort fast."""
+        return self.searches if self.shapes * 4 <= self.few_shapes and self.effort != "fast" else 1
+
+    @property
     def refine_steps(self) -> int:
         """Adam steps per batch, with the effort and boost (its square root) applied."""
         return max(1, round(self.steps * EFFORT[self.effort][0] * self.boost**0.5))

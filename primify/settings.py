@@ -26,6 +26,8 @@ MAX_SIZE = 4096
 #: Bounds on knobs whose larger values would only exhaust memory (candidates are scored all at
 #: once) or never end: a hundred thousand steps of a batch is hours.
 MAX_STEPS, MAX_CANDIDATES = 100_000, 1024
+#: Searches of few shapes run in turn past the second: a hundred is already minutes.
+MAX_SEARCHES = 100
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,16 @@ class Settings(Schedule):
         "set when few (a third round: +0.05 dB at 8 triangles, +0.12 at 20 in benchmarks/trials.py, in 1.21 and "
         "1.35 times the fitting time).",
         checks.whole(0),
+        True,
+    )
+    searches: int = _option(
+        2,
+        "At a quarter of few_shapes and below, how many searches on the shrunk picture (placement and "
+        "regrowth) run, each from its own seed, the best finished at the working size: a fit of a few shapes is "
+        "chaotic, and the best of two scored +0.11 dB at 8 triangles over one (the twelve benchmark pictures, "
+        "two seeds). Effort fast runs one. Each runs on one thread; with a core to spare the command line runs "
+        "the second beside the first (see fit.search).",
+        checks.whole(1, hi=MAX_SEARCHES),
         True,
     )
     steps: int = _option(25, "Adam steps per batch of new shapes.", checks.whole(1, hi=MAX_STEPS), True)

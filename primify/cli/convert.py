@@ -174,6 +174,7 @@ def convert(
             max_pixels=max_pixels,
             mask=weights,
             init=start,
+            fork=not dask,
         )
         show = Show([item.source.name for item in plan.items], shapes, quiet, json_lines, look)
         try:

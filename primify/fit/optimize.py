@@ -17,6 +17,7 @@ import torch
 
 from ..model import Shape
 from ..render.hard import blank, coverages, painted
+from ..render.raster import squared_error
 from ..settings import Settings
 from ..shapes import resolve_kind
 from .freeze import freeze
@@ -26,6 +27,7 @@ from .placement import batch_size, shape_scale, spread
 from .polish import polish
 from .refine import refine, threads_for
 from .regrow import regrown
+from .search import best_of
 from .solve import solved
 
 
@@ -70,6 +72,7 @@ def fit(
     stop: Callable[[], bool] | None = None,
     init: Sequence[Shape] = (),
     free_background: bool = False,
+    beside: bool = False,
 ) -> tuple[torch.Tensor, list[Shape]]:
     """Fits ``settings.shapes`` shapes to ``target`` (3, H, W) over ``background`` (3,), or to
     premultiplied RGBA (4, H, W) over a background (4,) of zeros (see ``raster``); the first
@@ -83,6 +86,7 @@ def fit(
     that the optimizer scored. When ``stop()`` turns True, returns the shapes placed so far; when
     the PSNR reaches ``settings.target_psnr``, or the canvas is the target, adds no more. A
     KeyboardInterrupt becomes ``Interrupted`` with the last shapes and background reported.
+    ``beside``: few shapes' second search may run in a forked process (see ``search``).
     """
     start, stop = time.perf_counter(), stop or (lambda: False)
     _, h, w = target.shape
@@ -116,8 +120,14 @@ def fit(
             # canvas units carry them over, and the polish then fits them at the working size,
             # with fewer steps the fewer the shapes (``finish_steps``).
             small, light = shrink(target, given, side)
-            scene = _fit(small, light, settings, gen, scene, report, stop, free)
-            scene = regrown(small, light, settings, gen, scene, report, stop, free, _fit)
+
+            def search(g, say, halt):
+                found = _fit(small, light, settings, g, scene, say, halt, free)
+                return regrown(small, light, settings, g, found, say, halt, free, _fit)
+
+            loss = lambda s: (light * squared_error(painted(*s, *small.shape[1:]), small)).sum().item()
+            beside = beside and target.device.type == "cpu"
+            scene = best_of(settings.search_runs, search, loss, gen, report, stop, beside)
             finish = replace(settings, few_shapes=0, polish_steps=settings.finish_steps, tile=settings.polish_tile)
             scene = _polished(target, weight, scene, finish, stop, report, free)[:2]
         if settings.solves_colours:
