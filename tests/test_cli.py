@@ -150,6 +150,7 @@ def test_cli_passes_options_to_the_library(photo, tmp_path, monkeypatch):
 
     def spy(image, settings, **kw):
         seen["settings"], seen["device"], seen["progress"] = settings, kw["device"], kw["progress"]
+        seen["fork"] = kw["fork"]
         return real(image, settings, **kw)
 
     monkeypatch.setattr(primify.api, "convert", spy)
@@ -190,6 +191,8 @@ def test_cli_passes_options_to_the_library(photo, tmp_path, monkeypatch):
     assert s.effort == "fast"
     assert run(photo, "--effort", "slow").exit_code == 2
     assert seen["device"].type == "cpu"
+    # Few shapes' second search goes beside the first, in a process of its own.
+    assert seen["fork"] is True
 
 
 def test_readme_documents_every_convert_option_and_no_others():

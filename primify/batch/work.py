@@ -37,9 +37,8 @@ class Task:
     mask: Image.Image | None = None
     init: Scene | None = None
     raster: int | None = None
-    #: Whether few shapes' second search may run in a forked process (``api.convert``'s ``fork``)
-    #: where the conversion has two threads or more: a core to spare. The command line's choice,
-    #: except on Dask, whose workers run threads of their own.
+    #: Whether few shapes' second search may run in a forked process (``api.convert``'s ``fork``):
+    #: the command line's choice, except on Dask, whose workers run threads of their own.
     fork: bool = False
 
 
@@ -109,7 +108,7 @@ def work(
                 stop=stop,
                 mask=task.mask,
                 init=task.init,
-                fork=task.fork and torch.get_num_threads() >= 2,
+                fork=task.fork,
             )
         result.warnings = [str(w.message) for w in caught]
         result.scene, result.device, result.stopped = scene, dev.type, bool(stop and stop())

@@ -127,7 +127,10 @@ def fit(
 
             loss = lambda s: (light * squared_error(painted(*s, *small.shape[1:]), small)).sum().item()
             beside = beside and target.device.type == "cpu"
-            scene = best_of(settings.search_runs, search, loss, gen, report, stop, beside)
+            # A second search takes a core: on one thread (as under -j 2 on two cores) that core
+            # is another picture's, so there one search runs.
+            runs = min(settings.search_runs, torch.get_num_threads())
+            scene = best_of(runs, search, loss, gen, report, stop, beside)
             finish = replace(settings, few_shapes=0, polish_steps=settings.finish_steps, tile=settings.polish_tile)
             scene = _polished(target, weight, scene, finish, stop, report, free)[:2]
         if settings.solves_colours:

@@ -1,7 +1,7 @@
 """Few shapes: the best of several searches, the second beside the first where a core is spare.
 
 A fit of a few shapes is chaotic: the same search from another seed lands elsewhere, a tenth
-to a third of a dB a picture apart at 8 triangles. So below a quarter of ``few_shapes`` the
+to a third of a dB a picture apart at 8 triangles. So at an eighth of ``few_shapes`` and below the
 search on the shrunk picture (placement, then regrowth) runs ``Settings.searches`` times, each
 from its own seed drawn from the caller's generator and on one thread, and the best is
 finished at the working size. On Linux and the CPU, with ``beside``, the second search runs in
@@ -27,6 +27,8 @@ Scene = tuple[torch.Tensor, list[Shape]]
 #: ``search(generator, report, stop)``: one search; ``report`` is the fit's (or silent).
 Search = Callable[[torch.Generator, Callable, Callable[[], bool]], Scene]
 
+#: What a forked search must not take as this process's: Ctrl-C and the request to end.
+_HELD = {signal.SIGINT, signal.SIGTERM}
 _SILENT = lambda *_: None  # noqa: E731
 _NEVER = lambda: False  # noqa: E731
 
@@ -93,10 +95,17 @@ def _forked(run: Callable[[], Scene]) -> tuple[int, int]:
     Ctrl-C (this process decides what that means and ends it) and dies with this process."""
     parent = os.getpid()
     read, write = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12 warns of forking where other threads run (rich's); the child uses none.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
+    # Held (not ignored: one that comes meanwhile waits, here or in another thread) until the
+    # child has its own handlers, so that none of this process's runs in the child.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12 warns of forking where other threads run (rich's); the child uses none.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    finally:
+        if os.getpid() == parent:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
     if pid:
         os.close(write)
         return pid, read
@@ -105,6 +114,7 @@ def _forked(run: Callable[[], Scene]) -> tuple[int, int]:
         os.close(read)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         with suppress(Exception):
             ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         if os.getppid() == parent:
