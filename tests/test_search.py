@@ -145,3 +145,22 @@ def test_a_conversion_on_one_thread_runs_one_search(picture):
     finally:
         torch.set_num_threads(before)
     assert default == one
+
+
+def test_where_no_process_can_start_the_second_search_runs_here():
+    import resource
+
+    here = best_of(2, fake([]), loss, torch.Generator().manual_seed(9), lambda *_: None, lambda: False)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    # No descriptor left for the pipe to the process that would run the second search.
+    lowest_free = os.dup(0)
+    os.close(lowest_free)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowest_free, hard))
+    try:
+        with pytest.raises(OSError):
+            os.pipe()
+        calls = []
+        beside = best_of(2, fake(calls), loss, torch.Generator().manual_seed(9), lambda *_: None, lambda: False, True)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert len(calls) == 2 and torch.equal(beside[0], here[0]) and beside[1] == here[1]

@@ -90,11 +90,16 @@ def _one_thread():
         torch.set_num_threads(before)
 
 
-def _forked(run: Callable[[], Scene]) -> tuple[int, int]:
-    """(pid, read end of a pipe): a process forked to ``run`` and send back its scene. It ignores
-    Ctrl-C (this process decides what that means and ends it) and dies with this process."""
+def _forked(run: Callable[[], Scene]) -> tuple[int, int] | None:
+    """(pid, read end of a pipe): a process forked to ``run`` and send back its scene, or None
+    where the system would start no process (out of processes, memory or file descriptors):
+    then the search runs here. It ignores Ctrl-C (this process decides what that means and ends
+    it) and dies with this process."""
     parent = os.getpid()
-    read, write = os.pipe()
+    try:
+        read, write = os.pipe()
+    except OSError:
+        return None
     # Held (not ignored: one that comes meanwhile waits, here or in another thread) until the
     # child has its own handlers, so that none of this process's runs in the child.
     held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
@@ -103,6 +108,10 @@ def _forked(run: Callable[[], Scene]) -> tuple[int, int]:
             # Python 3.12 warns of forking where other threads run (rich's); the child uses none.
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return None
     finally:
         if os.getpid() == parent:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
