@@ -74,8 +74,10 @@ def test_a_forked_search_that_fails_runs_here_instead(tmp_path):
     assert len(calls) == 2 and torch.equal(beside[0], here[0]) and beside[1] == here[1]
 
 
-def test_ctrl_c_in_the_first_search_ends_the_forked_one_at_once(tmp_path):
-    pidfile, parent = tmp_path / "child", os.getpid()
+def waiting_for_a_slow_child(pidfile, then):
+    """A search whose forked run records its pid and sleeps a minute, and whose run here waits
+    until that one has started and then returns ``then()``."""
+    parent = os.getpid()
 
     def search(gen, report, stop):
         if os.getpid() != parent:
@@ -83,33 +85,36 @@ def test_ctrl_c_in_the_first_search_ends_the_forked_one_at_once(tmp_path):
             time.sleep(60)
         while not pidfile.exists():
             time.sleep(0.01)
+        return then()
+
+    return search
+
+
+def test_ctrl_c_in_the_first_search_ends_the_forked_one_at_once(tmp_path):
+    def ctrl_c():
         raise KeyboardInterrupt
 
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        best_of(2, search, loss, torch.Generator(), lambda *_: None, lambda: False, True)
+        best_of(2, waiting_for_a_slow_child(tmp_path / "child", ctrl_c), loss, torch.Generator(), print, bool, True)
     assert time.monotonic() - started < 30
     with pytest.raises(ProcessLookupError):
-        os.kill(int(pidfile.read_text()), 0)
+        os.kill(int((tmp_path / "child").read_text()), 0)
 
 
 def test_a_stop_during_the_first_search_keeps_it_and_ends_the_forked_one(tmp_path):
-    pidfile, parent, stopped = tmp_path / "child", os.getpid(), []
+    stopped = []
 
-    def search(gen, report, stop):
-        if os.getpid() != parent:
-            pidfile.write_text(str(os.getpid()))
-            time.sleep(60)
-        while not pidfile.exists():
-            time.sleep(0.01)
+    def stopping():
         stopped.append(True)
         return torch.tensor([0.5]), []
 
     started = time.monotonic()
-    scene = best_of(2, search, loss, torch.Generator(), lambda *_: None, lambda: bool(stopped), True)
+    search = waiting_for_a_slow_child(tmp_path / "child", stopping)
+    scene = best_of(2, search, loss, torch.Generator(), print, lambda: bool(stopped), True)
     assert time.monotonic() - started < 30 and loss(scene) == 0.5
     with pytest.raises(ProcessLookupError):
-        os.kill(int(pidfile.read_text()), 0)
+        os.kill(int((tmp_path / "child").read_text()), 0)
 
 
 def test_a_conversion_is_the_same_with_its_second_search_forked_or_in_turn(picture, monkeypatch):
