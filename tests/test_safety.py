@@ -440,6 +440,15 @@ def test_a_read_only_file_system_says_so(photo, tmp_path, read_only, command, fo
     assert result.exit_code == 2 and f"cannot write to folder '{where}': read-only file system" in flat, flat
 
 
+def test_a_current_folder_that_cannot_be_written_to_is_not_blamed_on_out_dir(photo, read_only, monkeypatch):
+    # With no --out-dir given, it said "Invalid value for --out-dir".
+    monkeypatch.chdir(read_only)
+    result = run(photo, *FAST)
+    assert result.exit_code == 2
+    says = "cannot write to the current folder: read-only file system; --out-dir writes elsewhere"
+    assert result.output == f"error: {says}\n"
+
+
 @pytest.mark.parametrize("how", [["--out-dir", "loop"], ["--out-dir", "a1/deeper"], ["--name", "loop/{stem}.{ext}"]])
 def test_an_out_dir_through_a_link_in_a_loop_is_one_line(photo, tmp_path, monkeypatch, how):
     # Path.resolve raised for it: a traceback.

@@ -23,7 +23,7 @@ from . import INTERRUPTED, STOPPING, options
 from . import convert_options as o
 from .checks import ALONE, BY_EXTENSION, checked, not_to_terminal, usage
 from .checks import blur as check_blur
-from .show import Show, err
+from .show import Show, err, error
 
 
 def convert(
@@ -102,6 +102,8 @@ def convert(
     )
     usage(bool(output) and name is not None, "--name", "--output names the file itself; --name is for --out-dir")
     name = name or DEFAULT_NAME
+    # Without --out-dir the outputs go to the current folder, which no option names.
+    out_dir_option = "--out-dir" if out_dir is not None else None
     out_dir = out_dir or Path(".")
     exts = formats or options.DEFAULT_FORMATS
     if not output:
@@ -157,11 +159,15 @@ def convert(
         roots = {
             "--output": {p.parent for p in output or [] if str(p) != "-"},
             "--frames": {frames} if frames else set(),
-            "--out-dir": set() if output else {out_dir},
+            out_dir_option: set() if output else {out_dir},
         }
         for option, folders in roots.items():
             for folder in folders if any(going) else ():
                 why = unwritable(folder, made)
+                if why is not None and option is None:
+                    # Not a wrong value of an option: where the command runs cannot be written to.
+                    error(f"cannot write to the current folder: {why}; --out-dir writes elsewhere")
+                    raise typer.Exit(2)
                 usage(why is not None, option, f"cannot write to folder '{folder}': {why}")
         plan = planning.with_folders(plan, going, made)
         task = Task(
