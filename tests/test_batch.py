@@ -368,6 +368,17 @@ def test_control_characters_in_names_are_shown_as_question_marks(picture, tmp_pa
     assert json.loads(result.stdout)["input"] == str(tmp_path / name)
 
 
+@pytest.mark.parametrize("refused", ["output is input", "mask not there"])
+def test_control_characters_in_names_are_shown_as_question_marks_in_usage_errors(picture, tmp_path, refused):
+    # Usage errors quote names too, and typer prints them as they are given.
+    name = tmp_path / "e\x1b[31mred.png"
+    picture.save(name, format="PNG")
+    how = ["-o", name] if refused == "output is input" else ["--mask", tmp_path / "no\x1b[31mpe.png"]
+    result = run(name, *FAST, *how)
+    assert result.exit_code == 2 and "\x1b" not in result.stderr
+    assert "?[31m" in result.stderr
+
+
 def test_unreachable_dask_scheduler_is_one_clear_error(photo):
     pytest.importorskip("distributed")
     result = run(photo, *FAST, "--dask", "tcp://127.0.0.1:9")

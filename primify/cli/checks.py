@@ -7,6 +7,7 @@ from PIL import UnidentifiedImageError
 
 from ..batch.reading import reason
 from ..settings import Settings
+from .show import printable
 
 #: Formats that are text, which a terminal shows as it is; the others would fill it with bytes.
 TEXT_FORMATS = ("svg", "uri", "json")
@@ -39,9 +40,9 @@ ALONE = "- (standard output) must be the only --output; write the files with ano
 
 
 def usage(bad: bool, param: str, message: str) -> None:
-    """A usage error (exit 2) naming ``param`` when ``bad``."""
+    """A usage error (exit 2) naming ``param`` when ``bad``; names in it show no control characters."""
     if bad:
-        raise typer.BadParameter(message, param_hint=param)
+        raise typer.BadParameter(printable(message), param_hint=param)
 
 
 def checked(make, param: str | None = None, prefix: str | None = None):
@@ -49,7 +50,8 @@ def checked(make, param: str | None = None, prefix: str | None = None):
     try:
         return make()
     except (OSError, UnidentifiedImageError, ValueError) as e:
-        raise typer.BadParameter(f"{prefix}: {reason(e)}" if prefix else str(e), param_hint=param) from None
+        message = f"{prefix}: {reason(e)}" if prefix else str(e)
+        raise typer.BadParameter(printable(message), param_hint=param) from None
 
 
 def blur(px: float, side: int, what: str) -> None:
