@@ -169,3 +169,40 @@ def test_where_no_process_can_start_the_second_search_runs_here():
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     assert len(calls) == 2 and torch.equal(beside[0], here[0]) and beside[1] == here[1]
+
+
+def test_ctrl_c_while_waiting_for_the_forked_search_is_a_ctrl_c_and_ends_it(tmp_path):
+    # It became "OSError: Bad file descriptor", and the search went on running.
+    import signal
+
+    def ctrl_c(*_):
+        raise KeyboardInterrupt
+
+    def first_done_then_ctrl_c_soon():
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        return torch.tensor([0.5]), []
+
+    before = signal.signal(signal.SIGALRM, ctrl_c)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            search = waiting_for_a_slow_child(tmp_path / "child", first_done_then_ctrl_c_soon)
+            best_of(2, search, loss, torch.Generator(), print, bool, True)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+    with pytest.raises(ProcessLookupError):
+        os.kill(int((tmp_path / "child").read_text()), 0)
+
+
+def test_where_sigchld_is_ignored_the_forked_search_still_counts():
+    # The system reaps the process itself, so waiting for it fails: every conversion failed.
+    import signal
+
+    here = best_of(2, fake([]), loss, torch.Generator().manual_seed(4), lambda *_: None, lambda: False)
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        calls = []
+        beside = best_of(2, fake(calls), loss, torch.Generator().manual_seed(4), lambda *_: None, lambda: False, True)
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    assert len(calls) == 1 and torch.equal(beside[0], here[0]) and beside[1] == here[1]

@@ -233,7 +233,7 @@ SeedOption = Annotated[
         min=0,
         max=2**64 - 1,  # torch's seeds: every larger one overflows, and -1 is 2**64 - 1 again
         metavar="N",
-        help="Random seed; the same seed, input, options, device and -j give the same result.",
+        help="Random seed; the same seed, input, options, device and threads per conversion give the same result.",
         rich_help_panel=RUN,
     ),
 ]

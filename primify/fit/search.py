@@ -55,11 +55,13 @@ def best_of(
         with _one_thread():
             scenes.append(search(seeded(0), report, stop))
         if child is not None and not stop():
-            scenes.append(_collected(*child))
-            child = None
+            pid, read = child
+            child = None  # _collected ends it, whatever comes
+            scenes.append(_collected(pid, read))
     finally:
         if child is not None:
-            _end(*child)
+            os.close(child[1])
+            _end(child[0])
     for i in range(1, searches):
         if stop():
             break
@@ -138,19 +140,35 @@ def _forked(run: Callable[[], Scene]) -> tuple[int, int] | None:
 
 
 def _collected(pid: int, read: int) -> Scene | None:
-    """The forked search's scene, once it has ended, or None where it did not finish."""
-    with os.fdopen(read, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0 or not data:
+    """The forked search's scene, once it has ended, or None where it did not finish. A Ctrl-C
+    or SIGTERM while this waits for it ends it before going on."""
+    try:
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+    except BaseException:
+        _end(pid)
+        raise
+    if not _succeeded(pid) or not data:
         return None
-    background, shapes = pickle.loads(data)
+    try:
+        background, shapes = pickle.loads(data)
+    except Exception:  # cut short: the process ended before all of it was written
+        return None
     return torch.tensor(background), shapes
 
 
-def _end(pid: int, read: int) -> None:
-    """Ends the forked search, which still runs, and reaps it."""
-    os.close(read)
+def _succeeded(pid: int) -> bool:
+    """Waits for the forked search to end; whether it ended with success. Where SIGCHLD is
+    ignored the system reaps it and its status is lost: then what it wrote says."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return True
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _end(pid: int) -> None:
+    """Ends the forked search, which may still run, and reaps it."""
     with suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
     with suppress(ChildProcessError):
