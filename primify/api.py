@@ -200,7 +200,8 @@ def _convert(
     elif settings.background is not None:
         background = torch.tensor(settings.background, dtype=torch.float32, device=device)
     elif weight is not None:
-        background = (rgb * weight).sum(dim=(1, 2)) / weight.sum().clamp_min(1e-6)
+        # Rounding can carry a mean of pure colour a hair past 1, which no scene may hold.
+        background = ((rgb * weight).sum(dim=(1, 2)) / weight.sum().clamp_min(1e-6)).clamp(0, 1)
     else:
         background = rgb.mean(dim=(1, 2))
     if settings.palette is not None and settings.background is None and init is None:

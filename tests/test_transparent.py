@@ -165,3 +165,13 @@ def test_every_shape_of_a_sticker_paints_something():
     for i in range(len(scene.shapes)):
         without = Scene(scene.width, scene.height, None, scene.shapes[:i] + scene.shapes[i + 1 :])
         assert not np.array_equal(np.asarray(without.render(200)), full), scene.shapes[i]
+
+
+def test_a_picture_whose_seen_pixels_are_one_pure_colour_gets_a_background_in_range():
+    # Their weighted mean came out a hair over 1 (1.0000001): "a scene's background must be...".
+    from PIL import ImageDraw
+
+    picture = Image.new("RGBA", (64, 48), (0, 0, 0, 0))
+    ImageDraw.Draw(picture).ellipse((10, 5, 50, 40), fill=(255, 0, 0, 200))
+    scene = primify.convert(picture, shapes=1, effort="fast")
+    assert all(0 <= c <= 1 for c in scene.background)
