@@ -20,17 +20,21 @@ ONE_THREAD = 2**16
 
 
 @contextmanager
-def threads_for(groups: list[Group]) -> Iterator[None]:
-    """Runs its block on one thread where the groups' windows are small (see ``ONE_THREAD``),
-    and on as many as before otherwise; the count is restored afterwards."""
+def threads(count: int) -> Iterator[None]:
+    """Runs its block on ``count`` of torch's CPU threads; the count is restored afterwards."""
     before = torch.get_num_threads()
-    pixels = sum(g.windows.rows.numel() * g.windows.cols.shape[1] for g in groups)
-    if pixels < ONE_THREAD and before > 1:
-        torch.set_num_threads(1)
+    torch.set_num_threads(count)
     try:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+def threads_for(groups: list[Group]):
+    """Runs its block on one thread where the groups' windows are small (see ``ONE_THREAD``),
+    and on as many as before otherwise."""
+    pixels = sum(g.windows.rows.numel() * g.windows.cols.shape[1] for g in groups)
+    return threads(1 if pixels < ONE_THREAD else torch.get_num_threads())
 
 
 def descent(groups: list[Group], radius: float, settings: Settings) -> tuple[list[Group], Descent]:

@@ -16,11 +16,12 @@ import signal
 import sys
 import warnings
 from collections.abc import Callable
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 
 import torch
 
 from ..model import Shape
+from .refine import threads
 
 #: What a search returns and the fit passes on: (background (C,), shapes in painter's order).
 Scene = tuple[torch.Tensor, list[Shape]]
@@ -44,7 +45,10 @@ def best_of(
 ) -> Scene:
     """The scene of least ``loss`` among ``searches`` searches (the first on a tie); the first
     alone reports. One search runs from ``gen`` itself, as a fit always did; several each from a
-    seed drawn from it. A second search that fails in its own process runs here instead."""
+    seed drawn from it, each on one thread, so that its shapes are the same beside another or
+    not (another thread count sums in another order; few shapes on a shrunk picture make
+    operations too small for a second thread to share). A second search that fails in its own
+    process runs here instead."""
     if searches <= 1:
         return search(gen, report, stop)
     seeds = torch.randint(2**62, (searches,), generator=gen).tolist()
@@ -52,7 +56,7 @@ def best_of(
     scenes: list[Scene | None] = []
     child = _forked(lambda: search(seeded(1), _SILENT, _NEVER)) if beside and _can_fork() else None
     try:
-        with _one_thread():
+        with threads(1):
             scenes.append(search(seeded(0), report, stop))
         if child is not None and not stop():
             pid, read = child
@@ -67,7 +71,7 @@ def best_of(
             break
         if i < len(scenes) and scenes[i] is not None:
             continue
-        with _one_thread():
+        with threads(1):
             scenes[i : i + 1] = [search(seeded(i), _SILENT, stop)]
     return min((s for s in scenes if s is not None), key=loss)
 
@@ -77,19 +81,6 @@ def _can_fork() -> bool:
     arithmetic on one thread, and a pipe. Linux only: elsewhere a forked process may not use
     the system's numerical libraries."""
     return sys.platform.startswith("linux") and hasattr(os, "fork")
-
-
-@contextmanager
-def _one_thread():
-    """Each search runs on one thread, beside another or not, so that its shapes are the same
-    either way (a different thread count sums in a different order). Few shapes on a shrunk
-    picture make operations too small for a second thread to share."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _forked(run: Callable[[], Scene]) -> tuple[int, int] | None:
