@@ -14,6 +14,7 @@ from PIL import Image
 from .arguments import callbacks, pick_device, same_shape
 from .fit.optimize import Interrupted, Progress, fit
 from .fit.palette import kmeans
+from .fit.refine import own_threads, threads
 from .io.picture import picture, to_tensor, working
 from .model import Scene
 from .settings import Settings
@@ -132,8 +133,8 @@ def convert(
     if init is not None:
         same_shape("the starting scene", (init.width, init.height), full.size)
     # The caller may be inside no_grad or inference_mode; primify's own work needs gradients,
-    # and leaving these blocks restores the caller's modes.
-    with torch.inference_mode(False), torch.enable_grad():
+    # and leaving these blocks restores the caller's modes (and thread count).
+    with torch.inference_mode(False), torch.enable_grad(), threads(own_threads()):
         if isinstance(settings.palette, int):
             settings = replace(settings, palette=_palette(small, settings, generator))
         seed_state = generator.get_state()

@@ -1,7 +1,9 @@
 """Few shapes' searches: the best of several kept, the second in a real forked process where
 asked, with the same result as in turn, and no process left behind however the first ends."""
 
+import multiprocessing
 import os
+import threading
 import time
 
 import pytest
@@ -150,6 +152,54 @@ def test_a_conversion_on_one_thread_runs_one_search(picture):
     finally:
         torch.set_num_threads(before)
     assert default == one
+
+
+def test_a_conversion_begun_in_another_conversions_one_thread_search_runs_as_alone(picture):
+    """torch gives a thread the count last set anywhere: one that began while another thread
+    searched on one thread took up 1, ran one search, and set 1 for the threads after it."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    inner, later = [], []
+
+    def convert_inner(_):
+        if not inner:  # the first report, from the first search, on one thread
+            inner.append(None)
+            t = threading.Thread(target=lambda: inner.append(primify.convert(picture, **FEW)))
+            t.start()
+            t.join()
+
+    def count_later():
+        torch.ones(1 << 16).sum()  # a thread takes up its count at its first parallel operation
+        later.append(torch.get_num_threads())
+
+    try:
+        alone = primify.convert(picture, **FEW)
+        for work in (lambda: primify.convert(picture, **FEW, progress=convert_inner), count_later):
+            t = threading.Thread(target=work)
+            t.start()
+            t.join()
+    finally:
+        torch.set_num_threads(before)
+    assert inner == [None, alone] and later == [2]
+
+
+def _convert_here(picture) -> int:
+    primify.convert(picture, **FEW)
+    return torch.get_num_threads()
+
+
+def test_a_pool_forked_after_a_conversion_converts_on_one_thread(picture):
+    """GNU OpenMP's threads, which a conversion on two starts, do not survive a fork: a forked
+    child's first parallel operation waited for them for ever."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        primify.convert(picture, **FEW)
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            threads = pool.apply_async(_convert_here, (picture,)).get(timeout=120)
+    finally:
+        torch.set_num_threads(before)
+    assert threads == 1
 
 
 def test_where_no_process_can_start_the_second_search_runs_here():

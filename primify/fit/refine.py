@@ -1,5 +1,7 @@
 """Adam on a batch of new shapes while the soft edge sharpens into the hard one."""
 
+import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,15 +21,59 @@ from .placement import shape_scale
 ONE_THREAD = 2**16
 
 
+#: How many ``threads`` blocks run now, in every thread, and torch's count before the first.
+#: torch gives a thread its count at its first parallel operation, from the last count set
+#: anywhere: a thread that began while another ran a one-thread block took up 1 for good, ran
+#: one search where it had two threads (another scene, and slower), and set 1 for every
+#: thread after it when its own blocks ended.
+_lock = threading.Lock()
+_blocks = 0
+_outside = 0
+#: The process whose conversions started GNU OpenMP's threads. They do not survive a fork: in a
+#: forked child (a 'fork' multiprocessing pool) the first parallel operation would wait for them
+#: for ever, so a conversion there runs on one thread.
+_started_in: int | None = None
+#: Elements of an operation large enough for torch to run it in parallel, so that a thread
+#: takes up its count (torch's grain is 32768).
+_PARALLEL = 1 << 16
+# A fork from another thread while one holds the lock would leave the child's locked for ever.
+os.register_at_fork(before=_lock.acquire, after_in_parent=_lock.release, after_in_child=_lock.release)
+
+
 @contextmanager
 def threads(count: int) -> Iterator[None]:
     """Runs its block on ``count`` of torch's CPU threads; the count is restored afterwards."""
+    global _blocks, _outside
     before = torch.get_num_threads()
+    with _lock:
+        if not _blocks:
+            _outside = before
+        _blocks += 1
     torch.set_num_threads(count)
     try:
         yield
     finally:
         torch.set_num_threads(before)
+        with _lock:
+            _blocks -= 1
+
+
+def own_threads() -> int:
+    """This thread's count of torch's CPU threads, for a conversion to run on: one in a process
+    forked after a conversion (see ``_started_in``). Where it took up 1 from another thread's
+    one-thread block (see ``_blocks``), it is given the count outside them, as it would have
+    had: else it would keep 1, and hand it on to the threads after it."""
+    global _started_in
+    with _lock:
+        if _started_in not in (None, os.getpid()):
+            torch.set_num_threads(1)
+            return 1
+        _started_in = os.getpid()
+        # Taken up now, while no block begins or ends, if this thread has not yet.
+        torch.ones(_PARALLEL).sum()
+        if _blocks and torch.get_num_threads() == 1 < _outside:
+            torch.set_num_threads(_outside)
+        return torch.get_num_threads()
 
 
 def threads_for(groups: list[Group]):
