@@ -368,6 +368,17 @@ def test_control_characters_in_names_are_shown_as_question_marks(picture, tmp_pa
     assert json.loads(result.stdout)["input"] == str(tmp_path / name)
 
 
+def test_a_name_with_a_newline_keeps_its_line_one_line(picture, tmp_path):
+    # "a", then "b.png: 4 triangle shapes ... -> out/a", then "b.primify.png ...": three lines
+    # for one picture, to those who read the lines.
+    (tmp_path / "in").mkdir()
+    picture.save(tmp_path / "in" / "a\nb.png")
+    result = run(tmp_path / "in", *FAST, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 0 and (tmp_path / "out" / "a\nb.primify.png").exists()
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"{tmp_path / 'in' / 'a?b.png'}: 4 triangle shapes") and line.endswith("a?b.primify.svg")
+
+
 @pytest.mark.parametrize("refused", ["output is input", "mask not there"])
 def test_control_characters_in_names_are_shown_as_question_marks_in_usage_errors(picture, tmp_path, refused):
     # Usage errors quote names too, and typer prints them as they are given.

@@ -25,7 +25,7 @@ from .options import (
     Quiet,
     one_of,
 )
-from .show import err, error, printable
+from .show import err, error, one_line
 
 
 def render(
@@ -124,4 +124,4 @@ def render(
         tidy(made)
     if not quiet:
         where = "standard output" if piped else ", ".join(map(str, output))
-        err.print(printable(f"{scene}: {len(picture.shapes)} shapes -> {where}"))
+        err.print(one_line(f"{scene}: {len(picture.shapes)} shapes -> {where}"))

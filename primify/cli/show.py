@@ -33,6 +33,12 @@ def printable(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
+def one_line(text: str) -> str:
+    """``text`` with its control characters, the newline too, shown as "?": a line about a
+    file, whose name may hold a newline, stays one line for those who read lines."""
+    return printable(text).replace("\n", "?")
+
+
 def error(message: str) -> None:
     """An error line on stderr."""
     err.print(Text.assemble(("error:", "red"), " ", printable(message)))
@@ -43,7 +49,7 @@ class Show:
     terminal, a plain line per quarter otherwise), and ``--json`` lines on stdout."""
 
     def __init__(self, names: list[str], asked: int, quiet: bool, json_lines: bool, look: Look):
-        self.names = [printable(name) for name in names]
+        self.names = [one_line(name) for name in names]
         self.asked, self.quiet, self.json, self.look = asked, quiet, json_lines, look
         self.failed = 0
         self.bars = (
@@ -104,10 +110,10 @@ class Show:
             self._json_line(record(result, outputs, self.look))
         if result.error:
             self.failed += 1
-            error(result.error)
+            error(one_line(result.error))
         elif result.stopped or not self.quiet:
             for line in describe(result, self._name(result.index), self.asked, outputs):
-                err.print(printable(line))
+                err.print(one_line(line))
 
     def _json_line(self, line: dict) -> None:
         """Writes a --json line; where standard output cannot take it (a full disk, closed), says
