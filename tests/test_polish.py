@@ -199,6 +199,7 @@ def test_regrowth_keeps_the_count_and_never_raises_the_error(picture, fast, gen)
 def test_leaving_out_each_shape_in_turn_gives_the_errors_of_painting_without_it():
     from primify.fit.regrow import errors_without
     from primify.render.hard import painted
+    from primify.render.raster import weighted_error
 
     g = torch.Generator().manual_seed(5)
     shapes = [
@@ -213,8 +214,9 @@ def test_leaving_out_each_shape_in_turn_gives_the_errors_of_painting_without_it(
     for background in (torch.tensor([0.2, 0.5, 0.3]), torch.zeros(4)):
         target = torch.rand(len(background), 30, 40, generator=g)
         weight = torch.rand(30, 40, generator=g)
+        # The error the fit lowers: on premultiplied RGBA, spilt paint charged too (it was not).
         naive = [
-            (weight * (painted(background, shapes[:i] + shapes[i + 1 :], 30, 40) - target) ** 2).sum().item()
+            weighted_error(painted(background, shapes[:i] + shapes[i + 1 :], 30, 40), target, weight).item()
             for i in range(len(shapes))
         ]
         assert errors_without(target, weight, background, shapes) == pytest.approx(naive, rel=1e-5)

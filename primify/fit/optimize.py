@@ -17,7 +17,7 @@ import torch
 
 from ..model import Shape
 from ..render.hard import blank, coverages, painted
-from ..render.raster import squared_error
+from ..render.raster import weighted_error
 from ..settings import Settings
 from ..shapes import resolve_kind
 from .freeze import freeze
@@ -125,7 +125,7 @@ def fit(
                 found = _fit(small, light, settings, g, scene, say, halt, free)
                 return regrown(small, light, settings, g, found, say, halt, free, _fit)
 
-            loss = lambda s: (light * squared_error(painted(*s, *small.shape[1:]), small)).sum().item()
+            loss = lambda s: weighted_error(painted(*s, *small.shape[1:]), small, light).item()
             beside = beside and target.device.type == "cpu"
             # A second search takes a core: on one thread (as under -j 2 on two cores) that core
             # is another picture's, so there one search runs.

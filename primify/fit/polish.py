@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import torch
 
 from ..model import Shape
-from ..render.raster import composite_runs, soft_coverage, squared_error, take
+from ..render.raster import composite_runs, soft_coverage, take, weighted_error
 from ..settings import Settings
 from ..shapes import resolve_kind
 from .adam import Body, Descent
@@ -159,7 +159,7 @@ def polish(
                 for at, c in soft:
                     cov = cov.index_put((at,), c)
             out = composite_runs(background, cov, take(colour, shape), take(alpha, shape), run, b - a)
-            yield (weight_t[a:b] * squared_error(out, target_t[a:b])).sum()
+            yield weighted_error(out, target_t[a:b], weight_t[a:b])
 
     loop.run(settings.polish, loss, lambda i: 1 - i / settings.polish, stop)
     result = list(shapes)

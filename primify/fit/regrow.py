@@ -13,7 +13,7 @@ import torch
 
 from ..model import Shape
 from ..render.hard import blank, coverages, paint, painted
-from ..render.raster import solid
+from ..render.raster import solid, squared_error, weighted_error
 from ..settings import Settings
 
 
@@ -23,7 +23,7 @@ def regrown(target, weight, settings: Settings, gen, scene, report, stop, free: 
     report, stop, free)`` adds shapes to a scene up to ``settings.shapes`` and polishes them, as
     the fit does; here it places with half the boost."""
     _, h, w = target.shape
-    loss = lambda canvas: (weight * (canvas - target) ** 2).sum().item()
+    loss = lambda canvas: weighted_error(canvas, target, weight).item()
     again = replace(settings, few_shapes=2 * settings.shapes)
     error = loss(painted(*scene, h, w))
     for _ in range(settings.regrow_rounds):
@@ -59,7 +59,7 @@ def errors_without(
     for shape, cov in zip(shapes, bands, strict=True):
         below.append([canvas[:, top:bottom, left:right].clone() for top, bottom, left, right, _ in cov])
         paint(canvas, shape, bands=cov)
-    total = (weight * (canvas - target) ** 2).sum()
+    total = weighted_error(canvas, target, weight)
     keep = torch.ones(h, w, dtype=canvas.dtype, device=canvas.device)
     missed = [0.0] * len(shapes)
     for i in range(len(shapes) - 1, -1, -1):
@@ -69,7 +69,7 @@ def errors_without(
             u = shapes[i].alpha * cov
             now, goal = canvas[:, top:bottom, left:right], target[:, top:bottom, left:right]
             out = now + keep[top:bottom, left:right] * u * (under - colour[:, None, None])
-            change += (weight[top:bottom, left:right] * ((out - goal) ** 2 - (now - goal) ** 2)).sum()
+            change += (weight[top:bottom, left:right] * (squared_error(out, goal) - squared_error(now, goal))).sum()
             keep[top:bottom, left:right] *= 1 - u
         missed[i] = (total + change).item()
     return missed

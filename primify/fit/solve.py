@@ -17,7 +17,7 @@ import torch
 
 from ..model import Shape
 from ..render.hard import coverages, painted
-from ..render.raster import squared_error
+from ..render.raster import weighted_error
 
 #: Pixels of basis images (unknowns × pixels) built at once: a band of rows at a time, so a
 #: large working size needs bounded memory.
@@ -72,7 +72,7 @@ def solved(
     new_background = torch.cat([colours[0], background[3:]]) if free_background else background
     new = [Shape(s.kind, s.params, tuple(c), s.alpha) for s, c in zip(shapes, colours[first:].tolist(), strict=True)]
     after = painted(new_background, new, h, w, bands)
-    loss = lambda canvas: (weight * squared_error(canvas, target)).sum().item()
+    loss = lambda canvas: weighted_error(canvas, target, weight).item()
     return (new_background, new, after) if loss(after) < loss(before) else (background, shapes, before)
 
 

@@ -75,6 +75,11 @@ def squared_error(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return torch.cat([err[..., :3, :, :], err[..., 3:, :, :] + SPILL * excess], dim=-3)
 
 
+def weighted_error(out: torch.Tensor, target: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """The error a fit lowers: ``squared_error`` times each pixel's ``weight`` (Y, X), summed."""
+    return (weight * squared_error(out, target)).sum()
+
+
 def over(canvas: torch.Tensor, coverage: torch.Tensor, colour: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
     """One shape over its own canvas patch, for K shapes each on its own patch.
 
