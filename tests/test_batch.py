@@ -179,6 +179,9 @@ def test_a_shells_star_in_a_folder_of_earlier_outputs_and_notes_converts_the_pic
         "skipped",
     )
     assert f"{folder / 'a.primify.svg'}: left out, as one of primify's own outputs named among others" in again.stderr
+    # The --json line says so too: "skipped" alone read as --skip-existing's.
+    assert lines(again.stdout)["a.primify.svg"]["notes"][0].startswith("left out, as one of primify's own outputs")
+    assert lines(again.stdout)["a.png"]["notes"] == []
     # A picture of the user's named as ours would name it is left out of a folder only by the
     # name this run gives its outputs, or by the mark that primify's own carry.
     picture.save(tmp_path / "holiday.primify.jpg")

@@ -55,6 +55,8 @@ def record(result: Result, outputs: tuple[Path, ...], look: Look = Look()) -> di
         "seconds": round(result.seconds, 3),
         "device": result.device,
         "error": result.error,
+        "notes": result.notes,
+        "warnings": result.warnings,
         "svg_bytes": svg and len(svg),
         "svg_gzip_bytes": svg and len(gzip.compress(svg, 9, mtime=0)),
     }
