@@ -183,6 +183,26 @@ def test_a_conversion_begun_in_another_conversions_one_thread_search_runs_as_alo
     assert inner == [None, alone] and later == [2]
 
 
+def test_a_conversion_inside_a_progress_callback_leaves_the_one_it_is_called_from_as_it_was(picture):
+    """A conversion called from a report of the first search, which runs on one thread, runs as
+    alone, and that search goes on on one thread (it went on on two): as alone, both."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    inner, seen, seen_alone = [], [], []
+
+    def convert_inner(_):
+        seen.append(torch.get_num_threads())
+        if not inner:
+            inner.append(primify.convert(picture, **FEW))
+
+    try:
+        alone = primify.convert(picture, **FEW, progress=lambda _: seen_alone.append(torch.get_num_threads()))
+        outer = primify.convert(picture, **FEW, progress=convert_inner)
+    finally:
+        torch.set_num_threads(before)
+    assert inner == [alone] and outer == alone and seen == seen_alone and seen[0] == 1
+
+
 def _convert_here(picture) -> int:
     primify.convert(picture, **FEW)
     return torch.get_num_threads()

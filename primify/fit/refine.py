@@ -29,6 +29,9 @@ ONE_THREAD = 2**16
 _lock = threading.Lock()
 _blocks = 0
 _outside = 0
+#: This thread's own blocks (``depth``): a conversion run inside one (from a ``progress``
+#: callback) is on 1 by that block's choice, which must hold again when it returns.
+_here = threading.local()
 #: The process whose conversions started GNU OpenMP's threads. They do not survive a fork: in a
 #: forked child (a 'fork' multiprocessing pool) the first parallel operation would wait for them
 #: for ever, so a conversion there runs on one thread.
@@ -49,20 +52,24 @@ def threads(count: int) -> Iterator[None]:
         if not _blocks:
             _outside = before
         _blocks += 1
+    _here.depth = getattr(_here, "depth", 0) + 1
     torch.set_num_threads(count)
     try:
         yield
     finally:
         torch.set_num_threads(before)
+        _here.depth -= 1
         with _lock:
             _blocks -= 1
 
 
 def own_threads() -> int:
     """This thread's count of torch's CPU threads, for a conversion to run on: one in a process
-    forked after a conversion (see ``_started_in``). Where it took up 1 from another thread's
-    one-thread block (see ``_blocks``), it is given the count outside them, as it would have
-    had: else it would keep 1, and hand it on to the threads after it."""
+    forked after a conversion (see ``_started_in``), and the count outside primify's one-thread
+    blocks where it has 1 from one (see ``_blocks``): its own, for a conversion inside it, or
+    another thread's, taken up at its first parallel operation. A thread that took up 1 so
+    keeps the count outside for good, as it would have had: else it would keep 1, and hand it
+    on to the threads after it."""
     global _started_in
     with _lock:
         if _started_in not in (None, os.getpid()):
@@ -71,9 +78,11 @@ def own_threads() -> int:
         _started_in = os.getpid()
         # Taken up now, while no block begins or ends, if this thread has not yet.
         torch.ones(_PARALLEL).sum()
-        if _blocks and torch.get_num_threads() == 1 < _outside:
+        if not (_blocks and torch.get_num_threads() == 1 < _outside):
+            return torch.get_num_threads()
+        if not getattr(_here, "depth", 0):
             torch.set_num_threads(_outside)
-        return torch.get_num_threads()
+        return _outside
 
 
 def threads_for(groups: list[Group]):
