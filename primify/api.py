@@ -14,7 +14,7 @@ from PIL import Image
 from .arguments import callbacks, pick_device, same_shape
 from .fit.optimize import Interrupted, Progress, fit
 from .fit.palette import kmeans
-from .fit.refine import own_threads, threads
+from .fit.threads import own_threads, threads
 from .io.picture import picture, to_tensor, working
 from .model import Scene
 from .settings import Settings

@@ -382,6 +382,18 @@ def test_a_name_with_a_newline_keeps_its_line_one_line(picture, tmp_path):
     assert line.startswith(f"{tmp_path / 'in' / 'a?b.png'}: 4 triangle shapes") and line.endswith("a?b.primify.svg")
 
 
+def test_format_and_separator_characters_in_names_are_shown_as_question_marks_but_spaces_are_not(picture, tmp_path):
+    # A line separator split the line; a right-to-left override reordered it on the screen, and
+    # a zero-width space hid in it. macOS names its screenshots with a narrow no-break space.
+    (tmp_path / "in").mkdir()
+    for name in ("a\u2028b.png", "c\u202ed.png", "e\u200bf.png", "g\u202fh.png"):
+        picture.save(tmp_path / "in" / name)
+    result = run(tmp_path / "in", *FAST, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 0 and len(result.stderr.splitlines()) == 4
+    for shown in ("a?b.png", "c?d.png", "e?f.png", "g\u202fh.png"):
+        assert f"{tmp_path / 'in' / shown}: 4 triangle shapes" in result.stderr
+
+
 @pytest.mark.parametrize("refused", ["output is input", "mask not there"])
 def test_control_characters_in_names_are_shown_as_question_marks_in_usage_errors(picture, tmp_path, refused):
     # Usage errors quote names too, and typer prints them as they are given.

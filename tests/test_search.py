@@ -154,19 +154,24 @@ def test_a_conversion_on_one_thread_runs_one_search(picture):
     assert default == one
 
 
-def test_a_conversion_begun_in_another_conversions_one_thread_search_runs_as_alone(picture):
-    """torch gives a thread the count last set anywhere: one that began while another thread
-    searched on one thread took up 1, ran one search, and set 1 for the threads after it."""
+def test_threads_begun_during_another_conversions_one_thread_search_take_up_the_count_outside_it(picture):
+    """torch.set_num_threads also sets the count that threads yet to start on torch take up:
+    one that first looked at it while another thread searched on one thread took up 1 for good,
+    converted with one search (another scene), and then set 1 for the threads after it."""
     before = torch.get_num_threads()
     torch.set_num_threads(2)
-    inner, later = [], []
+    inner, looked, later = [], [], []
 
-    def convert_inner(_):
+    def in_search(_):
         if not inner:  # the first report, from the first search, on one thread
             inner.append(None)
-            t = threading.Thread(target=lambda: inner.append(primify.convert(picture, **FEW)))
-            t.start()
-            t.join()
+            for work in (
+                lambda: looked.append(torch.get_num_threads()),
+                lambda: inner.append(primify.convert(picture, **FEW)),
+            ):
+                t = threading.Thread(target=work)
+                t.start()
+                t.join()
 
     def count_later():
         torch.ones(1 << 16).sum()  # a thread takes up its count at its first parallel operation
@@ -174,13 +179,13 @@ def test_a_conversion_begun_in_another_conversions_one_thread_search_runs_as_alo
 
     try:
         alone = primify.convert(picture, **FEW)
-        for work in (lambda: primify.convert(picture, **FEW, progress=convert_inner), count_later):
+        for work in (lambda: primify.convert(picture, **FEW, progress=in_search), count_later):
             t = threading.Thread(target=work)
             t.start()
             t.join()
     finally:
         torch.set_num_threads(before)
-    assert inner == [None, alone] and later == [2]
+    assert looked == [2] and inner == [None, alone] and later == [2]
 
 
 def test_a_conversion_inside_a_progress_callback_leaves_the_one_it_is_called_from_as_it_was(picture):

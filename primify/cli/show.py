@@ -4,6 +4,7 @@ terminal, a plain line per quarter otherwise), and ``--json`` lines on stdout.""
 import errno
 import json
 import sys
+import unicodedata
 from pathlib import Path
 
 import typer
@@ -23,19 +24,21 @@ from ..io.formats import Look
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
-#: Control characters but the newline, each shown as "?" (as ls shows them): a name's escape
-#: sequence would otherwise drive the terminal.
-_CONTROLS = dict.fromkeys([*range(0x0A), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)], "?")
+#: Unicode categories shown as "?", as ls shows control characters: controls (a name's escape
+#: sequence would drive the terminal), format characters (a right-to-left override reorders the
+#: line, a zero-width space hides), line and paragraph separators (they split the line), and
+#: the surrogates that stand for a name's undecodable bytes.
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
 
 def printable(text: str) -> str:
-    """``text`` with its control characters shown as "?"."""
-    return text.translate(_CONTROLS)
+    """``text`` with its control, format and separator characters but the newline shown as "?"."""
+    return "".join("?" if c != "\n" and unicodedata.category(c) in _HIDDEN else c for c in text)
 
 
 def one_line(text: str) -> str:
-    """``text`` with its control characters, the newline too, shown as "?": a line about a
-    file, whose name may hold a newline, stays one line for those who read lines."""
+    """``text`` with its control, format and separator characters, the newline too, shown as
+    "?": a line about a file, whose name may hold any, stays one line for those who read lines."""
     return printable(text).replace("\n", "?")
 
 

@@ -1,10 +1,6 @@
 """Adam on a batch of new shapes while the soft edge sharpens into the hard one."""
 
-import os
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 
 import torch
@@ -13,76 +9,13 @@ from ..settings import Settings
 from .adam import Body, Descent
 from .group import Group, candidates
 from .placement import shape_scale
+from .threads import threads
 
 #: A batch whose windows hold fewer pixels than this is refined and frozen on one thread. At
 #: 256 px (batches of 5,000 to 40,000 pixels) a second thread made none quicker and took CPU;
 #: at 768 px, batches of 2**17 to 2**19 pixels were quicker on two (ad hoc, stage by stage).
 #: Whole folders in turn: benchmarks/results/jobs_small_batches.csv.
 ONE_THREAD = 2**16
-
-
-#: How many ``threads`` blocks run now, in every thread, and torch's count before the first.
-#: torch gives a thread its count at its first parallel operation, from the last count set
-#: anywhere: a thread that began while another ran a one-thread block took up 1 for good, ran
-#: one search where it had two threads (another scene, and slower), and set 1 for every
-#: thread after it when its own blocks ended.
-_lock = threading.Lock()
-_blocks = 0
-_outside = 0
-#: This thread's own blocks (``depth``): a conversion run inside one (from a ``progress``
-#: callback) is on 1 by that block's choice, which must hold again when it returns.
-_here = threading.local()
-#: The process whose conversions started GNU OpenMP's threads. They do not survive a fork: in a
-#: forked child (a 'fork' multiprocessing pool) the first parallel operation would wait for them
-#: for ever, so a conversion there runs on one thread.
-_started_in: int | None = None
-#: Elements of an operation large enough for torch to run it in parallel, so that a thread
-#: takes up its count (torch's grain is 32768).
-_PARALLEL = 1 << 16
-# A fork from another thread while one holds the lock would leave the child's locked for ever.
-os.register_at_fork(before=_lock.acquire, after_in_parent=_lock.release, after_in_child=_lock.release)
-
-
-@contextmanager
-def threads(count: int) -> Iterator[None]:
-    """Runs its block on ``count`` of torch's CPU threads; the count is restored afterwards."""
-    global _blocks, _outside
-    before = torch.get_num_threads()
-    with _lock:
-        if not _blocks:
-            _outside = before
-        _blocks += 1
-    _here.depth = getattr(_here, "depth", 0) + 1
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-        _here.depth -= 1
-        with _lock:
-            _blocks -= 1
-
-
-def own_threads() -> int:
-    """This thread's count of torch's CPU threads, for a conversion to run on: one in a process
-    forked after a conversion (see ``_started_in``), and the count outside primify's one-thread
-    blocks where it has 1 from one (see ``_blocks``): its own, for a conversion inside it, or
-    another thread's, taken up at its first parallel operation. A thread that took up 1 so
-    keeps the count outside for good, as it would have had: else it would keep 1, and hand it
-    on to the threads after it."""
-    global _started_in
-    with _lock:
-        if _started_in not in (None, os.getpid()):
-            torch.set_num_threads(1)
-            return 1
-        _started_in = os.getpid()
-        # Taken up now, while no block begins or ends, if this thread has not yet.
-        torch.ones(_PARALLEL).sum()
-        if not (_blocks and torch.get_num_threads() == 1 < _outside):
-            return torch.get_num_threads()
-        if not getattr(_here, "depth", 0):
-            torch.set_num_threads(_outside)
-        return _outside
 
 
 def threads_for(groups: list[Group]):

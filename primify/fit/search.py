@@ -21,7 +21,7 @@ from contextlib import suppress
 import torch
 
 from ..model import Shape
-from .refine import threads
+from .threads import threads
 
 #: What a search returns and the fit passes on: (background (C,), shapes in painter's order).
 Scene = tuple[torch.Tensor, list[Shape]]

@@ -1,0 +1,78 @@
+"""torch's CPU thread count for a block of primify's work, without handing it to other threads.
+
+``torch.set_num_threads`` sets the calling thread's count, and also the one that every thread
+yet to start on torch takes up, for good, at its first parallel operation (or
+``get_num_threads``). A block that ran on one thread for a moment (a few-shape search, a batch
+of small windows) so handed 1 to any thread that first touched torch meanwhile: a conversion
+there ran one search where it had two (another scene, and slower), and set 1 for the threads
+after it. So a block sets the count for threads yet to start back at once (``_hand_on``).
+"""
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import torch
+
+#: How many blocks run now, in every thread, and torch's count before the first: the count
+#: outside them, which threads yet to start are to take up.
+_lock = threading.Lock()
+_blocks = 0
+_outside = 0
+#: This thread's own blocks (``depth``): a conversion run inside one (from a ``progress``
+#: callback) is on 1 by that block's choice, which must hold again when it returns.
+_here = threading.local()
+#: The process whose conversions started GNU OpenMP's threads. They do not survive a fork: in a
+#: forked child (a 'fork' multiprocessing pool) the first parallel operation would wait for them
+#: for ever, so a conversion there runs on one thread.
+_started_in: int | None = None
+# A fork from another thread while one holds the lock would leave the child's locked for ever.
+os.register_at_fork(before=_lock.acquire, after_in_parent=_lock.release, after_in_child=_lock.release)
+
+
+@contextmanager
+def threads(count: int) -> Iterator[None]:
+    """Runs its block on ``count`` of torch's CPU threads; the count is restored afterwards."""
+    global _blocks, _outside
+    before = torch.get_num_threads()
+    with _lock:
+        if not _blocks:
+            _outside = before
+        _blocks += 1
+        outside = _outside
+    _here.depth = getattr(_here, "depth", 0) + 1
+    torch.set_num_threads(count)
+    if count != outside:
+        _hand_on(outside)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+        if before != outside:
+            _hand_on(outside)
+        _here.depth -= 1
+        with _lock:
+            _blocks -= 1
+
+
+def _hand_on(count: int) -> None:
+    """Sets the count that threads yet to start on torch take up, and not this thread's:
+    ``torch.set_num_threads`` sets both, so a thread of its own calls it."""
+    setter = threading.Thread(target=torch.set_num_threads, args=(count,), daemon=True)
+    setter.start()
+    setter.join()
+
+
+def own_threads() -> int:
+    """The count of torch's CPU threads for a conversion on this thread: its own; the count
+    outside primify's blocks inside one of its own that runs on one (a conversion called from
+    a ``progress`` callback); one in a process forked after a conversion (see ``_started_in``)."""
+    global _started_in
+    with _lock:
+        if _started_in not in (None, os.getpid()):
+            torch.set_num_threads(1)
+            return 1
+        _started_in = os.getpid()
+        mine = torch.get_num_threads()
+        return _outside if getattr(_here, "depth", 0) and mine == 1 < _outside else mine
