@@ -60,7 +60,10 @@ def _hand_on(count: int) -> None:
     """Sets the count that threads yet to start on torch take up, and not this thread's:
     ``torch.set_num_threads`` sets both, so a thread of its own calls it."""
     setter = threading.Thread(target=torch.set_num_threads, args=(count,), daemon=True)
-    setter.start()
+    try:
+        setter.start()
+    except RuntimeError:  # no thread to be had (a limit on processes): only others' count is left as it is
+        return
     setter.join()
 
 
