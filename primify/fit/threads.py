@@ -5,7 +5,7 @@ yet to start on torch takes up, for good, at its first parallel operation (or
 ``get_num_threads``). A block that ran on one thread for a moment (a few-shape search, a batch
 of small windows) so handed 1 to any thread that first touched torch meanwhile: a conversion
 there ran one search where it had two (another scene, and slower), and set 1 for the threads
-after it. So a block sets the count for threads yet to start back at once (``_hand_on``).
+after it. So a block sets the count for threads yet to start back at once (``_set``).
 """
 
 import os
@@ -36,30 +36,30 @@ def threads(count: int) -> Iterator[None]:
     """Runs its block on ``count`` of torch's CPU threads; the count is restored afterwards."""
     global _blocks, _outside
     before = torch.get_num_threads()
+    # Under the lock: a conversion that begins meanwhile takes up its count (``own_threads``)
+    # only once the count outside is handed on again.
     with _lock:
         if not _blocks:
             _outside = before
         _blocks += 1
-        outside = _outside
+        _set(count)
     _here.depth = getattr(_here, "depth", 0) + 1
-    torch.set_num_threads(count)
-    if count != outside:
-        _hand_on(outside)
     try:
         yield
     finally:
-        torch.set_num_threads(before)
-        if before != outside:
-            _hand_on(outside)
         _here.depth -= 1
         with _lock:
+            _set(before)
             _blocks -= 1
 
 
-def _hand_on(count: int) -> None:
-    """Sets the count that threads yet to start on torch take up, and not this thread's:
-    ``torch.set_num_threads`` sets both, so a thread of its own calls it."""
-    setter = threading.Thread(target=torch.set_num_threads, args=(count,), daemon=True)
+def _set(count: int) -> None:
+    """This thread's count, leaving ``_outside`` the one that threads yet to start on torch take
+    up: ``torch.set_num_threads`` sets both, so a thread of its own sets that one back."""
+    torch.set_num_threads(count)
+    if count == _outside:
+        return
+    setter = threading.Thread(target=torch.set_num_threads, args=(_outside,), daemon=True)
     try:
         setter.start()
     except RuntimeError:  # no thread to be had (a limit on processes): only others' count is left as it is
