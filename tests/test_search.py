@@ -3,8 +3,11 @@ asked, with the same result as in turn, and no process left behind however the f
 
 import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -225,6 +228,35 @@ def test_a_pool_forked_after_a_conversion_converts_on_one_thread(picture):
     finally:
         torch.set_num_threads(before)
     assert threads == 1
+
+
+PIDS = Path("/sys/fs/cgroup/pids")
+
+
+@pytest.mark.skipif(not os.access(PIDS, os.W_OK), reason="limits threads with a pids cgroup (v1, as root)")
+def test_where_no_thread_can_start_a_conversion_gives_the_same_scene(picture, tmp_path):
+    """A one-thread block hands the count outside it back from a thread of its own; where none
+    can start (a limit on processes), it goes on without."""
+    picture.save(tmp_path / "p.png")
+    group = PIDS / f"primify-test-{os.getpid()}"
+    group.mkdir()
+    code = f"""
+import os, threading, torch, primify
+convert = lambda: primify.convert({str(tmp_path / "p.png")!r}, **{FEW!r})
+alone = convert()
+group = {str(group)!r}  # as many threads as this process has now, and no more
+open(group + "/pids.max", "w").write(str(len(os.listdir("/proc/self/task"))))
+open(group + "/cgroup.procs", "w").write(str(os.getpid()))
+try:
+    threading.Thread(target=print).start()
+except RuntimeError:
+    print("no thread", convert() == alone)
+"""
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    finally:
+        group.rmdir()
+    assert done.stdout.split() == ["no", "thread", "True"], done.stderr
 
 
 def test_where_no_process_can_start_the_second_search_runs_here():
