@@ -36,6 +36,9 @@ def threads(count: int) -> Iterator[None]:
     """Runs its block on ``count`` of torch's CPU threads; the count is restored afterwards."""
     global _blocks, _outside
     before = torch.get_num_threads()
+    if count == before:  # nothing to change, or to hand on (a conversion's own count, a large batch)
+        yield
+        return
     # Under the lock: a conversion that begins meanwhile takes up its count (``own_threads``)
     # only once the count outside is handed on again.
     with _lock:
