@@ -673,6 +673,23 @@ def test_a_rerun_of_star_leaves_its_own_out_dir_out_with_a_line(photos, monkeypa
     assert alone.stderr == "error: cannot read 'shapes': it is a folder with only primify's own outputs in it\n"
 
 
+def test_output_takes_a_picture_whose_own_outputs_a_star_names_beside_it(photos, monkeypatch):
+    # `a*` names a.png and the a.primify.png and .svg a first run wrote: they are left out, so
+    # one picture is left, and -o takes it; two pictures are still too many.
+    monkeypatch.chdir(photos)
+    assert run("a.png", *FAST, "-q").exit_code == 0
+    for args in (["a.png", "a.primify.png", "a.primify.svg"], ["a*"]):
+        done = run(*args, *FAST, "-o", "new.svg")
+        assert done.exit_code == 0, done.output
+        assert (photos / "new.svg").read_bytes().startswith(b"<svg")
+        (photos / "new.svg").unlink()
+    both = run("a.png", "a.primify.png", "b.jpg", *FAST, "-o", "new.svg")
+    assert both.exit_code == 2
+    flat = " ".join(both.output.replace("│", " ").split())
+    assert "--output takes a single input; use --out-dir for several" in flat, flat
+    assert not (photos / "new.svg").exists()
+
+
 def test_a_rerun_of_star_over_only_our_outputs_and_the_out_dir_converts_nothing(photos, monkeypatch):
     # `*` named a.primify.png and shapes/: the folder did not count as another input, so the
     # output was converted again, into a.primify.primify.png.

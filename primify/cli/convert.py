@@ -109,7 +109,6 @@ def convert(
     if not output:
         checked(lambda: check_extensions(name, exts), "--name")
     sources = expand(inputs, recursive, own_outputs(name, exts, shape, shapes))
-    usage(bool(output) and len(sources) > 1, "--output", "--output takes a single input; use --out-dir for several")
     look = Look(output_size, precision, blur, every, f"seed {seed}")
     plan = checked(
         lambda: planning.make(
@@ -129,6 +128,9 @@ def convert(
         ),
         "--output/--name" + ("/--frames" if frames else ""),
     )
+    # Counted once the plan has left out primify's own outputs: `a*` names a.jpg and its outputs.
+    converted = sum(not item.left_out for item in plan.items)
+    usage(bool(output) and converted > 1, "--output", "--output takes a single input; use --out-dir for several")
     dev = checked(lambda: api.pick_device(device), "--device") if dask is None else None
     settings = checked(
         lambda: Settings(
