@@ -382,6 +382,17 @@ def test_a_name_with_a_newline_keeps_its_line_one_line(picture, tmp_path):
     assert line.startswith(f"{tmp_path / 'in' / 'a?b.png'}: 4 triangle shapes") and line.endswith("a?b.primify.svg")
 
 
+def test_an_error_about_a_name_with_a_newline_is_one_line_in_both_commands(tmp_path):
+    # render's "cannot read" error showed the newline: "error: cannot read 'a", then "b.json'...".
+    (tmp_path / "a\nb.json").write_text("x")
+    for command in ("convert", "render"):
+        args = [command, str(tmp_path / "a\nb.json"), "-o", str(tmp_path / "o.svg")]
+        result = CliRunner().invoke(cli.app, args + (["-n", "4"] if command == "convert" else []))
+        assert result.exit_code == 1
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"error: cannot read '{tmp_path / 'a?b.json'}': ")
+
+
 def test_format_and_separator_characters_in_names_are_shown_as_question_marks_but_spaces_are_not(picture, tmp_path):
     # A line separator split the line; a right-to-left override reordered it on the screen, and
     # a zero-width space hid in it. macOS names its screenshots with a narrow no-break space.

@@ -43,8 +43,8 @@ def one_line(text: str) -> str:
 
 
 def error(message: str) -> None:
-    """An error line on stderr."""
-    err.print(Text.assemble(("error:", "red"), " ", printable(message)))
+    """An error line on stderr: one line, whatever the names in it hold."""
+    err.print(Text.assemble(("error:", "red"), " ", one_line(message)))
 
 
 class Show:
@@ -113,7 +113,7 @@ class Show:
             self._json_line(record(result, outputs, self.look))
         if result.error:
             self.failed += 1
-            error(one_line(result.error))
+            error(result.error)
         elif result.stopped or not self.quiet:
             for line in describe(result, self._name(result.index), self.asked, outputs):
                 err.print(one_line(line))
