@@ -58,7 +58,11 @@ def test_an_unreadable_folder_is_an_error_line_and_the_next_input_is_converted(t
     assert found["locked"]["status"] == "error"
     assert found["locked"]["error"] == "cannot read 'locked': permission denied"
     assert found["b.png"]["status"] == "ok"
-    assert done.stderr.startswith("error: cannot read 'locked': permission denied\n")
+    # In a batch the error line has its place among the others, and the last line counts the failures.
+    lines = done.stderr.splitlines()
+    assert lines[0] == "[1/2] error: cannot read 'locked': permission denied"
+    assert lines[1].startswith("[2/2] b.png: 2 triangle shapes")
+    assert lines[2:] == ["error: 1 of 2 inputs failed; each has its line above"]
 
 
 def test_recursive_reports_an_unreadable_subfolder(tmp_path, picture):

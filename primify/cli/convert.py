@@ -207,4 +207,5 @@ def convert(
     if stop():
         raise typer.Exit(130)
     if show.failed:
+        show.failures()
         raise typer.Exit(1)

@@ -42,9 +42,10 @@ def one_line(text: str) -> str:
     return printable(text).replace("\n", "?")
 
 
-def error(message: str) -> None:
-    """An error line on stderr: one line, whatever the names in it hold."""
-    err.print(Text.assemble(("error:", "red"), " ", one_line(message)))
+def error(message: str, counter: str = "") -> None:
+    """An error line on stderr: one line, whatever the names in it hold; ``counter`` ("[3/9] ")
+    places it among a batch's lines."""
+    err.print(Text.assemble(counter, ("error:", "red"), " ", one_line(message)))
 
 
 class Show:
@@ -91,8 +92,11 @@ class Show:
         if self.bars:
             self.bars.stop()
 
+    def _counter(self, index: int) -> str:
+        return "" if len(self.names) == 1 else f"[{index + 1}/{len(self.names)}] "
+
     def _name(self, index: int) -> str:
-        return self.names[index] if len(self.names) == 1 else f"[{index + 1}/{len(self.names)}] {self.names[index]}"
+        return self._counter(index) + self.names[index]
 
     def progress(self, index: int, p) -> None:
         if self.bars:
@@ -113,10 +117,15 @@ class Show:
             self._json_line(record(result, outputs, self.look))
         if result.error:
             self.failed += 1
-            error(result.error)
+            error(result.error, self._counter(result.index))
         elif result.stopped or not self.quiet:
             for line in describe(result, self._name(result.index), self.asked, outputs):
                 err.print(one_line(line))
+
+    def failures(self) -> None:
+        """A batch's last line where some of it failed: their lines may have scrolled away."""
+        if self.failed and len(self.names) > 1:
+            error(f"{self.failed} of {len(self.names)} inputs failed; each has its line above")
 
     def _json_line(self, line: dict) -> None:
         """Writes a --json line; where standard output cannot take it (a full disk, closed), says
