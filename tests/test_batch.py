@@ -109,7 +109,10 @@ def test_existing_outputs_are_refused_skipped_or_overwritten(photo, tmp_path):
     refused = run(*args)
     assert refused.exit_code == 1 and "exists; pass --overwrite" in refused.stderr and svg.read_text() == "mine"
     skipped = run(*args, "--skip-existing", "--json")
-    assert skipped.exit_code == 0 and json.loads(skipped.stdout)["status"] == "skipped" and svg.read_text() == "mine"
+    assert skipped.exit_code == 0 and svg.read_text() == "mine"
+    # The line says why, as the summary does: "skipped" alone also means one of primify's own outputs left out.
+    assert json.loads(skipped.stdout)["status"] == "skipped"
+    assert json.loads(skipped.stdout)["notes"] == ["skipped, its outputs exist"]
     assert run(*args, "--overwrite").exit_code == 0 and svg.read_text().startswith("<svg")
 
 
@@ -181,7 +184,7 @@ def test_a_shells_star_in_a_folder_of_earlier_outputs_and_notes_converts_the_pic
     assert f"{folder / 'a.primify.svg'}: left out, as one of primify's own outputs named among others" in again.stderr
     # The --json line says so too: "skipped" alone read as --skip-existing's.
     assert lines(again.stdout)["a.primify.svg"]["notes"][0].startswith("left out, as one of primify's own outputs")
-    assert lines(again.stdout)["a.png"]["notes"] == []
+    assert lines(again.stdout)["a.png"]["notes"] == ["skipped, its outputs exist"]
     # A picture of the user's named as ours would name it is left out of a folder only by the
     # name this run gives its outputs, or by the mark that primify's own carry.
     picture.save(tmp_path / "holiday.primify.jpg")

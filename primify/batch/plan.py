@@ -94,7 +94,7 @@ class Plan:
         if not kept and not frames:
             return None
         if self.skip and kept and len(kept) == len(item.outputs):
-            return Result(item.index, src.name)
+            return Result(item.index, src.name, notes=["skipped, its outputs exist"])
         also = " (not all of its input's outputs exist)" if self.skip else " or --skip-existing to skip its input"
         return Result(
             item.index, src.name, error=f"'{(kept + frames)[0]}' exists; pass --overwrite to replace it{also}"

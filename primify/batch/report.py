@@ -74,9 +74,9 @@ def describe(result: Result, label: str, asked: int, outputs: tuple[Path, ...]) 
         if shapes >= asked:
             how = f"all {shapes} shapes, their last refinement cut short"
         return [f"stopped early by Ctrl-C: {result.name} written with {how} -> {files}"]
-    lines = [f"{label}: note: {n}" for n in result.notes] + [f"{label}: warning: {w}" for w in result.warnings]
     if result.scene is None:
-        # Left out (an output of ours named among others) says why; skipped, that nothing is to do.
-        return [f"{label}: {result.notes[0]}"] if result.notes else lines + [f"{label}: skipped, its outputs exist"]
+        # Left out (an output of ours named among others) or skipped (--skip-existing): its note says why.
+        return [f"{label}: {n}" for n in result.notes]
+    lines = [f"{label}: note: {n}" for n in result.notes] + [f"{label}: warning: {w}" for w in result.warnings]
     count = " ".join(filter(None, [str(shapes), ",".join(k for k in KINDS if k in result.kinds), "shapes"]))
     return lines + [f"{label}: {count}, {result.psnr:.2f} dB, {result.seconds:.1f} s on {result.device} -> {files}"]
