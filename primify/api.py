@@ -5,7 +5,7 @@ import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields, replace
-from typing import Any, Union
+from typing import Any, BinaryIO, Union
 
 import numpy as np
 import torch
@@ -31,7 +31,7 @@ class _Keep(enum.Enum):
 
 KEEP = _Keep.KEEP
 #: What ``convert`` takes as a picture or a mask (see ``io.picture.picture`` for the rule).
-PictureLike = Union[Image.Image, str, os.PathLike, np.ndarray, torch.Tensor]
+PictureLike = Union[Image.Image, str, os.PathLike, bytes, bytearray, memoryview, BinaryIO, np.ndarray, torch.Tensor]
 ColourLike = Union[str, Sequence[float]]
 
 
@@ -79,7 +79,8 @@ def convert(
     """Rebuilds ``image`` from shapes and returns the scene.
 
     ``image`` is a PIL image, a path (read as the command line reads files: upright, by EXIF),
-    a numpy array or a torch tensor; see ``primify.io.picture.picture`` for the layouts and the
+    an encoded picture's bytes or a binary file object (read as such a file is), a numpy array
+    or a torch tensor; see ``primify.io.picture.picture`` for the layouts and the
     rule that turns each dtype into a range. ``settings`` (a ``Settings``, or a dict of its
     fields) holds every option; a keyword named after a field replaces that one, as in
     ``convert(img, shapes=500, kinds="triangle,circle")``; the first nine are the user's

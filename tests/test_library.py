@@ -1,5 +1,6 @@
 """The Python library as notebooks and services use it: only public names (issue 12)."""
 
+import io
 import json
 import os
 import pickle
@@ -150,9 +151,26 @@ def test_path_strings_and_paths_are_read_as_the_command_line_reads_them(photo):
     assert run(str(photo)) == run(photo) == run(primify.open(photo))
 
 
-@pytest.mark.parametrize("thing", [[[0, 1], [1, 0]], {"a": 1}, None, 3.5, b"\x89PNG"], ids=repr)
+@pytest.mark.parametrize("form", ["bytes", "bytearray", "memoryview", "BytesIO", "open file"])
+def test_a_files_bytes_and_binary_file_objects_are_read_as_the_file_is(photo, form):
+    data = photo.read_bytes()
+    with open(photo, "rb") as file:
+        given = {"bytes": data, "bytearray": bytearray(data), "memoryview": memoryview(data)}
+        given |= {"BytesIO": io.BytesIO(data), "open file": file}
+        assert run(given[form]) == run(photo)
+
+
+@pytest.mark.parametrize("data", [b"\x89PNG", b"photo.jpg"], ids=repr)
+def test_bytes_that_are_no_picture_are_refused_as_an_unreadable_file_is(photo, data, monkeypatch):
+    # Bytes are a picture's contents, never a path, even where a file of that name exists.
+    monkeypatch.chdir(photo.parent)
+    with pytest.raises(Image.UnidentifiedImageError):
+        primify.convert(data, tiny())
+
+
+@pytest.mark.parametrize("thing", [[[0, 1], [1, 0]], {"a": 1}, None, 3.5, io.StringIO("x")], ids=lambda t: str(t)[:9])
 def test_anything_else_is_a_type_error_that_says_what_is_accepted(thing):
-    with pytest.raises(TypeError, match="PIL image.*path.*numpy array.*torch tensor"):
+    with pytest.raises(TypeError, match="PIL image.*path.*bytes.*file object.*numpy array.*torch tensor"):
         primify.convert(thing, tiny())
 
 

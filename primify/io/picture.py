@@ -5,6 +5,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import torch
@@ -32,7 +33,7 @@ class Picture:
     notes: list[str] = field(default_factory=list)
 
 
-def load(path: str | Path, working_size: int | None = None, max_pixels: int = MAX_PIXELS) -> Picture:
+def load(path: str | Path | BinaryIO, working_size: int | None = None, max_pixels: int = MAX_PIXELS) -> Picture:
     """Opens an image as RGB, or RGBA when it has transparency, upright as viewers show it.
 
     Refuses, before decoding, any picture of more than ``max_pixels`` pixels. JPEGs are decoded
@@ -67,8 +68,8 @@ def load(path: str | Path, working_size: int | None = None, max_pixels: int = MA
 
 #: What ``picture`` (and so ``primify.convert``) takes, for its TypeError.
 ACCEPTED = (
-    "a PIL image, a path (str or os.PathLike), a numpy array (H×W, H×W×C or C×H×W, C from 1 to 4) "
-    "or a torch tensor (C×H×W, 1×C×H×W or H×W)"
+    "a PIL image, a path (str or os.PathLike), a file's bytes or a binary file object, a numpy array "
+    "(H×W, H×W×C or C×H×W, C from 1 to 4) or a torch tensor (C×H×W, 1×C×H×W or H×W)"
 )
 
 
@@ -84,6 +85,9 @@ def picture(image, working_size: int | None = None, what: str = "picture") -> Im
     - a PIL image, any mode, as ``normalize`` reads it: deep gray (modes F, I and I;16) by the
       rule of its numpy dtype below, as the same data in an array would be;
     - a path, read by ``load`` as the command line reads files (so EXIF rotation matches);
+    - an encoded picture's bytes (``bytes``, ``bytearray``, ``memoryview``: a file's contents, an
+      upload's, ``requests``' ``content``; not a path, as Pillow would take bytes) or a binary
+      file object open for reading, read by ``load`` as a file of those bytes is;
     - a numpy array or torch tensor: H×W (gray), H×W×C or C×H×W with C = 1 (gray), 2 (gray and
       alpha), 3 (RGB) or 4 (RGBA); numpy arrays are read as H×W×C when both fit, tensors as
       C×H×W (torchvision's order), and a tensor may hold a batch of one (1×C×H×W). The dtype
@@ -96,7 +100,10 @@ def picture(image, working_size: int | None = None, what: str = "picture") -> Im
     Raises TypeError for anything else and ValueError for an empty picture or an array that
     is not one.
     """
-    if isinstance(image, (str, os.PathLike)):
+    if isinstance(image, (bytes, bytearray, memoryview)):
+        image = io.BytesIO(image)
+    # A text file object has read() too, but no picture in it.
+    if isinstance(image, (str, os.PathLike)) or (hasattr(image, "read") and not isinstance(image, io.TextIOBase)):
         return load(image, working_size).image
     if isinstance(image, torch.Tensor):
         t = image.detach().cpu()
