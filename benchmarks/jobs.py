@@ -6,6 +6,12 @@ median of --repeats runs of each setting taken in turn, and the CPU-seconds per 
     python benchmarks/jobs.py --jobs 1,dask       # dask: a local cluster of 2 one-thread workers
     python benchmarks/jobs.py --against /tmp/primify-1794b5c --against-jobs 2   # and another checkout, in turn
 
+Each row is also paired with --baseline's run of the same round (default: this checkout's -j 2):
+``seconds_ratio`` and ``cpu_ratio`` are the medians over the rounds of the two runs' ratios, and
+the ``_rounds`` columns each round's. -j 1's ``cpu_ratio`` is what two threads cost a picture
+over one thread; another checkout's ``seconds_ratio`` is how many times its pictures a minute
+this checkout's -j 2 converts.
+
 The batch is the seven benchmark paintings, their mirror images and two samples (16 protocol
 targets, 256 px), converted by one `primify convert` process per run, timed as a whole.
 """
@@ -64,6 +70,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--against", type=Path, help="another checkout, run in turn (its own `python -m primify`)")
     p.add_argument("--against-jobs", default="2", help="the -j values the other checkout runs at")
     p.add_argument("--repeats", type=int, default=3, help="rounds; each setting runs once per round, in turn")
+    p.add_argument(
+        "--baseline", default="2", help="the setting each other one is paired with, round by round (a --jobs value)"
+    )
     args = p.parse_args(argv)
     folder = batch(args.out, args.images)
     count = len(list(folder.iterdir()))
@@ -106,6 +115,7 @@ def main(argv: list[str] | None = None) -> None:
             runs[label].append((seconds, cpu))
             print(label, round(seconds, 1), cpu and round(cpu, 1), flush=True)
     rows = []
+    base = runs.get(args.baseline)
     for jobs, taken in runs.items():
         seconds = statistics.median(s for s, _ in taken)
         cpu = None if jobs == "dask" else statistics.median(c for _, c in taken)
@@ -118,9 +128,28 @@ def main(argv: list[str] | None = None) -> None:
                 "seconds": round(seconds, 1),
                 "images_per_minute": round(60 * count / seconds, 1),
                 "cpu_seconds_per_image": "" if cpu is None else round(cpu / count, 2),
+                **paired(taken, base, args.baseline),
             }
         )
     harness.write_rows(args.out / "jobs.csv", rows)
+
+
+def paired(taken: list[tuple[float, float | None]], base: list[tuple[float, float | None]] | None, label: str) -> dict:
+    """A setting against the baseline's run of the same round, as the medians over the rounds of
+    their ratios: this machine drifts by a tenth from one minute to the next, so a ratio of two
+    runs side by side moves less than one of two medians taken apart. Each round's ratios too."""
+    if base is None:
+        return {}
+    time_ratios = [s / b for (s, _), (b, _) in zip(taken, base)]
+    cpu_ratios = [c / b for (_, c), (_, b) in zip(taken, base) if c and b]
+    rounds = lambda ratios: " ".join(f"{r:.2f}" for r in ratios)
+    return {
+        "paired_with": label,
+        "seconds_ratio": round(statistics.median(time_ratios), 3),
+        "seconds_ratio_rounds": rounds(time_ratios),
+        "cpu_ratio": round(statistics.median(cpu_ratios), 3) if cpu_ratios else "",
+        "cpu_ratio_rounds": rounds(cpu_ratios),
+    }
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from PIL import Image, ImageCms
 # benchmarks/ is not an installed package; import it from the checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import dense, harness, metrics, report, run  # noqa: E402
+from benchmarks import dense, harness, jobs, metrics, report, run  # noqa: E402
 
 
 def synthetic_image(path: Path) -> Path:
@@ -217,3 +217,14 @@ def test_a_checkout_is_timed_with_its_bytecode_compiled_even_where_python_writes
     assert code == 0
     cached = (tmp_path / "primify" / "__pycache__").iterdir()
     assert sorted(p.name.split(".")[0] for p in cached) == ["__init__", "shapes"]
+
+
+def test_jobs_pairs_each_round_with_the_baselines_run_of_that_round():
+    # Round 2 ran slow for both (the machine drifted): paired, the ratio holds; medians taken apart would not.
+    two_threads = [(40.0, 64.0), (60.0, 100.0), (41.0, 66.0)]
+    one_thread = [(25.0, 56.0), (37.0, 90.0), (26.0, 57.0)]
+    row = jobs.paired(two_threads, one_thread, "2")
+    assert row["paired_with"] == "2" and row["cpu_ratio_rounds"] == "1.14 1.11 1.16"
+    assert row["cpu_ratio"] == round(64 / 56, 3) and row["seconds_ratio"] == 1.6  # 1.60, 1.62, 1.58
+    assert jobs.paired(two_threads, None, "2") == {}
+    assert jobs.paired([(20.0, None)], [(10.0, None)], "2")["cpu_ratio"] == ""  # dask's CPU is not counted
