@@ -101,6 +101,15 @@ def test_choices_take_any_case_and_jpeg_and_name_the_choices_when_wrong(photo, t
     result = run(photo, *FAST, "--format", "JPEG", "--format", "Svg", "--effort", "FAST", "--out-dir", tmp_path / "o")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["photo.primify.jpg", "photo.primify.svg"]
+    # A comma list is the same as the option repeated, as --shape's kinds are.
+    listed = run(photo, *FAST, "--format", "json, JPEG", "--format", "svg,jpg", "--out-dir", tmp_path / "l")
+    assert listed.exit_code == 0, listed.output
+    assert sorted(p.name for p in (tmp_path / "l").iterdir()) == [
+        "photo.primify.jpg",
+        "photo.primify.json",
+        "photo.primify.svg",
+    ]
+    assert "'gif2' is not one of" in " ".join(run(photo, "--format", "svg,gif2").stderr.replace("│", " ").split())
     # Two spellings of one format are one format, to standard output too.
     piped = run(photo, *FAST, "-o", "-", "--format", "jpeg", "--format", "JPG")
     assert piped.exit_code == 0, piped.output

@@ -119,7 +119,7 @@ FormatsOption = Annotated[
         callback=one_of(FORMAT_NAMES, jpeg="jpg"),
         show_default="png and svg",
         rich_help_panel=OUTPUT,
-        help="Output format when no --output is given (repeatable): png, jpg, svg, uri, json or gif.",
+        help="Output format when no --output is given (repeatable, or a comma list): png, jpg, svg, uri, json or gif.",
     ),
 ]
 SkipExistingOption = Annotated[

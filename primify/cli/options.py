@@ -22,8 +22,9 @@ DEFAULT_FORMATS = ["png", "svg"]
 
 def one_of(choices: tuple[str, ...], **same: str):
     """An option callback that takes a word of ``choices`` (or one that ``same`` maps to one) in
-    any case, alone or in a list, and gives the choice; any other word is a usage error that
-    names the choices."""
+    any case, alone or in a list (a repeated option, each value of which may be a comma list, as
+    --shape's kinds are), and gives the choice; any other word is a usage error that names the
+    choices."""
 
     def pick(word: str) -> str:
         choice = same.get(word.lower(), word.lower())
@@ -35,7 +36,9 @@ def one_of(choices: tuple[str, ...], **same: str):
         if value is None:
             return None
         # Repeats of one choice, however spelt (jpg and JPEG), are that choice once.
-        return list(dict.fromkeys(map(pick, value))) if isinstance(value, list) else pick(value)
+        if not isinstance(value, list):
+            return pick(value)
+        return list(dict.fromkeys(pick(word.strip()) for words in value for word in words.split(",")))
 
     return callback
 
