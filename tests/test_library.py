@@ -158,6 +158,7 @@ def test_a_files_bytes_and_binary_file_objects_are_read_as_the_file_is(photo, fo
         given = {"bytes": data, "bytearray": bytearray(data), "memoryview": memoryview(data)}
         given |= {"BytesIO": io.BytesIO(data), "open file": file}
         assert run(given[form]) == run(photo)
+    assert primify.open(data).tobytes() == primify.open(photo).tobytes()
 
 
 @pytest.mark.parametrize("data", [b"\x89PNG", b"photo.jpg"], ids=repr)

@@ -33,13 +33,19 @@ class Picture:
     notes: list[str] = field(default_factory=list)
 
 
-def load(path: str | Path | BinaryIO, working_size: int | None = None, max_pixels: int = MAX_PIXELS) -> Picture:
-    """Opens an image as RGB, or RGBA when it has transparency, upright as viewers show it.
+#: A picture file's contents, as ``load`` takes them: never a path, though Pillow reads bytes as one.
+CONTENTS = (bytes, bytearray, memoryview)
+
+
+def load(path: str | Path | bytes | BinaryIO, working_size: int | None = None, max_pixels: int = MAX_PIXELS) -> Picture:
+    """Opens an image (a path, a file's ``CONTENTS`` or a binary file object) as RGB, or RGBA
+    when it has transparency, upright as viewers show it.
 
     Refuses, before decoding, any picture of more than ``max_pixels`` pixels. JPEGs are decoded
     at the smallest scale still at least twice ``working_size``, so huge photos stay cheap.
     Raises OSError or ValueError with a reason a person can act on.
     """
+    path = io.BytesIO(path) if isinstance(path, CONTENTS) else path
     # Pillow's own bomb check would fire first with its own limit and message; ours replaces it.
     with _bomb_check:
         limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
@@ -73,9 +79,10 @@ ACCEPTED = (
 )
 
 
-def open_picture(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Image.Image:
-    """The picture at ``path`` as the command line reads it: RGB, or RGBA when it has
-    transparency, upright as viewers show it (EXIF orientation applied)."""
+def open_picture(path: str | os.PathLike | bytes | BinaryIO, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """The picture at ``path`` (or in a file's bytes or a binary file object) as the command line
+    reads it: RGB, or RGBA when it has transparency, upright as viewers show it (EXIF
+    orientation applied)."""
     return load(path, None, max_pixels).image
 
 
@@ -100,10 +107,10 @@ def picture(image, working_size: int | None = None, what: str = "picture") -> Im
     Raises TypeError for anything else and ValueError for an empty picture or an array that
     is not one.
     """
-    if isinstance(image, (bytes, bytearray, memoryview)):
-        image = io.BytesIO(image)
     # A text file object has read() too, but no picture in it.
-    if isinstance(image, (str, os.PathLike)) or (hasattr(image, "read") and not isinstance(image, io.TextIOBase)):
+    if isinstance(image, (str, os.PathLike, *CONTENTS)) or (
+        hasattr(image, "read") and not isinstance(image, io.TextIOBase)
+    ):
         return load(image, working_size).image
     if isinstance(image, torch.Tensor):
         t = image.detach().cpu()
