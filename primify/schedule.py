@@ -44,8 +44,8 @@ class Schedule:
 
     @property
     def search_runs(self) -> int:
-        """Searches to run (see ``searches``): at an eighth of ``few_shapes`` and below, one at effort fast."""
-        return self.searches if self.shapes * 8 <= self.few_shapes and self.effort != "fast" else 1
+        """Searches to run (see ``searches``): at a fifth of ``few_shapes`` and below, one at effort fast."""
+        return self.searches if self.shapes * 5 <= self.few_shapes and self.effort != "fast" else 1
 
     @property
     def refine_steps(self) -> int:

@@ -139,8 +139,8 @@ def test_a_conversion_is_the_same_with_its_second_search_forked_or_in_turn(pictu
 
 
 def test_several_searches_run_only_for_few_shapes_and_not_at_effort_fast():
-    assert Settings(shapes=12).search_runs == 2
-    assert Settings(shapes=13).search_runs == 1
+    assert Settings(shapes=20).search_runs == 2
+    assert Settings(shapes=21).search_runs == 1
     assert Settings(shapes=8, effort="fast").search_runs == 1
     assert Settings(shapes=8, effort="best", searches=3).search_runs == 3
     assert Settings(shapes=8, few_shapes=0).search_runs == 1

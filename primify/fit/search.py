@@ -1,7 +1,7 @@
 """Few shapes: the best of several searches, the second beside the first where a core is spare.
 
 A fit of a few shapes is chaotic: the same search from another seed lands elsewhere, a tenth
-to a third of a dB a picture apart at 8 triangles. So at an eighth of ``few_shapes`` and below the
+to a third of a dB a picture apart at 8 triangles. So at a fifth of ``few_shapes`` and below the
 search on the shrunk picture (placement, then regrowth) runs ``Settings.searches`` times, each
 from its own seed drawn from the caller's generator and on one thread, and the best is
 finished at the working size. On Linux and the CPU, with ``beside``, the second search runs in
