@@ -100,11 +100,13 @@ class Settings(Schedule):
     )
     searches: int = _option(
         2,
-        "At an eighth of few_shapes and below, how many searches on the shrunk picture (placement and "
+        "At a fifth of few_shapes and below, how many searches on the shrunk picture (placement and "
         "regrowth) run, each from its own seed and on one thread, the best finished at the working size: a fit "
         "of a few shapes is chaotic, and the best of two scored +0.11 dB at 8 triangles over one (the twelve "
-        "benchmark pictures, two seeds), in the same time side by side; at 20 triangles +0.08 dB, but in 1.12 "
-        "times the time (a search on one thread is slower there than on two). Effort fast runs one, and a "
+        "benchmark pictures, two seeds), in the same time side by side; at 20 shapes +0.07, +0.10 and +0.04 dB "
+        "for triangles, circles and rectangles, the command's time against primitive's going from 0.85 to 0.88, "
+        "0.72 to 0.81 and 1.35 to 1.34 (a search on one thread is slower there than on two). Effort fast runs "
+        "one, and a "
         "conversion no more than it has threads (torch.get_num_threads()): on one thread, as under -j 2 on two "
         "cores, the core a second search would take is another picture's. The command line runs the second "
         "beside the first (see fit.search).",
