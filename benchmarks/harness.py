@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -244,6 +245,14 @@ def scaling_run(
         "peak_rss_mb": round(rss, 1) if ok else "",
         "device": device,
     }
+
+
+def paired(values: list[float], base: list[float]) -> tuple[float, str]:
+    """Each round's value over the baseline's of the same round: the median of those ratios, and
+    each round's as text. This machine drifts by a tenth from one minute to the next, so a ratio
+    of two runs side by side moves less than one of two medians taken apart."""
+    ratios = [v / b for v, b in zip(values, base, strict=True)]
+    return round(statistics.median(ratios), 3), " ".join(f"{r:.2f}" for r in ratios)
 
 
 def write_rows(path: Path, rows: list[dict]) -> None:

@@ -135,20 +135,19 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def paired(taken: list[tuple[float, float | None]], base: list[tuple[float, float | None]] | None, label: str) -> dict:
-    """A setting against the baseline's run of the same round, as the medians over the rounds of
-    their ratios: this machine drifts by a tenth from one minute to the next, so a ratio of two
-    runs side by side moves less than one of two medians taken apart. Each round's ratios too."""
+    """A setting against the baseline's run of the same round (``harness.paired``), its time and,
+    where both were counted, its CPU."""
     if base is None:
         return {}
-    time_ratios = [s / b for (s, _), (b, _) in zip(taken, base)]
-    cpu_ratios = [c / b for (_, c), (_, b) in zip(taken, base) if c and b]
-    rounds = lambda ratios: " ".join(f"{r:.2f}" for r in ratios)
+    seconds, seconds_rounds = harness.paired([s for s, _ in taken], [b for b, _ in base])
+    counted = all(c for _, c in taken) and all(b for _, b in base)
+    cpu, cpu_rounds = harness.paired([c for _, c in taken], [b for _, b in base]) if counted else ("", "")
     return {
         "paired_with": label,
-        "seconds_ratio": round(statistics.median(time_ratios), 3),
-        "seconds_ratio_rounds": rounds(time_ratios),
-        "cpu_ratio": round(statistics.median(cpu_ratios), 3) if cpu_ratios else "",
-        "cpu_ratio_rounds": rounds(cpu_ratios),
+        "seconds_ratio": seconds,
+        "seconds_ratio_rounds": seconds_rounds,
+        "cpu_ratio": cpu,
+        "cpu_ratio_rounds": cpu_rounds,
     }
 
 
