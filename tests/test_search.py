@@ -86,7 +86,11 @@ def waiting_for_a_slow_child(pidfile, then):
 
     def search(gen, report, stop):
         if os.getpid() != parent:
-            pidfile.write_text(str(os.getpid()))
+            # Written whole under another name, then renamed: the run here returns as soon as the
+            # name is there, and this process is ended then, so a half-written pid would stay so.
+            partial = pidfile.with_name(pidfile.name + ".part")
+            partial.write_text(str(os.getpid()))
+            partial.rename(pidfile)
             time.sleep(60)
         while not pidfile.exists():
             time.sleep(0.01)
