@@ -1,7 +1,6 @@
 """One image's conversion as a task: ``work`` turns a ``Task`` into a ``Result``; any failure
 becomes the result's error, one sentence, so one image never sinks a batch."""
 
-import io
 import time
 import warnings
 from collections.abc import Callable
@@ -87,7 +86,7 @@ def work(
         result.stopped = True
         return result
     try:
-        pic = load(io.BytesIO(task.data), task.settings.size, task.max_pixels)
+        pic = load(task.data, task.settings.size, task.max_pixels)
     except Exception as e:  # Pillow's decoders raise SyntaxError, EOFError, struct.error... on damaged files
         result.error = f"cannot read '{task.name}': {reason(e)}"
         return result
