@@ -149,14 +149,29 @@ def test_few_shapes_search_longer_and_fit_better(picture, fast):
 
 
 def test_few_shapes_are_searched_on_a_shrunk_picture_by_the_rule():
-    side = lambda **kw: Settings(**kw).search_side(256)
+    side = lambda **kw: Settings(**kw).search_side(192, 256)
     assert [side(shapes=n) for n in (4, 8, 20, 50, 99)] == [64, 64, 72, 113, 159]
     # From few_shapes up, its first quarter is searched there: 25 shapes, on 80 px.
     assert [(Settings(shapes=n).searched, side(shapes=n)) for n in (100, 2048)] == [(25, 80), (25, 80)]
     assert side(shapes=8, search_scale=0) is None and side(shapes=8, few_shapes=0) is None
     assert side(shapes=300, search_scale=0) is None and side(shapes=300, few_shapes=0) is None
     assert side(shapes=8, target_psnr=20) is None and side(shapes=300, target_psnr=20) is None
-    assert Settings(shapes=8).search_side(64) is None
+    assert Settings(shapes=8).search_side(64, 48) is None
+    # A thin picture is shrunk to 16 px across at the least, and not at all where that is its size.
+    assert [Settings(shapes=8).search_side(256, w) for w in (64, 48, 24, 16)] == [64, 86, 171, None]
+    assert Settings(shapes=8).search_side(3, 256) is None
+
+
+def test_a_thin_picture_is_fitted_and_not_left_at_its_mean_colour():
+    # Searched on a strip a pixel across, its 8 shapes once painted worse than the mean colour
+    # at 3 by 256 pixels, and the fit ended there (11.0 dB here, as flat as it gets).
+    a = np.zeros((256, 3, 3), np.uint8)
+    a[:, :, 1] = np.linspace(0, 255, 256)[:, None]
+    a[128:, :, 2] = 200
+    picture = Image.fromarray(a)
+    scene = primify.convert(picture, shapes=8, generator=torch.Generator().manual_seed(0))
+    assert len(scene.shapes) == 8
+    assert psnr_of(scene, picture) > flat_psnr(picture) + 15
 
 
 def test_many_shapes_place_the_first_large_ones_on_the_shrunk_picture(picture, fast, monkeypatch):

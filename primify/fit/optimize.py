@@ -105,7 +105,7 @@ def fit(
             progress(Progress(len(done), settings.shapes, psnr(canvas, target), time.perf_counter() - start))
 
     try:
-        side = settings.search_side(max(h, w))
+        side = settings.search_side(h, w)
         scene = (background, list(init))
         if side is None or init:
             scene = _fit(target, weight, settings, gen, scene, report, stop, free)
