@@ -414,6 +414,18 @@ def test_a_name_too_long_anywhere_is_one_line_naming_it(photo, tmp_path, command
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([photo.name, "scene.json"])
 
 
+def test_an_output_name_too_long_is_found_before_the_fitting(photo, tmp_path):
+    # It was found when written, after the whole conversion; the batch's other input goes on.
+    long = tmp_path / ("x" * 246 + ".png")  # its output, x….primify.png, is 258 bytes
+    shutil.copy(photo, long)
+    result = run(long, photo, *FAST, "--out-dir", tmp_path / "out", "--json")
+    assert result.exit_code == 1
+    first, second = map(json.loads, result.stdout.splitlines())
+    assert (first["status"], first["seconds"], first["shapes"]) == ("error", 0, 0)
+    assert first["error"] == f"cannot write '{tmp_path / 'out' / long.stem}.primify.png': file name too long"
+    assert second["status"] == "ok"
+
+
 def test_a_pattern_in_a_folder_that_is_not_there_matches_nothing(tmp_path):
     # Quoted, so that primify expands it: a traceback from the folder that could not be listed.
     result = run(tmp_path / "nothere" / "*.png", *FAST, "--out-dir", tmp_path / "out")

@@ -46,6 +46,16 @@ def unwritable(folder: Path, made: list[Path] | None = None) -> str | None:
     return "read-only file system" if read_only else "permission denied"
 
 
+def too_long(path: Path) -> bool:
+    """Whether ``path``'s name is longer than its folder's file system takes, found before the
+    fitting rather than when the file is written after it. The folder must exist."""
+    try:
+        limit = os.pathconf(path.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255  # every common file system's
+    return len(os.fsencode(path.name)) > limit
+
+
 def tidy(made: list[Path]) -> None:
     """Takes away the folders in ``made`` (outermost first) that are still empty, innermost
     first; one with anything in it stays, as does one that cannot be taken away."""
