@@ -81,6 +81,8 @@ def test_a_bad_input_does_not_stop_the_others(photo, tmp_path):
         (["--alpha", "0"], "is not in (0, 1]"),
         (["--size", "0"], "Invalid value for '--size'"),
         (["-o", "x.bmp"], "unknown extension '.bmp'"),
+        (["-o", "shapes/"], "'shapes' has no extension to pick its format; --out-dir names a folder"),
+        (["-o", "shapes/", "--format", "svg"], "'shapes' has no extension"),
     ],
 )
 def test_bad_options_are_usage_errors_with_exit_2(photo, args, message):

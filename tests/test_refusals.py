@@ -282,6 +282,17 @@ def test_init_with_more_shapes_than_asked_is_refused(photo, tmp_path):
     refused(run(photo, *FAST, "--init", tmp_path / "six.json", "-o", tmp_path / "x.png"), "6 shapes")
 
 
+def test_init_refuses_another_background_and_takes_its_own(photo, tmp_path):
+    # Another was silently ignored: the scene's own background was kept.
+    assert run(photo, *FAST, "--background", "white", "-o", tmp_path / "w.json").exit_code == 0
+    more = [photo, "--size", "24", "-n", "6", "--init", tmp_path / "w.json"]
+    for other in ("red", "transparent"):
+        said = f"'{tmp_path / 'w.json'}' has another background, which --init keeps; leave --background out"
+        refused(run(*more, "--background", other, "-o", tmp_path / "x.png"), said)
+    assert not (tmp_path / "x.png").exists()
+    assert run(*more, "--background", "#FFF", "-o", tmp_path / "y.png").exit_code == 0
+
+
 def test_version_is_written_in_one_place():
     result = CliRunner().invoke(cli.app, ["--version"])
     assert result.exit_code == 0 and result.stdout == f"primify {primify.__version__}\n"

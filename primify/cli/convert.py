@@ -89,6 +89,13 @@ def convert(
     )
     if to_stdout:
         not_to_terminal(formats[0])
+    # `-o shapes/` means a folder; read as a file it has no format, and the error would not say why.
+    bare = next((p for p in output or [] if not p.suffix and p != Path("-")), None)
+    usage(
+        bare is not None,
+        "--output",
+        f"--output names a file, and '{bare}' has no extension to pick its format; --out-dir names a folder",
+    )
     usage(
         bool(output) and not to_stdout and bool(formats),
         "--format",
@@ -147,6 +154,14 @@ def convert(
     )
     weights = checked(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
     start = checked(lambda: loads(read_scene(named(init))), "--init", f"cannot read '{init}'") if init else None
+    # The starting scene's shapes were fitted over its background, which is kept: another would
+    # be silently ignored. The same one, as a command given again with --init names it, is fine.
+    ground = Settings.coerce("background", background)
+    usage(
+        start is not None and ground is not None and not same_ground(start.background, ground),
+        "--background",
+        f"'{init}' has another background, which --init keeps; leave --background out",
+    )
     usage(
         start is not None and len(start.shapes) > shapes,
         "--init",
@@ -209,3 +224,10 @@ def convert(
     if show.failed:
         show.failures()
         raise typer.Exit(1)
+
+
+def same_ground(kept: tuple[float, float, float] | None, wanted) -> bool:
+    """Whether a scene's background (None: transparent) is ``wanted``, as 8-bit colours go."""
+    if wanted == "transparent" or kept is None:
+        return wanted == "transparent" and kept is None
+    return [round(255 * v) for v in kept] == [round(255 * v) for v in wanted]

@@ -77,7 +77,7 @@ InitOption = Annotated[
         metavar="SCENE.json",
         show_default=False,
         rich_help_panel=SHAPES,
-        help="Start from the shapes of a scene written with -o x.json, and add to them.",
+        help="Start from the shapes of a scene written with -o x.json, and add to them; its background is kept.",
     ),
 ]
 OutputOption = Annotated[
