@@ -140,6 +140,7 @@ def test_gif_and_frames_have_as_many_frames_as_asked(photo, tmp_path):
     assert result.exit_code == 0, result.output
     gif = Image.open(tmp_path / "a.gif")
     assert gif.n_frames == 3 and gif.size == (24, 18) and gif.info["loop"] == 0
+    assert [f.info["duration"] for f in ImageSequence.Iterator(gif)] == [80, 80, 2000]
     frames = sorted((tmp_path / "frames").iterdir())
     assert [f.name for f in frames] == ["photo.0001.png", "photo.0002.png", "photo.0003.png"]
     final = np.asarray(loads((tmp_path / "a.json").read_text()).render())

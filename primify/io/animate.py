@@ -36,14 +36,17 @@ def frames(scene: Scene, every: int, size: tuple[int, int] | None = None) -> Ite
 def save_gif(scene: Scene, file, every: int, size: tuple[int, int] | None = None, comment: str = "") -> None:
     """Writes the frames, at ``size``, as a looping GIF to ``file`` (a path or binary file)."""
     # A GIF's transparency is all or nothing, so a transparent scene is laid over white.
-    images = [flatten(im) for im in frames(scene, every, size)]
-    durations = [FRAME_MS] * (len(images) - 1) + [LAST_MS]
-    # Pillow folds a frame identical to the one before into it, keeping the timing.
-    images[0].save(
+    images = (flatten(im) for im in frames(scene, every, size))
+    count = max(1, math.ceil(len(scene.shapes) / every))
+    durations = [FRAME_MS] * (count - 1) + [LAST_MS]
+    # Pillow folds a frame identical to the one before into it, keeping the timing. It takes the
+    # frames one at a time and keeps each with a byte a pixel: a list of them here would hold
+    # three more.
+    next(images).save(
         file,
         "GIF",
         save_all=True,
-        append_images=images[1:],
+        append_images=images,
         duration=durations,
         loop=0,
         optimize=False,
