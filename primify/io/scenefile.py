@@ -86,6 +86,9 @@ def loads(text: str | bytes) -> Scene:
     except UnicodeDecodeError:
         raise ValueError("not a primify scene, which is a JSON text file") from None
     except json.JSONDecodeError as e:
+        # An SVG is the output most often mistaken for the scene, which it looks like to a person.
+        if e.doc.lstrip().startswith("<"):
+            raise ValueError("an SVG or other XML, not a primify scene, which is the JSON of -o x.json") from None
         raise ValueError(f"not valid JSON ({e.msg.removesuffix(' at')} at line {e.lineno})") from None
     except RecursionError:
         raise ValueError("not a scene: its JSON is nested too deeply") from None
