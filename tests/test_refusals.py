@@ -198,6 +198,8 @@ def damaged(**change) -> str:
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ('{"format": "primify-scene", "version": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
         ('{"format": "primify-sc', "not valid JSON (Unterminated string starting at line 1)"),
+        # The SVG beside it said only "not valid JSON (Expecting value at line 1)".
+        ('\n <svg xmlns="http://www.w3.org/2000/svg"/>', "an SVG or other XML, not a primify scene"),
     ],
 )
 def test_render_refuses_a_damaged_scene_in_one_line(tmp_path, text, message):
@@ -291,6 +293,23 @@ def test_init_refuses_another_background_and_takes_its_own(photo, tmp_path):
         refused(run(*more, "--background", other, "-o", tmp_path / "x.png"), said)
     assert not (tmp_path / "x.png").exists()
     assert run(*more, "--background", "#FFF", "-o", tmp_path / "y.png").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "command, args, said",
+    [
+        ("convert", ["-o", "x.png"], "a frame of a GIF or --frames adds, and neither is written"),
+        ("convert", ["--format", "png,svg", "--out-dir", "out"], "a frame of a GIF or --frames adds, and neither"),
+        ("render", ["-o", "x.png"], "--every sets the shapes a GIF's frame adds, and no GIF is written"),
+    ],
+)
+def test_every_without_a_gif_or_frames_is_refused(photo, tmp_path, monkeypatch, command, args, said):
+    # It was ignored without a word.
+    monkeypatch.chdir(tmp_path)
+    assert run(photo, *FAST, "-o", "s.json").exit_code == 0
+    source = [photo, *FAST] if command == "convert" else ["s.json"]
+    refused(run(*source, "--every", "2", *args, command=command), said)
+    assert sorted(os.listdir(tmp_path)) == sorted([photo.name, "s.json"])
 
 
 def test_version_is_written_in_one_place():

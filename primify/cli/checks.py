@@ -68,3 +68,16 @@ def palette(text: str | None) -> None:
         raise ValueError("give a number of colours from 1 to 256, or colours such as '#264653,navy'")
     if text:
         Settings.coerce("palette", text)
+
+
+def check_every(every: int | None, suffixes: list[str], frames: bool | None = None) -> None:
+    """A usage error where ``--every`` is given and no GIF (among the outputs' ``suffixes``) or
+    frames (None: the command has no ``--frames``) are written, which alone it shapes: it was
+    ignored without a word."""
+    usage(
+        every is not None and ".gif" not in suffixes and not frames,
+        "--every",
+        "--every sets the shapes a GIF's frame adds, and no GIF is written"
+        if frames is None
+        else "--every sets the shapes a frame of a GIF or --frames adds, and neither is written",
+    )

@@ -21,7 +21,7 @@ from ..io.scenefile import loads
 from ..settings import Settings
 from . import INTERRUPTED, STOPPING, options
 from . import convert_options as o
-from .checks import ALONE, BY_EXTENSION, checked, not_to_terminal, usage
+from .checks import ALONE, BY_EXTENSION, check_every, checked, not_to_terminal, usage
 from .checks import blur as check_blur
 from .show import Show, err, error
 
@@ -113,6 +113,8 @@ def convert(
     out_dir_option = "--out-dir" if out_dir is not None else None
     out_dir = out_dir or Path(".")
     exts = formats or options.DEFAULT_FORMATS
+    written = [p.suffix.lower() for p in output or []] if output and not to_stdout else [f".{e}" for e in exts]
+    check_every(every, written, frames is not None)
     if not output:
         checked(lambda: check_extensions(name, exts), "--name")
     sources = expand(inputs, recursive, own_outputs(name, exts, shape, shapes))

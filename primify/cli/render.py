@@ -11,7 +11,7 @@ from ..batch.plan import check_outputs, unique
 from ..batch.reading import named, read_scene, reason
 from ..io.formats import FORMATS, RASTERS, Look, encode, over_limit, place, to_stdout
 from ..io.scenefile import loads
-from .checks import ALONE, BY_EXTENSION, checked, not_to_terminal, usage
+from .checks import ALONE, BY_EXTENSION, check_every, checked, not_to_terminal, usage
 from .checks import blur as check_blur
 from .options import (
     DEFAULT_MAX_PIXELS,
@@ -88,6 +88,7 @@ def render(
     usage(len(formats or []) > 1, "--format", "say which one format to write to standard output, e.g. --format svg")
     if piped:
         not_to_terminal(formats[0])
+    check_every(every, [f".{formats[0]}"] if piped else [p.suffix.lower() for p in output])
     checked(lambda: check_outputs([(p, str(scene)) for p in output if not piped], [scene]), "--output")
     for path in [] if piped else output:
         usage(os.path.isdir(path), "--output", f"cannot write '{path}': it is a folder")
