@@ -179,8 +179,8 @@ BackgroundOption = Annotated[
         callback=valid(lambda text: Settings.coerce("background", text)),
         metavar="auto|transparent|COLOUR",
         help="Background colour (#rrggbb, #rgb or a CSS name); auto uses the picture's mean colour. transparent "
-        "fits the picture's alpha too: the PNG keeps an alpha channel, the SVG has no background, a JPEG is laid "
-        "over white.",
+        "fits the picture's alpha too: the PNG keeps an alpha channel, the SVG has no background, a JPEG or GIF "
+        "is laid over white.",
         rich_help_panel=LOOK,
     ),
 ]
