@@ -4,9 +4,11 @@ left them empty (their pictures refused or failed), so that a run that wrote not
 leaves nothing there. Only folders the run itself made are ever taken away, and only empty."""
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from .inputs import loops
+from .plan import Plan
 from .reading import reason
 
 
@@ -54,6 +56,32 @@ def too_long(path: Path) -> bool:
     except (OSError, ValueError):
         limit = 255  # every common file system's
     return len(os.fsencode(path.name)) > limit
+
+
+def with_folders(plan: Plan, going: list[bool], made: list[Path] | None = None) -> Plan:
+    """The plan once the folders its items write into are made (each appended to ``made``), for
+    the items ``going`` says will be converted (``verdict`` is None): an item whose folder
+    cannot be made or written to, or whose file's name is too long for it, gets that as its
+    error, so that the rest of the batch goes on."""
+    why: dict[Path, str | None] = {}
+    items = []
+    for item, goes in zip(plan.items, going, strict=True):
+        # The outputs' folders first: where one cannot be made, no frames folder is left behind.
+        folders = sorted({p.parent for p in item.outputs}) + ([plan.frames / item.source.folder] if plan.frames else [])
+        for folder in folders if goes else []:
+            if folder not in why:
+                why[folder] = unwritable(folder, made)
+            if why[folder]:
+                item = replace(item, outputs=(), error=f"cannot write to folder '{folder}': {why[folder]}")
+                break
+        # An input that is not there (its own name too long, say) says so when read, first.
+        there = goes and not item.error and (item.source.path is None or os.path.lexists(item.source.path))
+        frame = [plan.frames / item.source.folder / f"{item.source.stem}.0001.png"] if plan.frames else []
+        long = next((p for p in [*item.outputs, *frame] if too_long(p)), None) if there else None
+        if long:
+            item = replace(item, outputs=(), error=f"cannot write '{long}': file name too long")
+        items.append(item)
+    return replace(plan, items=tuple(items))
 
 
 def tidy(made: list[Path]) -> None:

@@ -8,7 +8,7 @@ import typer
 from .. import api, batch
 from ..batch import plan as planning
 from ..batch.cluster import check_address, run_dask
-from ..batch.folders import tidy, unwritable
+from ..batch.folders import tidy, unwritable, with_folders
 from ..batch.inputs import expand
 from ..batch.names import DEFAULT_NAME, check_extensions, own_outputs
 from ..batch.reading import named, read_scene
@@ -188,7 +188,7 @@ def convert(
                     error(f"cannot write to the current folder: {why}; --out-dir writes elsewhere")
                     raise typer.Exit(2)
                 usage(why is not None, option, f"cannot write to folder '{folder}': {why}")
-        plan = planning.with_folders(plan, going, made)
+        plan = with_folders(plan, going, made)
         task = Task(
             index=-1,
             name="",
