@@ -295,6 +295,14 @@ def test_init_refuses_another_background_and_takes_its_own(photo, tmp_path):
     assert run(*more, "--background", "#FFF", "-o", tmp_path / "y.png").exit_code == 0
 
 
+def test_render_to_a_name_with_no_extension_says_so(tmp_path):
+    # It said "unknown extension ''".
+    scene = tmp_path / "scene.json"
+    scene.write_text(json.dumps(SCENE))
+    said = f"cannot write '{tmp_path / 'out'}': no extension to pick its format (use .gif,"
+    refused(run(scene, "-o", f"{tmp_path / 'out'}/", command="render"), said)
+
+
 @pytest.mark.parametrize(
     "command, args, said",
     [

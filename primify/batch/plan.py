@@ -203,9 +203,9 @@ def check_outputs(outputs: list[tuple[Path, str]], inputs: list[Path]) -> None:
     owner: dict[str, str] = {}
     for path, name in outputs:
         if path.suffix.lower() not in FORMATS:
-            raise ValueError(
-                f"cannot write '{path}': unknown extension '{path.suffix}' (use {', '.join(sorted(set(FORMATS)))})"
-            )
+            # `-o out/` names a folder: "unknown extension ''" would not say what is wrong.
+            what = f"unknown extension '{path.suffix}'" if path.suffix else "no extension to pick its format"
+            raise ValueError(f"cannot write '{path}': {what} (use {', '.join(sorted(set(FORMATS)))})")
         for key in _keys(path):
             if key in known:
                 raise ValueError(f"refusing to write '{path}': it is the input '{known[key]}'")
