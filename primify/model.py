@@ -153,10 +153,8 @@ class Scene:
         from .io import formats  # formats writes Scenes, so it is imported when used, not at the top
 
         path = Path(path)
-        if path.suffix.lower() not in formats.FORMATS:
-            raise ValueError(
-                f"cannot save '{path}': unknown extension '{path.suffix}' (use {', '.join(sorted(formats.FORMATS))})"
-            )
+        if why := formats.unwritable(path):
+            raise ValueError(f"cannot save '{path}': {why}")
         self.size_for(size)
         if path.suffix.lower() == ".json":
             from .io.scenefile import from_dict, to_dict

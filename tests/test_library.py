@@ -443,6 +443,10 @@ def test_scene_save_takes_a_size_and_refuses_an_unknown_extension(picture, tmp_p
     assert Image.open(tmp_path / "big.png").size == (96, 72)
     with pytest.raises(ValueError, match=r"\.bmp"):
         scene.save(tmp_path / "x.bmp")
+    # A name with no extension was "unknown extension ''".
+    with pytest.raises(ValueError, match=r"out': no extension to pick its format \(use \.gif, "):
+        scene.save(tmp_path / "out")
+    assert not list(tmp_path.glob("out*"))
 
 
 def test_notebooks_show_scenes_as_svg_and_png(picture):

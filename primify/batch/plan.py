@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..io.formats import FORMATS, RASTERS, Look
+from ..io.formats import FORMATS, RASTERS, Look, unwritable
 from ..io.marks import stopped
 from .inputs import Source, image_suffixes
 from .names import check_frames, frame_stem, left_out, outputs_for, own_outputs
@@ -202,10 +202,8 @@ def check_outputs(outputs: list[tuple[Path, str]], inputs: list[Path]) -> None:
     known = {key: path for path in inputs for key in _keys(path)}
     owner: dict[str, str] = {}
     for path, name in outputs:
-        if path.suffix.lower() not in FORMATS:
-            # `-o out/` names a folder: "unknown extension ''" would not say what is wrong.
-            what = f"unknown extension '{path.suffix}'" if path.suffix else "no extension to pick its format"
-            raise ValueError(f"cannot write '{path}': {what} (use {', '.join(sorted(set(FORMATS)))})")
+        if why := unwritable(path):
+            raise ValueError(f"cannot write '{path}': {why}")
         for key in _keys(path):
             if key in known:
                 raise ValueError(f"refusing to write '{path}': it is the input '{known[key]}'")

@@ -52,6 +52,15 @@ class Look:
         return size_for(*own, self.size)
 
 
+def unwritable(path: Path) -> str | None:
+    """Why no format is written to ``path``, by its extension, or None where one is."""
+    if path.suffix.lower() in FORMATS:
+        return None
+    # `-o out/` or `scene.save("out")` names no format: "unknown extension ''" would not say so.
+    what = f"unknown extension '{path.suffix}'" if path.suffix else "no extension to pick its format"
+    return f"{what} (use {', '.join(sorted(FORMATS))})"
+
+
 def over_limit(width: int, height: int, limit: int, what: str) -> str | None:
     """Why ``what`` is not drawn at ``width`` × ``height`` under a limit of ``limit`` pixels, or None."""
     if width * height <= limit:
