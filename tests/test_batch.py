@@ -319,6 +319,22 @@ def test_bad_stdin_fails_with_nothing_on_stdout():
     assert done.stderr.decode() == "error: cannot read '<stdin>': not an image that Pillow can read\n"
 
 
+@pytest.mark.parametrize("command", ["convert", "render"])
+def test_empty_stdin_says_nothing_came(command, tmp_path):
+    # Empty standard input said "not an image that Pillow can read" (render: "not valid JSON
+    # (Expecting value at line 1)", naming it '-'), where an empty file said what it was.
+    done = subprocess.run(
+        [sys.executable, "-m", "primify", command, "-", "-o", "x.png"], input=b"", capture_output=True, cwd=tmp_path
+    )
+    assert done.returncode == 1 and not (tmp_path / "x.png").exists()
+    assert done.stderr.decode() == "error: cannot read '<stdin>': nothing came on standard input\n"
+    (tmp_path / "empty.json").write_bytes(b"")
+    done = subprocess.run(
+        [sys.executable, "-m", "primify", "render", "empty.json", "-o", "y.png"], capture_output=True, cwd=tmp_path
+    )
+    assert done.returncode == 1 and done.stderr.decode() == "error: cannot read 'empty.json': it is an empty file\n"
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -78,6 +78,17 @@ def test_render_refuses_bad_scenes_and_existing_outputs(tmp_path, scene_file):
     assert invoke("render", tmp_path, "-o", tmp_path / "y.png").stderr.endswith("it is a folder, not a file\n")
 
 
+def test_a_blank_scene_file_says_it_is_empty(tmp_path):
+    # It said "not valid JSON (Expecting value at line 1)".
+    blank = tmp_path / "blank.json"
+    blank.write_text(" \n")
+    with pytest.raises(ValueError, match="^it is empty, not a primify scene$"):
+        primify.load_scene(blank)
+    result = invoke("render", blank, "-o", tmp_path / "x.png")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: cannot read '{blank}': it is empty, not a primify scene\n"
+
+
 def test_init_keeps_adding_to_a_scene(photo, scene_file, tmp_path):
     result = invoke(
         "convert", photo, "--size", "24", "-n", "20", "--init", scene_file, "-o", tmp_path / "more.json", "-q"

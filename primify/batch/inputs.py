@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .reading import STDIN, reason
+from .reading import STDIN, reason, shown
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Source:
 
     @property
     def name(self) -> str:
-        return "<stdin>" if self.path is None else str(self.path)
+        return shown(self.path)
 
     @property
     def stem(self) -> str:

@@ -16,11 +16,16 @@ def read(
     """The bytes of a file, or of standard input for None (not for a path ``-``: an input ``./-``
     is the file of that name, which ``Path`` spells ``-`` too). Raises ValueError past ``limit``
     bytes (``beyond`` says what that is), having read no more than that: ``/dev/zero`` or an
-    endless pipe would fill memory."""
+    endless pipe would fill memory. Nothing at all is a ValueError too, said before Pillow or
+    JSON would say it less plainly ("not an image", "Expecting value")."""
     if path is None:
-        return _upto(sys.stdin.buffer, limit, beyond)
-    with open(path, "rb") as f:
-        return _upto(f, limit, beyond)
+        data = _upto(sys.stdin.buffer, limit, beyond)
+    else:
+        with open(path, "rb") as f:
+            data = _upto(f, limit, beyond)
+    if not data:
+        raise ValueError("nothing came on standard input" if path is None else "it is an empty file")
+    return data
 
 
 #: The most bytes of a scene file read: about a million shapes as ``scenefile.dumps`` writes
@@ -61,6 +66,11 @@ def byte_limit(max_pixels: int) -> int:
 def named(path: Path | None) -> Path | None:
     """An option's file, None where it is ``-`` (standard input) or not given."""
     return None if str(path) == STDIN else path
+
+
+def shown(path: Path | None) -> str:
+    """How messages name a file: standard input (None) is ``<stdin>``."""
+    return "<stdin>" if path is None else str(path)
 
 
 def reason(e: Exception) -> str:

@@ -11,7 +11,7 @@ from ..batch.cluster import check_address, run_dask
 from ..batch.folders import tidy, unwritable, with_folders
 from ..batch.inputs import expand
 from ..batch.names import DEFAULT_NAME, check_extensions, own_outputs
-from ..batch.reading import named, read_scene
+from ..batch.reading import named, read_scene, shown
 from ..batch.runners import run_here, run_processes
 from ..batch.signals import graceful
 from ..batch.work import Task
@@ -155,7 +155,8 @@ def convert(
         )
     )
     weights = checked(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
-    start = checked(lambda: loads(read_scene(named(init))), "--init", f"cannot read '{init}'") if init else None
+    said = f"cannot read '{shown(named(init))}'"
+    start = checked(lambda: loads(read_scene(named(init))), "--init", said) if init else None
     # The starting scene's shapes were fitted over its background, which is kept: another would
     # be silently ignored. The same one, as a command given again with --init names it, is fine.
     ground = Settings.coerce("background", background)

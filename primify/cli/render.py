@@ -8,7 +8,7 @@ import typer
 
 from ..batch.folders import tidy, unwritable
 from ..batch.plan import check_outputs, unique
-from ..batch.reading import named, read_scene, reason
+from ..batch.reading import named, read_scene, reason, shown
 from ..io.formats import FORMATS, RASTERS, Look, encode, over_limit, place, to_stdout
 from ..io.scenefile import loads
 from .checks import ALONE, BY_EXTENSION, check_every, checked, not_to_terminal, usage
@@ -97,7 +97,7 @@ def render(
     try:
         picture = loads(read_scene(named(scene)))
     except (OSError, ValueError) as e:
-        error(f"cannot read '{scene}': {reason(e)}")
+        error(f"cannot read '{shown(named(scene))}': {reason(e)}")
         raise typer.Exit(1) from None
     check_blur(blur, max(picture.width, picture.height), "the scene")
     look = Look(output_size, precision, blur, every)

@@ -82,7 +82,10 @@ def loads(text: str | bytes) -> Scene:
     wrong with it."""
     try:
         # A picture given as a scene fails here: its bytes are not UTF-8 text.
-        data = json.loads(text.decode() if isinstance(text, bytes) else text)
+        text = text.decode() if isinstance(text, bytes) else text
+        if not text.strip():
+            raise ValueError("it is empty, not a primify scene")
+        data = json.loads(text)
     except UnicodeDecodeError:
         raise ValueError("not a primify scene, which is a JSON text file") from None
     except json.JSONDecodeError as e:
