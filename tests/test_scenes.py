@@ -74,7 +74,11 @@ def test_render_refuses_bad_scenes_and_existing_outputs(tmp_path, scene_file):
         == f"error: cannot read '{bad}': scene version 9 is not supported (this primify reads version 1)\n"
     )
     (tmp_path / "x.png").write_bytes(b"")
-    assert invoke("render", scene_file, "-o", tmp_path / "x.png").exit_code == 2
+    # It was a usage error (exit 2), where convert's refusal of an existing output exits 1.
+    result = invoke("render", scene_file, "-o", tmp_path / "x.png")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: '{tmp_path / 'x.png'}' exists; pass --overwrite to replace it\n"
+    assert (tmp_path / "x.png").read_bytes() == b""
     assert invoke("render", tmp_path, "-o", tmp_path / "y.png").stderr.endswith("it is a folder, not a file\n")
 
 

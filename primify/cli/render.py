@@ -93,7 +93,10 @@ def render(
     for path in [] if piped else output:
         usage(os.path.isdir(path), "--output", f"cannot write '{path}': it is a folder")
         # A link that leads nowhere is there all the same: writing the output replaces it.
-        usage(os.path.lexists(path) and not overwrite, "--output", f"'{path}' exists; pass --overwrite to replace it")
+        if os.path.lexists(path) and not overwrite:
+            # Exit 1, as convert's own refusal of an existing output: not a misuse of the options.
+            error(f"'{path}' exists; pass --overwrite to replace it")
+            raise typer.Exit(1)
     try:
         picture = loads(read_scene(named(scene)))
     except (OSError, ValueError) as e:
