@@ -15,7 +15,7 @@ from .arguments import callbacks, pick_device, same_shape
 from .fit.optimize import Interrupted, Progress, fit
 from .fit.palette import kmeans
 from .fit.threads import own_threads, threads
-from .io.picture import picture, to_tensor, working
+from .io.picture import picture, sized, to_tensor, working
 from .model import Scene
 from .settings import Settings
 
@@ -123,16 +123,16 @@ def convert(
     if generator is None:
         generator = torch.Generator().manual_seed(0)
     callbacks(generator, progress, stop, init, settings.shapes)
-    full = picture(image, settings.size)
+    full, own = sized(image, settings.size)
     small = working(full, settings.size)
     # Masks and scenes are matched against the input's own aspect ratio, which the working
     # size's rounding only comes near.
     if mask is not None:
         mask = picture(mask, settings.size, "mask").convert("L")
-        same_shape("the mask", mask.size, full.size)
+        same_shape("the mask", mask.size, own)
         mask = mask.resize(small.size, Image.LANCZOS)
     if init is not None:
-        same_shape("the starting scene", (init.width, init.height), full.size)
+        same_shape("the starting scene", (init.width, init.height), own)
     # The caller may be inside no_grad or inference_mode; primify's own work needs gradients,
     # and leaving these blocks restores the caller's modes (and thread count).
     with torch.inference_mode(False), torch.enable_grad(), threads(own_threads()):
@@ -140,7 +140,7 @@ def convert(
             settings = replace(settings, palette=_palette(small, settings, generator))
         seed_state = generator.get_state()
         try:
-            return _convert(small, mask, init, settings, device, generator, progress, stop, fork)
+            return _convert(small, own, mask, init, settings, device, generator, progress, stop, fork)
         except torch.OutOfMemoryError:
             if device.type == "cpu":
                 raise
@@ -148,7 +148,7 @@ def convert(
                 torch.cuda.empty_cache()
             warnings.warn(f"out of memory on {device}; starting again on the CPU", RuntimeWarning, stacklevel=2)
             generator.set_state(seed_state)
-            return _convert(small, mask, init, settings, torch.device("cpu"), generator, progress, stop, fork)
+            return _convert(small, own, mask, init, settings, torch.device("cpu"), generator, progress, stop, fork)
 
 
 _FIELDS = frozenset(f.name for f in fields(Settings))
@@ -166,6 +166,7 @@ def _palette(small: Image.Image, settings: Settings, generator: torch.Generator)
 
 def _convert(
     small: Image.Image,
+    own: tuple[int, int],
     mask: Image.Image | None,
     init: Scene | None,
     settings: Settings,
@@ -189,6 +190,7 @@ def _convert(
         nothing = torch.zeros(4, dtype=target.dtype, device=device)
         return _scene(
             small,
+            own,
             None,
             lambda: fit(target, importance, settings, generator, nothing, progress, stop, kept, beside=fork),
         )
@@ -215,17 +217,21 @@ def _convert(
     free = init is None and settings.background is None and (opacity is None or bool((opacity == 1).all()))
     return _scene(
         small,
+        own,
         background,
         lambda: fit(target, weight, settings, generator, background, progress, stop, kept, free, fork),
     )
 
 
-def _scene(small: Image.Image, background: torch.Tensor | None, fitted: Callable[[], tuple]) -> Scene:
+def _scene(
+    small: Image.Image, own: tuple[int, int], background: torch.Tensor | None, fitted: Callable[[], tuple]
+) -> Scene:
     """The scene of the (background, shapes) that ``fitted()`` returns (None: transparent, as
-    ``background`` is); on Ctrl-C, the scene of the last shapes reported, over the background
-    they were fitted over, goes with the ``Interrupted`` exception."""
+    ``background`` is), whose ``source`` is ``own``, the picture's own size; on Ctrl-C, the scene
+    of the last shapes reported, over the background they were fitted over, goes with the
+    ``Interrupted`` exception."""
     make = lambda ground, shapes: Scene(
-        small.width, small.height, None if background is None else tuple(ground.tolist()), shapes
+        small.width, small.height, None if background is None else tuple(ground.tolist()), shapes, own
     )
     try:
         return make(*fitted())

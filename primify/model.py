@@ -74,6 +74,15 @@ def _checked(name: str, value):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
             raise ValueError(f"a scene's {name} must be a whole number of pixels of at least 1, not {value!r}")
         return int(value)
+    if name == "source":
+        pair = value is None or (
+            isinstance(value, (tuple, list))
+            and len(value) == 2
+            and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in value)
+        )
+        if not pair:
+            raise ValueError(f"a scene's source must be None or (width, height) in whole pixels, not {value!r}")
+        return None if value is None else (int(value[0]), int(value[1]))
     if name == "background":
         if isinstance(value, str) and value.strip().lower() == "transparent":
             raise ValueError("a scene's background is None where it is transparent, not 'transparent'")
@@ -94,13 +103,17 @@ def _checked(name: str, value):
 @dataclass
 class Scene:
     """A background colour and shapes in painter's order, on a ``width`` × ``height`` canvas (the
-    working size in pixels, which fixes the aspect ratio and the default render size). A
-    ``background`` of None is transparent: the shapes lie over nothing, and renders have alpha."""
+    working size in pixels, which fixes the default render size). A ``background`` of None is
+    transparent: the shapes lie over nothing, and renders have alpha. ``source`` is the
+    (width, height) of the picture fitted, where known: renders of a given size take its
+    proportions, which the working size's whole pixels only come near (a 3000 × 2000 photo
+    works at 256 × 171, and 3000 px wide would otherwise be 2004 high)."""
 
     width: int
     height: int
     background: tuple[float, float, float] | None
     shapes: list[Shape] = field(default_factory=list)
+    source: tuple[int, int] | None = None
 
     def __setattr__(self, name: str, value) -> None:
         # Checked at every assignment, the constructor's too: a scene that exists can be drawn
@@ -108,11 +121,14 @@ class Scene:
         super().__setattr__(name, _checked(name, value))
 
     def size_for(self, size: int | None = None) -> tuple[int, int]:
-        """Pixel size (width, height) of a render whose longer side is ``size`` (None: the
-        working size). Raises ValueError unless ``size`` is a whole number of at least 1."""
-        if size is not None and (isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1):
+        """Pixel size (width, height) of a render whose longer side is ``size``, in the proportions
+        of the ``source`` where known (None: the working size). Raises ValueError unless ``size``
+        is a whole number of at least 1."""
+        if size is None:
+            return self.width, self.height
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
             raise ValueError(f"a render's size must be a whole number of pixels of at least 1, not {size!r}")
-        return hard.size_for(self.width, self.height, size)
+        return hard.size_for(*(self.source or (self.width, self.height)), size)
 
     def render_tensor(
         self,

@@ -64,6 +64,46 @@ def test_render_at_four_times_the_size_matches_the_convert_png_and_its_svg(scene
     assert np.array_equal(np.asarray(Image.open(tmp_path / "same.png")), np.asarray(Image.open(tmp_path / "photo.png")))
 
 
+def test_a_scene_renders_in_the_proportions_of_the_picture_it_was_fitted_to(tmp_path):
+    # The scene kept only its working size, whose whole pixels come near the picture's proportions:
+    # a 250 by 89 picture works at 25 by 9 here, and its scene rendered 250 px wide came out 250 by
+    # 90, where convert's PNG is 250 by 89 (a 3000 by 2000 photo's, at 256, 3000 by 2004).
+    photo = tmp_path / "wide.png"
+    Image.new("RGB", (250, 89), "olive").save(photo)
+    args = ["--size", "25", "-n", "2", "-q"]
+    assert invoke("convert", photo, *args, "-o", tmp_path / "w.json", "-o", tmp_path / "w.png").exit_code == 0
+    data = json.loads((tmp_path / "w.json").read_text())
+    assert (data["width"], data["height"], data["source"]) == (25, 9, [250, 89])
+    outputs = ["-o", tmp_path / "r.png", "-o", tmp_path / "r.svg"]
+    result = invoke("render", tmp_path / "w.json", *outputs, "--output-size", 250)
+    assert result.exit_code == 0, result.output
+    assert Image.open(tmp_path / "r.png").size == Image.open(tmp_path / "w.png").size == (250, 89)
+    assert 'width="250" height="89"' in (tmp_path / "r.svg").read_text()
+    # A scene without one, as written before, renders as it did.
+    del data["source"]
+    assert loads(json.dumps(data)).size_for(250) == (250, 90)
+    scene = primify.convert(np.zeros((10, 300, 3), np.uint8), shapes=1, size=32)
+    assert (scene.width, scene.height, scene.source) == (32, 1, (300, 10))
+    assert scene.render(3000).size == (3000, 100)
+
+
+@pytest.mark.parametrize(
+    "source, said",
+    [
+        ([250], 'the scene\'s "source" must be [width, height], whole numbers from 1 to 2147483647, not [250]'),
+        ([250, 0], 'the scene\'s "source" must be [width, height], whole numbers from 1 to 2147483647, not [250, 0]'),
+        ([250.5, 89], "must be [width, height]"),
+        ("250x89", "must be [width, height]"),
+        ([89, 250], 'the scene\'s "source" is 89×250, not the shape of its canvas (25×9)'),
+    ],
+)
+def test_a_scene_file_whose_source_is_not_its_picture_is_refused(source, said):
+    data = {"format": "primify-scene", "version": 1, "width": 25, "height": 9, "background": None, "shapes": []}
+    with pytest.raises(ValueError) as e:
+        loads(json.dumps({**data, "source": source}))
+    assert said in str(e.value)
+
+
 def test_render_refuses_bad_scenes_and_existing_outputs(tmp_path, scene_file):
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "primify-scene", "version": 9}')

@@ -109,6 +109,8 @@ def work(
                 init=task.init,
                 fork=task.fork,
             )
+        # The picture was given decoded, a JPEG perhaps at a smaller scale: its own size is the file's.
+        scene.source = pic.size
         result.warnings = [str(w.message) for w in caught]
         result.scene, result.device, result.stopped = scene, dev.type, bool(stop and stop())
         result.psnr = psnr_of(scene, working(pic.image, task.settings.size))

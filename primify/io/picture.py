@@ -107,11 +107,18 @@ def picture(image, working_size: int | None = None, what: str = "picture") -> Im
     Raises TypeError for anything else and ValueError for an empty picture or an array that
     is not one.
     """
+    return sized(image, working_size, what)[0]
+
+
+def sized(image, working_size: int | None = None, what: str = "picture") -> tuple[Image.Image, tuple[int, int]]:
+    """``picture``'s image, and the picture's own (width, height), which a JPEG decoded at a
+    smaller scale (see ``load``) does not keep."""
     # A text file object has read() too, but no picture in it.
     if isinstance(image, (str, os.PathLike, *CONTENTS)) or (
         hasattr(image, "read") and not isinstance(image, io.TextIOBase)
     ):
-        return load(image, working_size).image
+        pic = load(image, working_size)
+        return pic.image, pic.size
     if isinstance(image, torch.Tensor):
         t = image.detach().cpu()
         # numpy has no bfloat16; any float tensor reads the same as float32.
@@ -122,7 +129,8 @@ def picture(image, working_size: int | None = None, what: str = "picture") -> Im
         raise TypeError(f"the {what} must be {ACCEPTED}, not {type(image).__name__}")
     if 0 in image.size:
         raise ValueError(f"the {what} is empty ({image.width}×{image.height} pixels)")
-    return normalize(image)
+    image = normalize(image)
+    return image, image.size
 
 
 def _from_array(a: np.ndarray, channels_first: bool, what: str) -> Image.Image:

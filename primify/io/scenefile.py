@@ -8,7 +8,9 @@ Version 1 looks like this (``README.md`` documents it for other tools)::
                  "params": {"x0": 0.1, "y0": 0.2, "x1": 0.5, "y1": 0.1, "x2": 0.3, "y2": 0.6},
                  "colour": [0.9, 0.8, 0.1], "alpha": 0.75}, ...]}
 
-Colours are RGB floats in [0, 1]; a ``null`` background is transparent. Lengths are in units of the
+Colours are RGB floats in [0, 1]; a ``null`` background is transparent. An optional ``"source":
+[width, height]`` is the size of the picture fitted: renders of a given size take its
+proportions, which the canvas's whole pixels only come near. Lengths are in units of the
 canvas's longer side (the canvas spans [0, width/L] × [0, height/L], L = max(width, height));
 angles are in radians. Shapes are listed in painter's order. Each kind's parameter names are
 those of ``primify.KINDS[kind].params``.
@@ -18,6 +20,7 @@ import json
 import math
 import os
 
+from ..arguments import same_shape
 from ..model import MAX_PARAM, Scene, Shape, with_article
 from ..shapes import resolve_kind
 
@@ -32,6 +35,8 @@ def to_dict(scene: Scene) -> dict:
         "width": scene.width,
         "height": scene.height,
         "background": None if scene.background is None else list(scene.background),
+        # Written only where known, so that a scene made without one reads as it did.
+        **({} if scene.source is None else {"source": list(scene.source)}),
         "shapes": [
             {
                 "kind": s.kind,
@@ -54,6 +59,9 @@ def dumps(scene: Scene) -> str:
 #: The largest side of a scene's canvas read from a file, in pixels (a parameter's limit is
 #: ``model.MAX_PARAM``).
 MAX_SIDE = 65535
+#: The largest side of the picture a scene was fitted to, as its file gives it: a picture within
+#: any --max-pixels that fits in memory is far smaller.
+MAX_SOURCE = 2**31 - 1
 
 
 def from_dict(data: dict) -> Scene:
@@ -74,7 +82,26 @@ def from_dict(data: dict) -> Scene:
     background = None if data["background"] is None else _colour(data["background"], "the background")
     if not isinstance(data["shapes"], list):
         raise ValueError('the scene\'s "shapes" must be a list')
-    return Scene(int(width), int(height), background, [_shape(i, s) for i, s in enumerate(data["shapes"])])
+    shapes = [_shape(i, s) for i, s in enumerate(data["shapes"])]
+    return Scene(int(width), int(height), background, shapes, _source(data.get("source"), int(width), int(height)))
+
+
+def _source(value, width: int, height: int) -> tuple[int, int] | None:
+    """The picture's own size, from the optional ``"source"``: of the canvas's proportions, as
+    far as the canvas's whole pixels tell them."""
+    if value is None:
+        return None
+    wants = f'the scene\'s "source" must be [width, height], whole numbers from 1 to {MAX_SOURCE}, '
+    if not isinstance(value, list) or len(value) != 2 or not all(_number(v) and v == int(v) for v in value):
+        raise ValueError(wants + f"not {value!r}")
+    w, h = int(value[0]), int(value[1])
+    if not (1 <= w <= MAX_SOURCE and 1 <= h <= MAX_SOURCE):
+        raise ValueError(wants + f"not {value!r}")
+    try:
+        same_shape("", (width, height), (w, h))
+    except ValueError:
+        raise ValueError(f'the scene\'s "source" is {w}×{h}, not the shape of its canvas ({width}×{height})') from None
+    return w, h
 
 
 def loads(text: str | bytes) -> Scene:
