@@ -91,12 +91,16 @@ def render(
     check_every(every, [f".{formats[0]}"] if piped else [p.suffix.lower() for p in output])
     checked(lambda: check_outputs([(p, str(scene)) for p in output if not piped], [scene]), "--output")
     for path in [] if piped else output:
-        usage(os.path.isdir(path), "--output", f"cannot write '{path}': it is a folder")
-        # A link that leads nowhere is there all the same: writing the output replaces it.
-        if os.path.lexists(path) and not overwrite:
-            # Exit 1, as convert's own refusal of an existing output: not a misuse of the options.
-            error(f"'{path}' exists; pass --overwrite to replace it")
-            raise typer.Exit(1)
+        # Exit 1, as convert's refusals of these: not a misuse of the options. A link that leads
+        # nowhere is there all the same: writing the output replaces it.
+        if os.path.isdir(path):
+            refused = f"cannot write '{path}': it is a folder"
+        elif os.path.lexists(path) and not overwrite:
+            refused = f"'{path}' exists; pass --overwrite to replace it"
+        else:
+            continue
+        error(refused)
+        raise typer.Exit(1)
     try:
         picture = loads(read_scene(named(scene)))
     except (OSError, ValueError) as e:
