@@ -2,6 +2,7 @@
 without --overwrite, an input's outputs are all written or none, and outputs have the right
 size and colours. Run as users run primify: the CLI in-process and real subprocesses."""
 
+import errno
 import json
 import os
 import platform
@@ -350,13 +351,56 @@ def test_a_link_replaced_by_an_output_is_put_back_as_a_link_when_the_next_output
 
     (tmp_path / "theirs.png").write_bytes(b"theirs")
     (tmp_path / "link.png").symlink_to("theirs.png")
-    (tmp_path / "folder.svg").mkdir()  # the second output cannot replace a folder
-    with pytest.raises(OSError):
-        place([(tmp_path / "link.png", b"new"), (tmp_path / "folder.svg", b"new")], lambda path: True)
+    (tmp_path / "other.svg").write_bytes(b"other")  # the second output may not replace it
+    with pytest.raises(FileExistsError):
+        place([(tmp_path / "link.png", b"new"), (tmp_path / "other.svg", b"new")], lambda p: p.name == "link.png")
     # A link again, not a copy of the file it led to (os.link follows links on some Pythons).
     assert os.readlink(tmp_path / "link.png") == "theirs.png"
     assert (tmp_path / "theirs.png").read_bytes() == b"theirs"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.svg", "link.png", "theirs.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.png", "other.svg", "theirs.png"]
+
+
+def test_outputs_replace_and_roll_back_where_the_file_system_has_no_hard_links(photo, tmp_path, monkeypatch):
+    # FAT and exFAT drives, and some network and FUSE mounts, have no hard links: there --overwrite
+    # failed with "permission denied", as the file it replaced was kept aside by a hard link. This
+    # machine's kernel mounts no such file system, so os.link fails here as it does there.
+    from primify.io.formats import place
+
+    def no_links(*args, **kwargs):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "a.png").write_bytes(b"old a")
+    place([(files / "a.png", b"new a"), (files / "b.svg", b"new b")], lambda path: True)
+    assert [p.read_bytes() for p in sorted(files.iterdir())] == [b"new a", b"new b"]
+    # All or none there too: when the second output fails, the first one's old file is put back.
+    (files / "c.svg").write_bytes(b"theirs")
+    with pytest.raises(FileExistsError):
+        place([(files / "a.png", b"newer"), (files / "c.svg", b"x")], lambda path: path.name == "a.png")
+    assert [p.read_bytes() for p in sorted(files.iterdir())] == [b"new a", b"new b", b"theirs"]
+    # And through the command line.
+    out = files / "out.png"
+    assert run(photo, *FAST, "-q", "-o", out).exit_code == 0
+    before = out.read_bytes()
+    again = run(photo, *FAST, "-q", "-n", "2", "-o", out, "--overwrite")
+    assert again.exit_code == 0, again.output
+    assert out.read_bytes() != before and Image.open(out).size[0] > 0
+    assert sorted(p.name for p in files.iterdir()) == ["a.png", "b.svg", "c.svg", "out.png"]
+
+
+def test_scene_save_onto_a_folder_says_it_is_one_and_leaves_it(tmp_path):
+    # It said "Operation not permitted: '.../d.png' -> '.../.primify-1ba78ad6532b.old'".
+    from primify.model import Scene
+
+    scene = Scene(4, 3, (0.5, 0.5, 0.5))
+    (tmp_path / "d.png").mkdir()
+    (tmp_path / "d.png" / "keep.txt").write_text("mine")
+    with pytest.raises(IsADirectoryError, match=r"it is a folder: '.*d\.png'$"):
+        scene.save(tmp_path / "d.png")
+    assert (tmp_path / "d.png" / "keep.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.png"]
 
 
 @pytest.mark.parametrize("command", ["convert", "render"])

@@ -154,6 +154,9 @@ def place(files: list[tuple[Path, bytes]], may_replace: Callable[[Path], bool] =
     real = [Path(os.path.realpath(path.parent)) / path.name for path, _ in files]
     try:
         for (path, data), where in zip(files, real, strict=True):
+            if os.path.isdir(where):
+                # Never replaced, nor moved aside where links are missing (see ``_set_aside``).
+                raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
             try:
                 where.parent.mkdir(parents=True, exist_ok=True)
                 temps.append(_temporary(where.parent, data))
@@ -161,10 +164,7 @@ def place(files: list[tuple[Path, bytes]], may_replace: Callable[[Path], bool] =
                 raise type(e)(e.errno, e.strerror, str(path)) from None
         for (path, _), where, tmp in zip(files, real, temps, strict=True):
             if may_replace(path) and os.path.lexists(where):
-                old = _spare(where.parent)
-                # The entry itself: a link is put back as a link if the outputs fail.
-                os.link(where, old, follow_symlinks=False)
-                placed.append((where, old))
+                placed.append((where, _set_aside(where)))
                 os.replace(tmp, where)
             else:
                 _link(tmp, where, path)
@@ -188,6 +188,10 @@ def _temporary(folder: Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            # On the disk before its name is: after a power cut, ext4 and XFS can show a file
+            # linked into place, or renamed over one --overwrite replaces, with nothing in it.
+            f.flush()
+            os.fsync(f.fileno())
         # mkstemp makes the file private; outputs get the permissions any new file would.
         umask = os.umask(0)
         os.umask(umask)
@@ -198,8 +202,22 @@ def _temporary(folder: Path, data: bytes) -> Path:
     return tmp
 
 
-def _spare(folder: Path) -> Path:
-    return folder / f".{MARK}-{secrets.token_hex(6)}.old"
+def _set_aside(path: Path) -> Path:
+    """A spare name that keeps the entry at ``path`` (a link as a link) until every output is in
+    place, to put back if one fails: a hard link to it, or where the file system has none (FAT
+    and exFAT drives, some network and FUSE mounts) the entry itself, moved there."""
+    old = path.parent / f".{MARK}-{secrets.token_hex(6)}.old"
+    try:
+        os.link(path, old, follow_symlinks=False)
+    except OSError as e:
+        if e.errno not in _NO_LINKS:
+            raise
+        os.replace(path, old)
+    return old
+
+
+#: What ``os.link`` fails with on a file system without hard links (or out of them, EMLINK).
+_NO_LINKS = (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK)
 
 
 def _link(tmp: Path, path: Path, named: Path) -> None:
@@ -210,7 +228,7 @@ def _link(tmp: Path, path: Path, named: Path) -> None:
     except FileExistsError:
         raise FileExistsError(errno.EEXIST, "another program wrote it meanwhile", str(named)) from None
     except OSError as e:
-        if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
+        if e.errno not in _NO_LINKS:
             # By the name the user gave (a name too long, say): the temporary one means nothing.
             raise type(e)(e.errno, e.strerror, str(named)) from None
         # A file system without hard links: claiming the name exclusively is as safe.
