@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 import resvg_py
 from PIL import Image
+from typer.testing import CliRunner
 
 import primify
+from primify import cli
 from primify.model import Scene, Shape
 from primify.render.svg import to_svg
 from primify.shapes import KINDS
@@ -27,6 +29,26 @@ def test_svg_rendered_by_a_real_renderer_matches_the_png(kind, picture, fast, ge
     assert svg.shape == png.shape
     psnr = 10 * np.log10(255**2 / ((png - svg) ** 2).mean())
     assert psnr >= 35
+
+
+def test_a_png_at_the_input_size_is_the_svg_drawn_there_whatever_the_working_size(tmp_path):
+    # The working size's whole pixels only come near the input's proportions (451 by 300 works
+    # at 8 by 5, 8 by 5.3 exactly). The SVG stretches its canvas onto the page, as the fit
+    # stretched the input onto the canvas; the PNG at the input's size was drawn at one scale,
+    # with its last 18 rows beyond the fitted canvas, and far from the SVG as resvg draws it.
+    stripes = np.zeros((300, 451, 3), np.uint8)
+    stripes[(np.arange(300) // 19) % 2 == 1] = (230, 200, 40)
+    Image.fromarray(stripes).save(tmp_path / "stripes.png")
+    out = [tmp_path / "s.png", tmp_path / "s.svg", tmp_path / "s.json"]
+    args = ["convert", tmp_path / "stripes.png", "--size", "8", "-n", "6", "-q", *sum((["-o", p] for p in out), [])]
+    done = CliRunner().invoke(cli.app, list(map(str, args)))
+    assert done.exit_code == 0, done.output
+    png = np.asarray(Image.open(out[0]).convert("RGB"), dtype=np.float64)
+    svg = rasterize(out[1].read_text())
+    assert svg.shape == png.shape == (300, 451, 3)
+    assert 10 * np.log10(255**2 / ((png - svg) ** 2).mean()) >= 50  # 38.8 dB before, 59.4 after
+    # The scene, rendered again at that size, is the same picture.
+    assert np.array_equal(np.asarray(primify.load_scene(out[2]).render(451), dtype=np.float64), png)
 
 
 def test_svg_has_a_viewbox_background_and_one_element_per_shape(picture, fast, gen):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from PIL import Image
 
 from ..model import Scene
-from ..render.hard import blank, flatten, paint, to_image
+from ..render.hard import blank, flatten, paint, stretch, to_image
 
 #: Frames a GIF gets when no ``every`` is given.
 GIF_FRAMES = 50
@@ -26,7 +26,7 @@ def frames(scene: Scene, every: int, size: tuple[int, int] | None = None) -> Ite
     w, h = size or scene.size_for()
     canvas = blank(scene.background, h, w)
     for i, shape in enumerate(scene.shapes, 1):
-        paint(canvas, shape, scale=max(w, h))
+        paint(canvas, shape, scale=stretch(scene, w, h))
         if i % every == 0 or i == len(scene.shapes):
             yield to_image(canvas)
     if not scene.shapes:

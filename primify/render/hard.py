@@ -76,9 +76,20 @@ def band(
 ) -> torch.Tensor:
     """Rows ``top``..``bottom`` of the scene's w × h render (and ``margin`` pixels around)."""
     canvas = blank(scene.background, bottom - top + 2 * margin, w + 2 * margin, device)
-    for shape, cov in zip(scene.shapes, coverages(canvas, scene.shapes, samples, max(w, h), (margin, margin - top))):
+    scale, offset = stretch(scene, w, h), (margin, margin - top)
+    for shape, cov in zip(scene.shapes, coverages(canvas, scene.shapes, samples, scale, offset)):
         paint(canvas, shape, bands=cov)
     return canvas
+
+
+def stretch(scene: "Scene", w: int, h: int) -> tuple[float, float]:
+    """The pixels per canvas unit, across and down, that draw the scene's canvas onto exactly
+    w × h pixels, as an SVG's viewBox is drawn onto its page: a picture's own proportions (those
+    of a PNG at the input's size) differ a little from the working size's whole pixels, which
+    the shapes were fitted to, the input stretched onto them. One scale for both, as before,
+    drew a 451 × 300 picture fitted at 8 × 5 with its last 18 rows beyond the fitted canvas."""
+    longer = max(scene.width, scene.height)
+    return w * longer / scene.width, h * longer / scene.height
 
 
 def render(
@@ -112,14 +123,15 @@ def paint(
     canvas: torch.Tensor,
     shape: "Shape",
     samples: int = SUPERSAMPLE,
-    scale: int | None = None,
+    scale: float | tuple[float, float] | None = None,
     offset: int | tuple[int, int] = 0,
     bands: Sequence[tuple[int, int, int, int, torch.Tensor]] | None = None,
 ) -> None:
     """Paints one shape onto ``canvas`` (3, H, W), or premultiplied RGBA (4, H, W), in place,
     touching only its bounding box.
 
-    The picture's longer side is ``scale`` pixels (default: the canvas's), and its origin lies
+    The picture's longer side is ``scale`` pixels (default: the canvas's), or (across, down)
+    pixels a canvas unit where it is drawn stretched (see ``stretch``), and its origin lies
     ``offset`` pixels, or (x, y) pixels, right of and below the canvas's top-left corner.
     ``bands`` is the shape's coverage as ``coverage`` gave it for this canvas, to paint the same
     shape again without working it out anew.
@@ -134,35 +146,35 @@ def coverage(
     canvas: torch.Tensor,
     shape: "Shape",
     samples: int = SUPERSAMPLE,
-    scale: int | None = None,
+    scale: float | tuple[float, float] | None = None,
     offset: int | tuple[int, int] = 0,
 ) -> Iterator[tuple[int, int, int, int, torch.Tensor]]:
     """The anti-aliased coverage of ``shape`` on ``canvas`` (as ``paint`` takes them), band by
     band of its bounding box, so that a huge shape needs bounded memory: (top, bottom, left,
     right, coverage (bottom - top, right - left))."""
     _, h, w = canvas.shape
-    scale = scale or max(h, w)
+    sx, sy = _axes(scale or max(h, w))
     ox, oy = offset if isinstance(offset, tuple) else (offset, offset)
     kind = resolve_kind(shape.kind)
     p = torch.tensor([shape.params], dtype=canvas.dtype, device=canvas.device)
-    x0, y0, x1, y1 = (kind.bbox(p)[0] * scale + torch.tensor([ox, oy, ox, oy], dtype=p.dtype, device=p.device)).tolist()
+    x0, y0, x1, y1 = (kind.bbox(p)[0] * _boxed(sx, sy, p) + _boxed(ox, oy, p)).tolist()
     c0, c1 = max(0, int(np.floor(x0))), min(w, int(np.ceil(x1)) + 1)
     r0, r1 = max(0, int(np.floor(y0))), min(h, int(np.ceil(y1)) + 1)
     if c0 >= c1 or r0 >= r1:
         return
-    xs = ((torch.arange(c0, c1, device=canvas.device, dtype=canvas.dtype) + 0.5 - ox) / scale)[None, None, :]
+    xs = ((torch.arange(c0, c1, device=canvas.device, dtype=canvas.dtype) + 0.5 - ox) / sx)[None, None, :]
     rows = max(1, _MAX_POINTS // (c1 - c0))
     for top in range(r0, r1, rows):
         bottom = min(r1, top + rows)
-        ys = ((torch.arange(top, bottom, device=canvas.device, dtype=canvas.dtype) + 0.5 - oy) / scale)[None, :, None]
-        yield top, bottom, c0, c1, hard_coverage(kind.sdf, p, xs, ys, 1 / scale, samples)[0]
+        ys = ((torch.arange(top, bottom, device=canvas.device, dtype=canvas.dtype) + 0.5 - oy) / sy)[None, :, None]
+        yield top, bottom, c0, c1, hard_coverage(kind.sdf, p, xs, ys, _pixel(sx, sy), samples)[0]
 
 
 def coverages(
     canvas: torch.Tensor,
     shapes: Sequence["Shape"],
     samples: int = SUPERSAMPLE,
-    scale: int | None = None,
+    scale: float | tuple[float, float] | None = None,
     offset: int | tuple[int, int] = 0,
 ) -> Iterator[list[tuple[int, int, int, int, torch.Tensor]]]:
     """``list(coverage(canvas, shape, ...))`` for each of ``shapes`` in order: the same values,
@@ -170,7 +182,7 @@ def coverages(
     rounded up to powers of two (one shape's dozen tensor operations cost more than its pixels:
     painting 2048 triangles shape by shape took longer than a tenth of fitting them)."""
     _, h, w = canvas.shape
-    scale = scale or max(h, w)
+    sx, sy = _axes(scale or max(h, w))
     ox, oy = offset if isinstance(offset, tuple) else (offset, offset)
     for start in range(0, len(shapes), _RUN):
         run = shapes[start : start + _RUN]
@@ -179,28 +191,43 @@ def coverages(
             kind = resolve_kind(name)
             idx = [i for i, s in enumerate(run) if s.kind == name]
             p = torch.tensor([run[i].params for i in idx], dtype=canvas.dtype, device=canvas.device)
-            boxes = (kind.bbox(p) * scale + torch.tensor([ox, oy, ox, oy], dtype=p.dtype, device=p.device)).tolist()
+            boxes = (kind.bbox(p) * _boxed(sx, sy, p) + _boxed(ox, oy, p)).tolist()
             buckets: dict[tuple[int, int], list] = {}
             for j, (i, (x0, y0, x1, y1)) in enumerate(zip(idx, boxes)):
                 c0, c1 = max(0, int(np.floor(x0))), min(w, int(np.ceil(x1)) + 1)
                 r0, r1 = max(0, int(np.floor(y0))), min(h, int(np.ceil(y1)) + 1)
                 if c0 >= c1 or r0 >= r1 or (r1 - r0) * (c1 - c0) > _SMALL:
-                    found[i] = list(coverage(canvas, run[i], samples, scale, offset))
+                    found[i] = list(coverage(canvas, run[i], samples, (sx, sy), offset))
                 else:
                     key = (1 << (r1 - r0 - 1).bit_length(), 1 << (c1 - c0 - 1).bit_length())
                     buckets.setdefault(key, []).append((i, j, r0, r1, c0, c1))
             for (rows, cols), items in buckets.items():
                 step = max(1, _MAX_POINTS // (rows * cols))
                 for part in (items[k : k + step] for k in range(0, len(items), step)):
-                    xs = _centres([it[4] for it in part], cols, ox, scale, canvas)[:, None, :]
-                    ys = _centres([it[2] for it in part], rows, oy, scale, canvas)[:, :, None]
-                    cov = hard_coverage(kind.sdf, p[[it[1] for it in part]], xs, ys, 1 / scale, samples)
+                    xs = _centres([it[4] for it in part], cols, ox, sx, canvas)[:, None, :]
+                    ys = _centres([it[2] for it in part], rows, oy, sy, canvas)[:, :, None]
+                    cov = hard_coverage(kind.sdf, p[[it[1] for it in part]], xs, ys, _pixel(sx, sy), samples)
                     for c, (i, _, r0, r1, c0, c1) in zip(cov, part):
                         found[i] = [(r0, r1, c0, c1, c[: r1 - r0, : c1 - c0])]
         yield from found
 
 
-def _centres(starts: list[int], n: int, origin: int, scale: int, like: torch.Tensor) -> torch.Tensor:
+def _axes(scale: float | tuple[float, float]) -> tuple[float, float]:
+    """A scale as (across, down): one number is both."""
+    return scale if isinstance(scale, tuple) else (scale, scale)
+
+
+def _boxed(x: float, y: float, like: torch.Tensor) -> torch.Tensor:
+    """(x, y, x, y), to scale or move boxes (x0, y0, x1, y1) by."""
+    return torch.tensor([x, y, x, y], dtype=like.dtype, device=like.device)
+
+
+def _pixel(sx: float, sy: float) -> float | tuple[float, float]:
+    """A pixel's size in canvas units for ``hard_coverage``: one number where it is square."""
+    return 1 / sx if sx == sy else (1 / sx, 1 / sy)
+
+
+def _centres(starts: list[int], n: int, origin: int, scale: float, like: torch.Tensor) -> torch.Tensor:
     """(K, n): the centres of ``n`` pixels from each of ``starts``, as ``coverage`` works them out
     (whole numbers are exact in floats, so these are the same values)."""
     whole = torch.tensor(starts, dtype=like.dtype, device=like.device)[:, None]

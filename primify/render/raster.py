@@ -31,23 +31,30 @@ def soft_coverage(sd: torch.Tensor, temperature: float, edge: str = "sigmoid") -
 
 
 def hard_coverage(
-    sdf: Callable[..., torch.Tensor], p: torch.Tensor, x: torch.Tensor, y: torch.Tensor, pixel: float, samples: int
+    sdf: Callable[..., torch.Tensor],
+    p: torch.Tensor,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    pixel: float | tuple[float, float],
+    samples: int,
 ) -> torch.Tensor:
     """Anti-aliased coverage: the fraction of ``samples``×``samples`` sub-pixel points inside.
 
     ``sdf(p, x, y)`` is a kind's signed distance, ``p`` (K, P) its parameters, ``x`` (K, 1, X)
-    and ``y`` (K, Y, 1) pixel centres, ``pixel`` the pixel size in their units. Returns
-    (K, Y, X). Only pixels within a pixel's reach of the edge are supersampled: the kinds'
-    distances never exceed the true distance, so any pixel farther than that is wholly in or
-    out. Only the sign matters, so this is exact area coverage up to the sampling.
+    and ``y`` (K, Y, 1) pixel centres, ``pixel`` the pixel size in their units (or its width and
+    height, for a picture drawn stretched). Returns (K, Y, X). Only pixels within a pixel's reach
+    of the edge are supersampled: the kinds' distances never exceed the true distance, so any
+    pixel farther than that is wholly in or out. Only the sign matters, so this is exact area
+    coverage up to the sampling.
     """
+    across, down = pixel if isinstance(pixel, tuple) else (pixel, pixel)
     sd = sdf(p, x, y)
     cov = (sd < 0).to(x.dtype)
-    k, r, c = torch.nonzero(sd.abs() < 0.71 * pixel, as_tuple=True)
+    k, r, c = torch.nonzero(sd.abs() < 0.71 * max(across, down), as_tuple=True)
     if len(k) and samples > 1:
-        offsets = ((torch.arange(samples, device=x.device, dtype=x.dtype) + 0.5) / samples - 0.5) * pixel
-        xs = x[k, 0, c][:, None, None] + offsets.repeat(samples)
-        ys = y[k, r, 0][:, None, None] + offsets.repeat_interleave(samples)
+        offsets = (torch.arange(samples, device=x.device, dtype=x.dtype) + 0.5) / samples - 0.5
+        xs = x[k, 0, c][:, None, None] + (offsets * across).repeat(samples)
+        ys = y[k, r, 0][:, None, None] + (offsets * down).repeat_interleave(samples)
         cov[k, r, c] = (sdf(p[k], xs, ys) < 0).to(x.dtype).mean(dim=(1, 2))
     return cov
 
