@@ -215,9 +215,13 @@ def test_frames_that_exist_are_refused_before_any_work_and_overwrite_leaves_no_s
     assert second.exit_code == 1 and record["seconds"] == 0
     assert record["error"].startswith(f"'{frames / 'photo.0001.png'}' exists; pass --overwrite")
     Image.new("RGB", (4, 4)).save(frames / "photo.0009.png")  # not primify's: never removed
+    # primify's, but no frame: a picture written with -o under a frame's name was taken away.
+    assert invoke("convert", photo, *FAST, "-o", frames / "photo.0030.png").exit_code == 0
     third = invoke("convert", *again, "--out-dir", tmp_path / "o3", "--overwrite")
     assert third.exit_code == 0, third.output
-    assert sorted(f.name for f in frames.iterdir()) == ["photo.0001.png", "photo.0002.png", "photo.0009.png"]
+    kept = ["photo.0001.png", "photo.0002.png", "photo.0009.png", "photo.0030.png"]
+    assert sorted(f.name for f in frames.iterdir()) == kept
+    assert [Image.open(frames / name).info.get("Frame") for name in kept] == ["1", "2", None, None]
 
 
 @pytest.mark.parametrize(

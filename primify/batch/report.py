@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..io.formats import FORMATS, Look, encode, frame_files, place, to_stdout
-from ..io.marks import STOPPED, ours
+from ..io.marks import STOPPED, frame
 from ..shapes import KINDS
 from .work import Result
 
@@ -26,7 +26,7 @@ def save(result: Result, item: "Item", plan: "Plan") -> None:
     place(files, lambda path: replace)
     if replace:
         # Frames past this run's last one are an earlier run's, and would make one sequence of two.
-        stale = {p for p in plan.frames_of(item) if ours(p)} - {p for p, _ in files}
+        stale = {p for p in plan.frames_of(item) if frame(p)} - {p for p, _ in files}
         for path in stale:
             path.unlink(missing_ok=True)
     if plan.stdout:

@@ -19,7 +19,7 @@ from ..model import Scene
 from ..render.hard import flatten, render, size_for
 from ..render.svg import to_svg
 from .animate import default_every, frames, save_gif
-from .marks import MARK
+from .marks import FRAME, MARK
 from .scenefile import dumps
 
 #: Output formats by file extension; URI is the SVG as one ``data:`` URI line.
@@ -120,12 +120,14 @@ def to_stdout(data: bytes) -> None:
     sys.stdout.buffer.flush()
 
 
-def png_text(note: str = "") -> PngImagePlugin.PngInfo:
-    """A PNG's text chunks with primify's mark, and ``note`` as its Comment."""
+def png_text(note: str = "", frame: int | None = None) -> PngImagePlugin.PngInfo:
+    """A PNG's text chunks with primify's mark, ``note`` as its Comment, and a frame's number."""
     info = PngImagePlugin.PngInfo()
     info.add_text("Software", MARK)
     if note:
         info.add_text("Comment", note)
+    if frame is not None:
+        info.add_text(FRAME, str(frame))
     return info
 
 
@@ -137,7 +139,7 @@ def frame_files(
     every = look.every or default_every(scene)
     for i, image in enumerate(frames(scene, every, look.pixels(scene, own, animation=True)), 1):
         buf = io.BytesIO()
-        image.save(buf, "PNG", pnginfo=png_text(note))
+        image.save(buf, "PNG", pnginfo=png_text(note, i))
         files.append((folder / f"{stem}.{i:04d}.png", buf.getvalue()))
     return files
 

@@ -10,6 +10,10 @@ from PIL import Image
 #: What every raster primify writes says of itself (a PNG's Software text, a JPEG's or GIF's
 #: comment), so that folder scans can leave primify's own outputs out.
 MARK = "primify"
+#: The PNG text key that frames carry (their number) and no other output: --overwrite takes
+#: away an earlier run's frames past this run's last, and never a picture of primify's that
+#: was written, with -o, under a frame's name.
+FRAME = "Frame"
 #: The word that marks an output stopped by Ctrl-C before all its shapes were placed, so that
 #: --skip-existing does it again instead of counting it as done.
 STOPPED = "stopped"
@@ -37,6 +41,11 @@ def ours(path: Path) -> bool:
             return sign.search(f.read(1024)) is not None
     except OSError:
         return False
+
+
+def frame(path: Path) -> bool:
+    """Whether ``path`` is a frame that primify wrote (``--frames``)."""
+    return ours(path) and bool(_said(path, FRAME))
 
 
 def stopped(path: Path) -> bool:
