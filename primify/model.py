@@ -16,6 +16,7 @@ from PIL import Image
 
 from . import checks
 from .colours import rgb
+from .io.picture import MAX_PIXELS
 from .render import hard
 from .shapes import is_size, resolve_kind
 
@@ -136,19 +137,37 @@ class Scene:
         device: torch.device | str = "cpu",
         samples: int = hard.SUPERSAMPLE,
         margin: int = 0,
+        *,
+        max_pixels: int = MAX_PIXELS,
     ) -> torch.Tensor:
         """The hard, anti-aliased render as a float tensor (3, H, W) in [0, 1], with ``margin``
         more pixels of the scene (and its background) on every side; premultiplied RGBA
-        (4, H, W) when the background is transparent."""
-        w, h = self.size_for(size)
+        (4, H, W) when the background is transparent. ``max_pixels`` as in ``render``."""
+        w, h = self._within(size, max_pixels)
         return hard.band(self, w, h, 0, h, checks.whole(1)("samples", samples), margin, device)
 
-    def render(self, size: int | None = None, samples: int = hard.SUPERSAMPLE, blur: float = 0) -> Image.Image:
+    def render(
+        self, size: int | None = None, samples: int = hard.SUPERSAMPLE, blur: float = 0, *, max_pixels: int = MAX_PIXELS
+    ) -> Image.Image:
         """The hard, anti-aliased render as an 8-bit RGB image (RGBA when the background is
         transparent) with longer side ``size`` (default: the working size), blurred by a
         Gaussian of ``blur`` working-size pixels as the SVG's filter does (the shapes inside the
-        canvas, blurred over nothing, laid over the background)."""
+        canvas, blurred over nothing, laid over the background). A render of more than
+        ``max_pixels`` pixels (the command line's default limit) is a ValueError before any
+        drawing: a size mistyped by a few zeros would take all memory and hours."""
+        self._within(size, max_pixels)
         return hard.render(self, size, samples, blur)
+
+    def _within(self, size: int | None, max_pixels: int) -> tuple[int, int]:
+        """``size_for(size)``, or a ValueError where that is more than ``max_pixels`` pixels."""
+        w, h = self.size_for(size)
+        limit = checks.whole(1)("max_pixels", max_pixels)
+        if w * h > limit:
+            raise ValueError(
+                f"a render of {w}×{h} is {w * h:,} pixels, over max_pixels ({limit:,}): "
+                "ask a smaller size, or a larger max_pixels"
+            )
+        return w, h
 
     def save(
         self,
@@ -158,20 +177,24 @@ class Scene:
         precision: int = 2,
         blur: float = 0,
         every: int | None = None,
+        max_pixels: int = MAX_PIXELS,
     ) -> None:
         """Writes the scene to ``path`` in the format its extension names, as the command line
         does: ``.png`` or ``.jpg`` rendered with longer side ``size`` (default: the working
         size; a transparent scene's JPEG lies over white), ``.svg`` with ``precision``
         decimals, ``.json`` the scene file that ``primify.load_scene`` reads, ``.gif`` an
-        animation of the shapes being added, ``every`` shapes a frame. ``blur`` is as in
-        ``render``. The file appears whole or not at all; an existing one is replaced. A wrong
-        option is a ValueError or TypeError naming it, raised before anything is written."""
+        animation of the shapes being added, ``every`` shapes a frame. ``blur`` and
+        ``max_pixels`` (for the PNG, JPEG and GIF) are as in ``render``. The file appears whole
+        or not at all; an existing one is replaced. A wrong option is a ValueError or TypeError
+        naming it, raised before anything is written."""
         from .io import formats  # formats writes Scenes, so it is imported when used, not at the top
 
         path = Path(path)
         if why := formats.unwritable(path):
             raise ValueError(f"cannot save '{path}': {why}")
         self.size_for(size)
+        if formats.FORMATS[path.suffix.lower()] in formats.RASTERS:
+            self._within(size, max_pixels)
         if path.suffix.lower() == ".json":
             from .io.scenefile import from_dict, to_dict
 

@@ -449,6 +449,21 @@ def test_scene_save_takes_a_size_and_refuses_an_unknown_extension(picture, tmp_p
     assert not list(tmp_path.glob("out*"))
 
 
+def test_a_render_past_max_pixels_is_refused_before_drawing(tmp_path):
+    # A size mistyped by a few zeros drew for ten minutes, to 9.5 GB, where the command line
+    # refuses it (--max-pixels).
+    scene = primify.Scene(4, 3, (0.5, 0.5, 0.5))
+    said = r"^a render of 1000000×750000 is 750,000,000,000 pixels, over max_pixels \(178,956,970\)"
+    for draw in (scene.render, scene.render_tensor, lambda size: scene.save(tmp_path / "x.png", size)):
+        with pytest.raises(ValueError, match=said):
+            draw(10**6)
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(ValueError, match="over max_pixels \\(100\\)"):
+        scene.save(tmp_path / "x.gif", 12, max_pixels=100)
+    scene.save(tmp_path / "x.svg", 10**6)  # a number in its header, not pixels
+    assert scene.render(12, max_pixels=12 * 9).size == (12, 9)
+
+
 def test_notebooks_show_scenes_as_svg_and_png(picture):
     scene = run(picture)
     assert scene._repr_svg_() == primify.to_svg(scene)
