@@ -45,8 +45,10 @@ BAD = {
     "missing.jpg": (None, "no such file"),
     "folder.jpg": ("folder", "it is a folder with no images in it"),
     "empty.jpg": (b"", "it is an empty file"),
-    "truncated.jpg": (photo_bytes("JPEG")[:300], "truncated"),
-    "truncated.png": (photo_bytes("PNG")[:400], "truncated"),
+    # Pillow's own words were "Truncated File Read" for one and "image file is truncated (...)".
+    "truncated.jpg": (photo_bytes("JPEG")[:300], "it is truncated: the file ends before the picture does"),
+    "truncated.png": (photo_bytes("PNG")[:400], "it is truncated: the file ends before the picture does"),
+    "header.jpg": (photo_bytes("JPEG")[:200], "it is truncated: the file ends before the picture does"),
     "text.jpg": (b"hello, I am not a picture\n" * 10, "not an image that Pillow can read"),
     "noise.png": (np.random.default_rng(1).bytes(2000), "not an image that Pillow can read"),
     "bomb.png": (png_declaring(100_000, 100_000), "over the limit of 178,956,970 (raise it with --max-pixels"),

@@ -243,9 +243,14 @@ def test_a_flat_picture_stops_when_no_shape_lowers_the_error_and_says_why(tmp_pa
     [
         (["--seed", "99999999999999999999999"], "Invalid value for '--seed'"),
         (["--target-psnr", "nan"], "--target-psnr: nan is not a number of decibels"),
+        # It said "target_psnr must be a number above 0 or None, not inf", naming no option.
+        (["--target-psnr", "inf"], "--target-psnr: no picture reaches inf dB; leave it out to place every shape"),
         (["--palette", ""], "'--palette': give a number of colours from 1 to 256, or colours such as"),
         (["-s", "all,triangle"], "'all' stands alone, meaning every kind"),
         (["--blur", "inf"], "'--blur': inf is not a number of pixels"),
+        # It said "Input should be greater than or equal to 0".
+        (["--blur", "nan"], "'--blur': nan is not a number of pixels, 0 or more"),
+        (["--blur", "-1"], "'--blur': -1.0 is not a number of pixels, 0 or more"),
         (["--blur", "25"], "--blur: 25 px is wider than the working size (--size), 24 px; give at most 24"),
     ],
 )
@@ -439,3 +444,31 @@ def test_a_refused_command_leaves_no_new_folder_behind(photo, tmp_path):
     (tmp_path / "bad.json").write_text("{}")
     assert run(tmp_path / "bad.json", "-o", tmp_path / "b" / "x.png", command="render").exit_code == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "photo.jpg"]
+
+
+def test_standard_input_is_named_once_and_a_mask_may_come_from_it(photo, tmp_path):
+    # `convert - --init -` read the scene, then found nothing for the picture ("not an image that
+    # Pillow can read"); `--mask -` was "cannot read '-': no such file".
+    scene = tmp_path / "scene.json"
+    scene.write_text(json.dumps(SCENE))
+    said = "standard input is read once, and INPUT and --init each name it (-); give all but one a file"
+    refused(run("-", *FAST, "--init", "-", "-o", tmp_path / "x.png"), said)
+    said = "standard input is read once, and --init and --mask each name it (-); give all but one a file"
+    refused(run(photo, *FAST, "--init", "-", "--mask", "-", "-o", tmp_path / "x.png"), said)
+    assert not (tmp_path / "x.png").exists()
+    half = Image.new("L", Image.open(photo).size, 0)
+    half.paste(255, (0, 0, half.width // 2, half.height))
+    half.save(tmp_path / "half.png")
+    with open(tmp_path / "half.png", "rb") as f:
+        done = subprocess.run(
+            [sys.executable, "-m", "primify", "convert", photo, *FAST, "--mask", "-", "-o", "piped.json"],
+            stdin=f,
+            cwd=tmp_path,
+            capture_output=True,
+        )
+    assert done.returncode == 0, done.stderr
+    # The scene of the mask given by its name, not the one of no mask: the mask came through.
+    assert run(photo, *FAST, "--mask", tmp_path / "half.png", "-o", tmp_path / "named.json").exit_code == 0
+    assert run(photo, *FAST, "-o", tmp_path / "none.json").exit_code == 0
+    piped, named, none = ((tmp_path / f"{n}.json").read_text() for n in ("piped", "named", "none"))
+    assert piped == named != none

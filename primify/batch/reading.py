@@ -83,6 +83,9 @@ def reason(e: Exception) -> str:
         return "permission denied"
     if isinstance(e, UnidentifiedImageError):
         return "not an image that Pillow can read"
+    if "truncated" in str(e).lower():
+        # Pillow says "Truncated File Read" or "image file is truncated (47 bytes not processed)".
+        return "it is truncated: the file ends before the picture does"
     if isinstance(e, OSError) and e.strerror:
         # The system's words as part of a sentence: "file name too long", "no space left on device".
         return e.strerror[0].lower() + e.strerror[1:]

@@ -39,6 +39,15 @@ BY_EXTENSION = "with --output, each file's extension picks its format"
 ALONE = "- (standard output) must be the only --output; write the files with another command"
 
 
+def one_stdin(inputs: list[str], init, mask) -> None:
+    """Refuses standard input (``-``) named more than once among the inputs, ``--init`` and
+    ``--mask``: the second to read it would find nothing there."""
+    reads = {"INPUT": "-" in inputs, "--init": str(init) == "-", "--mask": str(mask) == "-"}
+    readers = [name for name, read in reads.items() if read]
+    said = f"standard input is read once, and {' and '.join(readers)} each name it (-); give all but one a file"
+    usage(len(readers) > 1, readers[-1] if readers else "", said)
+
+
 def usage(bad: bool, param: str, message: str) -> None:
     """A usage error (exit 2) naming ``param`` when ``bad``; names in it show no control characters."""
     if bad:

@@ -11,7 +11,7 @@ from ..batch.cluster import check_address, run_dask
 from ..batch.folders import tidy, unwritable, with_folders
 from ..batch.inputs import expand
 from ..batch.names import DEFAULT_NAME, check_extensions, own_outputs
-from ..batch.reading import named, read_scene, shown
+from ..batch.reading import byte_limit, named, read, read_scene, shown
 from ..batch.runners import run_here, run_processes
 from ..batch.signals import graceful
 from ..batch.work import Task
@@ -21,7 +21,7 @@ from ..io.scenefile import loads
 from ..settings import Settings
 from . import INTERRUPTED, STOPPING, options
 from . import convert_options as o
-from .checks import ALONE, BY_EXTENSION, check_every, checked, not_to_terminal, usage
+from .checks import ALONE, BY_EXTENSION, check_every, checked, not_to_terminal, one_stdin, usage
 from .checks import blur as check_blur
 from .show import Show, err, error
 
@@ -71,6 +71,11 @@ def convert(
     to_stdout = bool(output) and set(output) == {Path("-")}
     usage(Path("-") in (output or []) and not to_stdout, "--output", ALONE)
     usage(target_psnr is not None and math.isnan(target_psnr), "--target-psnr", "nan is not a number of decibels")
+    usage(
+        target_psnr == math.inf,
+        "--target-psnr",
+        "no picture reaches inf dB; leave --target-psnr out to place every shape",
+    )
     usage(
         target_psnr is not None and target_psnr <= 0,
         "--target-psnr",
@@ -154,7 +159,9 @@ def convert(
             effort=effort,
         )
     )
-    weights = checked(lambda: load(mask, size, max_pixels).image, "--mask", f"cannot read '{mask}'") if mask else None
+    one_stdin(inputs, init, mask)
+    look = lambda: load(read(named(mask), byte_limit(max_pixels)), size, max_pixels).image
+    weights = checked(look, "--mask", f"cannot read '{shown(named(mask))}'") if mask else None
     said = f"cannot read '{shown(named(init))}'"
     start = checked(lambda: loads(read_scene(named(init))), "--init", said) if init else None
     # The starting scene's shapes were fitted over its background, which is kept: another would

@@ -77,7 +77,8 @@ InitOption = Annotated[
         metavar="SCENE.json",
         show_default=False,
         rich_help_panel=SHAPES,
-        help="Start from the shapes of a scene written with -o x.json, and add to them; its background is kept.",
+        help="Start from the shapes of a scene written with -o x.json, and add to them; its background is kept. "
+        "- reads standard input.",
     ),
 ]
 OutputOption = Annotated[
@@ -159,7 +160,7 @@ MaskOption = Annotated[
     typer.Option(
         metavar="PATH",
         show_default=False,
-        help="Grayscale picture weighting where detail goes: white counts, black hardly does.",
+        help="Grayscale picture weighting where detail goes: white counts, black hardly does; - reads standard input.",
         rich_help_panel=LOOK,
     ),
 ]

@@ -44,16 +44,16 @@ def one_of(choices: tuple[str, ...], **same: str):
 
 
 def _finite(value: float) -> float:
-    # inf passes min=0, and no blur is that wide.
-    if not math.isfinite(value):
-        raise typer.BadParameter(f"{value} is not a number of pixels")
+    # Checked here, not by min=0: inf passes that, and nan failed it as "Input should be greater
+    # than or equal to 0".
+    if not math.isfinite(value) or value < 0:
+        raise typer.BadParameter(f"{value} is not a number of pixels, 0 or more")
     return value
 
 
 Blur = Annotated[
     float,
     typer.Option(
-        min=0,
         callback=_finite,
         metavar="PX",
         rich_help_panel=OUTPUT,
