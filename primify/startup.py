@@ -115,7 +115,28 @@ def warm() -> None:
         from multiprocessing import forkserver
 
         with ctrl_c_held():
+            _quiet_tracker()
             forkserver.ensure_running()
+
+
+def _quiet_tracker() -> None:
+    """Starts multiprocessing's resource tracker, if not running, with its warnings off: when
+    SIGTERM or a second Ctrl-C ends the command, the workers' semaphores are left to it, and it
+    removes them, as it is there to, but says so first in a Python warning ("There appear to be
+    5 leaked semaphore objects"), which tells a user nothing. It is a process of its own, so
+    only its environment reaches it; the variable is put back at once."""
+    from multiprocessing import resource_tracker
+
+    before = os.environ.get("PYTHONWARNINGS")
+    quiet = "ignore::UserWarning:multiprocessing.resource_tracker"
+    os.environ["PYTHONWARNINGS"] = f"{before},{quiet}" if before else quiet
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        if before is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = before
 
 
 def settle() -> None:
