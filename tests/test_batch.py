@@ -94,6 +94,8 @@ def test_name_template_fields_and_safety(tmp_path):
         ("{stem!r}.{ext}", "fields take no conversion or format"),  # wrote 'photo'.png, quotes and all
         ("{stem:>300}.{ext}", "fields take no conversion or format"),
         (".{ext}", "gives the png file no name before its extension"),  # said it must end in .{ext}
+        ("", "the name template is empty; leave it out for the default, {stem}.primify.{ext}"),  # was the default
+        (" ", "the name template is empty"),
     ],
 )
 def test_bad_name_templates_are_usage_errors(photo, template, message):

@@ -25,6 +25,9 @@ def frame_stem(name: str) -> str | None:
 
 def check_template(template: str) -> None:
     """Raises ValueError unless ``template`` uses only the known fields and stays relative."""
+    if not template.strip():
+        # It was taken as the default, silently.
+        raise ValueError(f"the name template is empty; leave it out for the default, {DEFAULT_NAME}")
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError as e:

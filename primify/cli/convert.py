@@ -113,7 +113,7 @@ def convert(
         "--output names the file itself; give --output or --out-dir, not both",
     )
     usage(bool(output) and name is not None, "--name", "--output names the file itself; --name is for --out-dir")
-    name = name or DEFAULT_NAME
+    name = DEFAULT_NAME if name is None else name
     # Without --out-dir the outputs go to the current folder, which no option names.
     out_dir_option = "--out-dir" if out_dir is not None else None
     out_dir = out_dir or Path(".")
