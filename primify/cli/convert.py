@@ -74,7 +74,7 @@ def convert(
     usage(
         target_psnr == math.inf,
         "--target-psnr",
-        "no picture reaches inf dB; leave --target-psnr out to place every shape",
+        "no picture reaches inf dB; leave it out to place every shape",
     )
     usage(
         target_psnr is not None and target_psnr <= 0,
@@ -160,8 +160,8 @@ def convert(
         )
     )
     one_stdin(inputs, init, mask)
-    look = lambda: load(read(named(mask), byte_limit(max_pixels)), size, max_pixels).image
-    weights = checked(look, "--mask", f"cannot read '{shown(named(mask))}'") if mask else None
+    mask_of = lambda: load(read(named(mask), byte_limit(max_pixels)), size, max_pixels).image
+    weights = checked(mask_of, "--mask", f"cannot read '{shown(named(mask))}'") if mask else None
     said = f"cannot read '{shown(named(init))}'"
     start = checked(lambda: loads(read_scene(named(init))), "--init", said) if init else None
     # The starting scene's shapes were fitted over its background, which is kept: another would
