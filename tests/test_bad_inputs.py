@@ -55,6 +55,14 @@ BAD = {
 }
 
 
+def test_a_float_tiff_out_of_range_says_so_in_words_for_a_file(tmp_path):
+    # It said "a float array holds values in [0, 1]", an array's words for a file.
+    Image.fromarray(np.linspace(2, 190, 48 * 64, dtype=np.float32).reshape(48, 64)).save(tmp_path / "f.tif")
+    result = CliRunner().invoke(cli.app, ["convert", str(tmp_path / "f.tif"), *FAST, "--out-dir", str(tmp_path)])
+    said = "float pixel values must lie in [0, 1] (1 is white); these span [2, 190]"
+    assert result.exit_code == 1 and result.stderr == f"error: cannot read '{tmp_path / 'f.tif'}': {said}\n"
+
+
 @pytest.mark.parametrize("name", list(BAD))
 def test_bad_input_fails_cleanly_naming_the_file(tmp_path, name):
     content, reason = BAD[name]

@@ -164,10 +164,11 @@ def _unit(a: np.ndarray) -> np.ndarray:
         return a.astype(np.float64)
     if a.dtype.kind == "f":
         if not np.isfinite(a).all():
-            raise ValueError("a float array holds values in [0, 1]; this one has NaN or infinite values")
+            # In words for a file's pixels as well as an array's: a float TIFF comes here too.
+            raise ValueError("float pixel values must lie in [0, 1] (1 is white); these include NaN or infinite ones")
         lo, hi = float(a.min()), float(a.max())
         if lo < 0 or hi > 1:
-            raise ValueError(f"a float array holds values in [0, 1]; this one spans [{lo:g}, {hi:g}]")
+            raise ValueError(f"float pixel values must lie in [0, 1] (1 is white); these span [{lo:g}, {hi:g}]")
         return a.astype(np.float64)
     if a.dtype.kind not in "ui":
         raise TypeError(f"an array of dtype {a.dtype} is not a picture: use float, bool or integer values")
