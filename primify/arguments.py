@@ -1,6 +1,8 @@
 """Checks of ``convert``'s arguments that are not ``Settings`` fields, made before any work: a
 wrong one is a ValueError or TypeError naming the argument."""
 
+import math
+
 import torch
 
 from .model import Scene
@@ -47,7 +49,14 @@ def same_shape(what: str, size: tuple[int, int], picture: tuple[int, int]) -> No
     within what rounding either to whole pixels can make of one aspect ratio (a scene fitted at
     a small working size is a few pixels across)."""
     (w, h), (pw, ph) = size, picture
-    lo, hi = (w - 0.5) / (h + 0.5), (w + 0.5) / (h - 0.5)
-    plo, phi = (pw - 0.5) / (ph + 0.5), (pw + 0.5) / (ph - 0.5)
+    (lo, hi), (plo, phi) = _ratios(w, h), _ratios(pw, ph)
     if lo > 1.02 * phi or hi < plo / 1.02:
         raise ValueError(f"{what} is {w}×{h}, not the picture's shape ({pw}×{ph})")
+
+
+def _ratios(w: int, h: int) -> tuple[float, float]:
+    """The least and most width / height that ``w`` × ``h`` whole pixels can stand for. Sides are
+    rounded, and never below one pixel: a side of one may stand for any less (a 900 × 2 picture
+    works at 20 × 1, and its scene was refused by every reader as not its shape)."""
+    least = lambda side: side - 0.5 if side > 1 else 0.0
+    return least(w) / (h + 0.5), (w + 0.5) / least(h) if least(h) else math.inf

@@ -87,6 +87,23 @@ def test_a_scene_renders_in_the_proportions_of_the_picture_it_was_fitted_to(tmp_
     assert scene.render(3000).size == (3000, 100)
 
 
+def test_a_very_thin_pictures_scene_is_read_back_and_continued(tmp_path):
+    # A 900 by 2 picture works at 20 by 1 (its height rounded up to a pixel): its scene was written,
+    # then refused by render and --init as "not the shape of its canvas".
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (2, 900, 3), dtype=np.uint8)).save(tmp_path / "t.png")
+    thin = ["convert", tmp_path / "t.png", "--size", "20", "-q"]
+    assert invoke(*thin, "-n", "3", "-o", tmp_path / "t.json").exit_code == 0
+    assert json.loads((tmp_path / "t.json").read_text())["source"] == [900, 2]
+    assert invoke("render", tmp_path / "t.json", "-o", tmp_path / "r.png").exit_code == 0
+    more = invoke(*thin, "-n", "5", "--init", tmp_path / "t.json", "-o", tmp_path / "more.json")
+    assert more.exit_code == 0, more.output
+    assert len(loads((tmp_path / "more.json").read_text()).shapes) == 5
+    # Turned the other way it is still another picture's.
+    other = {**json.loads((tmp_path / "t.json").read_text()), "source": [2, 900]}
+    with pytest.raises(ValueError, match="not the shape of its canvas"):
+        loads(json.dumps(other))
+
+
 @pytest.mark.parametrize(
     "source, said",
     [
