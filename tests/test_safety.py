@@ -347,7 +347,7 @@ def test_when_the_second_output_cannot_be_written_the_first_is_not_left(tmp_path
 
 
 def test_a_link_replaced_by_an_output_is_put_back_as_a_link_when_the_next_output_fails(tmp_path):
-    from primify.io.formats import place
+    from primify.io.files import place
 
     (tmp_path / "theirs.png").write_bytes(b"theirs")
     (tmp_path / "link.png").symlink_to("theirs.png")
@@ -364,7 +364,7 @@ def test_outputs_replace_and_roll_back_where_the_file_system_has_no_hard_links(p
     # FAT and exFAT drives, and some network and FUSE mounts, have no hard links: there --overwrite
     # failed with "permission denied", as the file it replaced was kept aside by a hard link. This
     # machine's kernel mounts no such file system, so os.link fails here as it does there.
-    from primify.io.formats import place
+    from primify.io.files import place
 
     def no_links(*args, **kwargs):
         raise PermissionError(errno.EPERM, "Operation not permitted")
@@ -830,3 +830,39 @@ def test_outputs_go_where_the_system_finds_a_path_with_dot_dot_and_make_no_folde
     assert run(photos / "a.png", *FAST, "-o", tmp_path / "a" / "b" / ".." / ".." / "keep" / "x.png").exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep", "link", "other", "photos"]
     assert [p.name for p in (tmp_path / "keep").iterdir()] == ["x.png"]
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["hard links", "no hard links"])
+def test_a_replaced_file_that_cannot_be_put_back_is_kept_and_named_and_the_others_go_back(tmp_path, monkeypatch, links):
+    # Putting the first file back raised, which stopped the others going back, and then every
+    # spare was deleted: the old PNG was lost, and without hard links the old SVG too. Renames
+    # into x.svg fail here (an I/O error, say) as none can be made to fail for real.
+    from primify.io.files import place
+
+    real_replace = os.replace
+
+    def failing(src, dst, *args, **kwargs):
+        if Path(dst).name == "x.svg":
+            raise OSError(errno.EIO, "Input/output error", str(src), None, str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    def no_links(*args, **kwargs):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "replace", failing)
+    if not links:
+        monkeypatch.setattr(os, "link", no_links)
+    (tmp_path / "x.png").write_bytes(b"old png")
+    (tmp_path / "x.svg").write_bytes(b"old svg")
+    with pytest.raises(OSError) as e:
+        place([(tmp_path / "x.png", b"new png"), (tmp_path / "x.svg", b"new svg")], lambda path: True)
+    assert (tmp_path / "x.png").read_bytes() == b"old png"
+    left = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    if links:  # the SVG never left its name: nothing is lost, nothing is left over
+        assert left == {"x.png": b"old png", "x.svg": b"old svg"}
+        assert str(e.value) == f"[Errno 5] Input/output error: '{tmp_path / 'x.svg'}'"
+    else:  # moved aside, and kept there, by the name the error gives
+        (spare,) = [name for name in left if name.endswith(".old")]
+        assert left == {"x.png": b"old png", spare: b"old svg"}
+        kept = f"'{tmp_path / 'x.svg'}' could not be put back as it was: it is kept as '{tmp_path / spare}'"
+        assert str(e.value) == f"[Errno 5] Input/output error; and {kept}: '{tmp_path / 'x.svg'}'"

@@ -4,7 +4,8 @@ import gzip
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..io.formats import FORMATS, Look, encode, frame_files, place, to_stdout
+from ..io.files import place
+from ..io.formats import FORMATS, Look, encode, frame_files, to_stdout
 from ..io.marks import STOPPED, frame
 from ..shapes import KINDS
 from .work import Result

@@ -9,7 +9,8 @@ import typer
 from ..batch.folders import tidy, unwritable
 from ..batch.plan import check_outputs, unique
 from ..batch.reading import named, read_scene, reason, shown
-from ..io.formats import FORMATS, RASTERS, Look, encode, over_limit, place, to_stdout
+from ..io.files import place
+from ..io.formats import FORMATS, RASTERS, Look, encode, over_limit, to_stdout
 from ..io.scenefile import loads
 from .checks import ALONE, BY_EXTENSION, check_every, checked, not_to_terminal, usage
 from .checks import blur as check_blur
