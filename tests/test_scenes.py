@@ -87,6 +87,18 @@ def test_a_scene_renders_in_the_proportions_of_the_picture_it_was_fitted_to(tmp_
     assert scene.render(3000).size == (3000, 100)
 
 
+def test_a_jpeg_decoded_small_whose_working_size_rounds_otherwise_converts(tmp_path):
+    # A 451 by 300 JPEG is decoded at half size for --size 64, which rounds to 64 by 42 where
+    # its own proportions give 43: measuring the scene at a longer side of 64, in the picture's
+    # proportions, failed every such conversion ("operands could not be broadcast").
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (300, 451, 3), dtype=np.uint8)).save(tmp_path / "p.jpg", quality=90)
+    done = invoke("convert", tmp_path / "p.jpg", "--size", "64", "-n", "2", "-q", "-o", tmp_path / "p.json")
+    assert done.exit_code == 0, done.output
+    data = json.loads((tmp_path / "p.json").read_text())
+    assert (data["width"], data["height"], data["source"]) == (64, 42, [451, 300])
+
+
 def test_a_very_thin_pictures_scene_is_read_back_and_continued(tmp_path):
     # A 900 by 2 picture works at 20 by 1 (its height rounded up to a pixel): its scene was written,
     # then refused by render and --init as "not the shape of its canvas".

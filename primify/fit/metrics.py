@@ -8,6 +8,7 @@ import torch
 from PIL import Image
 
 from ..io.picture import normalize
+from ..render import hard
 from ..render.hard import flatten
 
 
@@ -30,7 +31,9 @@ def psnr_of(scene, target: Image.Image) -> float:
     (its transparency, if any, over the scene's background). A transparent scene and the
     target are compared laid over black and over white, both counting, so that colour and
     opacity errors both show."""
-    render = scene.render(max(target.size))
+    # At the target's exact size: a scene renders at a longer side in its source's proportions,
+    # which the target (a working size, from a JPEG decoded small) may round otherwise.
+    render = hard.render(scene, size=target.size)
     target = normalize(target)
     grounds = [scene.background] if scene.background is not None else [(0.0, 0.0, 0.0), (1.0, 1.0, 1.0)]
     mse = 0.0
