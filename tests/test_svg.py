@@ -88,6 +88,22 @@ def test_a_wide_blur_drawn_small_and_scaled_up_is_the_exact_blur(monkeypatch):
     assert np.abs(fast - exact).max() <= 8 and 10 * np.log10(255**2 / ((fast - exact) ** 2).mean()) >= 48
 
 
+def test_a_blur_stretches_with_the_canvas_as_the_svgs_filter_does():
+    # A 900 by 2 picture works at 20 by 1: its canvas is stretched 45 times across and twice down
+    # onto the PNG, as the SVG's viewBox stretches its filter. One deviation for both (45 px)
+    # blurred the 2 rows into nothing: 23 dB from the SVG as librsvg draws it (12.7 as resvg does
+    # here, 35.7 now; resvg's blur is a little off anyway, see below).
+    shapes = [
+        Shape("rect", (0.1, -0.1, 0.4, 0.2), (1.0, 0.8, 0.1)),
+        Shape("rect", (0.55, 0.0, 0.9, 0.05), (0.1, 0.3, 1.0)),
+    ]
+    scene = Scene(20, 1, (0.2, 0.2, 0.2), shapes, source=(900, 2))
+    png = np.asarray(scene.render(900, blur=0.5), dtype=np.float64)
+    svg = rasterize(to_svg(scene, blur=0.5, size=(900, 2)))
+    assert png.shape == svg.shape == (2, 900, 3)
+    assert 10 * np.log10(255**2 / ((png - svg) ** 2).mean()) >= 33
+
+
 def test_blurred_svg_and_png_agree_in_a_real_renderer(picture, fast, gen):
     # resvg's blur lands about half a deviation to the left of where it should (a centred bar
     # comes back off centre), so the agreement is looser than for sharp output.

@@ -27,25 +27,35 @@ _PAD = 2
 
 def blurred(scene: "Scene", w: int, h: int, samples: int, blur: float) -> torch.Tensor:
     """The scene's shapes, without its background, drawn at w × h and blurred by ``blur``
-    working-size pixels: premultiplied RGBA (4, h, w)."""
-    sigma = blur * max(w, h) / max(scene.width, scene.height)
-    k = int(sigma // 4) if sigma > BLUR_EXACT else 1
+    working-size pixels: premultiplied RGBA (4, h, w). The deviation is ``blur`` stretched as
+    the canvas is onto w × h (``hard.stretch``), across and down each their own, as an SVG's
+    viewBox stretches its filter: one for both blurred a 900 × 2 picture (20 × 1 at ``--size
+    20``) down its 2 pixels by 45 of them, 23 dB from the SVG."""
+    across, down = blur * w / scene.width, blur * h / scene.height
+    wider = max(across, down)
+    k = int(wider // 4) if wider > BLUR_EXACT else 1
     sw, sh = max(1, round(w / k)), max(1, round(h / k))
-    sigma *= max(sw, sh) / max(w, h)
-    m = int(np.ceil(3 * sigma))
+    across, down = across * sw / w, down * sh / h
     # Drawn small, a pixel holds k × k of the output's, so it takes more samples a side (up to
     # 16: past that the blur of 4 to 8 of its pixels evens out any difference).
     t = hard.band(replace(scene, background=None), sw, sh, 0, sh, min(samples * k, max(samples, 16)))[None]
-    taps = torch.exp(-0.5 * (torch.arange(-m, m + 1, dtype=t.dtype, device=t.device) / sigma) ** 2)
-    taps = (taps / taps.sum()).view(1, 1, 1, -1).expand(4, 1, 1, -1)
     if k > 1:
         t = F.pad(t, (_PAD,) * 4)
     # Separable: along rows, then along columns.
-    t = F.conv2d(F.conv2d(t, taps, padding=(0, m), groups=4), taps.transpose(2, 3), padding=(m, 0), groups=4)
+    (row, mx), (column, my) = _taps(across, t), _taps(down, t)
+    t = F.conv2d(F.conv2d(t, row, padding=(0, mx), groups=4), column.transpose(2, 3), padding=(my, 0), groups=4)
     if k > 1:
         t = _scaled_up(t, w, h).clamp(0, 1)
         t = torch.cat([torch.minimum(t[:, :3], t[:, 3:]), t[:, 3:]], dim=1)  # premultiplied stays so
     return t[0]
+
+
+def _taps(sigma: float, like: torch.Tensor) -> tuple[torch.Tensor, int]:
+    """A Gaussian of deviation ``sigma`` pixels as a row kernel for 4 channels (4, 1, 1, 2m + 1),
+    and its reach m (three deviations, one pixel at least)."""
+    m = max(1, int(np.ceil(3 * sigma)))
+    taps = torch.exp(-0.5 * (torch.arange(-m, m + 1, dtype=like.dtype, device=like.device) / sigma) ** 2)
+    return (taps / taps.sum()).view(1, 1, 1, -1).expand(4, 1, 1, -1), m
 
 
 def _scaled_up(t: torch.Tensor, w: int, h: int) -> torch.Tensor:
