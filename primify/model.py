@@ -17,7 +17,7 @@ from PIL import Image
 from . import checks
 from .colours import rgb
 from .io.picture import MAX_PIXELS
-from .render import hard
+from .render import hard, sizes
 from .shapes import is_size, resolve_kind
 
 #: The largest size of any shape parameter: lengths are in units of the canvas's longer side and
@@ -129,7 +129,7 @@ class Scene:
             return self.width, self.height
         if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
             raise ValueError(f"a render's size must be a whole number of pixels of at least 1, not {size!r}")
-        return hard.size_for(*(self.source or (self.width, self.height)), size)
+        return sizes.size_for(*(self.source or (self.width, self.height)), size)
 
     def render_tensor(
         self,

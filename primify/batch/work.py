@@ -15,7 +15,7 @@ from ..fit.optimize import Progress
 from ..io.formats import over_limit
 from ..io.picture import MAX_PIXELS, load, working
 from ..model import Scene
-from ..render.hard import size_for
+from ..render.sizes import size_for
 from ..settings import Settings
 from .reading import reason
 

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from PIL import Image
 
 from ..model import Scene
-from ..render.hard import blank, flatten, paint, stretch, to_image
+from ..render.hard import blank, flatten, paint, to_image
+from ..render.sizes import stretch
 
 #: Frames a GIF gets when no ``every`` is given.
 GIF_FRAMES = 50

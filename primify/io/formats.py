@@ -12,7 +12,8 @@ from urllib.parse import quote
 from PIL import PngImagePlugin
 
 from ..model import Scene
-from ..render.hard import flatten, render, size_for
+from ..render.hard import flatten, render
+from ..render.sizes import size_for
 from ..render.svg import to_svg
 from .animate import default_every, frames, save_gif
 from .files import place

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageCms, ImageOps
 
-from ..render.hard import size_for
+from ..render.sizes import size_for
 
 #: Default for the largest picture, in pixels, that will be decoded (Pillow's own bomb limit).
 MAX_PIXELS = 2 * Image.MAX_IMAGE_PIXELS

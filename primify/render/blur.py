@@ -28,7 +28,7 @@ _PAD = 2
 def blurred(scene: "Scene", w: int, h: int, samples: int, blur: float) -> torch.Tensor:
     """The scene's shapes, without its background, drawn at w × h and blurred by ``blur``
     working-size pixels: premultiplied RGBA (4, h, w). The deviation is ``blur`` stretched as
-    the canvas is onto w × h (``hard.stretch``), across and down each their own, as an SVG's
+    the canvas is onto w × h (``sizes.stretch``), across and down each their own, as an SVG's
     viewBox stretches its filter: one for both blurred a 900 × 2 picture (20 × 1 at ``--size
     20``) down its 2 pixels by 45 of them, 23 dB from the SVG."""
     across, down = blur * w / scene.width, blur * h / scene.height

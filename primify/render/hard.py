@@ -15,6 +15,7 @@ from PIL import Image
 from .. import checks
 from ..shapes import resolve_kind
 from .raster import hard_coverage, solid
+from .sizes import stretch
 
 if TYPE_CHECKING:
     from ..model import Scene, Shape
@@ -27,22 +28,6 @@ _MAX_POINTS, _MAX_BAND = 1 << 20, 1 << 22
 #: ``coverages`` works out together the shapes of a run of at most this many, and of boxes of at
 #: most _SMALL pixels (a bigger one has pixels enough to keep its own call busy).
 _RUN, _SMALL = 256, 1 << 14
-
-
-def size_for(width: int, height: int, longer: int | None = None) -> tuple[int, int]:
-    """Pixel size (width, height) of a ``width`` × ``height`` picture rendered with longer side
-    ``longer`` (None: as it is)."""
-    if longer is None:
-        return width, height
-    long_side = max(width, height)
-    return max(1, _rounded(width * longer, long_side)), max(1, _rounded(height * longer, long_side))
-
-
-def _rounded(a: int, b: int) -> int:
-    """a / b rounded half to even, as ``round`` does, in whole numbers: a float quotient is
-    inexact from 2**53 and overflows past 10**308, and an SVG of any size may be asked for."""
-    q, r = divmod(a, b)
-    return q + (2 * r > b or (2 * r == b and q % 2 == 1))
 
 
 def blank(background, height: int, width: int, device: torch.device | str = "cpu") -> torch.Tensor:
@@ -80,16 +65,6 @@ def band(
     for shape, cov in zip(scene.shapes, coverages(canvas, scene.shapes, samples, scale, offset)):
         paint(canvas, shape, bands=cov)
     return canvas
-
-
-def stretch(scene: "Scene", w: int, h: int) -> tuple[float, float]:
-    """The pixels per canvas unit, across and down, that draw the scene's canvas onto exactly
-    w × h pixels, as an SVG's viewBox is drawn onto its page: a picture's own proportions (those
-    of a PNG at the input's size) differ a little from the working size's whole pixels, which
-    the shapes were fitted to, the input stretched onto them. One scale for both, as before,
-    drew a 451 × 300 picture fitted at 8 × 5 with its last 18 rows beyond the fitted canvas."""
-    longer = max(scene.width, scene.height)
-    return w * longer / scene.width, h * longer / scene.height
 
 
 def render(
