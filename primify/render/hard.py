@@ -142,7 +142,7 @@ def coverage(
     for top in range(r0, r1, rows):
         bottom = min(r1, top + rows)
         ys = ((torch.arange(top, bottom, device=canvas.device, dtype=canvas.dtype) + 0.5 - oy) / sy)[None, :, None]
-        yield top, bottom, c0, c1, hard_coverage(kind.sdf, p, xs, ys, _pixel(sx, sy), samples)[0]
+        yield top, bottom, c0, c1, hard_coverage(kind.sdf, p, xs, ys, (1 / sx, 1 / sy), samples)[0]
 
 
 def coverages(
@@ -181,7 +181,7 @@ def coverages(
                 for part in (items[k : k + step] for k in range(0, len(items), step)):
                     xs = _centres([it[4] for it in part], cols, ox, sx, canvas)[:, None, :]
                     ys = _centres([it[2] for it in part], rows, oy, sy, canvas)[:, :, None]
-                    cov = hard_coverage(kind.sdf, p[[it[1] for it in part]], xs, ys, _pixel(sx, sy), samples)
+                    cov = hard_coverage(kind.sdf, p[[it[1] for it in part]], xs, ys, (1 / sx, 1 / sy), samples)
                     for c, (i, _, r0, r1, c0, c1) in zip(cov, part):
                         found[i] = [(r0, r1, c0, c1, c[: r1 - r0, : c1 - c0])]
         yield from found
@@ -195,11 +195,6 @@ def _axes(scale: float | tuple[float, float]) -> tuple[float, float]:
 def _boxed(x: float, y: float, like: torch.Tensor) -> torch.Tensor:
     """(x, y, x, y), to scale or move boxes (x0, y0, x1, y1) by."""
     return torch.tensor([x, y, x, y], dtype=like.dtype, device=like.device)
-
-
-def _pixel(sx: float, sy: float) -> float | tuple[float, float]:
-    """A pixel's size in canvas units for ``hard_coverage``: one number where it is square."""
-    return 1 / sx if sx == sy else (1 / sx, 1 / sy)
 
 
 def _centres(starts: list[int], n: int, origin: int, scale: float, like: torch.Tensor) -> torch.Tensor:
