@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .arguments import callbacks, pick_device, same_shape
+from .arguments import KEPT, callbacks, contradicted, pick_device, same_shape
 from .fit.optimize import Interrupted, Progress, fit
 from .fit.palette import kmeans
 from .fit.threads import own_threads, threads
@@ -138,6 +138,8 @@ def convert(
     with torch.inference_mode(False), torch.enable_grad(), threads(own_threads()):
         if isinstance(settings.palette, int):
             settings = replace(settings, palette=_palette(small, settings, generator))
+        if init is not None and (kept := contradicted(init, settings)):
+            raise ValueError(f"{kept}: init has {KEPT[kept]}, which it keeps; leave {kept} out")
         seed_state = generator.get_state()
         try:
             return _convert(small, own, mask, init, settings, device, generator, progress, stop, fork)

@@ -51,7 +51,7 @@ def same_shape(what: str, size: tuple[int, int], picture: tuple[int, int]) -> No
     (w, h), (pw, ph) = size, picture
     (lo, hi), (plo, phi) = _ratios(w, h), _ratios(pw, ph)
     if lo > 1.02 * phi or hi < plo / 1.02:
-        raise ValueError(f"{what} is {w}×{h}, not the picture's shape ({pw}×{ph})")
+        raise ValueError(f"{what} is {w}×{h}, not of the picture's proportions ({pw}×{ph})")
 
 
 def _ratios(w: int, h: int) -> tuple[float, float]:
@@ -60,3 +60,31 @@ def _ratios(w: int, h: int) -> tuple[float, float]:
     works at 20 × 1, and its scene was refused by every reader as not its shape)."""
     least = lambda side: side - 0.5 if side > 1 else 0.0
     return least(w) / (h + 0.5), (w + 0.5) / least(h) if least(h) else math.inf
+
+
+#: What a starting scene keeps as it is, which a setting would change: another one given would
+#: be silently ignored, so it is refused.
+KEPT = {
+    "background": "another background",
+    "alpha": "shapes of other opacities",
+    "palette": "shapes of colours outside the palette",
+}
+
+
+def contradicted(init: Scene, settings) -> str | None:
+    """The first of ``KEPT``'s settings given that ``init`` does not follow, or None; compared
+    as 8-bit values, as files hold them (a scene continued with the options it was made with
+    follows them). A palette of a number of colours is compared once they are picked."""
+    eight = lambda values: tuple(round(255 * v) for v in values)
+    ground = settings.background
+    if ground is not None and (None if ground == "transparent" else eight(ground)) != (
+        init.background and eight(init.background)
+    ):
+        return "background"
+    if settings.alpha is not None and any(eight([s.alpha]) != eight([settings.alpha]) for s in init.shapes):
+        return "alpha"
+    if isinstance(settings.palette, tuple):
+        allowed = set(map(eight, settings.palette))
+        if any(eight(s.colour) not in allowed for s in init.shapes):
+            return "palette"
+    return None

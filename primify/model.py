@@ -29,6 +29,11 @@ def with_article(kind: str) -> str:
     return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
+def shapes_word(n: int) -> str:
+    """ "shape" or "shapes", as ``n`` of them are said."""
+    return "shape" if n == 1 else "shapes"
+
+
 @dataclass(frozen=True)
 class Shape:
     """One painted shape: its kind's name, its parameters (see the kind), colour (RGB in [0, 1])

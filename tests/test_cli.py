@@ -169,8 +169,11 @@ def test_cli_passes_options_to_the_library(photo, tmp_path, monkeypatch):
         photo,
         "-n",
         "5",
+        # Repeats add kinds, in any case (the last one had won without a word, and Circle was refused).
         "-s",
-        "circle,rect",
+        "circle",
+        "-s",
+        "RECT",
         "--size",
         "24",
         "--alpha",

@@ -165,7 +165,8 @@ def test_a_files_bytes_and_binary_file_objects_are_read_as_the_file_is(photo, fo
 def test_bytes_that_are_no_picture_are_refused_as_an_unreadable_file_is(photo, data, monkeypatch):
     # Bytes are a picture's contents, never a path, even where a file of that name exists.
     monkeypatch.chdir(photo.parent)
-    with pytest.raises(Image.UnidentifiedImageError):
+    # Pillow's message named the BytesIO made of them: "<_io.BytesIO object at 0x7fc3...>".
+    with pytest.raises(Image.UnidentifiedImageError, match="^cannot identify a picture in the bytes given$"):
         primify.convert(data, tiny())
 
 
@@ -242,6 +243,25 @@ def test_a_mask_and_a_scene_of_the_pictures_own_shape_are_taken_at_any_working_s
     assert (more.width, more.height, more.background, len(more.shapes)) == (64, 42, start.background, 8)
 
 
+def test_a_starting_scene_is_refused_where_a_setting_given_would_be_ignored(picture):
+    # Its shapes and background are kept as they are: another background, opacity or palette
+    # given was silently ignored (the command line refused only the background).
+    start = primify.convert(picture, tiny(shapes=2, alpha=0.5, palette="red,navy"))
+    for given, field in (
+        (dict(background="white"), "background"),
+        (dict(background="transparent"), "background"),
+        (dict(alpha=1.0), "alpha"),
+        (dict(palette="navy,gold"), "palette"),
+        (dict(palette=2), "palette"),  # the colours picked from the picture are not red and navy
+    ):
+        with pytest.raises(ValueError, match=rf"^{field}: init has .*, which it keeps; leave {field} out$"):
+            primify.convert(picture, tiny(**given), init=start)
+    # Given again as it was made, it goes on, and the shapes added follow them too.
+    more = primify.convert(picture, tiny(alpha=0.5, palette="navy,red", background=start.background), init=start)
+    assert {s.alpha for s in more.shapes} == {0.5} and len(more.shapes) > len(start.shapes)
+    assert {tuple(round(255 * v) for v in s.colour) for s in more.shapes} <= {(255, 0, 0), (0, 0, 128)}
+
+
 def test_a_mask_of_another_aspect_ratio_is_refused(picture):
     with pytest.raises(ValueError, match="mask"):
         run(picture, mask=Image.new("L", (picture.width, picture.width), 255))
@@ -288,7 +308,6 @@ def _exactly(a, b) -> bool:
 
 REFUSED = {
     "kinds unknown": (dict(kinds=("hexagon",)), "kinds"),
-    "kinds capitalised": (dict(kinds=("Circle",)), "kinds"),
     "kinds empty": (dict(kinds=()), "kinds"),
     "kinds not text": (dict(kinds=(3,)), "kinds"),
     "background 0-255": (dict(background=(255, 255, 255)), "background"),
@@ -328,9 +347,11 @@ REFUSED = {
 }
 
 
-def test_background_words_are_taken_in_any_case_as_colour_names_are():
+def test_background_words_and_kinds_are_taken_in_any_case_as_colour_names_are():
     assert primify.Settings(background=" Transparent").background == "transparent"
     assert primify.Settings(background="AUTO").background is None
+    # Kinds were refused capitalised, where the command line's other words are taken so.
+    assert primify.Settings(kinds=("Circle", "RECT")).kinds == ("circle", "rect")
 
 
 @pytest.mark.parametrize("case", list(REFUSED))
@@ -432,6 +453,15 @@ def test_scene_save_writes_the_format_of_the_extension_and_load_scene_reads_json
         assert path.read_text() == primify.to_svg(scene)
     elif ext == "json":
         assert primify.load_scene(path) == scene and primify.load_scene(str(path)) == scene
+        # Its bytes and file objects too, as convert takes a picture's; they were "expected str,
+        # bytes or os.PathLike", and JSON text "[Errno 36] File name too long: '{...'".
+        with open(path, "rb") as binary, open(path) as text:
+            assert primify.load_scene(path.read_bytes()) == primify.load_scene(binary) == scene
+            assert primify.load_scene(text) == scene
+        with pytest.raises(ValueError, match=r"^load_scene reads a path, .*JSON text: pass text.encode\(\)"):
+            primify.load_scene(path.read_text())
+        with pytest.raises(TypeError, match="^load_scene takes a path, a file's bytes or a file object, not int$"):
+            primify.load_scene(3)
     else:
         with Image.open(path) as im:
             assert im.format == {"png": "PNG", "jpg": "JPEG"}[ext] and im.size == (32, 24)
@@ -519,9 +549,12 @@ def test_render_refuses_a_size_below_one_pixel(picture, size):
         run(picture).render(size)
 
 
-def test_to_svg_refuses_a_negative_precision(picture):
+def test_to_svg_refuses_a_negative_precision_and_what_is_no_scene(picture):
     with pytest.raises(ValueError, match="precision must"):
         primify.to_svg(run(picture), precision=-1)
+    # It was "AttributeError: 'str' object has no attribute 'width'".
+    with pytest.raises(TypeError, match="^to_svg takes a primify.Scene, not str$"):
+        primify.to_svg("x.json")
 
 
 BLACK = (0.0, 0.0, 0.0)

@@ -289,13 +289,18 @@ def test_init_with_more_shapes_than_asked_is_refused(photo, tmp_path):
     refused(run(photo, *FAST, "--init", tmp_path / "six.json", "-o", tmp_path / "x.png"), "6 shapes")
 
 
-def test_init_refuses_another_background_and_takes_its_own(photo, tmp_path):
+def test_init_refuses_another_background_opacity_or_palette_and_takes_its_own(photo, tmp_path):
     # Another was silently ignored: the scene's own background was kept.
     assert run(photo, *FAST, "--background", "white", "-o", tmp_path / "w.json").exit_code == 0
     more = [photo, "--size", "24", "-n", "6", "--init", tmp_path / "w.json"]
     for other in ("red", "transparent"):
         said = f"'{tmp_path / 'w.json'}' has another background, which --init keeps; leave --background out"
         refused(run(*more, "--background", other, "-o", tmp_path / "x.png"), said)
+    # Nor its shapes' opacities and colours, which --alpha and --palette were silently not.
+    said = f"'{tmp_path / 'w.json'}' has shapes of other opacities, which --init keeps; leave --alpha out"
+    refused(run(*more, "--alpha", "1", "-o", tmp_path / "x.png"), said)
+    said = f"'{tmp_path / 'w.json'}' has shapes of colours outside the palette, which --init keeps; leave --palette out"
+    refused(run(*more, "--palette", "red,blue", "-o", tmp_path / "x.png"), said)
     assert not (tmp_path / "x.png").exists()
     assert run(*more, "--background", "#FFF", "-o", tmp_path / "y.png").exit_code == 0
 
@@ -427,6 +432,27 @@ def test_json_lines_that_cannot_be_written_end_the_run_in_one_line(photo, tmp_pa
     assert done.stderr == f"error: cannot write the --json lines to standard output: {reason}\n"
 
 
+@pytest.mark.parametrize("stderr", ["full", "reader gone"])
+def test_a_standard_error_that_cannot_be_written_fails_no_picture(photo, tmp_path, stderr):
+    # A progress line that could not be written failed the picture it reported on ("internal
+    # error (OSError: [Errno 28] ...)"), and with -j 2 no --json line came at all. What stderr
+    # says is lost; the work and its lines on stdout are not.
+    read, write = os.pipe()
+    os.close(read)
+    with open("/dev/full", "w") if stderr == "full" else os.fdopen(write, "w") as err:
+        done = subprocess.run(
+            [sys.executable, "-m", "primify", "convert", str(photo), "--json", "--out-dir", str(tmp_path / "o"), *FAST],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+        )
+    if stderr == "full":
+        os.close(write)
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["status"] == "ok"
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["photo.primify.png", "photo.primify.svg"]
+
+
 def test_options_that_would_be_ignored_or_misread_are_refused_before_any_work(photo, tmp_path):
     scene = tmp_path / "scene.json"
     assert run(photo, "-o", scene, *FAST, "-q").exit_code == 0
@@ -455,6 +481,8 @@ def test_standard_input_is_named_once_and_a_mask_may_come_from_it(photo, tmp_pat
     refused(run("-", *FAST, "--init", "-", "-o", tmp_path / "x.png"), said)
     said = "standard input is read once, and --init and --mask each name it (-); give all but one a file"
     refused(run(photo, *FAST, "--init", "-", "--mask", "-", "-o", tmp_path / "x.png"), said)
+    # `convert - -` converted standard input once, as if it had been named once.
+    refused(run("-", "-", *FAST, "--out-dir", tmp_path), "standard input (-) is named more than once")
     assert not (tmp_path / "x.png").exists()
     half = Image.new("L", Image.open(photo).size, 0)
     half.paste(255, (0, 0, half.width // 2, half.height))

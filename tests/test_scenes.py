@@ -46,6 +46,9 @@ def test_scene_round_trips_exactly(scene_file):
     scene = loads(scene_file.read_text())
     assert loads(dumps(scene)) == scene
     assert to_dict(scene) == json.loads(scene_file.read_text())
+    # true equals 1 in Python, and was read as version 1.
+    with pytest.raises(ValueError, match="scene version True is not supported"):
+        loads(json.dumps({**to_dict(scene), "version": True}))
 
 
 def test_render_at_four_times_the_size_matches_the_convert_png_and_its_svg(scene_file, tmp_path):
@@ -176,7 +179,7 @@ def test_init_keeps_adding_to_a_scene(photo, scene_file, tmp_path):
 def test_init_with_another_aspect_ratio_is_refused(scene_file, tmp_path):
     Image.new("RGB", (30, 30), "red").save(tmp_path / "square.png")
     result = invoke("convert", tmp_path / "square.png", *FAST, "--init", scene_file, "-o", tmp_path / "s.png")
-    assert result.exit_code == 1 and "not the picture's shape" in result.stderr
+    assert result.exit_code == 1 and "not of the picture's proportions" in result.stderr
 
 
 def test_target_psnr_stops_early(picture, fast):
@@ -357,3 +360,17 @@ def test_scene_save_writes_no_json_that_load_scene_refuses(tmp_path):
         scene.save(tmp_path / "big.json")
     assert not list(tmp_path.iterdir())
     scene.save(tmp_path / "big.svg")  # other formats have no such limits
+
+
+def test_one_shape_is_said_as_one_and_no_shapes_as_none(tmp_path):
+    # "1 shapes" on render's line, and "0 shapes ()" in an empty scene's SVG <desc>.
+    dot = primify.Shape("circle", (0.5, 0.5, 0.2), (1.0, 0.0, 0.0))
+    for n, said in ((1, "1 shape (circle)"), (0, "0 shapes,")):
+        path = tmp_path / f"{n}.json"
+        primify.Scene(8, 8, (0, 0, 0), [dot] * n).save(path)
+        result = invoke("render", path, "-o", tmp_path / f"{n}.svg")
+        assert (
+            result.exit_code == 0
+            and result.stderr == f"{path}: {n} {'shape' if n == 1 else 'shapes'} -> {tmp_path / f'{n}.svg'}\n"
+        )
+        assert f"<desc>primify {primify.__version__}, {said}" in (tmp_path / f"{n}.svg").read_text()

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from primify.batch.runners import DIED
 from primify.batch.signals import graceful
 from primify.cli import INTERRUPTED, STOPPING
 
@@ -175,6 +176,51 @@ def test_second_ctrl_c_or_sigterm_ends_at_once_leaving_nothing_half_made(tmp_pat
         with Image.open(path) as im:
             im.load()
     assert all(r["status"] != "ok" for r in records)  # aborted with 48 of its 64 shapes to go
+    assert left_in(proc.pid) == []
+
+
+def workers(group: int) -> set[int]:
+    """The pids of -j's live workers in process group ``group``: the children of the server
+    they are forked from."""
+    procs = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            procs[int(entry.name)] = (int(fields[1]), b"forkserver" in command)
+    servers = {pid for pid, (parent, server) in procs.items() if server and parent == group}
+    return {pid for pid, (parent, _) in procs.items() if parent in servers}
+
+
+def test_a_worker_killed_fails_only_its_own_picture_and_the_batch_goes_on(tmp_path, pictures):
+    # kill -9 stands in for the kernel's out-of-memory killer or a crash in a decoder. A dead
+    # worker broke the whole pool: both pictures in it failed, a traceback followed, and the two
+    # not yet sent were never reported. Now the pictures in it run again one at a time, and the
+    # one whose worker dies again, alone, is the one that fails.
+    out = tmp_path / "out"
+    proc = start(tmp_path / "in", *SLOW, "64", "-j", "2", "--out-dir", out)
+    seen = wait_for_progress(proc)
+    first = workers(proc.pid)
+    os.kill(min(first), signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while not workers(proc.pid) - first and time.monotonic() < deadline:
+        time.sleep(0.05)  # the new pool's worker, which runs a picture of the first alone
+    time.sleep(0.5)
+    for pid in workers(proc.pid):
+        os.kill(pid, signal.SIGKILL)
+    code, records, err = finish(proc, seen)
+    assert code == 1, err
+    assert "Traceback" not in err
+    assert sorted(Path(r["input"]).name for r in records) == ["a.png", "b.png", "c.png", "d.png"]
+    failed = [r for r in records if r["status"] != "ok"]
+    assert len(failed) == 1 and failed[0]["status"] == "error", records
+    name = failed[0]["input"]
+    assert failed[0]["error"] == f"cannot convert '{name}': {DIED}"
+    assert f"error: cannot convert '{name}': the process converting it ended abruptly" in err
+    check_files(out, records)
     assert left_in(proc.pid) == []
 
 

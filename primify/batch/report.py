@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from ..io.files import place
 from ..io.formats import FORMATS, Look, encode, frame_files, to_stdout
 from ..io.marks import STOPPED, frame
+from ..model import shapes_word
 from ..shapes import KINDS
 from .work import Result
 
@@ -79,5 +80,5 @@ def describe(result: Result, label: str, asked: int, outputs: tuple[Path, ...]) 
         # Left out (an output of ours named among others) or skipped (--skip-existing): its note says why.
         return [f"{label}: {n}" for n in result.notes]
     lines = [f"{label}: note: {n}" for n in result.notes] + [f"{label}: warning: {w}" for w in result.warnings]
-    count = " ".join(filter(None, [str(shapes), ",".join(k for k in KINDS if k in result.kinds), "shapes"]))
+    count = " ".join(filter(None, [str(shapes), ",".join(k for k in KINDS if k in result.kinds), shapes_word(shapes)]))
     return lines + [f"{label}: {count}, {result.psnr:.2f} dB, {result.seconds:.1f} s on {result.device} -> {files}"]

@@ -7,6 +7,7 @@ import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 import torch
 
@@ -43,7 +44,8 @@ def run_processes(
 ) -> Iterator[Result]:
     """Runs ``jobs`` tasks at a time in worker processes, which share the CPU's threads. Once
     ``stop()`` is True the workers stop early and the tasks not sent come back as not started;
-    an abort (a second Ctrl-C, SIGTERM) ends the workers at once."""
+    an abort (a second Ctrl-C, SIGTERM) ends the workers at once. A worker that dies (killed,
+    out of memory) fails only the task it ran; the others go on in a new pool."""
     # The workers are forked from a server that ignores Ctrl-C, started with it held (here, if
     # the command has not started it already). Not held while submitting: the command has other
     # threads by then (rich's), and a Ctrl-C meant for the process would go to one of them and
@@ -52,12 +54,18 @@ def run_processes(
     ctx = workers_context()
     halt, queue = ctx.Event(), ctx.Queue()
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_start_worker, initargs=(halt, queue, threads))
-    pending = iter(tasks)
+    pools = []
+
+    def new_pool() -> ProcessPoolExecutor:
+        pools.append(
+            ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_start_worker, initargs=(halt, queue, threads))
+        )
+        return pools[-1]
+
     running, aborted = {}, []
 
     def kill() -> None:
-        for process in list(getattr(pool, "_processes", {}).values()):
+        for process in list(getattr(pools[-1], "_processes", {}).values()):
             process.terminate()
 
     def abort() -> None:
@@ -68,9 +76,10 @@ def run_processes(
     # that its threads' waits between operations take no core from them.
     own = torch.get_num_threads()
     torch.set_num_threads(1)
+    new_pool()
     try:
         with on_abort(abort):
-            yield from _in_pool(pool, pending, running, jobs, halt, queue, progress, stop)
+            yield from _in_pool(pools, new_pool, iter(tasks), running, jobs, halt, queue, progress, stop)
     finally:
         torch.set_num_threads(own)
         # After an abort nothing is waited for: the signal may have landed while this thread
@@ -82,32 +91,67 @@ def run_processes(
             # not waited for.
             if running:
                 kill()
-            pool.shutdown(wait=True, cancel_futures=True)
+            pools[-1].shutdown(wait=True, cancel_futures=True)
             settle()
 
 
-def _in_pool(pool, pending, running: dict, jobs: int, halt, queue, progress, stop) -> Iterator[Result]:
+def _in_pool(pools, new_pool, pending, running: dict, jobs: int, halt, queue, progress, stop) -> Iterator[Result]:
+    # A dead worker breaks the whole pool, and every task in it fails with it, without a word
+    # of which one it was. So those tasks run again, one at a time, in a new pool: one that
+    # breaks a pool alone after that fails, and the others are converted.
+    again: list[Task] = []
+    suspects: set[int] = set()
     while True:
-        while len(running) < 2 * jobs and not halt.is_set():
-            task = next(pending, None)
+        broken = False
+        while not halt.is_set():
+            alone = any(t.index in suspects for t in [*again[:1], *running.values()])
+            task = (
+                None if len(running) >= (1 if alone else 2 * jobs) else again.pop(0) if again else next(pending, None)
+            )
             if task is None:
                 break
-            running[pool.submit(_work_in_worker, task, progress is not None)] = task
-        if not running:
+            try:
+                running[pools[-1].submit(_work_in_worker, task, progress is not None)] = task
+            except BrokenProcessPool:
+                # A worker died between tasks: this one never ran, and goes first to the next pool.
+                again.insert(0, task)
+                broken = True
+                break
+        if not running and not broken:
             # Once stopped, what was never sent is reported too.
-            yield from map(not_started, pending)
+            yield from map(not_started, [*again, *pending])
             return
-        done, _ = wait(running, timeout=0.1, return_when=FIRST_COMPLETED)
+        done = wait(running, timeout=0.1, return_when=FIRST_COMPLETED)[0] if running and not broken else set()
         while not queue.empty():
             index, p = queue.get()
             if progress:
                 progress(index, p)
         if stop and stop():
             halt.set()
+        if broken or any(isinstance(future.exception(), BrokenProcessPool) for future in done):
+            # Once shut down, every future of the pool is settled: those done before it broke
+            # are kept.
+            pools[-1].shutdown(wait=True, cancel_futures=True)
+            new_pool()
+            kept = [f for f in running if not f.cancelled() and f.exception() is None]
+            yield from (f.result() for f in kept)
+            lost = [task for f, task in running.items() if f not in kept]
+            running.clear()
+            for task in lost:
+                if len(lost) == 1 and task.index in suspects:
+                    yield Result(task.index, task.name, error=f"cannot convert '{task.name}': {DIED}")
+                else:
+                    suspects.add(task.index)
+                    again.append(task)
+            continue
         for future in done:
             task = running.pop(future)
             error = future.exception()
             yield future.result() if error is None else Result(task.index, task.name, error=f"worker failed ({error})")
+
+
+#: Why a task failed whose worker ended without a word: killed, out of memory, or a crash in C.
+DIED = "the process converting it ended abruptly (killed by a signal, out of memory, or a crash)"
 
 
 _halt = _queue = None

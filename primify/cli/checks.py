@@ -46,6 +46,7 @@ def one_stdin(inputs: list[str], init, mask) -> None:
     readers = [name for name, read in reads.items() if read]
     said = f"standard input is read once, and {' and '.join(readers)} each name it (-); give all but one a file"
     usage(len(readers) > 1, readers[-1] if readers else "", said)
+    usage(inputs.count("-") > 1, "INPUT", "standard input (-) is named more than once; it holds one picture")
 
 
 def usage(bad: bool, param: str, message: str) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 import typer
 
 from .. import api, batch
+from ..arguments import KEPT, contradicted
 from ..batch import plan as planning
 from ..batch.cluster import check_address, run_dask
 from ..batch.folders import tidy, unwritable, with_folders
@@ -29,7 +30,7 @@ from .show import Show, err, error
 def convert(
     inputs: o.Inputs,
     shapes: o.ShapesOption = Settings.shapes,
-    shape: o.ShapeOption = "triangle",
+    shape: o.ShapeOption = None,
     alpha: o.AlphaOption = None,
     target_psnr: o.TargetPsnrOption = None,
     init: o.InitOption = None,
@@ -67,6 +68,7 @@ def convert(
 
     Example: primify convert photos/ --shapes 500 --out-dir shapes/ -j 2 --json
     """
+    shape = o.kinds(shape)
     # -o - given twice is standard output once, as render takes it.
     to_stdout = bool(output) and set(output) == {Path("-")}
     usage(Path("-") in (output or []) and not to_stdout, "--output", ALONE)
@@ -164,14 +166,11 @@ def convert(
     weights = checked(mask_of, "--mask", f"cannot read '{shown(named(mask))}'") if mask else None
     said = f"cannot read '{shown(named(init))}'"
     start = checked(lambda: loads(read_scene(named(init))), "--init", said) if init else None
-    # The starting scene's shapes were fitted over its background, which is kept: another would
-    # be silently ignored. The same one, as a command given again with --init names it, is fine.
-    ground = Settings.coerce("background", background)
-    usage(
-        start is not None and ground is not None and not same_ground(start.background, ground),
-        "--background",
-        f"'{init}' has another background, which --init keeps; leave --background out",
-    )
+    # The starting scene's shapes and background are kept as they are: another background,
+    # opacity or palette would be silently ignored. The same, as a command given again with
+    # --init names them, is fine.
+    kept = start and contradicted(start, settings)
+    usage(bool(kept), f"--{kept}", f"'{init}' has {KEPT.get(kept)}, which --init keeps; leave --{kept} out")
     usage(
         start is not None and len(start.shapes) > shapes,
         "--init",
@@ -234,10 +233,3 @@ def convert(
     if show.failed:
         show.failures()
         raise typer.Exit(1)
-
-
-def same_ground(kept: tuple[float, float, float] | None, wanted) -> bool:
-    """Whether a scene's background (None: transparent) is ``wanted``, as 8-bit colours go."""
-    if wanted == "transparent" or kept is None:
-        return wanted == "transparent" and kept is None
-    return [round(255 * v) for v in kept] == [round(255 * v) for v in wanted]

@@ -10,7 +10,7 @@ from ..batch.names import DEFAULT_NAME, check_template
 from ..render.raster import EDGES
 from ..settings import MAX_SIZE, Settings
 from ..shapes import KINDS, parse_kinds
-from .checks import palette, valid
+from .checks import checked, palette, valid
 from .options import DEVICES, EFFORTS, FORMAT_NAMES, LOOK, OUTPUT, RUN, SHAPES, one_of
 
 
@@ -40,15 +40,29 @@ ShapesOption = Annotated[
         rich_help_panel=SHAPES,
     ),
 ]
+
+
+def kinds(values: list[str] | None) -> str:
+    """--shape's kinds as one comma list in lower case: repeats of the option add kinds, as
+    --format's do, rather than the last one winning without a word."""
+    return ",".join(values or ["triangle"]).lower()
+
+
+def _kinds(values: list[str] | None) -> list[str] | None:
+    checked(lambda: parse_kinds(kinds(values)))
+    return values
+
+
 ShapeOption = Annotated[
-    str,
+    Optional[list[str]],
     typer.Option(
         "--shape",
         "-s",
-        callback=valid(parse_kinds),
+        callback=_kinds,
         metavar="KIND",
-        help=f"Shape kind: {', '.join(KINDS)}; a comma list such as triangle,circle mixes kinds, "
-        "and 'all' allows every kind.",
+        show_default="triangle",
+        help=f"Shape kind: {', '.join(KINDS)}; a comma list such as triangle,circle, or the option "
+        "repeated, mixes kinds, and 'all' allows every kind.",
         rich_help_panel=SHAPES,
     ),
 ]

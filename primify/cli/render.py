@@ -12,6 +12,7 @@ from ..batch.reading import named, read_scene, reason, shown
 from ..io.files import place
 from ..io.formats import FORMATS, RASTERS, Look, encode, over_limit, to_stdout
 from ..io.scenefile import loads
+from ..model import shapes_word
 from .checks import ALONE, BY_EXTENSION, check_every, checked, not_to_terminal, usage
 from .checks import blur as check_blur
 from .options import (
@@ -133,4 +134,5 @@ def render(
         tidy(made)
     if not quiet:
         where = "standard output" if piped else ", ".join(map(str, output))
-        err.print(one_line(f"{scene}: {len(picture.shapes)} shapes -> {where}"))
+        n = len(picture.shapes)
+        err.print(one_line(f"{scene}: {n} {shapes_word(n)} -> {where}"))

@@ -17,11 +17,43 @@ from ..batch.report import describe, record
 from ..batch.work import Result
 from ..io.formats import Look
 
+
 # File names and every other user text are printed as they are, never read as rich markup or
 # emoji codes (`a:thumbs_up:.png`). Without emoji, printing imports nothing more: a first Ctrl-C
 # prints from its handler, which can land while the main thread is importing what rich's
 # first print with emoji imports, and found it half made (an ImportError and a traceback).
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+class _Stderr:
+    """Standard error as a file whose writes never fail: where it cannot be written (a full disk,
+    a reader gone, as in ``2>&1 >lines.json | head``) the rest of what it would say is dropped,
+    and the conversions and their --json lines on stdout go on. A write that failed had failed
+    the picture whose progress it reported."""
+
+    lost = False
+
+    def write(self, text: str) -> int:
+        if not self.lost and sys.stderr is not None:
+            try:
+                return sys.stderr.write(text)
+            except (OSError, ValueError):
+                self.lost = True
+        return len(text)
+
+    def flush(self) -> None:
+        self.write("")
+        if not self.lost and sys.stderr is not None:
+            try:
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                self.lost = True
+
+    def isatty(self) -> bool:
+        return sys.stderr is not None and sys.stderr.isatty()
+
+    def __getattr__(self, name: str):
+        return getattr(sys.stderr, name)
+
+
+err = Console(file=_Stderr(), highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 #: Unicode categories shown as "?", as ls shows control characters: controls (a name's escape

@@ -19,6 +19,7 @@ those of ``primify.KINDS[kind].params``.
 import json
 import math
 import os
+from typing import IO
 
 from ..arguments import same_shape
 from ..model import MAX_PARAM, Scene, Shape, with_article
@@ -69,7 +70,8 @@ def from_dict(data: dict) -> Scene:
     Raises ValueError saying what is wrong with it."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f'not a primify scene (no "format": "{FORMAT}")')
-    if data.get("version") != VERSION:
+    # true == 1 in Python, but not in the format.
+    if data.get("version") != VERSION or isinstance(data.get("version"), bool):
         raise ValueError(
             f"scene version {data.get('version')!r} is not supported (this primify reads version {VERSION})"
         )
@@ -163,8 +165,18 @@ def _colour(values, what: str) -> tuple[float, float, float]:
     return tuple(float(v) for v in values)
 
 
-def load_scene(path: str | os.PathLike) -> Scene:
-    """The scene in the file at ``path`` (as ``Scene.save("x.json")`` and ``-o x.json`` write it).
-    Raises OSError if it cannot be read and ValueError if it is not a valid scene file."""
-    with open(path, "rb") as f:
+def load_scene(source: str | os.PathLike | bytes | bytearray | memoryview | IO) -> Scene:
+    """The scene in ``source`` (as ``Scene.save("x.json")`` and ``-o x.json`` write it): a file's
+    path, its bytes, or a file object open in text or binary mode. A ``str`` is always a path,
+    as ``convert``'s bytes are always contents. Raises OSError if it cannot be read, ValueError
+    if it is not a valid scene file, and TypeError for anything else."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return loads(bytes(source))
+    if callable(getattr(source, "read", None)):
+        return loads(source.read())
+    if isinstance(source, str) and source.lstrip().startswith("{"):
+        raise ValueError("load_scene reads a path, and this is a scene's JSON text: pass text.encode(), its bytes")
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(f"load_scene takes a path, a file's bytes or a file object, not {type(source).__name__}")
+    with open(source, "rb") as f:
         return loads(f.read())

@@ -11,7 +11,7 @@ import hashlib
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import checks
-from ..model import Scene
+from ..model import Scene, shapes_word
 from ..shapes import resolve_kind
 from ..version import __version__
 
@@ -63,7 +63,9 @@ def to_svg(
     pixels) adds a Gaussian blur filter, for blurred placeholders. A transparent background (None)
     is no element at all. ``about`` (escaped) ends the ``<desc>``, which names primify's version
     and the settings that the scene shows. Raises ValueError for a ``precision`` that is not a
-    whole number from 0 to 6 or a ``blur`` below 0."""
+    whole number from 0 to 6 or a ``blur`` below 0, and TypeError for a ``scene`` that is not one."""
+    if not isinstance(scene, Scene):
+        raise TypeError(f"to_svg takes a primify.Scene, not {type(scene).__name__}")
     if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 6:
         raise ValueError(f"precision must be a whole number of decimals from 0 to 6, not {precision!r}")
     blur = checks.real(0, max(scene.width, scene.height))("blur", blur)
@@ -173,5 +175,10 @@ def _describe(scene: Scene, about: str) -> str:
     for s in scene.shapes:
         kinds[s.kind] = kinds.get(s.kind, 0) + 1
     used = ", ".join(kinds) if len(kinds) == 1 else ", ".join(f"{k} {n}" for k, n in kinds.items())
-    made = [f"primify {__version__}", f"{len(scene.shapes)} shapes ({used})", f"{scene.width}x{scene.height} px"]
+    n = len(scene.shapes)
+    made = [
+        f"primify {__version__}",
+        f"{n} {shapes_word(n)}" + (f" ({used})" if n else ""),
+        f"{scene.width}x{scene.height} px",
+    ]
     return ", ".join(made + ([about] if about else []))

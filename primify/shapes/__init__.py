@@ -56,10 +56,11 @@ def translated(kind: str, p: torch.Tensor, by: torch.Tensor) -> torch.Tensor:
 
 def parse_kinds(text: str) -> tuple[str, ...]:
     """Turn ``"triangle,circle"`` (or ``"all"``, or ``"polygon:6"``) into known kind names, in
-    order, without repeats.
+    order, without repeats, in any case.
 
     Raises ValueError naming the known kinds when one is unknown.
     """
+    text = text.lower()
     names = list(KINDS) if text.strip() == "all" else [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise ValueError(f"no shape kind is given; {_KNOWN}")
