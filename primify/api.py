@@ -136,10 +136,13 @@ def convert(
     # The caller may be inside no_grad or inference_mode; primify's own work needs gradients,
     # and leaving these blocks restores the caller's modes (and thread count).
     with torch.inference_mode(False), torch.enable_grad(), threads(own_threads()):
-        if isinstance(settings.palette, int):
+        picked = isinstance(settings.palette, int)
+        if picked:
             settings = replace(settings, palette=_palette(small, settings, generator))
         if init is not None and (kept := contradicted(init, settings)):
-            raise ValueError(f"{kept}: init has {KEPT[kept]}, which it keeps; leave {kept} out")
+            # Colours picked from the picture are a scene's only where its picture and seed pick them.
+            what = KEPT[kept] + (f" (the {len(settings.palette)} picked)" if picked and kept == "palette" else "")
+            raise ValueError(f"{kept}: init has {what}, which it keeps; leave {kept} out")
         seed_state = generator.get_state()
         try:
             return _convert(small, own, mask, init, settings, device, generator, progress, stop, fork)

@@ -74,7 +74,8 @@ KEPT = {
 def contradicted(init: Scene, settings) -> str | None:
     """The first of ``KEPT``'s settings given that ``init`` does not follow, or None; compared
     as 8-bit values, as files hold them (a scene continued with the options it was made with
-    follows them). A palette of a number of colours is compared once they are picked."""
+    follows them). A palette of a number of colours is compared once they are picked. A palette
+    is the shapes': ``init``'s background is kept whatever it is, as it is without one."""
     eight = lambda values: tuple(round(255 * v) for v in values)
     ground = settings.background
     if ground is not None and (None if ground == "transparent" else eight(ground)) != (

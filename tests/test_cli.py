@@ -224,3 +224,11 @@ def test_ci_runs_the_readme_test_command():
     readme = (root / "README.md").read_text()
     command = readme.split("Run the tests:\n\n```\n")[1].split("\n```")[0]
     assert command in (root / ".ci" / "run").read_text()
+
+
+def test_shape_field_of_names_holds_each_kind_once_in_lower_case(photo, tmp_path):
+    # {shape} was the option's text as typed: "circle+rect+circle", " Circle ".
+    name = ["--name", "{stem}-{shape}.{ext}", "--format", "svg", "--out-dir", tmp_path / "o"]
+    assert run(photo, *FAST, "-s", " Circle,rect", "-s", "circle", *name).exit_code == 0
+    assert run(photo, *FAST, "-s", "ALL", *name).exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["photo-all.svg", "photo-circle+rect.svg"]

@@ -168,6 +168,12 @@ def test_bytes_that_are_no_picture_are_refused_as_an_unreadable_file_is(photo, d
     # Pillow's message named the BytesIO made of them: "<_io.BytesIO object at 0x7fc3...>".
     with pytest.raises(Image.UnidentifiedImageError, match="^cannot identify a picture in the bytes given$"):
         primify.convert(data, tiny())
+    # A file object with a name is named.
+    with open(photo.parent / "junk.png", "wb+") as f:
+        f.write(data)
+        f.seek(0)
+        with pytest.raises(Image.UnidentifiedImageError, match=f"^cannot identify a picture in '{f.name}'$"):
+            primify.convert(f, tiny())
 
 
 @pytest.mark.parametrize("thing", [[[0, 1], [1, 0]], {"a": 1}, None, 3.5, io.StringIO("x")], ids=lambda t: str(t)[:9])
@@ -458,6 +464,8 @@ def test_scene_save_writes_the_format_of_the_extension_and_load_scene_reads_json
         with open(path, "rb") as binary, open(path) as text:
             assert primify.load_scene(path.read_bytes()) == primify.load_scene(binary) == scene
             assert primify.load_scene(text) == scene
+        # A byte-order mark, as some editors write, was "not valid JSON (Unexpected UTF-8 BOM)".
+        assert primify.load_scene(b"\xef\xbb\xbf" + path.read_bytes()) == scene
         with pytest.raises(ValueError, match=r"^load_scene reads a path, .*JSON text: pass text.encode\(\)"):
             primify.load_scene(path.read_text())
         with pytest.raises(TypeError, match="^load_scene takes a path, a file's bytes or a file object, not int$"):

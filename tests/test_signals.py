@@ -179,9 +179,9 @@ def test_second_ctrl_c_or_sigterm_ends_at_once_leaving_nothing_half_made(tmp_pat
     assert left_in(proc.pid) == []
 
 
-def workers(group: int) -> set[int]:
+def workers(group: int, server: bool = False) -> set[int]:
     """The pids of -j's live workers in process group ``group``: the children of the server
-    they are forked from."""
+    they are forked from; with ``server``, the server's too."""
     procs = {}
     for entry in Path("/proc").iterdir():
         try:
@@ -191,8 +191,8 @@ def workers(group: int) -> set[int]:
             continue
         if int(fields[2]) == group and fields[0] != "Z":
             procs[int(entry.name)] = (int(fields[1]), b"forkserver" in command)
-    servers = {pid for pid, (parent, server) in procs.items() if server and parent == group}
-    return {pid for pid, (parent, _) in procs.items() if parent in servers}
+    servers = {pid for pid, (parent, forks) in procs.items() if forks and parent == group}
+    return {pid for pid, (parent, _) in procs.items() if parent in servers} | (servers if server else set())
 
 
 def test_a_worker_killed_fails_only_its_own_picture_and_the_batch_goes_on(tmp_path, pictures):
@@ -220,6 +220,23 @@ def test_a_worker_killed_fails_only_its_own_picture_and_the_batch_goes_on(tmp_pa
     name = failed[0]["input"]
     assert failed[0]["error"] == f"cannot convert '{name}': {DIED}"
     assert f"error: cannot convert '{name}': the process converting it ended abruptly" in err
+    check_files(out, records)
+    assert left_in(proc.pid) == []
+
+
+def test_workers_killed_with_their_server_fail_no_picture(tmp_path, pictures):
+    # As `pkill -9 -f forkserver` does. The server's death looked like every worker's, and the
+    # picture run again alone was blamed; and a new pool that started its workers through the
+    # dying server ended the whole run with "Aborted.", the pictures left never reported.
+    out = tmp_path / "out"
+    proc = start(tmp_path / "in", *SLOW, "64", "-j", "2", "--out-dir", out)
+    seen = wait_for_progress(proc)
+    for pid in sorted(workers(proc.pid, server=True)):  # the server first: it was started first
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.02)
+    code, records, err = finish(proc, seen)
+    assert code == 0, err
+    assert sorted((Path(r["input"]).name, r["status"]) for r in records) == [(f"{n}.png", "ok") for n in "abcd"]
     check_files(out, records)
     assert left_in(proc.pid) == []
 

@@ -97,10 +97,11 @@ def run_processes(
 
 def _in_pool(pools, new_pool, pending, running: dict, jobs: int, halt, queue, progress, stop) -> Iterator[Result]:
     # A dead worker breaks the whole pool, and every task in it fails with it, without a word
-    # of which one it was. So those tasks run again, one at a time, in a new pool: one that
-    # breaks a pool alone after that fails, and the others are converted.
+    # of which one it was. So those tasks run again, one at a time, in a new pool: one whose
+    # worker dies again, alone, fails, and the others are converted.
     again: list[Task] = []
     suspects: set[int] = set()
+    stalls = 0
     while True:
         broken = False
         while not halt.is_set():
@@ -112,8 +113,9 @@ def _in_pool(pools, new_pool, pending, running: dict, jobs: int, halt, queue, pr
                 break
             try:
                 running[pools[-1].submit(_work_in_worker, task, progress is not None)] = task
-            except BrokenProcessPool:
-                # A worker died between tasks: this one never ran, and goes first to the next pool.
+            except (BrokenProcessPool, EOFError, OSError):
+                # A worker died between tasks, or the server they are forked from is gone (a
+                # new one is started): this task never ran, and goes first to the next pool.
                 again.insert(0, task)
                 broken = True
                 break
@@ -128,30 +130,47 @@ def _in_pool(pools, new_pool, pending, running: dict, jobs: int, halt, queue, pr
                 progress(index, p)
         if stop and stop():
             halt.set()
-        if broken or any(isinstance(future.exception(), BrokenProcessPool) for future in done):
-            # Once shut down, every future of the pool is settled: those done before it broke
-            # are kept.
-            pools[-1].shutdown(wait=True, cancel_futures=True)
-            new_pool()
-            kept = [f for f in running if not f.cancelled() and f.exception() is None]
-            yield from (f.result() for f in kept)
-            lost = [task for f, task in running.items() if f not in kept]
-            running.clear()
-            for task in lost:
-                if len(lost) == 1 and task.index in suspects:
-                    yield Result(task.index, task.name, error=f"cannot convert '{task.name}': {DIED}")
-                else:
-                    suspects.add(task.index)
-                    again.append(task)
+        if not (broken or any(isinstance(future.exception(), BrokenProcessPool) for future in done)):
+            for future in done:
+                task = running.pop(future)
+                error = future.exception()
+                stalls = 0
+                yield (
+                    future.result()
+                    if error is None
+                    else Result(task.index, task.name, error=f"worker failed ({error})")
+                )
             continue
-        for future in done:
-            task = running.pop(future)
-            error = future.exception()
-            yield future.result() if error is None else Result(task.index, task.name, error=f"worker failed ({error})")
+        # Once shut down, every future of the pool is settled: those done before it broke are
+        # kept. A worker that died by itself has its signal as its exit code; those the pool
+        # ended after are SIGTERM's, and all are 255 where their server died (pkill -f), which
+        # says nothing of any task.
+        workers = list((pools[-1]._processes or {}).values())
+        pools[-1].shutdown(wait=True, cancel_futures=True)
+        new_pool()
+        died = any(w.exitcode not in (None, 0, 255, -signal.SIGTERM) for w in workers)
+        kept = [f for f in running if not f.cancelled() and f.exception() is None]
+        yield from (f.result() for f in kept)
+        lost = [task for f, task in running.items() if f not in kept]
+        running.clear()
+        stalls = 0 if kept or died else stalls + 1
+        if stalls > 3:
+            # Workers cannot be had at all: what is left fails, rather than trying for ever.
+            for task in [*lost, *again, *pending]:
+                yield Result(task.index, task.name, error=f"cannot convert '{task.name}': {NO_WORKERS}")
+            return
+        for task in lost:
+            if died and len(lost) == 1 and task.index in suspects:
+                yield Result(task.index, task.name, error=f"cannot convert '{task.name}': {DIED}")
+            else:
+                suspects.update([task.index] if died else [])
+                again.append(task)
 
 
 #: Why a task failed whose worker ended without a word: killed, out of memory, or a crash in C.
 DIED = "the process converting it ended abruptly (killed by a signal, out of memory, or a crash)"
+#: Why the tasks left fail once worker processes cannot be started, four times in a row.
+NO_WORKERS = "no worker process could be started or kept running to convert it"
 
 
 _halt = _queue = None

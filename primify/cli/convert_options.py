@@ -43,13 +43,15 @@ ShapesOption = Annotated[
 
 
 def kinds(values: list[str] | None) -> str:
-    """--shape's kinds as one comma list in lower case: repeats of the option add kinds, as
-    --format's do, rather than the last one winning without a word."""
-    return ",".join(values or ["triangle"]).lower()
+    """--shape's kinds as one comma list, as ``{shape}`` names them: repeats of the option add
+    kinds, as --format's do, rather than the last one winning without a word; kinds are read in
+    any case, and each is named once."""
+    text = ",".join(values or ["triangle"])
+    return "all" if text.strip().lower() == "all" else ",".join(parse_kinds(text))
 
 
 def _kinds(values: list[str] | None) -> list[str] | None:
-    checked(lambda: parse_kinds(kinds(values)))
+    checked(lambda: kinds(values))
     return values
 
 

@@ -56,7 +56,9 @@ def load(path: str | Path | bytes | BinaryIO, working_size: int | None = None, m
             if named:
                 raise
             # Pillow names the file object ("<_io.BytesIO object at 0x7fc3...>"), which says nothing.
-            raise UnidentifiedImageError("cannot identify a picture in the bytes given") from None
+            name = getattr(path, "name", None)
+            what = f"'{name}'" if isinstance(name, str) else "the bytes given"
+            raise UnidentifiedImageError(f"cannot identify a picture in {what}") from None
         finally:
             Image.MAX_IMAGE_PIXELS = limit
     with im:

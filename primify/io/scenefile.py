@@ -110,8 +110,9 @@ def loads(text: str | bytes) -> Scene:
     """The scene in JSON ``text`` (or a file's bytes, UTF-8). Raises ValueError saying what is
     wrong with it."""
     try:
-        # A picture given as a scene fails here: its bytes are not UTF-8 text.
-        text = text.decode() if isinstance(text, bytes) else text
+        # A picture given as a scene fails here: its bytes are not UTF-8 text. A byte-order mark,
+        # which some editors write, is no part of the JSON.
+        text = text.decode("utf-8-sig") if isinstance(text, bytes) else text.removeprefix("\ufeff")
         if not text.strip():
             raise ValueError("it is empty, not a primify scene")
         data = json.loads(text)
@@ -174,7 +175,7 @@ def load_scene(source: str | os.PathLike | bytes | bytearray | memoryview | IO) 
         return loads(bytes(source))
     if callable(getattr(source, "read", None)):
         return loads(source.read())
-    if isinstance(source, str) and source.lstrip().startswith("{"):
+    if isinstance(source, str) and source.lstrip("\ufeff \t\r\n").startswith("{"):
         raise ValueError("load_scene reads a path, and this is a scene's JSON text: pass text.encode(), its bytes")
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"load_scene takes a path, a file's bytes or a file object, not {type(source).__name__}")
