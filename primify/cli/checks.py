@@ -7,6 +7,7 @@ from PIL import UnidentifiedImageError
 
 from ..batch.reading import reason
 from ..settings import Settings
+from ..shapes import parse_kinds
 from .show import printable
 
 #: Formats that are text, which a terminal shows as it is; the others would fill it with bytes.
@@ -91,3 +92,17 @@ def check_every(every: int | None, suffixes: list[str], frames: bool | None = No
         if frames is None
         else "--every sets the shapes a frame of a GIF or --frames adds, and neither is written",
     )
+
+
+def kinds(values: list[str] | None) -> str:
+    """--shape's kinds as one comma list, as ``{shape}`` names them: repeats of the option add
+    kinds, as --format's do, rather than the last one winning without a word; kinds are read in
+    any case, and each is named once."""
+    text = ",".join(values or ["triangle"])
+    return "all" if text.strip().lower() == "all" else ",".join(parse_kinds(text))
+
+
+def shape_kinds(values: list[str] | None) -> list[str] | None:
+    """--shape's callback: its kinds checked as a usage error."""
+    checked(lambda: kinds(values))
+    return values

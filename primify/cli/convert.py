@@ -22,7 +22,7 @@ from ..io.scenefile import loads
 from ..settings import Settings
 from . import INTERRUPTED, STOPPING, options
 from . import convert_options as o
-from .checks import ALONE, BY_EXTENSION, check_every, checked, not_to_terminal, one_stdin, usage
+from .checks import ALONE, BY_EXTENSION, check_every, checked, kinds, not_to_terminal, one_stdin, usage
 from .checks import blur as check_blur
 from .show import Show, err, error
 
@@ -68,7 +68,7 @@ def convert(
 
     Example: primify convert photos/ --shapes 500 --out-dir shapes/ -j 2 --json
     """
-    shape = o.kinds(shape)
+    shape = kinds(shape)
     # -o - given twice is standard output once, as render takes it.
     to_stdout = bool(output) and set(output) == {Path("-")}
     usage(Path("-") in (output or []) and not to_stdout, "--output", ALONE)

@@ -9,8 +9,8 @@ import typer
 from ..batch.names import DEFAULT_NAME, check_template
 from ..render.raster import EDGES
 from ..settings import MAX_SIZE, Settings
-from ..shapes import KINDS, parse_kinds
-from .checks import checked, palette, valid
+from ..shapes import KINDS
+from .checks import palette, shape_kinds, valid
 from .options import DEVICES, EFFORTS, FORMAT_NAMES, LOOK, OUTPUT, RUN, SHAPES, one_of
 
 
@@ -42,25 +42,12 @@ ShapesOption = Annotated[
 ]
 
 
-def kinds(values: list[str] | None) -> str:
-    """--shape's kinds as one comma list, as ``{shape}`` names them: repeats of the option add
-    kinds, as --format's do, rather than the last one winning without a word; kinds are read in
-    any case, and each is named once."""
-    text = ",".join(values or ["triangle"])
-    return "all" if text.strip().lower() == "all" else ",".join(parse_kinds(text))
-
-
-def _kinds(values: list[str] | None) -> list[str] | None:
-    checked(lambda: kinds(values))
-    return values
-
-
 ShapeOption = Annotated[
     Optional[list[str]],
     typer.Option(
         "--shape",
         "-s",
-        callback=_kinds,
+        callback=shape_kinds,
         metavar="KIND",
         show_default="triangle",
         help=f"Shape kind: {', '.join(KINDS)}; a comma list such as triangle,circle, or the option "
