@@ -101,9 +101,11 @@ def convert(
     is white. Transparent pixels count for nothing in the fit and show the background; with
     ``background="transparent"`` the shapes are fitted to the picture's colour and alpha
     together and the scene's background is None (see ``Scene``). ``init`` is a scene to start
-    from: its shapes and background are kept, more shapes are added up to ``shapes`` in all
-    (so it may hold no more than that), and it must have the picture's aspect ratio. Running
-    out of memory on a GPU warns (RuntimeWarning) and starts again on the CPU.
+    from: its background is kept, more shapes are added up to ``shapes`` in all (so it may
+    hold no more than that), and its shapes are refined with them at the end, their opacities
+    and colours too unless ``alpha`` or ``palette`` holds them (give the ones it was made with;
+    others that its shapes do not follow are refused); it must have the picture's aspect
+    ratio. Running out of memory on a GPU warns (RuntimeWarning) and starts again on the CPU.
 
     ``fork``: on Linux and the CPU, the second of few shapes' searches (``Settings.searches``)
     runs in a process forked for it, beside the first, rather than after it: the same scene, in

@@ -81,6 +81,10 @@ def test_name_template_fields_and_safety(tmp_path):
     assert outputs_for(src, tmp_path, "{stem}-{shape}{shapes}.{ext}", ["svg"], "triangle,circle", 50) == [
         tmp_path / "pets" / "cat-triangle+circle50.svg"
     ]
+    # A colon names a stream on Windows, and shows as / in macOS's Finder.
+    assert outputs_for(src, tmp_path, "{stem}-{shape}.{ext}", ["svg"], "polygon:5,circle", 50) == [
+        tmp_path / "pets" / "cat-polygon5+circle.svg"
+    ]
     with pytest.raises(ValueError, match="outside"):
         outputs_for(Source(tmp_path / "x.jpg", Path("..") / ".."), tmp_path, "{stem}.{ext}", ["png"], "triangle", 1)
 

@@ -268,7 +268,7 @@ def test_render_refuses_a_blur_wider_than_the_scene_before_any_work(tmp_path, bl
 
 
 def test_a_picture_given_as_a_scene_is_refused_in_one_line(photo, tmp_path):
-    said = "not a primify scene, which is a JSON text file"
+    said = "not a primify scene, which is a JSON text file in UTF-8"
     rendered = run(photo, "-o", tmp_path / "out.png", command="render")
     assert rendered.exit_code == 1 and rendered.stderr == f"error: cannot read '{photo}': {said}\n"
     refused(run(photo, *FAST, "--init", photo, "--out-dir", tmp_path), said)
@@ -453,6 +453,18 @@ def test_a_standard_error_that_cannot_be_written_fails_no_picture(photo, tmp_pat
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["photo.primify.png", "photo.primify.svg"]
 
 
+@pytest.mark.parametrize("stderr", ["full", "reader gone"])
+def test_a_usage_error_exits_2_whatever_standard_error_is(photo, stderr):
+    # Its message could not be written, and the traceback of that (unseen) exited 1.
+    read, write = os.pipe()
+    os.close(read)
+    with open("/dev/full", "w") if stderr == "full" else os.fdopen(write, "w") as err:
+        done = subprocess.run([sys.executable, "-m", "primify", "convert", str(photo), "-n", "0"], stderr=err)
+    if stderr == "full":
+        os.close(write)
+    assert done.returncode == 2
+
+
 def test_options_that_would_be_ignored_or_misread_are_refused_before_any_work(photo, tmp_path):
     scene = tmp_path / "scene.json"
     assert run(photo, "-o", scene, *FAST, "-q").exit_code == 0
@@ -500,3 +512,17 @@ def test_standard_input_is_named_once_and_a_mask_may_come_from_it(photo, tmp_pat
     assert run(photo, *FAST, "-o", tmp_path / "none.json").exit_code == 0
     piped, named, none = ((tmp_path / f"{n}.json").read_text() for n in ("piped", "named", "none"))
     assert piped == named != none
+
+
+def test_dot_slash_dash_names_the_file_called_dash_not_standard_input_or_output(photo, tmp_path, monkeypatch):
+    # `Path("./-")` is `Path("-")`: -o ./- wrote to standard output, and --init ./- read standard input.
+    monkeypatch.chdir(tmp_path)
+    assert run(photo, *FAST, "-o", "scene.json").exit_code == 0
+    os.link("scene.json", "-")
+    ended = run(photo, *FAST, "-o", "./-", "--format", "svg")
+    refused(ended, f"'{tmp_path / '-'}' has no extension to pick its format")
+    assert ended.stdout == ""
+    for args in [(photo, *FAST, "--init", "./-", "-o", "more.svg"), ("./-", "-o", "again.svg")]:
+        result = run(*args, command="render" if args[0] == "./-" else "convert")
+        assert result.exit_code == 0, result.output
+    assert Path("more.svg").exists() and Path("again.svg").exists()

@@ -22,6 +22,10 @@ from PIL import Image, ImageCms, JpegImagePlugin
 from typer.testing import CliRunner
 
 from primify import cli
+from primify.batch.report import NOT_WRITTEN
+from primify.io.formats import FORMATS, Look, encode
+from primify.io.marks import stopped
+from primify.model import Scene, Shape
 
 FAST = ["--size", "24", "-n", "4"]
 ICC = Path("/usr/share/color/icc/ghostscript")
@@ -164,36 +168,24 @@ def test_skip_existing_skips_an_input_whose_outputs_all_exist(photo, tmp_path):
     assert snapshot(out) == {"photo.primify.png": b"mine", "photo.primify.svg": b"mine"}
 
 
-def test_an_output_stopped_by_a_real_ctrl_c_is_marked_and_redone_by_skip_existing(photo, tmp_path):
-    out = tmp_path / "out"
+def stopped_at_first_progress(*args) -> tuple[int, str, str]:
+    """``primify convert`` with ``args`` (400 shapes at 32 px, --json), sent a real Ctrl-C at its
+    first progress line: its exit code, stdout and stderr."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    args = [
-        sys.executable,
-        "-m",
-        "primify",
-        "convert",
-        str(photo),
-        "--size",
-        "32",
-        "-n",
-        "400",
-        "--out-dir",
-        str(out),
-        "--json",
-        "--format",
-        "png",
-        "--format",
-        "svg",
-        "--format",
-        "json",
-    ]
+    args = [sys.executable, "-m", "primify", "convert", *map(str, args), "--size", "32", "-n", "400", "--json"]
     with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as child:
         for line in child.stderr:  # plain progress lines, a quarter at a time
             if "shapes," in line:
                 break
         child.send_signal(signal.SIGINT)
-        stdout, _ = child.communicate(timeout=120)
-    assert child.returncode == 130
+        stdout, stderr = child.communicate(timeout=120)
+    return child.returncode, stdout, stderr
+
+
+def test_an_output_stopped_by_a_real_ctrl_c_is_marked_and_redone_by_skip_existing(photo, tmp_path):
+    out = tmp_path / "out"
+    code, stdout, _ = stopped_at_first_progress(photo, "--out-dir", out, "--format", "png,svg,json")
+    assert code == 130
     first = json.loads(stdout)
     assert first["status"] == "stopped" and 0 < first["shapes"] < 400
     png = Image.open(out / "photo.primify.png")
@@ -225,6 +217,26 @@ def test_an_output_stopped_by_a_real_ctrl_c_is_marked_and_redone_by_skip_existin
     assert not any("stopped" in v for v in Image.open(out / "photo.primify.png").text.values())
     assert "stopped" not in (out / "photo.primify.svg").read_text()
     assert "note" not in json.loads((out / "photo.primify.json").read_text())
+
+
+@pytest.mark.parametrize("ext", [".png", ".jpg", ".gif", ".svg", ".uri", ".json"])
+def test_every_format_says_it_was_stopped_and_is_read_back_so(ext, tmp_path):
+    scene = Scene(32, 24, (0.2, 0.4, 0.6), [Shape("circle", (0.5, 0.5, 0.2), (1.0, 0.0, 0.0), 0.5)])
+    for note, path in [("stopped by Ctrl-C with 1 shapes", tmp_path / f"s{ext}"), ("", tmp_path / f"f{ext}")]:
+        path.write_bytes(encode(scene, FORMATS[ext], Look(), (32, 24), note))
+        assert stopped(path) == bool(note)
+
+
+def test_a_ctrl_c_under_overwrite_keeps_the_finished_outputs_it_would_have_replaced(photo, tmp_path):
+    out = tmp_path / "out"
+    assert run(photo, *FAST, "--out-dir", out, "-q").exit_code == 0
+    finished = snapshot(out)
+    code, stdout, stderr = stopped_at_first_progress(photo, "--out-dir", out, "--overwrite")
+    assert code == 130
+    record = json.loads(stdout)
+    assert record["status"] == "stopped" and record["outputs"] == [] and record["notes"] == [NOT_WRITTEN]
+    assert f"stopped early by Ctrl-C: {photo} {NOT_WRITTEN}" in stderr
+    assert snapshot(out) == finished
 
 
 # 3. Re-runs do not convert their own outputs.

@@ -47,7 +47,7 @@ def test_scene_round_trips_exactly(scene_file):
     assert loads(dumps(scene)) == scene
     assert to_dict(scene) == json.loads(scene_file.read_text())
     # true equals 1 in Python, and was read as version 1.
-    with pytest.raises(ValueError, match="scene version True is not supported"):
+    with pytest.raises(ValueError, match="scene version true is not supported"):
         loads(json.dumps({**to_dict(scene), "version": True}))
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from primify.batch.runners import DIED
+from primify.batch.runners import AGAIN, DIED
 from primify.batch.signals import graceful
 from primify.cli import INTERRUPTED, STOPPING
 
@@ -220,6 +220,9 @@ def test_a_worker_killed_fails_only_its_own_picture_and_the_batch_goes_on(tmp_pa
     name = failed[0]["input"]
     assert failed[0]["error"] == f"cannot convert '{name}': {DIED}"
     assert f"error: cannot convert '{name}': the process converting it ended abruptly" in err
+    # The other three were in the broken pool too (four are sent at once to two workers).
+    assert [AGAIN in r["notes"] for r in records if r["status"] == "ok"] == [True] * 3, records
+    assert f"note: {AGAIN}" in err
     check_files(out, records)
     assert left_in(proc.pid) == []
 

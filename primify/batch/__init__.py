@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .plan import Plan
 from .reading import byte_limit, read, reason
-from .report import save
+from .report import NOT_WRITTEN, save
 from .work import Result, Task
 
 
@@ -44,6 +44,9 @@ def run(
 
     for result in runner(todo()):
         item = plan.items[result.index]
+        if result.stopped and result.scene is not None and plan.finished_kept(item):
+            on_result(replace(result, notes=[*result.notes, NOT_WRITTEN]), ())
+            continue
         if result.scene is not None:
             try:
                 save(result, item, plan)

@@ -55,6 +55,12 @@ def check_extensions(template: str, formats: list[str]) -> None:
             raise ValueError(f"--name '{template}' must end in .{{ext}}: it names the {ext} file '{name}'")
 
 
+def kinds_word(shape: str) -> str:
+    """``{shape}`` in a file name: the kinds joined by +, and ``polygon:5`` as ``polygon5``, as
+    a colon is no part of a file's name on Windows (it names a stream) nor in macOS's Finder."""
+    return shape.replace(",", "+").replace(":", "")
+
+
 def name_pattern(template: str, formats: list[str], shape: str, shapes: int) -> re.Pattern:
     """The file names ``template`` gives this run's outputs, whatever their stem; one that never
     matches when the template names files by nothing but their stem (every picture would match)."""
@@ -63,7 +69,7 @@ def name_pattern(template: str, formats: list[str], shape: str, shapes: int) -> 
         return re.compile(r"(?!)")
     fields = {
         "stem": ".+",
-        "shape": re.escape(shape.replace(",", "+")),
+        "shape": re.escape(kinds_word(shape)),
         "shapes": str(shapes),
         "ext": "|".join(map(re.escape, formats)),
     }
@@ -82,7 +88,7 @@ def outputs_for(
     root = Path(os.path.realpath(out_dir))
     paths = []
     for ext in formats:
-        name = template.format(stem=source.stem, shape=shape.replace(",", "+"), shapes=shapes, ext=ext)
+        name = template.format(stem=source.stem, shape=kinds_word(shape), shapes=shapes, ext=ext)
         path = out_dir / source.folder / name
         real = Path(os.path.realpath(path))
         if not real.is_relative_to(root) or real == root:

@@ -48,6 +48,13 @@ class Plan:
         --skip-existing when its outputs (written together) say they were stopped by Ctrl-C."""
         return self.overwrite or (self.skip and any(stopped(p) for p in item.outputs if os.path.exists(p)))
 
+    def finished_kept(self, item: Item) -> bool:
+        """Whether a result of ``item`` stopped by Ctrl-C must not be written: it would replace an
+        output or frame that exists and was not stopped itself (an earlier run's finished one, or
+        a file of the user's), which --overwrite asked to replace with a finished result."""
+        existing = [p for p in [*item.outputs, *self.frames_of(item)] if os.path.lexists(p)]
+        return any(not stopped(p) for p in existing)
+
     def frames_of(self, item: Item) -> list[Path]:
         """The numbered frames of ``item``'s picture, ``<stem>.0001.png``..., that are in the
         frames folder now: a frame's number depends on how many shapes a run places, so the

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from .plan import Item, Plan
 
 
+#: The note of a result stopped by Ctrl-C that was not written (``Plan.finished_kept``).
+NOT_WRITTEN = "not written: finished outputs of it exist, and are kept"
+
+
 def save(result: Result, item: "Item", plan: "Plan") -> None:
     """Writes a result's files as ``plan`` says, all or none (rasters at the input's own size
     unless the plan's look sets one), and to standard output. A result stopped by Ctrl-C says
@@ -71,6 +75,8 @@ def describe(result: Result, label: str, asked: int, outputs: tuple[Path, ...]) 
     if result.stopped:
         if not result.scene:
             return [f"not started, Ctrl-C came first: {result.name}"]
+        if NOT_WRITTEN in result.notes:
+            return [f"stopped early by Ctrl-C: {result.name} {NOT_WRITTEN}"]
         # With every shape placed, Ctrl-C cut short the refinement that moves them all together.
         how = f"{shapes} of {asked} shapes"
         if shapes >= asked:

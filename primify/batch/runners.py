@@ -101,6 +101,7 @@ def _in_pool(pools, new_pool, pending, running: dict, jobs: int, halt, queue, pr
     # worker dies again, alone, fails, and the others are converted.
     again: list[Task] = []
     suspects: set[int] = set()
+    retried: set[int] = set()
     stalls = 0
     while True:
         broken = False
@@ -135,11 +136,10 @@ def _in_pool(pools, new_pool, pending, running: dict, jobs: int, halt, queue, pr
                 task = running.pop(future)
                 error = future.exception()
                 stalls = 0
-                yield (
-                    future.result()
-                    if error is None
-                    else Result(task.index, task.name, error=f"worker failed ({error})")
-                )
+                if error is not None:
+                    yield Result(task.index, task.name, error=f"worker failed ({error})")
+                else:
+                    yield _said_again(future.result(), retried)
             continue
         # Once shut down, every future of the pool is settled: those done before it broke are
         # kept. A worker that died by itself has its signal as its exit code; those the pool
@@ -150,7 +150,7 @@ def _in_pool(pools, new_pool, pending, running: dict, jobs: int, halt, queue, pr
         new_pool()
         died = any(w.exitcode not in (None, 0, 255, -signal.SIGTERM) for w in workers)
         kept = [f for f in running if not f.cancelled() and f.exception() is None]
-        yield from (f.result() for f in kept)
+        yield from (_said_again(f.result(), retried) for f in kept)
         lost = [task for f, task in running.items() if f not in kept]
         running.clear()
         stalls = 0 if kept or died else stalls + 1
@@ -164,9 +164,20 @@ def _in_pool(pools, new_pool, pending, running: dict, jobs: int, halt, queue, pr
                 yield Result(task.index, task.name, error=f"cannot convert '{task.name}': {DIED}")
             else:
                 suspects.update([task.index] if died else [])
+                retried.add(task.index)
                 again.append(task)
 
 
+def _said_again(result: Result, retried: set[int]) -> Result:
+    """``result``, with a note where its task ran again: a worker of its pool ended abruptly
+    while it was being converted (perhaps its own, which may end so again)."""
+    if result.index in retried:
+        result.notes.append(AGAIN)
+    return result
+
+
+#: The note of a picture converted again after its pool broke.
+AGAIN = "converted again: a worker process ended abruptly while it was being converted"
 #: Why a task failed whose worker ended without a word: killed, out of memory, or a crash in C.
 DIED = "the process converting it ended abruptly (killed by a signal, out of memory, or a crash)"
 #: Why the tasks left fail once worker processes cannot be started, four times in a row.

@@ -1,6 +1,7 @@
 """The ``primify`` command line: a thin layer over the library, and the only part of primify that
 uses typer and rich. It parses options into the library's values, runs, and shows what comes back."""
 
+import contextlib
 import gc
 import importlib
 import os
@@ -30,6 +31,11 @@ def main() -> None:
             import torch  # noqa: F401
 
             from .commands import app
+            from .show import Unfailing
+        # click prints a usage error to standard error before it exits 2, and one that could not
+        # be written ended the command with a traceback no one saw, and exit 1.
+        if sys.stderr is not None:
+            sys.stderr = Unfailing(sys.stderr)
         # The process is the command's own and ends with it: what exists now (modules, torch's
         # objects) is never garbage, so the collector need never scan it again while fitting.
         gc.freeze()
@@ -85,9 +91,7 @@ def _leave(code: int | str | None) -> None:
     if closed:
         print("error: standard output was closed before everything was written to it", file=sys.stderr)
         code = code or 1
-    try:
-        if sys.stderr is not None:
-            sys.stderr.flush()
-    except (OSError, ValueError):
-        code = code or 1
+    # What standard error could not take is lost, and fails nothing (``show.Unfailing``).
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()
     os._exit(code)

@@ -11,7 +11,7 @@ from ..render.raster import EDGES
 from ..settings import MAX_SIZE, Settings
 from ..shapes import KINDS
 from .checks import palette, shape_kinds, valid
-from .options import DEVICES, EFFORTS, FORMAT_NAMES, LOOK, OUTPUT, RUN, SHAPES, one_of
+from .options import DEVICES, EFFORTS, FORMAT_NAMES, LOOK, OUTPUT, RUN, SHAPES, as_given, one_of
 
 
 def _opacity(value: float | None) -> float | None:
@@ -77,11 +77,12 @@ TargetPsnrOption = Annotated[
 InitOption = Annotated[
     Optional[Path],
     typer.Option(
+        parser=as_given,
         metavar="SCENE.json",
         show_default=False,
         rich_help_panel=SHAPES,
-        help="Start from the shapes of a scene written with -o x.json, and add to them; its background is kept. "
-        "- reads standard input.",
+        help="Start from the shapes of a scene written with -o x.json, and add to them; its background is kept, "
+        "and its shapes are refined with the new ones. - reads standard input.",
     ),
 ]
 OutputOption = Annotated[
@@ -89,6 +90,7 @@ OutputOption = Annotated[
     typer.Option(
         "--output",
         "-o",
+        parser=as_given,
         metavar="PATH",
         show_default=False,
         rich_help_panel=OUTPUT,
@@ -161,6 +163,7 @@ SizeOption = Annotated[
 MaskOption = Annotated[
     Optional[Path],
     typer.Option(
+        parser=as_given,
         metavar="PATH",
         show_default=False,
         help="Grayscale picture weighting where detail goes: white counts, black hardly does; - reads standard input.",

@@ -2,6 +2,8 @@
 commands' signatures name them, and their help texts are what ``--help`` shows."""
 
 import math
+import os
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -18,6 +20,12 @@ EFFORTS, DEVICES = tuple(EFFORT), ("auto", "cpu", "cuda")
 #: --format's words: the extensions -o takes, jpeg being jpg.
 FORMAT_NAMES = tuple(f[1:] for f in FORMATS if f != ".jpeg")
 DEFAULT_FORMATS = ["png", "svg"]
+
+
+def as_given(text: str) -> Path:
+    """A path option's value where ``-`` is standard input or output: ``./-`` names the file
+    called '-', as every Unix tool reads it, though ``Path`` drops its ``./`` (so, absolute)."""
+    return Path(os.path.abspath(text)) if text != "-" and Path(text) == Path("-") else Path(text)
 
 
 def one_of(choices: tuple[str, ...], **same: str):

@@ -25,6 +25,7 @@ from .options import (
     Overwrite,
     Precision,
     Quiet,
+    as_given,
     one_of,
 )
 from .show import err, error, one_line
@@ -34,6 +35,7 @@ def render(
     scene: Annotated[
         Path,
         typer.Argument(
+            parser=as_given,
             metavar="SCENE.json",
             show_default=False,
             help="A scene written by convert -o x.json; - reads standard input.",
@@ -44,6 +46,7 @@ def render(
         typer.Option(
             "--output",
             "-o",
+            parser=as_given,
             metavar="PATH",
             show_default=False,
             help="Output file, repeatable: .png .jpg .svg .uri .json .gif; - writes to standard output in the "

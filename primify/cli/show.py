@@ -22,38 +22,45 @@ from ..io.formats import Look
 # emoji codes (`a:thumbs_up:.png`). Without emoji, printing imports nothing more: a first Ctrl-C
 # prints from its handler, which can land while the main thread is importing what rich's
 # first print with emoji imports, and found it half made (an ImportError and a traceback).
-class _Stderr:
-    """Standard error as a file whose writes never fail: where it cannot be written (a full disk,
-    a reader gone, as in ``2>&1 >lines.json | head``) the rest of what it would say is dropped,
-    and the conversions and their --json lines on stdout go on. A write that failed had failed
-    the picture whose progress it reported."""
+class Unfailing:
+    """Standard error (``stream``, or ``sys.stderr`` as it is when written) as a file whose writes
+    never fail: where it cannot be written (a full disk, a reader gone, as in ``2>&1 >lines.json
+    | head``) the rest of what it would say is dropped, and the conversions and their --json
+    lines on stdout go on, and a usage error still exits 2. A write that failed had failed the
+    picture whose progress it reported."""
 
     lost = False
 
+    def __init__(self, stream=None):
+        self.stream = stream
+
+    def _to(self):
+        return self.stream if self.stream is not None else sys.stderr
+
     def write(self, text: str) -> int:
-        if not self.lost and sys.stderr is not None:
+        if not self.lost and self._to() is not None:
             try:
-                return sys.stderr.write(text)
+                return self._to().write(text)
             except (OSError, ValueError):
                 self.lost = True
         return len(text)
 
     def flush(self) -> None:
         self.write("")
-        if not self.lost and sys.stderr is not None:
+        if not self.lost and self._to() is not None:
             try:
-                sys.stderr.flush()
+                self._to().flush()
             except (OSError, ValueError):
                 self.lost = True
 
     def isatty(self) -> bool:
-        return sys.stderr is not None and sys.stderr.isatty()
+        return self._to() is not None and self._to().isatty()
 
     def __getattr__(self, name: str):
-        return getattr(sys.stderr, name)
+        return getattr(self._to(), name)
 
 
-err = Console(file=_Stderr(), highlight=False, soft_wrap=True, markup=False, emoji=False)
+err = Console(file=Unfailing(), highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 #: Unicode categories shown as "?", as ls shows control characters: controls (a name's escape

@@ -4,6 +4,7 @@ which files are its own results, and the word that says one was stopped by Ctrl-
 import re
 import warnings
 from pathlib import Path
+from urllib.parse import unquote
 
 from PIL import Image
 
@@ -50,13 +51,13 @@ def frame(path: Path) -> bool:
 
 def stopped(path: Path) -> bool:
     """Whether ``path`` is an output that primify marked as stopped by Ctrl-C."""
-    if path.suffix.lower() in (".svg", ".json"):
+    if path.suffix.lower() in (".svg", ".uri", ".json"):
         try:
             with open(path, "rb") as f:
-                head = f.read(256)
+                head = unquote(f.read(512).decode("utf-8", "replace"))  # a URI's SVG is escaped
         except OSError:
             return False
-        return f"<!-- {MARK}: {STOPPED}".encode() in head or f'{{"note": "{MARK}: {STOPPED}'.encode() in head
+        return f"<!-- {MARK}: {STOPPED}" in head or f'{{"note": "{MARK}: {STOPPED}' in head
     return _said(path, "Comment", "comment").removeprefix(f"{MARK}; ").startswith(STOPPED)
 
 

@@ -73,7 +73,7 @@ def from_dict(data: dict) -> Scene:
     # true == 1 in Python, but not in the format.
     if data.get("version") != VERSION or isinstance(data.get("version"), bool):
         raise ValueError(
-            f"scene version {data.get('version')!r} is not supported (this primify reads version {VERSION})"
+            f"scene version {json.dumps(data.get('version'))} is not supported (this primify reads version {VERSION})"
         )
     missing = [k for k in ("width", "height", "background", "shapes") if k not in data]
     if missing:
@@ -117,7 +117,7 @@ def loads(text: str | bytes) -> Scene:
             raise ValueError("it is empty, not a primify scene")
         data = json.loads(text)
     except UnicodeDecodeError:
-        raise ValueError("not a primify scene, which is a JSON text file") from None
+        raise ValueError("not a primify scene, which is a JSON text file in UTF-8") from None
     except json.JSONDecodeError as e:
         # An SVG is the output most often mistaken for the scene, which it looks like to a person.
         if e.doc.lstrip().startswith("<"):
@@ -175,7 +175,7 @@ def load_scene(source: str | os.PathLike | bytes | bytearray | memoryview | IO) 
         return loads(bytes(source))
     if callable(getattr(source, "read", None)):
         return loads(source.read())
-    if isinstance(source, str) and source.lstrip("\ufeff \t\r\n").startswith("{"):
+    if isinstance(source, str) and source.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
         raise ValueError("load_scene reads a path, and this is a scene's JSON text: pass text.encode(), its bytes")
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"load_scene takes a path, a file's bytes or a file object, not {type(source).__name__}")
