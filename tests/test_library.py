@@ -470,7 +470,7 @@ def test_scene_save_writes_the_format_of_the_extension_and_load_scene_reads_json
             primify.load_scene(path.read_text())
         with pytest.raises(ValueError, match=r"^load_scene reads a path, .*JSON text: pass text.encode\(\)"):
             primify.load_scene("[" * 100000)  # any JSON: not a scene, but not a file name either
-        with pytest.raises(ValueError, match="^not a primify scene, which is a JSON text file in UTF-8$"):
+        with pytest.raises(ValueError, match=r"^not UTF-8 text, which a primify scene \(a JSON file\) is$"):
             primify.load_scene(path.read_text().encode("utf-16"))
         with pytest.raises(TypeError, match="^load_scene takes a path, a file's bytes or a file object, not int$"):
             primify.load_scene(3)

@@ -268,7 +268,7 @@ def test_render_refuses_a_blur_wider_than_the_scene_before_any_work(tmp_path, bl
 
 
 def test_a_picture_given_as_a_scene_is_refused_in_one_line(photo, tmp_path):
-    said = "not a primify scene, which is a JSON text file in UTF-8"
+    said = "not UTF-8 text, which a primify scene (a JSON file) is"
     rendered = run(photo, "-o", tmp_path / "out.png", command="render")
     assert rendered.exit_code == 1 and rendered.stderr == f"error: cannot read '{photo}': {said}\n"
     refused(run(photo, *FAST, "--init", photo, "--out-dir", tmp_path), said)
@@ -451,6 +451,14 @@ def test_a_standard_error_that_cannot_be_written_fails_no_picture(photo, tmp_pat
     assert done.returncode == 0
     assert json.loads(done.stdout)["status"] == "ok"
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["photo.primify.png", "photo.primify.svg"]
+
+
+@pytest.mark.parametrize("asked", [["--version"], ["convert", "--help"]])
+def test_what_click_prints_to_a_full_standard_output_fails_in_one_line(asked):
+    # Both printed a rich traceback of the OSError.
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "primify", *asked], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert (done.returncode, done.stderr) == (1, "error: no space left on device\n")
 
 
 @pytest.mark.parametrize("stderr", ["full", "reader gone"])

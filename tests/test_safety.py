@@ -227,6 +227,22 @@ def test_every_format_says_it_was_stopped_and_is_read_back_so(ext, tmp_path):
         assert stopped(path) == bool(note)
 
 
+def test_skip_existing_replaces_no_file_of_the_users_beside_a_stopped_one(photo, tmp_path):
+    # One output said it was stopped, and --skip-existing replaced both: the hand-edited SVG too.
+    out = tmp_path / "out"
+    out.mkdir()
+    scene = Scene(32, 24, (0.2, 0.4, 0.6), [])
+    (out / "photo.primify.png").write_bytes(encode(scene, "PNG", Look(), (32, 24), "stopped by Ctrl-C with 0 shapes"))
+    (out / "photo.primify.svg").write_text("<svg><!-- my edits --></svg>")
+    before = snapshot(out)
+    result = run(photo, *FAST, "--out-dir", out, "--skip-existing", "--json")
+    assert result.exit_code == 1 and snapshot(out) == before
+    assert json.loads(result.stdout)["error"] == (
+        f"'{out / 'photo.primify.svg'}' exists; pass --overwrite to replace it (--skip-existing skips an input "
+        "whose outputs all exist, and replaces only ones stopped by Ctrl-C)"
+    )
+
+
 def test_a_ctrl_c_under_overwrite_keeps_the_finished_outputs_it_would_have_replaced(photo, tmp_path):
     out = tmp_path / "out"
     assert run(photo, *FAST, "--out-dir", out, "-q").exit_code == 0

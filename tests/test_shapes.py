@@ -124,6 +124,8 @@ def test_parse_kinds_accepts_lists_and_all_and_names_known_kinds_on_error():
 
 def test_polygon_takes_any_corner_count_from_3_to_16(gen):
     assert parse_kinds("polygon:6,triangle") == ("polygon:6", "triangle")
+    # One kind, one name: polygon:06 named other files and counted apart from polygon:6.
+    assert parse_kinds("POLYGON:06,polygon:6") == ("polygon:6",)
     six = resolve_kind("polygon:6")
     p = six.init(torch.tensor([[0.5, 0.5]]), torch.tensor([0.2]), gen)
     assert p.shape == (1, 9)

@@ -418,6 +418,20 @@ def test_first_ctrl_c_on_dask_stops_the_cluster_work_and_reports_every_input(tmp
     check_files(out, records)
 
 
+def test_a_pictures_line_names_a_polygon_variant_among_its_kinds():
+    from primify import Scene, Shape
+    from primify.batch.report import describe
+    from primify.batch.work import Result
+
+    five = Shape("polygon:5", (0.5, 0.5, 0.0) + (0.1,) * 5, (1.0, 0.0, 0.0))
+    circle = Shape("circle", (0.5, 0.5, 0.1), (1.0, 0.0, 0.0))
+    result = Result(0, "a.png", scene=Scene(8, 8, (0.0, 0.0, 0.0), [five, circle, five]), psnr=20.0, device="cpu")
+    # It said "3 circle shapes": KINDS has polygon, never polygon:5.
+    assert describe(result, "a.png", 3, (Path("a.svg"),)) == [
+        "a.png: 3 circle,polygon:5 shapes, 20.00 dB, 0.0 s on cpu -> a.svg"
+    ]
+
+
 @pytest.mark.parametrize(
     "placed, says",
     [(3, "written with 3 of 4 shapes"), (4, "written with all 4 shapes, their last refinement cut short")],

@@ -45,8 +45,11 @@ class Plan:
 
     def may_replace(self, item: Item) -> bool:
         """Whether ``item``'s files may replace files that exist: with --overwrite, or with
-        --skip-existing when its outputs (written together) say they were stopped by Ctrl-C."""
-        return self.overwrite or (self.skip and any(stopped(p) for p in item.outputs if os.path.exists(p)))
+        --skip-existing when every one of its outputs that is there says it was stopped by
+        Ctrl-C. Written together, they were stopped together: one that does not say so (the
+        user's own, edited by hand) is not ours to replace."""
+        there = [p for p in item.outputs if os.path.lexists(p)]
+        return self.overwrite or (self.skip and bool(there) and all(map(stopped, there)))
 
     def finished_kept(self, item: Item) -> bool:
         """Whether a result of ``item`` stopped by Ctrl-C must not be written: it would replace an
@@ -99,12 +102,16 @@ class Plan:
             return Result(item.index, src.name, error=f"cannot write '{e.filename}': {reason(e)}")
         if not kept and not frames:
             return None
-        if self.skip and kept and len(kept) == len(item.outputs):
+        if self.skip and len(kept) == len(item.outputs) and not any(map(stopped, kept)):
             return Result(item.index, src.name, notes=["skipped, its outputs exist"])
-        also = " (not all of its input's outputs exist)" if self.skip else " or --skip-existing to skip its input"
-        return Result(
-            item.index, src.name, error=f"'{(kept + frames)[0]}' exists; pass --overwrite to replace it{also}"
+        # Under --skip-existing, what stands in the way is a file that no Ctrl-C stopped.
+        first = next(p for p in kept + frames if not (self.skip and p in kept and stopped(p)))
+        also = (
+            " (--skip-existing skips an input whose outputs all exist, and replaces only ones stopped by Ctrl-C)"
+            if self.skip
+            else " or --skip-existing to skip its input"
         )
+        return Result(item.index, src.name, error=f"'{first}' exists; pass --overwrite to replace it{also}")
 
 
 def make(

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 #: The note of a result stopped by Ctrl-C that was not written (``Plan.finished_kept``).
-NOT_WRITTEN = "not written: finished outputs of it exist, and are kept"
+NOT_WRITTEN = "not written: files of its outputs' names are there, not stopped by Ctrl-C, and are kept"
 
 
 def save(result: Result, item: "Item", plan: "Plan") -> None:
@@ -86,5 +86,7 @@ def describe(result: Result, label: str, asked: int, outputs: tuple[Path, ...]) 
         # Left out (an output of ours named among others) or skipped (--skip-existing): its note says why.
         return [f"{label}: {n}" for n in result.notes]
     lines = [f"{label}: note: {n}" for n in result.notes] + [f"{label}: warning: {w}" for w in result.warnings]
-    count = " ".join(filter(None, [str(shapes), ",".join(k for k in KINDS if k in result.kinds), shapes_word(shapes)]))
+    # In KINDS's order, a variant (polygon:5) where its kind is.
+    kinds = sorted(result.kinds, key=lambda k: list(KINDS).index(k.partition(":")[0]))
+    count = " ".join(filter(None, [str(shapes), ",".join(kinds), shapes_word(shapes)]))
     return lines + [f"{label}: {count}, {result.psnr:.2f} dB, {result.seconds:.1f} s on {result.device} -> {files}"]

@@ -169,15 +169,16 @@ def _in_pool(pools, new_pool, pending, running: dict, jobs: int, halt, queue, pr
 
 
 def _said_again(result: Result, retried: set[int]) -> Result:
-    """``result``, with a note where its task ran again: a worker of its pool ended abruptly
-    while it was being converted (perhaps its own, which may end so again)."""
+    """``result``, with a note where its task was sent again: a worker of its pool ended
+    abruptly before its result came back (its own, perhaps, running it, or another while it
+    waited)."""
     if result.index in retried:
         result.notes.append(AGAIN)
     return result
 
 
 #: The note of a picture converted again after its pool broke.
-AGAIN = "converted again: a worker process ended abruptly while it was being converted"
+AGAIN = "converted again: a worker process ended abruptly before its result came back"
 #: Why a task failed whose worker ended without a word: killed, out of memory, or a crash in C.
 DIED = "the process converting it ended abruptly (killed by a signal, out of memory, or a crash)"
 #: Why the tasks left fail once worker processes cannot be started, four times in a row.

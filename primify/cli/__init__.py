@@ -54,6 +54,12 @@ def main() -> None:
         # Plain print: rich may not be imported yet, and importing it now would be more to stop.
         print(INTERRUPTED, file=sys.stderr)
         code = 130
+    except OSError as e:
+        # What click prints itself (--help, --version) to a standard output that cannot take it,
+        # a full disk say: one line, not a traceback. (The commands say where they failed.)
+        why = e.strerror or str(e)
+        print(f"error: {why[:1].lower() + why[1:]}", file=sys.stderr)
+        code = 1
     _leave(code)
 
 

@@ -70,6 +70,8 @@ def from_dict(data: dict) -> Scene:
     Raises ValueError saying what is wrong with it."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f'not a primify scene (no "format": "{FORMAT}")')
+    if "version" not in data:
+        raise ValueError('the scene has no "version"')
     # true == 1 in Python, but not in the format.
     if data.get("version") != VERSION or isinstance(data.get("version"), bool):
         raise ValueError(
@@ -117,7 +119,7 @@ def loads(text: str | bytes) -> Scene:
             raise ValueError("it is empty, not a primify scene")
         data = json.loads(text)
     except UnicodeDecodeError:
-        raise ValueError("not a primify scene, which is a JSON text file in UTF-8") from None
+        raise ValueError("not UTF-8 text, which a primify scene (a JSON file) is") from None
     except json.JSONDecodeError as e:
         # An SVG is the output most often mistaken for the scene, which it looks like to a person.
         if e.doc.lstrip().startswith("<"):
@@ -148,7 +150,7 @@ def _shape(i: int, s: dict) -> Shape:
         raise ValueError(f"shape {i}: alpha {alpha!r} is not a number in (0, 1]")
     colour = _colour(s.get("colour"), f"shape {i}'s colour")
     try:
-        return Shape(kind, tuple(float(params[n]) for n in names), colour, float(alpha))
+        return Shape(resolve_kind(kind).name, tuple(float(params[n]) for n in names), colour, float(alpha))
     except ValueError as e:  # what only a Shape checks, such as a negative size
         raise ValueError(f"shape {i}: {e}") from None
 

@@ -56,7 +56,7 @@ def translated(kind: str, p: torch.Tensor, by: torch.Tensor) -> torch.Tensor:
 
 def parse_kinds(text: str) -> tuple[str, ...]:
     """Turn ``"triangle,circle"`` (or ``"all"``, or ``"polygon:6"``) into known kind names, in
-    order, without repeats, in any case.
+    order, without repeats, in any case, as the kinds name themselves.
 
     Raises ValueError naming the known kinds when one is unknown.
     """
@@ -66,9 +66,8 @@ def parse_kinds(text: str) -> tuple[str, ...]:
         raise ValueError(f"no shape kind is given; {_KNOWN}")
     if "all" in names:
         raise ValueError("'all' stands alone, meaning every kind; to mix kinds, list them, as in triangle,circle")
-    for name in names:
-        resolve_kind(name)
-    return tuple(dict.fromkeys(names))
+    # As the kinds name themselves: polygon:05 is polygon:5, one kind, with one file name.
+    return tuple(dict.fromkeys(resolve_kind(name).name for name in names))
 
 
 @functools.cache
