@@ -87,6 +87,10 @@ def test_name_template_fields_and_safety(tmp_path):
     ]
     with pytest.raises(ValueError, match="outside"):
         outputs_for(Source(tmp_path / "x.jpg", Path("..") / ".."), tmp_path, "{stem}.{ext}", ["png"], "triangle", 1)
+    # An output that is a link to a file elsewhere is replaced, not written through: it is inside.
+    (tmp_path / "pets").mkdir()
+    (tmp_path / "pets" / "cat.svg").symlink_to(tmp_path.parent)
+    assert outputs_for(src, tmp_path, "{stem}.{ext}", ["svg"], "triangle", 1) == [tmp_path / "pets" / "cat.svg"]
 
 
 @pytest.mark.parametrize(

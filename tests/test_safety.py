@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageCms, JpegImagePlugin
+from PIL import Image, ImageCms, JpegImagePlugin, PngImagePlugin
 from typer.testing import CliRunner
 
 from primify import cli
@@ -225,6 +225,11 @@ def test_every_format_says_it_was_stopped_and_is_read_back_so(ext, tmp_path):
     for note, path in [("stopped by Ctrl-C with 1 shapes", tmp_path / f"s{ext}"), ("", tmp_path / f"f{ext}")]:
         path.write_bytes(encode(scene, FORMATS[ext], Look(), (32, 24), note))
         assert stopped(path) == bool(note)
+    # Another program's picture whose comment begins with the word is not primify's, stopped or not.
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "stopped at the lights")
+    Image.new("RGB", (4, 4)).save(tmp_path / "theirs.png", pnginfo=info)
+    assert not stopped(tmp_path / "theirs.png")
 
 
 def test_skip_existing_replaces_no_file_of_the_users_beside_a_stopped_one(photo, tmp_path):
@@ -241,6 +246,24 @@ def test_skip_existing_replaces_no_file_of_the_users_beside_a_stopped_one(photo,
         f"'{out / 'photo.primify.svg'}' exists; pass --overwrite to replace it (--skip-existing skips an input "
         "whose outputs all exist, and replaces only ones stopped by Ctrl-C)"
     )
+
+
+def test_skip_existing_replaces_no_frame_that_was_not_stopped(photo, tmp_path):
+    # With every output stopped, the user's own frames were replaced and those past the last
+    # new one deleted.
+    out, frames = tmp_path / "out", tmp_path / "frames"
+    out.mkdir()
+    frames.mkdir()
+    scene = Scene(32, 24, (0.2, 0.4, 0.6), [])
+    for ext in ("png", "svg"):
+        note = "stopped by Ctrl-C with 0 shapes"
+        (out / f"photo.primify.{ext}").write_bytes(encode(scene, FORMATS[f".{ext}"], Look(), (32, 24), note))
+    for i in range(1, 9):
+        Image.new("RGB", (4, 4), (20 * i, 0, 0)).save(frames / f"photo.{i:04d}.png")
+    before = snapshot(out), snapshot(frames)
+    result = run(photo, *FAST, "--out-dir", out, "--skip-existing", "--frames", frames, "--every", "1", "--json")
+    assert result.exit_code == 1 and (snapshot(out), snapshot(frames)) == before
+    assert json.loads(result.stdout)["error"].startswith(f"'{frames / 'photo.0001.png'}' exists;")
 
 
 def test_a_ctrl_c_under_overwrite_keeps_the_finished_outputs_it_would_have_replaced(photo, tmp_path):

@@ -49,6 +49,8 @@ def test_scene_round_trips_exactly(scene_file):
     # true equals 1 in Python, and was read as version 1.
     with pytest.raises(ValueError, match="scene version true is not supported"):
         loads(json.dumps({**to_dict(scene), "version": True}))
+    with pytest.raises(ValueError, match=r"^not a scene: it has a whole number of 500[0-9] digits$"):
+        loads(json.dumps(to_dict(scene)).replace('"width": ', '"width": 1' + "0" * 5000, 1))  # past Python's limit
     with pytest.raises(ValueError, match='^the scene has no "version"$'):  # it was "scene version null"
         loads(json.dumps({k: v for k, v in to_dict(scene).items() if k != "version"}))
 

@@ -126,6 +126,9 @@ def test_polygon_takes_any_corner_count_from_3_to_16(gen):
     assert parse_kinds("polygon:6,triangle") == ("polygon:6", "triangle")
     # One kind, one name: polygon:06 named other files and counted apart from polygon:6.
     assert parse_kinds("POLYGON:06,polygon:6") == ("polygon:6",)
+    assert parse_kinds("polygon:4,polygon") == ("polygon",)  # four corners is polygon itself
+    with pytest.raises(ValueError, match=r"^'polygon:²' is not a shape kind; known kinds"):  # int() refused it
+        parse_kinds("polygon:²")
     six = resolve_kind("polygon:6")
     p = six.init(torch.tensor([[0.5, 0.5]]), torch.tensor([0.2]), gen)
     assert p.shape == (1, 9)

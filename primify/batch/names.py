@@ -90,7 +90,9 @@ def outputs_for(
     for ext in formats:
         name = template.format(stem=source.stem, shape=kinds_word(shape), shapes=shapes, ext=ext)
         path = out_dir / source.folder / name
-        real = Path(os.path.realpath(path))
+        # Its folder's real place, as ``files.place`` writes it: an output that is a link (to a
+        # file anywhere) is replaced, never written through, so where it leads does not matter.
+        real = Path(os.path.realpath(path.parent)) / path.name
         if not real.is_relative_to(root) or real == root:
             raise ValueError(f"output name '{name}' would be written outside '{out_dir}'")
         paths.append(path)

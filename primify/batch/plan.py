@@ -45,10 +45,10 @@ class Plan:
 
     def may_replace(self, item: Item) -> bool:
         """Whether ``item``'s files may replace files that exist: with --overwrite, or with
-        --skip-existing when every one of its outputs that is there says it was stopped by
-        Ctrl-C. Written together, they were stopped together: one that does not say so (the
-        user's own, edited by hand) is not ours to replace."""
-        there = [p for p in item.outputs if os.path.lexists(p)]
+        --skip-existing when every one of its outputs and frames that is there says it was
+        stopped by Ctrl-C. Written together, they were stopped together: one that does not say
+        so (the user's own, edited by hand, or a finished run's frame) is not ours to replace."""
+        there = [p for p in [*item.outputs, *self.frames_of(item)] if os.path.lexists(p)]
         return self.overwrite or (self.skip and bool(there) and all(map(stopped, there)))
 
     def finished_kept(self, item: Item) -> bool:

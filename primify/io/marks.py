@@ -58,7 +58,8 @@ def stopped(path: Path) -> bool:
         except OSError:
             return False
         return f"<!-- {MARK}: {STOPPED}" in head or f'{{"note": "{MARK}: {STOPPED}' in head
-    return _said(path, "Comment", "comment").removeprefix(f"{MARK}; ").startswith(STOPPED)
+    # Ours too: another program's picture whose comment begins with the word is not.
+    return ours(path) and _said(path, "Comment", "comment").removeprefix(f"{MARK}; ").startswith(STOPPED)
 
 
 def _said(path: Path, *keys: str) -> str:

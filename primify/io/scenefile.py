@@ -117,7 +117,7 @@ def loads(text: str | bytes) -> Scene:
         text = text.decode("utf-8-sig") if isinstance(text, bytes) else text.removeprefix("\ufeff")
         if not text.strip():
             raise ValueError("it is empty, not a primify scene")
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_whole)
     except UnicodeDecodeError:
         raise ValueError("not UTF-8 text, which a primify scene (a JSON file) is") from None
     except json.JSONDecodeError as e:
@@ -128,6 +128,15 @@ def loads(text: str | bytes) -> Scene:
     except RecursionError:
         raise ValueError("not a scene: its JSON is nested too deeply") from None
     return from_dict(data)
+
+
+def _whole(digits: str) -> int:
+    """A whole number of the JSON text, which Python refuses past 4300 digits with a message
+    about its own limits (``sys.set_int_max_str_digits``)."""
+    try:
+        return int(digits)
+    except ValueError:
+        raise ValueError(f"not a scene: it has a whole number of {len(digits.lstrip('-'))} digits") from None
 
 
 def _shape(i: int, s: dict) -> Shape:

@@ -80,7 +80,8 @@ def resolve_kind(name: str) -> ShapeKind:
     if name in KINDS:
         return KINDS[name]
     base, _, arg = name.partition(":")
-    if base in KINDS and hasattr(KINDS[base], "variant") and arg.isdigit():
+    # isdigit alone takes ² and ٥, which int() refuses or reads as 5.
+    if base in KINDS and hasattr(KINDS[base], "variant") and arg.isascii() and arg.isdigit():
         try:
             return KINDS[base].variant(int(arg))
         except ValueError as e:

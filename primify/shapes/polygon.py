@@ -35,9 +35,12 @@ class Polygon:
 
     @classmethod
     def variant(cls, n: int):
-        """The kind with ``n`` corners, named ``polygon:n``."""
+        """The kind with ``n`` corners, named ``polygon:n``; for 4, ``polygon`` itself (one kind,
+        one name in files and counts)."""
         if not 3 <= n <= 16:
             raise ValueError("a polygon has 3 to 16 corners")
+        if n == len(cls.params) - 3:
+            return cls
         return type(
             "Polygon",
             (cls,),
