@@ -264,6 +264,24 @@ def test_skip_existing_replaces_no_frame_that_was_not_stopped(photo, tmp_path):
     result = run(photo, *FAST, "--out-dir", out, "--skip-existing", "--frames", frames, "--every", "1", "--json")
     assert result.exit_code == 1 and (snapshot(out), snapshot(frames)) == before
     assert json.loads(result.stdout)["error"].startswith(f"'{frames / 'photo.0001.png'}' exists;")
+    # The file named is the one in the way, not a stopped frame that could be replaced.
+    for i in range(1, 9):
+        note = "stopped by Ctrl-C with 0 shapes"
+        (frames / f"photo.{i:04d}.png").write_bytes(encode(scene, "PNG", Look(), (32, 24), note))
+    Image.new("RGB", (4, 4)).save(frames / "photo.0009.png")
+    result = run(photo, *FAST, "--out-dir", out, "--skip-existing", "--frames", frames, "--every", "1", "--json")
+    assert json.loads(result.stdout)["error"].startswith(f"'{frames / 'photo.0009.png'}' exists;")
+
+
+def test_skip_existing_does_not_skip_an_input_whose_outputs_are_links_to_nothing(photo, tmp_path):
+    # It said "skipped, its outputs exist", exit 0, with no output there.
+    out = tmp_path / "out"
+    out.mkdir()
+    for ext in ("png", "svg"):
+        (out / f"photo.primify.{ext}").symlink_to(tmp_path / f"nowhere.{ext}")
+    result = run(photo, *FAST, "--out-dir", out, "--skip-existing", "--json")
+    assert result.exit_code == 1 and json.loads(result.stdout)["status"] == "error"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "photo.jpg"]
 
 
 def test_a_ctrl_c_under_overwrite_keeps_the_finished_outputs_it_would_have_replaced(photo, tmp_path):

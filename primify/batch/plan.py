@@ -102,10 +102,12 @@ class Plan:
             return Result(item.index, src.name, error=f"cannot write '{e.filename}': {reason(e)}")
         if not kept and not frames:
             return None
-        if self.skip and len(kept) == len(item.outputs) and not any(map(stopped, kept)):
+        # Skipped where every output is there to be read: a link that leads nowhere is no output.
+        done = len(kept) == len(item.outputs) and all(map(os.path.exists, kept))
+        if self.skip and done and not any(map(stopped, kept)):
             return Result(item.index, src.name, notes=["skipped, its outputs exist"])
-        # Under --skip-existing, what stands in the way is a file that no Ctrl-C stopped.
-        first = next(p for p in kept + frames if not (self.skip and p in kept and stopped(p)))
+        # Under --skip-existing, what stands in the way is a file or frame that no Ctrl-C stopped.
+        first = next(p for p in kept + frames if not (self.skip and stopped(p)))
         also = (
             " (--skip-existing skips an input whose outputs all exist, and replaces only ones stopped by Ctrl-C)"
             if self.skip
