@@ -48,15 +48,18 @@ class Plan:
         --skip-existing when every one of its outputs and frames that is there says it was
         stopped by Ctrl-C. Written together, they were stopped together: one that does not say
         so (the user's own, edited by hand, or a finished run's frame) is not ours to replace."""
-        there = [p for p in [*item.outputs, *self.frames_of(item)] if os.path.lexists(p)]
+        there = self._there(item)
         return self.overwrite or (self.skip and bool(there) and all(map(stopped, there)))
 
     def finished_kept(self, item: Item) -> bool:
         """Whether a result of ``item`` stopped by Ctrl-C must not be written: it would replace an
         output or frame that exists and was not stopped itself (an earlier run's finished one, or
         a file of the user's), which --overwrite asked to replace with a finished result."""
-        existing = [p for p in [*item.outputs, *self.frames_of(item)] if os.path.lexists(p)]
-        return any(not stopped(p) for p in existing)
+        return not all(map(stopped, self._there(item)))
+
+    def _there(self, item: Item) -> list[Path]:
+        """``item``'s outputs and frames that are there now, a link that leads nowhere too."""
+        return [p for p in [*item.outputs, *self.frames_of(item)] if os.path.lexists(p)]
 
     def frames_of(self, item: Item) -> list[Path]:
         """The numbered frames of ``item``'s picture, ``<stem>.0001.png``..., that are in the

@@ -72,6 +72,13 @@ def blur(px: float, side: int, what: str) -> None:
     usage(px > side, "--blur", f"{px:g} px is wider than {what}, {side} px; give at most {side}")
 
 
+def opacity(value: float | None) -> float | None:
+    """--alpha's callback: an opacity in (0, 1]."""
+    if value is not None and not 0 < value <= 1:
+        raise typer.BadParameter(f"{value} is not in (0, 1]")
+    return value
+
+
 def palette(text: str | None) -> None:
     """Raises ValueError for a bad ``--palette``; one without a count or a colour in it in words
     of its own, as the library's message would show it as an empty Python list."""

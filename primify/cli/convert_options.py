@@ -10,17 +10,9 @@ from ..batch.names import DEFAULT_NAME, check_template
 from ..render.raster import EDGES
 from ..settings import MAX_SIZE, Settings
 from ..shapes import KINDS
-from .checks import palette, shape_kinds, valid
+from .checks import opacity, palette, shape_kinds, valid
 from .options import DEVICES, EFFORTS, FORMAT_NAMES, LOOK, OUTPUT, RUN, SHAPES, as_given, one_of
 
-
-def _opacity(value: float | None) -> float | None:
-    if value is not None and not 0 < value <= 1:
-        raise typer.BadParameter(f"{value} is not in (0, 1]")
-    return value
-
-
-# The options of ``primify convert``, in the order --help shows them.
 Inputs = Annotated[
     list[str],
     typer.Argument(
@@ -58,7 +50,7 @@ ShapeOption = Annotated[
 AlphaOption = Annotated[
     Optional[float],
     typer.Option(
-        callback=_opacity,
+        callback=opacity,
         metavar="A",
         show_default="learned per shape",
         help="Fixed opacity of every shape, in (0, 1].",
