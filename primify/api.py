@@ -91,7 +91,7 @@ def convert(
     when torch sees a GPU) that torch can compute on here.
     ``generator`` (a CPU ``torch.Generator``) makes runs repeatable (default: seed 0);
     ``progress`` is called with a ``Progress`` after each batch; ``stop`` is asked between
-    batches and, when it answers True, the shapes so far are kept. Ctrl-C (Jupyter's stop
+    batches and, once it answers True (it is not asked again), the shapes so far are kept. Ctrl-C (Jupyter's stop
     button) raises ``primify.Interrupted``, a KeyboardInterrupt whose ``scene`` holds the
     shapes placed so far. Gradients are turned on for primify's own work even inside
     ``torch.no_grad()`` or ``torch.inference_mode()``, and the caller's mode is left as it was.

@@ -37,6 +37,20 @@ def test_stop_keeps_the_shapes_placed_so_far(picture, fast, gen):
     assert 0 < len(scene.shapes) < fast.shapes
 
 
+def test_a_stop_that_says_so_once_is_heard_by_every_stage(picture, fast, gen):
+    # It was asked again after answering True, and a stop that says so once (a flag it clears)
+    # was not heard by the stages after the first.
+    seen, asked = [], []
+
+    def once() -> bool:
+        asked.append(len(seen))
+        return asked.count(2) == 1 and len(seen) == 2
+
+    scene = primify.convert(picture, fast, generator=gen, progress=seen.append, stop=once)
+    assert asked[-1] == 2 and asked.count(2) == 1
+    assert len(seen) == 2 and 0 < len(scene.shapes) < fast.shapes
+
+
 def test_same_input_options_and_seed_give_identical_files(tmp_path, picture):
     picture.save(tmp_path / "in.png")
     for run in ("a", "b"):

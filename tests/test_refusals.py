@@ -330,6 +330,28 @@ def test_every_without_a_gif_or_frames_is_refused(photo, tmp_path, monkeypatch, 
     assert sorted(os.listdir(tmp_path)) == sorted([photo.name, "s.json"])
 
 
+@pytest.mark.parametrize(
+    "command, args, said",
+    [
+        ("convert", ["--output-size", "64", "-o", "x.json"], "--output-size sizes pictures, and only JSON is written"),
+        ("convert", ["--blur", "2", "--format", "json", "--out-dir", "out"], "--blur blurs pictures, and only JSON"),
+        ("render", ["--output-size", "64", "-o", "x.json"], "--output-size sizes pictures, and only JSON is written"),
+        ("render", ["--blur", "2", "-o", "-", "--format", "json"], "--blur blurs pictures, and only JSON is written"),
+    ],
+)
+def test_a_look_given_where_only_json_is_written_is_refused(photo, tmp_path, monkeypatch, command, args, said):
+    # A scene holds neither a size nor a blur: both were ignored without a word.
+    monkeypatch.chdir(tmp_path)
+    assert run(photo, *FAST, "-o", "s.json").exit_code == 0
+    source = [photo, *FAST] if command == "convert" else ["s.json"]
+    refused(run(*source, *args, command=command), said)
+    assert sorted(os.listdir(tmp_path)) == sorted([photo.name, "s.json"])
+    # Beside a picture, or with frames, they shape it.
+    assert run(*source, *args[:2], "-o", "y.json", "-o", "y.svg", command=command).exit_code == 0
+    if command == "convert":
+        assert run(*source, *args[:2], "-o", "z.json", "--frames", "f", command=command).exit_code == 0
+
+
 def test_version_is_written_in_one_place():
     result = CliRunner().invoke(cli.app, ["--version"])
     assert result.exit_code == 0 and result.stdout == f"primify {primify.__version__}\n"

@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 
 import numpy as np
 import pytest
@@ -251,6 +252,15 @@ def test_frames_that_exist_are_refused_before_any_work_and_overwrite_leaves_no_s
     assert second.exit_code == 1 and record["seconds"] == 0
     assert record["error"].startswith(f"'{frames / 'photo.0001.png'}' exists; pass --overwrite")
     Image.new("RGB", (4, 4)).save(frames / "photo.0009.png")  # not primify's: never removed
+    # Alone in a frames folder, it is kept unless this run's frames reach its number.
+    (tmp_path / "f2").mkdir()
+    os.replace(frames / "photo.0009.png", tmp_path / "f2" / "photo.0009.png")
+    alone = invoke(
+        "convert", photo, "--size", "24", "-n", "8", "--frames", tmp_path / "f2", "--out-dir", tmp_path / "o4", "--json"
+    )
+    said = "exists; pass --overwrite to let frames replace it (it is kept where they stop short of its number)"
+    assert said in json.loads(alone.stdout)["error"]
+    os.replace(tmp_path / "f2" / "photo.0009.png", frames / "photo.0009.png")
     # primify's, but no frame: a picture written with -o under a frame's name was taken away.
     assert invoke("convert", photo, *FAST, "-o", frames / "photo.0030.png").exit_code == 0
     third = invoke("convert", *again, "--out-dir", tmp_path / "o3", "--overwrite")

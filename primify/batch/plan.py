@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..io.formats import FORMATS, RASTERS, Look, unwritable
-from ..io.marks import stopped
+from ..io.marks import frame, stopped
 from .inputs import Source, image_suffixes
 from .names import check_frames, frame_stem, left_out, outputs_for, own_outputs
 from .reading import reason
@@ -116,7 +116,11 @@ class Plan:
             if self.skip
             else " or --skip-existing to skip its input"
         )
-        return Result(item.index, src.name, error=f"'{first}' exists; pass --overwrite to replace it{also}")
+        # A file of a frame's name that no run of primify wrote is replaced only where this run's
+        # frames reach its number, and otherwise kept: --overwrite does not simply replace it.
+        mine = first not in frames or frame(first)
+        it = "replace it" if mine else "let frames replace it (it is kept where they stop short of its number)"
+        return Result(item.index, src.name, error=f"'{first}' exists; pass --overwrite to {it}{also}")
 
 
 def make(

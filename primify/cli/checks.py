@@ -101,6 +101,16 @@ def check_every(every: int | None, suffixes: list[str], frames: bool | None = No
     )
 
 
+def check_drawn(output_size: int | None, blur: float, suffixes: list[str], frames: bool = False) -> None:
+    """A usage error where ``--output-size`` or ``--blur`` is given and only scene JSON (among the
+    outputs' ``suffixes``) is written, without ``frames``: a scene holds neither, so either was
+    ignored without a word."""
+    if frames or any(s != ".json" for s in suffixes):
+        return
+    usage(output_size is not None, "--output-size", "--output-size sizes pictures, and only JSON is written")
+    usage(bool(blur), "--blur", "--blur blurs pictures, and only JSON is written")
+
+
 def kinds(values: list[str] | None) -> str:
     """--shape's kinds as one comma list, as ``{shape}`` names them: repeats of the option add
     kinds, as --format's do, rather than the last one winning without a word; kinds are read in

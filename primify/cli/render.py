@@ -13,7 +13,7 @@ from ..io.files import place
 from ..io.formats import FORMATS, RASTERS, Look, encode, over_limit, to_stdout
 from ..io.scenefile import loads
 from ..model import shapes_word
-from .checks import ALONE, BY_EXTENSION, check_every, checked, not_to_terminal, usage
+from .checks import ALONE, BY_EXTENSION, check_drawn, check_every, checked, not_to_terminal, usage
 from .checks import blur as check_blur
 from .options import (
     DEFAULT_MAX_PIXELS,
@@ -93,7 +93,9 @@ def render(
     usage(len(formats or []) > 1, "--format", "say which one format to write to standard output, e.g. --format svg")
     if piped:
         not_to_terminal(formats[0])
-    check_every(every, [f".{formats[0]}"] if piped else [p.suffix.lower() for p in output])
+    suffixes = [f".{formats[0]}"] if piped else [p.suffix.lower() for p in output]
+    check_every(every, suffixes)
+    check_drawn(output_size, blur, suffixes)
     checked(lambda: check_outputs([(p, str(scene)) for p in output if not piped], [scene]), "--output")
     for path in [] if piped else output:
         # Exit 1, as convert's refusals of these: not a misuse of the options. A link that leads
@@ -114,8 +116,7 @@ def render(
     check_blur(blur, max(picture.width, picture.height), "the scene")
     look = Look(output_size, precision, blur, every)
     # Only rasters are drawn in pixels: an SVG of any size is only a number in its header.
-    rasters = [f".{formats[0]}"] if piped else [p.suffix.lower() for p in output]
-    if any(FORMATS.get(s) in RASTERS for s in rasters):
+    if any(FORMATS.get(s) in RASTERS for s in suffixes):
         why = over_limit(*picture.size_for(output_size), max_pixels, "the scene")
         usage(why is not None, "--output-size" if output_size else "--max-pixels", why)
     # Last of the checks, as it makes the folders; those it made are taken away again where
