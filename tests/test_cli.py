@@ -122,6 +122,10 @@ def test_choices_take_any_case_and_jpeg_and_name_the_choices_when_wrong(photo, t
     (tmp_path / "s.json").write_bytes(twice.stdout_bytes)
     both = runner.invoke(cli.app, ["render", str(tmp_path / "s.json"), "-o", "-", "--format", "png", "--format", "svg"])
     assert both.exit_code == 2 and "say which one format" in " ".join(both.stderr.replace("│", " ").split())
+    # Standard input is named as convert names it (render's line said "-").
+    svg = tmp_path / "s.svg"
+    piped_in = runner.invoke(cli.app, ["render", "-", "-o", str(svg)], input=twice.stdout_bytes)
+    assert piped_in.exit_code == 0 and piped_in.stderr.startswith("<stdin>: ") and svg.exists()
     wrong = run(photo, *FAST, "--effort", "slow", "--out-dir", tmp_path / "no")
     assert wrong.exit_code == 2
     said = " ".join(wrong.stderr.replace("│", " ").split())

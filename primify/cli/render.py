@@ -139,4 +139,4 @@ def render(
     if not quiet:
         where = "standard output" if piped else ", ".join(map(str, output))
         n = len(picture.shapes)
-        err.print(one_line(f"{scene}: {n} {shapes_word(n)} -> {where}"))
+        err.print(one_line(f"{shown(named(scene))}: {n} {shapes_word(n)} -> {where}"))
