@@ -1,6 +1,7 @@
 """The library entry point: ``convert`` an image into a ``Scene``."""
 
 import enum
+import inspect
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -11,12 +12,13 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .arguments import KEPT, callbacks, contradicted, pick_device, same_shape
+from .arguments import KEPT, callbacks, contradicted, pick_device
 from .fit.optimize import Interrupted, Progress, fit
 from .fit.palette import kmeans
 from .fit.threads import own_threads, threads
 from .io.picture import picture, sized, to_tensor, working
 from .model import Scene
+from .render.sizes import same_shape
 from .settings import Settings
 
 
@@ -115,6 +117,10 @@ def convert(
     # The option keywords are named after the fields, so the ones given are read back by name.
     given = {k: v for k, v in locals().items() if k in _FIELDS and v is not KEEP}
     if isinstance(settings, Mapping):
+        if unknown := [k for k in settings if k not in _FIELDS]:
+            # Python's own words named Settings.__init__, not the dict, nor where the key belongs.
+            here = " (an argument of convert itself)" if unknown[0] in _ARGUMENTS else ""
+            raise TypeError(f"settings has no field {unknown[0]!r}{here}; primify.Settings lists its fields")
         settings = Settings(**settings)
     elif settings is None:
         settings = Settings()
@@ -159,6 +165,8 @@ def convert(
 
 
 _FIELDS = frozenset(f.name for f in fields(Settings))
+#: What ``convert`` takes beside the settings, which a dict of settings may be given by mistake.
+_ARGUMENTS = frozenset(inspect.signature(convert).parameters) - _FIELDS
 
 
 def _palette(small: Image.Image, settings: Settings, generator: torch.Generator) -> tuple:

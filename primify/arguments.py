@@ -1,8 +1,6 @@
 """Checks of ``convert``'s arguments that are not ``Settings`` fields, made before any work: a
 wrong one is a ValueError or TypeError naming the argument."""
 
-import math
-
 import torch
 
 from .model import Scene
@@ -42,24 +40,6 @@ def callbacks(generator, progress, stop, init, shapes: int) -> None:
         raise TypeError(f"init must be a primify.Scene (primify.load_scene reads a saved one) or None, not {init!r}")
     if init is not None and len(init.shapes) > shapes:
         raise ValueError(f"init already has {len(init.shapes)} shapes, more than shapes={shapes} in all")
-
-
-def same_shape(what: str, size: tuple[int, int], picture: tuple[int, int]) -> None:
-    """Refuses a mask or starting scene whose aspect ratio is not the picture's: within 2 %, or
-    within what rounding either to whole pixels can make of one aspect ratio (a scene fitted at
-    a small working size is a few pixels across)."""
-    (w, h), (pw, ph) = size, picture
-    (lo, hi), (plo, phi) = _ratios(w, h), _ratios(pw, ph)
-    if lo > 1.02 * phi or hi < plo / 1.02:
-        raise ValueError(f"{what} is {w}×{h}, not of the picture's proportions ({pw}×{ph})")
-
-
-def _ratios(w: int, h: int) -> tuple[float, float]:
-    """The least and most width / height that ``w`` × ``h`` whole pixels can stand for. Sides are
-    rounded, and never below one pixel: a side of one may stand for any less (a 900 × 2 picture
-    works at 20 × 1, and its scene was refused by every reader as not its shape)."""
-    least = lambda side: side - 0.5 if side > 1 else 0.0
-    return least(w) / (h + 0.5), (w + 0.5) / least(h) if least(h) else math.inf
 
 
 #: What a starting scene keeps as it is, which a setting would change: another one given would

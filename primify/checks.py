@@ -105,7 +105,9 @@ def background(name, value):
 
 
 def palette(name, value):
-    wants = "a count from 1 to 256, or colours ('#264653,navy' or RGB triples in [0, 1])"
+    # Text is the command line's (or a file's): it has no RGB triples to offer.
+    colours = "colours such as '#264653,navy'" + ("" if isinstance(value, str) else " or RGB triples in [0, 1]")
+    wants = f"a count from 1 to 256, or {colours}"
     if value is None:
         return None
     if isinstance(value, str) and value.strip().isdigit():
@@ -118,10 +120,13 @@ def palette(name, value):
         value = [c for c in value.split(",") if c.strip()]
     if isinstance(value, bool) or not hasattr(value, "__iter__"):
         raise bad(name, wants, value, TypeError)
-    colours = tuple(rgb(c, name) for c in value)
-    if not 1 <= len(colours) <= 256:
-        raise bad(name, wants, value)
-    return colours
+    value = list(value)
+    if len(value) in (3, 4) and all(isinstance(v, numbers.Real) for v in value):
+        # One colour's numbers, where a list of colours was meant: "1 is not a colour" said less.
+        raise TypeError(f"{name} is a list of colours; one colour is [{tuple(value)!r}]")
+    if not 1 <= len(value) <= 256:
+        raise ValueError(f"{name} must hold 1 to 256 colours, not {len(value)}")
+    return tuple(rgb(c, name) for c in value)
 
 
 def edge(name, value):

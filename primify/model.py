@@ -123,8 +123,14 @@ class Scene:
 
     def __setattr__(self, name: str, value) -> None:
         # Checked at every assignment, the constructor's too: a scene that exists can be drawn
-        # (a width set to -5 afterwards overflowed deep in torch; a background of 2 was clamped).
-        super().__setattr__(name, _checked(name, value))
+        # (a width set to -5 afterwards overflowed deep in torch; a background of 2 was clamped),
+        # and saved (a source not of the canvas's proportions was refused only by save).
+        value = _checked(name, value)
+        if name in ("width", "height", "source"):
+            size = {key: getattr(self, key, None) for key in ("width", "height", "source")} | {name: value}
+            if None not in size.values():
+                sizes.same_shape("a scene's source", size["source"], (size["width"], size["height"]), "its canvas's")
+        super().__setattr__(name, value)
 
     def size_for(self, size: int | None = None) -> tuple[int, int]:
         """Pixel size (width, height) of a render whose longer side is ``size``, in the proportions
@@ -149,6 +155,7 @@ class Scene:
         more pixels of the scene (and its background) on every side; premultiplied RGBA
         (4, H, W) when the background is transparent. ``max_pixels`` as in ``render``."""
         w, h = self._within(size, max_pixels)
+        margin = checks.whole(0)("margin", margin)  # a negative one cropped the render
         return hard.band(self, w, h, 0, h, checks.whole(1)("samples", samples), margin, device)
 
     def render(
@@ -194,9 +201,18 @@ class Scene:
         naming it, raised before anything is written."""
         from .io import formats  # formats writes Scenes, so it is imported when used, not at the top
 
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a file's name (a str or os.PathLike), not {type(path).__name__}")
         path = Path(path)
         if why := formats.unwritable(path):
             raise ValueError(f"cannot save '{path}': {why}")
+        # Ignored without a word, as the command line's options were, they would only mislead.
+        suffix = path.suffix.lower()
+        for name, value, used in (("size", size, suffix != ".json"), ("blur", blur, suffix != ".json")):
+            if value and not used:
+                raise ValueError(f"{name}: a .json scene file is not drawn, so it takes no {name}")
+        if every is not None and suffix != ".gif":
+            raise ValueError(f"every: it sets the shapes a GIF's frame adds, and '{path.name}' is no GIF")
         self.size_for(size)
         if formats.FORMATS[path.suffix.lower()] in formats.RASTERS:
             self._within(size, max_pixels)

@@ -51,7 +51,10 @@ BAD = {
     "header.jpg": (photo_bytes("JPEG")[:200], "it is truncated: the file ends before the picture does"),
     "text.jpg": (b"hello, I am not a picture\n" * 10, "not an image that Pillow can read"),
     "noise.png": (np.random.default_rng(1).bytes(2000), "not an image that Pillow can read"),
-    "bomb.png": (png_declaring(100_000, 100_000), "over the limit of 178,956,970 (raise it with --max-pixels"),
+    "bomb.png": (
+        png_declaring(100_000, 100_000),
+        "over the limit of 178,956,970 (if the file is trusted, raise the limit: --max-pixels",
+    ),
 }
 
 

@@ -90,6 +90,27 @@ def test_recursive_follows_linked_subfolders_as_globs_do_each_real_folder_once(t
     assert (tmp_path / "out" / "linked" / "b.primify.json").exists()
 
 
+def test_a_link_to_a_file_in_the_same_tree_is_converted_beside_the_file(tmp_path, picture):
+    # The link and its file were one input, the first found: sub/b.png had no outputs, and no
+    # line said why.
+    make_tree(tmp_path, picture, "photos/sub/b.png")
+    (tmp_path / "photos" / "a.png").symlink_to("sub/b.png")
+    photos, out = tmp_path / "photos", tmp_path / "out"
+    result = run(photos, "-r", photos / "sub" / ".." / "sub" / "b.png", *TINY, "--out-dir", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(records(result.stdout)) == [str(photos / "a.png"), str(photos / "sub" / "b.png")]
+    assert (out / "a.primify.json").exists() and (out / "sub" / "b.primify.json").exists()
+
+
+def test_a_folder_of_hidden_pictures_only_says_they_are_left_out(tmp_path, picture):
+    # It said "it is a folder with no images in it", of a folder with a picture in it.
+    make_tree(tmp_path, picture, "photos/.a.png")
+    result = run(tmp_path / "photos", *TINY, "--out-dir", tmp_path / "out")
+    said = "its only images have names that begin with a dot, which a folder leaves out; name one to convert it"
+    assert result.exit_code == 1 and records(result.stdout)[str(tmp_path / "photos")]["error"].endswith(said)
+    assert run(tmp_path / "photos" / ".a.png", *TINY, "--out-dir", tmp_path / "out").exit_code == 0
+
+
 def test_a_dangling_link_in_a_folder_is_an_error_line(tmp_path, picture):
     make_tree(tmp_path, picture, "photos/a.png")
     (tmp_path / "photos" / "gone.jpg").symlink_to(tmp_path / "nowhere.jpg")

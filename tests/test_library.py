@@ -166,14 +166,33 @@ def test_bytes_that_are_no_picture_are_refused_as_an_unreadable_file_is(photo, d
     # Bytes are a picture's contents, never a path, even where a file of that name exists.
     monkeypatch.chdir(photo.parent)
     # Pillow's message named the BytesIO made of them: "<_io.BytesIO object at 0x7fc3...>".
-    with pytest.raises(Image.UnidentifiedImageError, match="^cannot identify a picture in the bytes given$"):
+    said = "not an image that Pillow can read"
+    with pytest.raises(ValueError, match=f"^cannot read the bytes given: {said}$"):
         primify.convert(data, tiny())
     # A file object with a name is named.
     with open(photo.parent / "junk.png", "wb+") as f:
         f.write(data)
         f.seek(0)
-        with pytest.raises(Image.UnidentifiedImageError, match=f"^cannot identify a picture in '{f.name}'$"):
+        with pytest.raises(ValueError, match=f"^cannot read '{f.name}': {said}$"):
             primify.convert(f, tiny())
+    with pytest.raises(ValueError, match=f"^cannot read the file given: {said}$"):
+        primify.open(io.BytesIO(data))
+
+
+def test_a_damaged_file_is_a_value_error_that_names_it_as_the_command_line_does(photo, tmp_path):
+    # Pillow's own errors came through: "OSError: image file is truncated (76 bytes not
+    # processed)" from deep inside Pillow, naming no file.
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(photo.read_bytes()[:300])
+    said = "it is truncated: the file ends before the picture does"
+    for given, name in ((cut, f"'{cut}'"), (str(cut), f"'{cut}'"), (cut.read_bytes(), "the bytes given")):
+        with pytest.raises(ValueError, match=f"^cannot read {re.escape(name)}: {said}$"):
+            primify.convert(given, tiny())
+        with pytest.raises(ValueError, match=f"^cannot read {re.escape(name)}: {said}$"):
+            primify.open(given)
+    # A file that is not there is the OSError it is.
+    with pytest.raises(FileNotFoundError):
+        primify.convert(tmp_path / "gone.jpg", tiny())
 
 
 @pytest.mark.parametrize("thing", [[[0, 1], [1, 0]], {"a": 1}, None, 3.5, io.StringIO("x")], ids=lambda t: str(t)[:9])
@@ -351,6 +370,24 @@ REFUSED = {
     "steps 10**12": (dict(steps=10**12), "steps"),
     "polish_steps 10**9": (dict(polish_steps=10**9), "polish_steps"),
 }
+
+
+@pytest.mark.parametrize(
+    "value, error, said",
+    [
+        # "palette must be a colour ..., not 1": one colour's numbers, where a list was meant.
+        ((1, 0, 0), TypeError, "palette is a list of colours; one colour is [(1, 0, 0)]"),
+        # The whole list was printed, and never said there were too many.
+        (["red"] * 300, ValueError, "palette must hold 1 to 256 colours, not 300"),
+        # Text has no triples to give: the command line refuses every spelling of one.
+        ("0", ValueError, "palette must be a count from 1 to 256, or colours such as '#264653,navy', not 0"),
+        (0, ValueError, "or colours such as '#264653,navy' or RGB triples in [0, 1], not 0"),
+    ],
+)
+def test_a_palette_of_the_wrong_form_says_what_is_wrong_with_it(value, error, said):
+    with pytest.raises(error) as caught:
+        primify.Settings(palette=value)
+    assert str(caught.value).endswith(said)
 
 
 def test_background_words_and_kinds_are_taken_in_any_case_as_colour_names_are():
@@ -592,6 +629,19 @@ def test_shapes_are_checked_when_made(shape):
 def test_scenes_are_checked_when_made(size):
     with pytest.raises(ValueError, match="width|height"):
         primify.Scene(*size, (0.0, 0.0, 0.0), [])
+
+
+def test_a_scene_whose_source_is_not_of_its_canvas_proportions_is_refused_when_made(tmp_path):
+    # It was made, and drawn, and refused only by save, which writes what load_scene reads.
+    said = r"^a scene's source is 100×10, not of its canvas's proportions \(10×10\)$"
+    with pytest.raises(ValueError, match=said):
+        primify.Scene(10, 10, None, [], source=(100, 10))
+    scene = primify.Scene(10, 10, None, [], source=(100, 100))
+    with pytest.raises(ValueError, match="not of its canvas's proportions"):
+        scene.width = 20
+    assert scene.width == 10
+    scene.save(tmp_path / "s.json")
+    assert primify.load_scene(tmp_path / "s.json") == scene
 
 
 # torch's global defaults are the caller's: they change neither where primify computes nor what.

@@ -438,6 +438,27 @@ def test_a_closed_standard_output_is_one_line_and_exit_1(photo, tmp_path, fmt):
     assert done.stderr == "error: cannot write to standard output: standard output is closed\n"
 
 
+@pytest.mark.parametrize(
+    "args, code, said",
+    [
+        (["convert", "-", *FAST], 1, "error: cannot read '<stdin>': standard input is closed"),
+        (["render", "-"], 1, "error: cannot read '<stdin>': standard input is closed"),
+        (["convert", "photo.jpg", "--init", "-", *FAST], 2, "--init: cannot read '<stdin>': standard input"),
+    ],
+)
+def test_a_closed_standard_input_is_one_line(photo, tmp_path, args, code, said):
+    # Each gave a traceback: "'NoneType' object has no attribute 'buffer'".
+    args = [str(photo) if a == "photo.jpg" else a for a in args]
+    done = subprocess.run(
+        [sys.executable, "-m", "primify", *args, "-o", str(tmp_path / "x.png")],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(0),  # as `<&-` starts it
+    )
+    assert done.returncode == code and said in flat(done.stderr) and "Traceback" not in done.stderr
+    assert sorted(os.listdir(tmp_path)) == [photo.name]
+
+
 @pytest.mark.parametrize("stdout", ["full", "closed"])
 def test_json_lines_that_cannot_be_written_end_the_run_in_one_line(photo, tmp_path, stdout):
     # Both gave a traceback: the lines are the run's record, so the run ends as at a broken pipe.

@@ -187,6 +187,21 @@ def test_init_with_another_aspect_ratio_is_refused(scene_file, tmp_path):
     assert result.exit_code == 1 and "not of the picture's proportions" in result.stderr
 
 
+def test_a_mask_or_scene_of_other_proportions_is_measured_against_the_files_own_size(scene_file, tmp_path):
+    # A JPEG is decoded at a smaller scale: 600×400 was said to be 300×200 at --size 64.
+    Image.new("RGB", (600, 400), "red").save(tmp_path / "wide.jpg")
+    Image.new("L", (10, 10), 255).save(tmp_path / "mask.png")
+    run = [tmp_path / "wide.jpg", "--size", "64", "-n", "40", "-o", tmp_path / "x.png"]
+    said = "error: cannot convert '{}': {} is {}, not of the picture's proportions (600×400)\n"
+    masked = invoke("convert", *run, "--mask", tmp_path / "mask.png")
+    assert masked.exit_code == 1 and masked.stderr == said.format(tmp_path / "wide.jpg", "the mask", "10×10")
+    scene = loads(scene_file.read_text())
+    started = invoke("convert", *run, "--init", scene_file)
+    size = f"{scene.width}×{scene.height}"
+    assert started.exit_code == 1 and started.stderr == said.format(tmp_path / "wide.jpg", "the starting scene", size)
+    assert not (tmp_path / "x.png").exists()
+
+
 def test_target_psnr_stops_early(picture, fast):
     full = primify.convert(picture, fast, generator=torch.Generator().manual_seed(0), polish_steps=0)
     goal = primify.fit.metrics.psnr_of(full, picture) - 2
@@ -355,6 +370,7 @@ LOOKS = {
     "every 0": (lambda s: s.save("a.gif", every=0), "every must"),
     "every -1": (lambda s: s.save("a.gif", every=-1), "every must"),
     "save blur nan": (lambda s: s.save("a.png", blur=float("nan")), "blur must"),
+    "tensor margin -1": (lambda s: s.render_tensor(30, margin=-1), "margin must"),  # cropped the render
 }
 
 
@@ -364,6 +380,25 @@ def test_render_and_save_options_are_checked_naming_the_option(case, tmp_path, m
     make, message = LOOKS[case]
     with pytest.raises(ValueError, match=f"^{message} .*, not "):
         make(primify.Scene(30, 20, (0.0, 0.0, 0.0), [DOT]))
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "call, error, said",
+    [
+        (lambda s: s.save("a.json", blur=2), ValueError, "blur: a .json scene file is not drawn, so it takes no blur"),
+        (lambda s: s.save("a.json", 64), ValueError, "size: a .json scene file is not drawn, so it takes no size"),
+        (lambda s: s.save("a.png", every=2), ValueError, "every: it sets the shapes a GIF's frame adds, and 'a.png'"),
+        (lambda s: s.save(io.BytesIO()), TypeError, "path must be a file's name (a str or os.PathLike), not BytesIO"),
+    ],
+    ids=["json blur", "json size", "png every", "file object"],
+)
+def test_scene_save_refuses_what_it_would_ignore_or_could_not_name(call, error, said, tmp_path, monkeypatch):
+    # Each was ignored without a word, or failed deep in pathlib.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(error) as caught:
+        call(primify.Scene(30, 20, (0.0, 0.0, 0.0), [DOT]))
+    assert str(caught.value).startswith(said)
     assert not list(tmp_path.iterdir())
 
 

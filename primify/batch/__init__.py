@@ -5,8 +5,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from ..io.reasons import reason
 from .plan import Plan
-from .reading import byte_limit, read, reason
+from .reading import byte_limit, read
 from .report import NOT_WRITTEN, save
 from .work import Result, Task
 

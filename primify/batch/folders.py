@@ -7,9 +7,9 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+from ..io.reasons import reason
 from .inputs import loops
 from .plan import Plan
-from .reading import reason
 
 
 def unwritable(folder: Path, made: list[Path] | None = None) -> str | None:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from .reading import STDIN, reason, shown
+from ..io.reasons import reason
+from .reading import STDIN, shown
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def image_suffixes() -> frozenset[str]:
 
 
 def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool] = lambda path: False) -> list[Source]:
-    """The inputs named by ``args``, in order and without repeats: files as they are (missing
+    """The inputs named by ``args``, in order and each folder entry once: files as they are (missing
     ones too, to fail when read), the images in folders (sorted; in subfolders too when
     ``recursive``), glob matches, and ``-`` for standard input. Pictures that ``own(path)`` says are
     primify's outputs are left out of folders, so that re-runs do not convert their own results.
@@ -57,7 +58,7 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
             out.append(Source(None))
         elif os.path.isdir(path):
             found, ours = _folder(path, recursive, own)
-            out.extend(found or [Source(path, error=NOTHING_IN_FOLDER[bool(ours)])])
+            out.extend(found or [Source(path, error=HIDDEN_ONLY if _hidden(path) else NOTHING_IN_FOLDER[bool(ours)])])
         elif not os.path.exists(path) and not os.path.islink(path) and glob.has_magic(arg):
             head = _until_magic(path.parts)
             base, pattern = Path(*head), path.parts[len(head) :]
@@ -79,7 +80,10 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
             out.append(Source(path, error=_unusable(path)))
     seen, unique = set(), []
     for s in out:
-        key = None if s.path is None else os.path.realpath(s.path)
+        # One entry of one real folder, however named (x.jpg, ./x.jpg, a linked folder's x.jpg),
+        # is one input. A link to a file is an entry of its own, with outputs of its own name:
+        # taken as its file, it made that file vanish from a folder's outputs.
+        key = None if s.path is None else (os.path.realpath(s.path.parent), s.path.name)
         if key not in seen or s.error:
             seen.add(key)
             unique.append(s)
@@ -89,6 +93,8 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
 #: The errors of a folder with no pictures to convert: none at all (its SVGs, say, or an out-dir
 #: made before the first run), or only primify's own outputs (a re-run's out-dir).
 NOTHING_IN_FOLDER = ("it is a folder with no images in it", "it is a folder with only primify's own outputs in it")
+#: The error of a folder whose only pictures have hidden names, which folders leave out.
+HIDDEN_ONLY = "its only images have names that begin with a dot, which a folder leaves out; name one to convert it"
 #: The error of a link to a file that is not there.
 DANGLING = "it is a link to a file that does not exist"
 
@@ -121,6 +127,14 @@ def _folder(root: Path, recursive: bool, own: Callable[[Path], bool]) -> tuple[l
             else:
                 found.append(src)
     return found, left
+
+
+def _hidden(folder: Path) -> bool:
+    """Whether ``folder`` holds a picture whose name begins with a dot (left out of folders)."""
+    try:
+        return any(n.startswith(".") and Path(n).suffix.lower() in image_suffixes() for n in os.listdir(folder))
+    except OSError:
+        return False
 
 
 def _file(path: Path, folder: Path) -> Source | None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from ..io.formats import FORMATS, RASTERS, Look, unwritable
 from ..io.marks import frame, stopped
+from ..io.reasons import reason
 from .inputs import Source, image_suffixes
 from .names import check_frames, frame_stem, left_out, outputs_for, own_outputs
-from .reading import reason
 from .work import Result
 
 #: Why a picture found in a folder or by a glob is left out.

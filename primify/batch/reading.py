@@ -1,10 +1,9 @@
 """Reading a batch's files: their bytes, no more than a limit (``/dev/zero`` and endless pipes
-would fill memory), and why one could not be read, in words a person can act on."""
+would fill memory); ``io.reasons`` says why one could not be read."""
 
+import errno
 import sys
 from pathlib import Path
-
-from PIL import UnidentifiedImageError
 
 #: The input that means standard input.
 STDIN = "-"
@@ -19,6 +18,8 @@ def read(
     endless pipe would fill memory. Nothing at all is a ValueError too, said before Pillow or
     JSON would say it less plainly ("not an image", "Expecting value")."""
     if path is None:
+        if sys.stdin is None:  # started with it closed (`<&-`): Python sets it to None
+            raise OSError(errno.EBADF, "standard input is closed")
         data = _upto(sys.stdin.buffer, limit, beyond)
     else:
         with open(path, "rb") as f:
@@ -71,22 +72,3 @@ def named(path: Path | None) -> Path | None:
 def shown(path: Path | None) -> str:
     """How messages name a file: standard input (None) is ``<stdin>``."""
     return "<stdin>" if path is None else str(path)
-
-
-def reason(e: Exception) -> str:
-    """A reading error as a reason a person can act on."""
-    if isinstance(e, FileNotFoundError):
-        return "no such file"
-    if isinstance(e, IsADirectoryError):
-        return "it is a folder, not a file"
-    if isinstance(e, PermissionError):
-        return "permission denied"
-    if isinstance(e, UnidentifiedImageError):
-        return "not an image that Pillow can read"
-    if "truncated" in str(e).lower():
-        # Pillow says "Truncated File Read" or "image file is truncated (47 bytes not processed)".
-        return "it is truncated: the file ends before the picture does"
-    if isinstance(e, OSError) and e.strerror:
-        # The system's words as part of a sentence: "file name too long", "no space left on device".
-        return e.strerror[0].lower() + e.strerror[1:]
-    return str(e).split("\n")[0].strip() or type(e).__name__

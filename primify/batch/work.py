@@ -14,10 +14,10 @@ from ..fit.metrics import psnr_of
 from ..fit.optimize import Progress
 from ..io.formats import over_limit
 from ..io.picture import MAX_PIXELS, load, working
+from ..io.reasons import reason
 from ..model import Scene
-from ..render.sizes import size_for
+from ..render.sizes import same_shape, size_for
 from ..settings import Settings
-from .reading import reason
 
 
 @dataclass
@@ -95,6 +95,12 @@ def work(
         result.error = f"cannot convert '{task.name}': {why}"
         return result
     try:
+        # Matched against the file's own size here: a JPEG is decoded at a smaller scale, and the
+        # library's check would give that as the picture's size.
+        if task.mask is not None:
+            same_shape("the mask", task.mask.size, pic.size)
+        if task.init is not None:
+            same_shape("the starting scene", (task.init.width, task.init.height), pic.size)
         dev = api.pick_device(task.device)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)

@@ -5,7 +5,7 @@ import sys
 import typer
 from PIL import UnidentifiedImageError
 
-from ..batch.reading import reason
+from ..io.reasons import reason
 from ..settings import Settings
 from ..shapes import parse_kinds
 from .show import printable

@@ -8,9 +8,10 @@ import typer
 
 from ..batch.folders import tidy, unwritable
 from ..batch.plan import check_outputs, unique
-from ..batch.reading import named, read_scene, reason, shown
+from ..batch.reading import named, read_scene, shown
 from ..io.files import place
 from ..io.formats import FORMATS, RASTERS, Look, encode, over_limit, to_stdout
+from ..io.reasons import reason
 from ..io.scenefile import loads
 from ..model import shapes_word
 from .checks import ALONE, BY_EXTENSION, check_drawn, check_every, checked, not_to_terminal, usage

@@ -39,7 +39,8 @@ class Progress:
     placed: shapes in the picture so far, a starting scene's (``init``) included.
     total: shapes asked for (``Settings.shapes``); fewer are placed when ``target_psnr`` is
         reached, when ``stop()`` answers True, or when no shape lowers the error any more
-        (a shape that the polish moves off the picture, where it paints nothing, is dropped).
+        (one that the polish moves off the picture, where it paints nothing, is dropped, and
+        another placed in its stead).
     psnr: PSNR in dB of the picture so far against the target at the working size: the hard,
         anti-aliased render that is written (with transparency, over black and white both).
     seconds: wall-clock seconds since fitting began.
@@ -133,6 +134,10 @@ def fit(
             scene = best_of(runs, search, loss, gen, report, stop, beside)
             finish = replace(settings, few_shapes=0, polish_steps=settings.finish_steps, tile=settings.polish_tile)
             scene = _polished(target, weight, scene, finish, stop, report, free)[:2]
+        if len(scene[1]) < settings.shapes and not stop():
+            # A polish drops a shape it moved off the canvas; the shapes asked for are made up
+            # with new ones, placed, refined and frozen as every batch is (not polished again).
+            scene = _fit(target, weight, replace(settings, polish_steps=0), gen, scene, report, stop, free)
         if settings.solves_colours:
             *recoloured, canvas = solved(target, weight, *scene, free)
             if recoloured[1] is not scene[1]:

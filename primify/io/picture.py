@@ -12,6 +12,7 @@ import torch
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from ..render.sizes import size_for
+from .reasons import reason
 
 #: Default for the largest picture, in pixels, that will be decoded (Pillow's own bomb limit).
 MAX_PIXELS = 2 * Image.MAX_IMAGE_PIXELS
@@ -66,7 +67,7 @@ def load(path: str | Path | bytes | BinaryIO, working_size: int | None = None, m
         if w * h > max_pixels:
             raise ValueError(
                 f"it declares {w}×{h} = {w * h:,} pixels, over the limit of {max_pixels:,} "
-                f"(raise it with --max-pixels if the file is trusted)"
+                f"(if the file is trusted, raise the limit: --max-pixels, or primify.open's max_pixels)"
             )
         notes = []
         if getattr(im, "n_frames", 1) > 1:
@@ -90,8 +91,8 @@ ACCEPTED = (
 def open_picture(path: str | os.PathLike | bytes | BinaryIO, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """The picture at ``path`` (or in a file's bytes or a binary file object) as the command line
     reads it: RGB, or RGBA when it has transparency, upright as viewers show it (EXIF
-    orientation applied)."""
-    return load(path, None, max_pixels).image
+    orientation applied). Raises ValueError for a file that is no picture Pillow reads whole."""
+    return _loaded(path, None, max_pixels).image
 
 
 def picture(image, working_size: int | None = None, what: str = "picture") -> Image.Image:
@@ -125,7 +126,7 @@ def sized(image, working_size: int | None = None, what: str = "picture") -> tupl
     if isinstance(image, (str, os.PathLike, *CONTENTS)) or (
         hasattr(image, "read") and not isinstance(image, io.TextIOBase)
     ):
-        pic = load(image, working_size)
+        pic = _loaded(image, working_size)
         return pic.image, pic.size
     if isinstance(image, torch.Tensor):
         t = image.detach().cpu()
@@ -139,6 +140,25 @@ def sized(image, working_size: int | None = None, what: str = "picture") -> tupl
         raise ValueError(f"the {what} is empty ({image.width}×{image.height} pixels)")
     image = normalize(image)
     return image, image.size
+
+
+def _loaded(source, working_size: int | None, max_pixels: int = MAX_PIXELS) -> Picture:
+    """``load``'s picture, failing as a ValueError that names the file and says why as the command
+    line does (Pillow's name none); a file not there or not readable stays the OSError it is."""
+    try:
+        return load(source, working_size, max_pixels)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except Exception as e:  # Pillow's decoders raise SyntaxError, EOFError, struct.error... on damaged files
+        name = os.fsdecode(source) if isinstance(source, (str, os.PathLike)) else getattr(source, "name", None)
+        what = (
+            f"'{name}'"
+            if isinstance(name, str)
+            else "the bytes given"
+            if isinstance(source, CONTENTS)
+            else "the file given"
+        )
+        raise ValueError(f"cannot read {what}: {reason(e)}") from e
 
 
 def _from_array(a: np.ndarray, channels_first: bool, what: str) -> Image.Image:

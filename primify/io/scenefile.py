@@ -21,8 +21,8 @@ import math
 import os
 from typing import IO
 
-from ..arguments import same_shape
 from ..model import MAX_PARAM, Scene, Shape, with_article
+from ..render.sizes import same_shape
 from ..shapes import resolve_kind
 
 FORMAT, VERSION = "primify-scene", 1

@@ -1,0 +1,22 @@
+"""Why a file could not be read, in words a person can act on."""
+
+from PIL import UnidentifiedImageError
+
+
+def reason(e: Exception) -> str:
+    """A reading error as a reason a person can act on."""
+    if isinstance(e, FileNotFoundError):
+        return "no such file"
+    if isinstance(e, IsADirectoryError):
+        return "it is a folder, not a file"
+    if isinstance(e, PermissionError):
+        return "permission denied"
+    if isinstance(e, UnidentifiedImageError):
+        return "not an image that Pillow can read"
+    if "truncated" in str(e).lower():
+        # Pillow says "Truncated File Read" or "image file is truncated (47 bytes not processed)".
+        return "it is truncated: the file ends before the picture does"
+    if isinstance(e, OSError) and e.strerror:
+        # The system's words as part of a sentence: "file name too long", "no space left on device".
+        return e.strerror[0].lower() + e.strerror[1:]
+    return str(e).split("\n")[0].strip() or type(e).__name__
