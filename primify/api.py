@@ -136,7 +136,7 @@ def convert(
     # Masks and scenes are matched against the input's own aspect ratio, which the working
     # size's rounding only comes near.
     if mask is not None:
-        mask = picture(mask, settings.size, "mask").convert("L")
+        mask = picture(mask, None, "mask").convert("L")  # whole: its size names it where it is refused
         same_shape("the mask", mask.size, own)
         mask = mask.resize(small.size, Image.LANCZOS)
     if init is not None:

@@ -123,14 +123,15 @@ class Scene:
 
     def __setattr__(self, name: str, value) -> None:
         # Checked at every assignment, the constructor's too: a scene that exists can be drawn
-        # (a width set to -5 afterwards overflowed deep in torch; a background of 2 was clamped),
-        # and saved (a source not of the canvas's proportions was refused only by save).
-        value = _checked(name, value)
-        if name in ("width", "height", "source"):
-            size = {key: getattr(self, key, None) for key in ("width", "height", "source")} | {name: value}
-            if None not in size.values():
-                sizes.same_shape("a scene's source", size["source"], (size["width"], size["height"]), "its canvas's")
-        super().__setattr__(name, value)
+        # (a width set to -5 afterwards overflowed deep in torch; a background of 2 was clamped).
+        super().__setattr__(name, _checked(name, value))
+
+    def __post_init__(self) -> None:
+        # Made with a source not of its proportions, a scene was drawn, and refused only by save.
+        # Checked once made, not at each assignment: a scene resized in place passes through
+        # sizes of other proportions (save checks again).
+        if self.source is not None:
+            sizes.same_shape("a scene's source", self.source, (self.width, self.height), "its canvas's")
 
     def size_for(self, size: int | None = None) -> tuple[int, int]:
         """Pixel size (width, height) of a render whose longer side is ``size``, in the proportions

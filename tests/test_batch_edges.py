@@ -90,16 +90,17 @@ def test_recursive_follows_linked_subfolders_as_globs_do_each_real_folder_once(t
     assert (tmp_path / "out" / "linked" / "b.primify.json").exists()
 
 
-def test_a_link_to_a_file_in_the_same_tree_is_converted_beside_the_file(tmp_path, picture):
-    # The link and its file were one input, the first found: sub/b.png had no outputs, and no
-    # line said why.
-    make_tree(tmp_path, picture, "photos/sub/b.png")
+def test_a_picture_found_with_a_link_to_it_is_converted_under_its_own_name(tmp_path, picture):
+    # The link, found first, was the one input of the two: sub/b.png had no outputs, and no line
+    # said why. Nor may the two be two inputs: x.jpeg, a link to x.png, writes x's outputs too.
+    make_tree(tmp_path, picture, "photos/sub/b.png", "photos/x.png")
     (tmp_path / "photos" / "a.png").symlink_to("sub/b.png")
+    (tmp_path / "photos" / "x.jpeg").symlink_to("x.png")
     photos, out = tmp_path / "photos", tmp_path / "out"
     result = run(photos, "-r", photos / "sub" / ".." / "sub" / "b.png", *TINY, "--out-dir", out)
     assert result.exit_code == 0, result.output
-    assert sorted(records(result.stdout)) == [str(photos / "a.png"), str(photos / "sub" / "b.png")]
-    assert (out / "a.primify.json").exists() and (out / "sub" / "b.primify.json").exists()
+    assert sorted(records(result.stdout)) == [str(photos / "sub" / "b.png"), str(photos / "x.png")]
+    assert sorted(p.name for p in out.rglob("*.json")) == ["b.primify.json", "x.primify.json"]
 
 
 def test_a_folder_of_hidden_pictures_only_says_they_are_left_out(tmp_path, picture):

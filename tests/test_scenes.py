@@ -190,11 +190,13 @@ def test_init_with_another_aspect_ratio_is_refused(scene_file, tmp_path):
 def test_a_mask_or_scene_of_other_proportions_is_measured_against_the_files_own_size(scene_file, tmp_path):
     # A JPEG is decoded at a smaller scale: 600×400 was said to be 300×200 at --size 64.
     Image.new("RGB", (600, 400), "red").save(tmp_path / "wide.jpg")
-    Image.new("L", (10, 10), 255).save(tmp_path / "mask.png")
+    Image.new("L", (800, 800), 255).save(tmp_path / "mask.jpg")  # decoded small, it was 200×200
     run = [tmp_path / "wide.jpg", "--size", "64", "-n", "40", "-o", tmp_path / "x.png"]
     said = "error: cannot convert '{}': {} is {}, not of the picture's proportions (600×400)\n"
-    masked = invoke("convert", *run, "--mask", tmp_path / "mask.png")
-    assert masked.exit_code == 1 and masked.stderr == said.format(tmp_path / "wide.jpg", "the mask", "10×10")
+    masked = invoke("convert", *run, "--mask", tmp_path / "mask.jpg")
+    assert masked.exit_code == 1 and masked.stderr == said.format(tmp_path / "wide.jpg", "the mask", "800×800")
+    with pytest.raises(ValueError, match="^the mask is 800×800, not of the picture's proportions \\(600×400\\)$"):
+        primify.convert(tmp_path / "wide.jpg", size=64, shapes=4, mask=tmp_path / "mask.jpg")
     scene = loads(scene_file.read_text())
     started = invoke("convert", *run, "--init", scene_file)
     size = f"{scene.width}×{scene.height}"

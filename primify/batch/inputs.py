@@ -43,7 +43,7 @@ def image_suffixes() -> frozenset[str]:
 
 
 def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool] = lambda path: False) -> list[Source]:
-    """The inputs named by ``args``, in order and each folder entry once: files as they are (missing
+    """The inputs named by ``args``, in order and each file once: files as they are (missing
     ones too, to fail when read), the images in folders (sorted; in subfolders too when
     ``recursive``), glob matches, and ``-`` for standard input. Pictures that ``own(path)`` says are
     primify's outputs are left out of folders, so that re-runs do not convert their own results.
@@ -78,15 +78,20 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
             out.append(Source(path, error=broken_link(path)))
         else:
             out.append(Source(path, error=_unusable(path)))
-    seen, unique = set(), []
+    first: dict[str | None, int] = {}
+    unique: list[Source] = []
     for s in out:
-        # One entry of one real folder, however named (x.jpg, ./x.jpg, a linked folder's x.jpg),
-        # is one input. A link to a file is an entry of its own, with outputs of its own name:
-        # taken as its file, it made that file vanish from a folder's outputs.
-        key = None if s.path is None else (os.path.realpath(s.path.parent), s.path.name)
-        if key not in seen or s.error:
-            seen.add(key)
-            unique.append(s)
+        key = None if s.path is None else os.path.realpath(s.path)
+        if key in first and not s.error:
+            # One file is one input however it is named. Where a link and the file it leads to
+            # are both found, the file is converted, under its own name: the link, found first,
+            # made the file's own outputs vanish from a folder's.
+            kept = unique[first[key]]
+            if key is not None and not kept.error and os.path.islink(kept.path) and not os.path.islink(s.path):
+                unique[first[key]] = s
+            continue
+        first.setdefault(key, len(unique))
+        unique.append(s)
     return unique
 
 

@@ -163,7 +163,8 @@ def convert(
         )
     )
     one_stdin(inputs, init, mask)
-    mask_of = lambda: load(read(named(mask), byte_limit(max_pixels)), size, max_pixels).image
+    # Decoded whole, not at the working size: a mask of other proportions is named by its size.
+    mask_of = lambda: load(read(named(mask), byte_limit(max_pixels)), None, max_pixels).image
     weights = checked(mask_of, "--mask", f"cannot read '{shown(named(mask))}'") if mask else None
     said = f"cannot read '{shown(named(init))}'"
     start = checked(lambda: loads(read_scene(named(init))), "--init", said) if init else None
