@@ -193,6 +193,14 @@ def test_a_damaged_file_is_a_value_error_that_names_it_as_the_command_line_does(
     # A file that is not there is the OSError it is.
     with pytest.raises(FileNotFoundError):
         primify.convert(tmp_path / "gone.jpg", tiny())
+    # Nothing at all is said in the command line's words too ("not an image" said less), and a
+    # mask's bytes are the mask's.
+    (tmp_path / "zero.jpg").write_bytes(b"")
+    for given, name in ((tmp_path / "zero.jpg", f"'{tmp_path / 'zero.jpg'}'"), (b"", "the bytes given")):
+        with pytest.raises(ValueError, match=f"^cannot read {re.escape(name)}: it is an empty file$"):
+            primify.convert(given, tiny())
+    with pytest.raises(ValueError, match=f"^cannot read the bytes given as mask: {said}$"):
+        primify.convert(photo, tiny(), mask=cut.read_bytes())
 
 
 @pytest.mark.parametrize("thing", [[[0, 1], [1, 0]], {"a": 1}, None, 3.5, io.StringIO("x")], ids=lambda t: str(t)[:9])

@@ -126,7 +126,7 @@ def sized(image, working_size: int | None = None, what: str = "picture") -> tupl
     if isinstance(image, (str, os.PathLike, *CONTENTS)) or (
         hasattr(image, "read") and not isinstance(image, io.TextIOBase)
     ):
-        pic = _loaded(image, working_size)
+        pic = _loaded(image, working_size, what=what)
         return pic.image, pic.size
     if isinstance(image, torch.Tensor):
         t = image.detach().cpu()
@@ -142,23 +142,27 @@ def sized(image, working_size: int | None = None, what: str = "picture") -> tupl
     return image, image.size
 
 
-def _loaded(source, working_size: int | None, max_pixels: int = MAX_PIXELS) -> Picture:
-    """``load``'s picture, failing as a ValueError that names the file and says why as the command
-    line does (Pillow's name none); a file not there or not readable stays the OSError it is."""
+def _loaded(source, working_size: int | None, max_pixels: int = MAX_PIXELS, what: str = "picture") -> Picture:
+    """``load``'s picture, failing as a ValueError that names the file (or says it is ``what``'s)
+    and says why as the command line does (Pillow's name none); a file not there or not
+    readable stays the OSError it is."""
     try:
         return load(source, working_size, max_pixels)
     except (FileNotFoundError, IsADirectoryError, PermissionError):
         raise
     except Exception as e:  # Pillow's decoders raise SyntaxError, EOFError, struct.error... on damaged files
-        name = os.fsdecode(source) if isinstance(source, (str, os.PathLike)) else getattr(source, "name", None)
-        what = (
+        named = isinstance(source, (str, os.PathLike))
+        name = os.fsdecode(source) if named else getattr(source, "name", None)
+        given = "bytes" if isinstance(source, CONTENTS) else "file"
+        label = (
             f"'{name}'"
             if isinstance(name, str)
-            else "the bytes given"
-            if isinstance(source, CONTENTS)
-            else "the file given"
+            else f"the {given} given" + ("" if what == "picture" else f" as {what}")
         )
-        raise ValueError(f"cannot read {what}: {reason(e)}") from e
+        empty = (
+            len(source) == 0 if given == "bytes" else named and os.path.isfile(source) and not os.path.getsize(source)
+        )
+        raise ValueError(f"cannot read {label}: {'it is an empty file' if empty else reason(e)}") from e
 
 
 def _from_array(a: np.ndarray, channels_first: bool, what: str) -> Image.Image:
