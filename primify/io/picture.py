@@ -12,6 +12,7 @@ import torch
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from ..render.sizes import size_for
+from .arrays import eight_bits, from_array
 from .reasons import reason
 
 #: Default for the largest picture, in pixels, that will be decoded (Pillow's own bomb limit).
@@ -131,9 +132,9 @@ def sized(image, working_size: int | None = None, what: str = "picture") -> tupl
     if isinstance(image, torch.Tensor):
         t = image.detach().cpu()
         # numpy has no bfloat16; any float tensor reads the same as float32.
-        image = _from_array((t.float() if t.is_floating_point() else t).numpy(), channels_first=True, what=what)
+        image = from_array((t.float() if t.is_floating_point() else t).numpy(), channels_first=True, what=what)
     elif isinstance(image, np.ndarray):
-        image = _from_array(image, channels_first=False, what=what)
+        image = from_array(image, channels_first=False, what=what)
     elif not isinstance(image, Image.Image):
         raise TypeError(f"the {what} must be {ACCEPTED}, not {type(image).__name__}")
     if 0 in image.size:
@@ -165,53 +166,6 @@ def _loaded(source, working_size: int | None, max_pixels: int = MAX_PIXELS, what
         raise ValueError(f"cannot read {label}: {'it is an empty file' if empty else reason(e)}") from e
 
 
-def _from_array(a: np.ndarray, channels_first: bool, what: str) -> Image.Image:
-    shape = a.shape
-    if a.ndim == 4 and channels_first and shape[0] == 1:
-        a = a[0]
-    if a.ndim == 3:
-        first, last = shape[-3] in (1, 2, 3, 4), shape[-1] in (1, 2, 3, 4)
-        if first and (channels_first or not last):
-            a = np.moveaxis(a, 0, -1)
-        elif not last:
-            a = None
-    if a is None or a.ndim not in (2, 3):
-        raise ValueError(f"an array of shape {shape} is not a {what}: use H×W, H×W×C or C×H×W with C from 1 to 4")
-    if a.ndim == 3 and a.shape[2] == 1:
-        a = a[..., 0]
-    if a.size == 0:
-        raise ValueError(f"the {what} is empty (an array of shape {shape})")
-    return _eight_bits(a)
-
-
-def _eight_bits(a: np.ndarray) -> Image.Image:
-    """8 bits, as every picture is fitted: H×W is L, then LA, RGB, RGBA by channel count."""
-    return Image.fromarray(np.ascontiguousarray((_unit(a) * 255 + 0.5).astype(np.uint8)))
-
-
-def _unit(a: np.ndarray) -> np.ndarray:
-    """The (non-empty) array's values in [0, 1], by the rule of its dtype (see ``picture``)."""
-    a = a.astype(a.dtype.newbyteorder("="), copy=False)  # big-endian uint16 (I;16B) is uint16 too
-    if a.dtype == bool:
-        return a.astype(np.float64)
-    if a.dtype.kind == "f":
-        if not np.isfinite(a).all():
-            # In words for a file's pixels as well as an array's: a float TIFF comes here too.
-            raise ValueError("float pixel values must lie in [0, 1] (1 is white); these include NaN or infinite ones")
-        lo, hi = float(a.min()), float(a.max())
-        if lo < 0 or hi > 1:
-            raise ValueError(f"float pixel values must lie in [0, 1] (1 is white); these span [{lo:g}, {hi:g}]")
-        return a.astype(np.float64)
-    if a.dtype.kind not in "ui":
-        raise TypeError(f"an array of dtype {a.dtype} is not a picture: use float, bool or integer values")
-    if a.dtype in (np.uint8, np.uint16):
-        return a / np.iinfo(a.dtype).max
-    lo, hi = int(a.min()), int(a.max())
-    if lo < 0:
-        raise ValueError(f"an integer array holds values of at least 0; this one has {lo}")
-    return a / (2 ** max(8, hi.bit_length()) - 1)
-
-
 def normalize(im: Image.Image) -> Image.Image:
     """Any mode to 8-bit sRGB, or RGBA when the picture has transparency, through the picture's
     own colour profile when it has one (Adobe RGB, ProPhoto, CMYK...)."""
@@ -219,7 +173,7 @@ def normalize(im: Image.Image) -> Image.Image:
     if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         # Deep gray reads as the same data in a numpy array does (Pillow's own conversion would
         # clip 16-bit values to white and read floats as 0..255).
-        im = _eight_bits(np.asarray(im))
+        im = eight_bits(np.asarray(im))
     if im.mode in ("La", "RGBa"):
         # Premultiplied alpha: Pillow converts these onward only from their straight forms.
         im = im.convert(im.mode[:-1] + "A")
