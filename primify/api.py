@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .arguments import KEPT, callbacks, contradicted, pick_device
+from .arguments import KEPT, callbacks, contradicted, latched, pick_device, settings_of
 from .fit.optimize import Interrupted, Progress, fit
 from .fit.palette import kmeans
 from .fit.threads import own_threads, threads
@@ -116,21 +116,13 @@ def convert(
     """
     # The option keywords are named after the fields, so the ones given are read back by name.
     given = {k: v for k, v in locals().items() if k in _FIELDS and v is not KEEP}
-    if isinstance(settings, Mapping):
-        if unknown := [k for k in settings if k not in _FIELDS]:
-            # Python's own words named Settings.__init__, not the dict, nor where the key belongs.
-            here = " (an argument of convert itself)" if unknown[0] in _ARGUMENTS else ""
-            raise TypeError(f"settings has no field {unknown[0]!r}{here}; primify.Settings lists its fields")
-        settings = Settings(**settings)
-    elif settings is None:
-        settings = Settings()
-    elif not isinstance(settings, Settings):
-        raise TypeError(f"settings must be a primify.Settings or a dict of its fields, not {type(settings).__name__}")
+    settings = settings_of(settings, _FIELDS, _ARGUMENTS)
     settings = replace(settings, **given)
     device = pick_device(device)
     if generator is None:
         generator = torch.Generator().manual_seed(0)
     callbacks(generator, progress, stop, init, settings.shapes)
+    stop = latched(stop)
     full, own = sized(image, settings.size)
     small = working(full, settings.size)
     # Masks and scenes are matched against the input's own aspect ratio, which the working

@@ -1,9 +1,12 @@
 """Checks of ``convert``'s arguments that are not ``Settings`` fields, made before any work: a
 wrong one is a ValueError or TypeError naming the argument."""
 
+from collections.abc import Callable, Mapping
+
 import torch
 
 from .model import Scene
+from .settings import Settings
 
 
 def pick_device(name: str | torch.device = "auto") -> torch.device:
@@ -69,3 +72,34 @@ def contradicted(init: Scene, settings) -> str | None:
         if any(eight(s.colour) not in allowed for s in init.shapes):
             return "palette"
     return None
+
+
+def settings_of(settings, fields: frozenset[str], arguments: frozenset[str]) -> Settings:
+    """``convert``'s ``settings``, a Settings, a dict of its ``fields`` or None, as a Settings. A
+    key of a dict that is no field is a TypeError naming it, and where it is one of ``convert``'s
+    own ``arguments`` (``device``, say), saying so: Python's words named Settings.__init__."""
+    if isinstance(settings, Mapping):
+        if unknown := [k for k in settings if k not in fields]:
+            here = " (an argument of convert itself)" if unknown[0] in arguments else ""
+            raise TypeError(f"settings has no field {unknown[0]!r}{here}; primify.Settings lists its fields")
+        return Settings(**settings)
+    if settings is None:
+        return Settings()
+    if not isinstance(settings, Settings):
+        raise TypeError(f"settings must be a primify.Settings or a dict of its fields, not {type(settings).__name__}")
+    return settings
+
+
+def latched(stop: Callable[[], bool] | None) -> Callable[[], bool]:
+    """``stop``, not asked again once it has answered True: a caller's may say so only once (a
+    countdown, a flag it clears), and every stage after it must still hear it."""
+    if stop is None:
+        return lambda: False
+    said = False
+
+    def latched_stop() -> bool:
+        nonlocal said
+        said = said or bool(stop())
+        return said
+
+    return latched_stop

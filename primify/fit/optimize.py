@@ -89,7 +89,7 @@ def fit(
     KeyboardInterrupt becomes ``Interrupted`` with the last shapes and background reported.
     ``beside``: few shapes' second search may run in a forked process (see ``search``).
     """
-    start, stop = time.perf_counter(), _latched(stop)
+    start, stop = time.perf_counter(), stop or (lambda: False)
     _, h, w = target.shape
     given, weight = weight, torch.ones(h, w, dtype=target.dtype, device=target.device) if weight is None else weight
     free = free_background and settings.palette is None
@@ -244,18 +244,3 @@ def _choose(target, weight, canvas, radius: float, placed: int, settings: Settin
     owner = torch.searchsorted(ends, chosen, right=True)
     picks = [chosen[owner == i] - (ends[i] - len(p.params)) for i, p in enumerate(pool)]
     return [p.take(idx, target, canvas, weight) for p, idx in zip(pool, picks, strict=True) if len(idx)]
-
-
-def _latched(stop: Callable[[], bool] | None) -> Callable[[], bool]:
-    """``stop``, not asked again once it has answered True: a caller's may say so only once (a
-    countdown, a flag it clears), and every stage after it must still hear it."""
-    if stop is None:
-        return lambda: False
-    said = False
-
-    def latched() -> bool:
-        nonlocal said
-        said = said or bool(stop())
-        return said
-
-    return latched

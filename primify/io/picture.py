@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 import numpy as np
 import torch
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps
 
 from ..render.sizes import size_for
 from .arrays import eight_bits, from_array
@@ -45,22 +45,14 @@ def load(path: str | Path | bytes | BinaryIO, working_size: int | None = None, m
 
     Refuses, before decoding, any picture of more than ``max_pixels`` pixels. JPEGs are decoded
     at the smallest scale still at least twice ``working_size``, so huge photos stay cheap.
-    Raises OSError or ValueError with a reason a person can act on.
+    Raises OSError or ValueError, which ``io.reasons.reason`` puts in words a person can act on.
     """
-    named = isinstance(path, (str, os.PathLike))
     path = io.BytesIO(path) if isinstance(path, CONTENTS) else path
     # Pillow's own bomb check would fire first with its own limit and message; ours replaces it.
     with _bomb_check:
         limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
         try:
             im = Image.open(path)
-        except UnidentifiedImageError:
-            if named:
-                raise
-            # Pillow names the file object ("<_io.BytesIO object at 0x7fc3...>"), which says nothing.
-            name = getattr(path, "name", None)
-            what = f"'{name}'" if isinstance(name, str) else "the bytes given"
-            raise UnidentifiedImageError(f"cannot identify a picture in {what}") from None
         finally:
             Image.MAX_IMAGE_PIXELS = limit
     with im:
