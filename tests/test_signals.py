@@ -386,6 +386,19 @@ def test_ctrl_c_that_reaches_typer_says_it_interrupted(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("command", [["render", "-", "-o", "x.png"], ["convert", "-", "-o", "x.png"]])
+def test_only_the_main_thread_takes_ctrl_c_and_sigterm_while_standard_input_is_read(command):
+    # The kernel gives a signal to any thread that does not block it. torch's thread, started as
+    # torch is imported, blocked neither: a Ctrl-C it took now and then (this file's Ctrl-C test
+    # failed so) left the main thread waiting in read, and the command deaf to it.
+    with reading_standard_input(*command) as proc:
+        tasks = Path(f"/proc/{proc.pid}/task")
+        others = [t for t in tasks.iterdir() if t.name != str(proc.pid)]
+        masks = [int(re.search(r"^SigBlk:\s*(\w+)", (t / "status").read_text(), re.M)[1], 16) for t in others]
+    wanted = 1 << (signal.SIGINT - 1) | 1 << (signal.SIGTERM - 1)
+    assert others and all(mask & wanted == wanted for mask in masks)
+
+
 def test_sigterm_to_render_unwinds_and_exits_143(tmp_path):
     # render had no SIGTERM of its own: the process was killed where it stood (status -15),
     # with whatever it was writing left behind.

@@ -24,7 +24,7 @@ def main() -> None:
         # -j's workers import torch as this process does: started first, they do it side by side.
         if startup.asks_for_workers(sys.argv[1:]):
             startup.warm()
-        with startup.ctrl_c_kept(), startup.collector_off():
+        with startup.ctrl_c_kept(), startup.signals_left_to_main(), startup.collector_off():
             # torch first, on its own: as it is imported, torch inspects frames of the import
             # chain while it registers its operators, and under `python -m primify` a chain
             # through primify's own modules made that slower.
