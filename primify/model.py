@@ -209,8 +209,8 @@ class Scene:
             raise ValueError(f"cannot save '{path}': {why}")
         # Ignored without a word, as the command line's options were, they would only mislead.
         suffix = path.suffix.lower()
-        for name, value, used in (("size", size, suffix != ".json"), ("blur", blur, suffix != ".json")):
-            if value and not used:
+        for name, given in (("size", size is not None), ("blur", blur != 0)):
+            if given and suffix == ".json":
                 raise ValueError(f"{name}: a .json scene file is not drawn, so it takes no {name}")
         if every is not None and suffix != ".gif":
             raise ValueError(f"every: it sets the shapes a GIF's frame adds, and '{path.name}' is no GIF")

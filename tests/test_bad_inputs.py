@@ -49,6 +49,8 @@ BAD = {
     "truncated.jpg": (photo_bytes("JPEG")[:300], "it is truncated: the file ends before the picture does"),
     "truncated.png": (photo_bytes("PNG")[:400], "it is truncated: the file ends before the picture does"),
     "header.jpg": (photo_bytes("JPEG")[:200], "it is truncated: the file ends before the picture does"),
+    # Pillow's WebP decoder said only "could not create decoder object".
+    "truncated.webp": (photo_bytes("WEBP")[:400], "it is damaged or truncated: the WebP decoder cannot read it"),
     "text.jpg": (b"hello, I am not a picture\n" * 10, "not an image that Pillow can read"),
     "noise.png": (np.random.default_rng(1).bytes(2000), "not an image that Pillow can read"),
     "bomb.png": (

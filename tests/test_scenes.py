@@ -3,6 +3,7 @@
 import io
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -164,6 +165,9 @@ def test_a_blank_scene_file_says_it_is_empty(tmp_path):
     blank = tmp_path / "blank.json"
     blank.write_text(" \n")
     with pytest.raises(ValueError, match="^it is empty, not a primify scene$"):
+        primify.load_scene(blank.read_bytes())
+    # A path is named, as the command line names it: a notebook may read many.
+    with pytest.raises(ValueError, match=f"^cannot read '{re.escape(str(blank))}': it is empty, not a primify scene$"):
         primify.load_scene(blank)
     result = invoke("render", blank, "-o", tmp_path / "x.png")
     assert result.exit_code == 1
@@ -390,10 +394,12 @@ def test_render_and_save_options_are_checked_naming_the_option(case, tmp_path, m
     [
         (lambda s: s.save("a.json", blur=2), ValueError, "blur: a .json scene file is not drawn, so it takes no blur"),
         (lambda s: s.save("a.json", 64), ValueError, "size: a .json scene file is not drawn, so it takes no size"),
+        # 0 was "a render's size must be ... at least 1", as if a larger one would do.
+        (lambda s: s.save("a.json", 0), ValueError, "size: a .json scene file is not drawn, so it takes no size"),
         (lambda s: s.save("a.png", every=2), ValueError, "every: it sets the shapes a GIF's frame adds, and 'a.png'"),
         (lambda s: s.save(io.BytesIO()), TypeError, "path must be a file's name (a str or os.PathLike), not BytesIO"),
     ],
-    ids=["json blur", "json size", "png every", "file object"],
+    ids=["json blur", "json size", "json size 0", "png every", "file object"],
 )
 def test_scene_save_refuses_what_it_would_ignore_or_could_not_name(call, error, said, tmp_path, monkeypatch):
     # Each was ignored without a word, or failed deep in pathlib.

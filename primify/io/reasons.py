@@ -16,6 +16,9 @@ def reason(e: Exception) -> str:
     if "truncated" in str(e).lower():
         # Pillow says "Truncated File Read" or "image file is truncated (47 bytes not processed)".
         return "it is truncated: the file ends before the picture does"
+    if str(e) == "could not create decoder object":
+        # All that Pillow's WebP decoder says of a file it cannot start on: a truncated one, say.
+        return "it is damaged or truncated: the WebP decoder cannot read it"
     if isinstance(e, OSError) and e.strerror:
         # The system's words as part of a sentence: "file name too long", "no space left on device".
         return e.strerror[0].lower() + e.strerror[1:]

@@ -191,4 +191,9 @@ def load_scene(source: str | os.PathLike | bytes | bytearray | memoryview | IO) 
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"load_scene takes a path, a file's bytes or a file object, not {type(source).__name__}")
     with open(source, "rb") as f:
-        return loads(f.read())
+        data = f.read()
+    try:
+        return loads(data)
+    except ValueError as e:
+        # As the command line says it: which of a notebook's files was not a scene.
+        raise ValueError(f"cannot read '{os.fsdecode(source)}': {e}") from None
