@@ -69,6 +69,22 @@ def test_glob_patterns_are_expanded_keeping_the_layout_below_the_fixed_part(fold
     assert expand([str(folder / "*.webp")])[0].error == "no files match this pattern"
 
 
+def test_a_pattern_finds_names_that_begin_with_a_dot_where_it_says_so_as_a_shell_does(tmp_path):
+    for name in [".a.png", "b.png", ".hid/c.png", "sub/.d.png", "sub/e.png"]:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+
+    def found(pattern: str) -> list[str]:
+        return [str(s.path.relative_to(tmp_path)) for s in expand([str(tmp_path / pattern)]) if not s.error]
+
+    # '.*' matched nothing: folders and patterns alike left every such name out.
+    assert found(".*.png") == [".a.png"] and found("sub/.*") == ["sub/.d.png"]
+    assert found(".hid/*.png") == [".hid/c.png"]
+    # Without a dot, nothing hidden; and ** crosses no hidden folder, as bash's globstar.
+    assert found("*.png") == ["b.png"] and found("**/*.png") == ["b.png", "sub/e.png"]
+    assert found("**/.*.png") == [".a.png", "sub/.d.png"]
+
+
 def test_inputs_are_deduplicated_and_earlier_outputs_are_not_inputs(folder):
     (folder / "a.primify.png").write_bytes(b"")
     own = own_outputs(DEFAULT_NAME, ["png", "svg"], "triangle", 4)

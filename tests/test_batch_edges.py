@@ -110,6 +110,10 @@ def test_a_folder_of_hidden_pictures_only_says_they_are_left_out(tmp_path, pictu
     said = "its only images have names that begin with a dot, which a folder leaves out; name one to convert it"
     assert result.exit_code == 1 and records(result.stdout)[str(tmp_path / "photos")]["error"].endswith(said)
     assert run(tmp_path / "photos" / ".a.png", *TINY, "--out-dir", tmp_path / "out").exit_code == 0
+    # With -r, a picture in a folder whose name begins with a dot is left out too, and said so.
+    make_tree(tmp_path, picture, "deep/.cache/b.png", "deep/sub/.c.png")
+    result = run(tmp_path / "deep", "-r", *TINY, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 1 and records(result.stdout)[str(tmp_path / "deep")]["error"].endswith(said)
 
 
 def test_a_dangling_link_in_a_folder_is_an_error_line(tmp_path, picture):

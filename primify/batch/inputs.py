@@ -58,13 +58,16 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
             out.append(Source(None))
         elif os.path.isdir(path):
             found, ours = _folder(path, recursive, own)
-            out.extend(found or [Source(path, error=HIDDEN_ONLY if _hidden(path) else NOTHING_IN_FOLDER[bool(ours)])])
+            hidden = not found and _hidden(path, recursive)
+            out.extend(found or [Source(path, error=HIDDEN_ONLY if hidden else NOTHING_IN_FOLDER[bool(ours)])])
         elif not os.path.exists(path) and not os.path.islink(path) and glob.has_magic(arg):
             head = _until_magic(path.parts)
             base, pattern = Path(*head), path.parts[len(head) :]
             depth = None if "**" in pattern else len(pattern)
             # A pattern in a folder that is not there matches nothing, as in a shell.
-            found = _walk(base, depth) if os.path.isdir(base) else ()
+            # Names that begin with a dot are found where the pattern's part says so, as in a shell.
+            dots = any(p.startswith(".") for p in pattern)
+            found = _walk(base, depth, dots) if os.path.isdir(base) else ()
             matches = [
                 Source(p, p.relative_to(base), error) if error else _file(p, p.parent.relative_to(base))
                 for p, error in found
@@ -134,12 +137,12 @@ def _folder(root: Path, recursive: bool, own: Callable[[Path], bool]) -> tuple[l
     return found, left
 
 
-def _hidden(folder: Path) -> bool:
-    """Whether ``folder`` holds a picture whose name begins with a dot (left out of folders)."""
-    try:
-        return any(n.startswith(".") and Path(n).suffix.lower() in image_suffixes() for n in os.listdir(folder))
-    except OSError:
-        return False
+def _hidden(folder: Path, recursive: bool) -> bool:
+    """Whether ``folder`` (with its folders, if ``recursive``) holds a picture that folders leave
+    out: one whose name, or a folder's on the way to it, begins with a dot."""
+    suffixes = image_suffixes()
+    found = _walk(folder, None if recursive else 1, dots=True)
+    return any(not error and path.suffix.lower() in suffixes for path, error in found)
 
 
 def _file(path: Path, folder: Path) -> Source | None:
@@ -166,10 +169,11 @@ def _unusable(path: Path) -> str | None:
         return None
 
 
-def _walk(root: Path, depth: int | None) -> Iterator[tuple[Path, str | None]]:
+def _walk(root: Path, depth: int | None, dots: bool = False) -> Iterator[tuple[Path, str | None]]:
     """(path, None) for each entry below ``root`` that is not a folder, ``depth`` folders deep at
-    most (None: any depth), in sorted order and without hidden names; (folder, reason) for a
-    folder that cannot be listed. Links to folders are followed, each real folder once."""
+    most (None: any depth), in sorted order and without names that begin with a dot unless
+    ``dots``; (folder, reason) for a folder that cannot be listed. Links to folders are followed,
+    each real folder once."""
     seen = set()
 
     def visit(folder: Path, left: int | None) -> Iterator[tuple[Path, str | None]]:
@@ -179,7 +183,7 @@ def _walk(root: Path, depth: int | None) -> Iterator[tuple[Path, str | None]]:
         seen.add(real)
         try:
             with os.scandir(folder) as listing:
-                entries = sorted((e.name, _is_dir(e)) for e in listing if not e.name.startswith("."))
+                entries = sorted((e.name, _is_dir(e)) for e in listing if dots or not e.name.startswith("."))
         except OSError as e:
             yield folder, reason(e)
             return
@@ -204,7 +208,11 @@ def _matches(names: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
     if not pattern:
         return not names
     if pattern[0] == "**":
-        return any(_matches(names[i:], pattern[1:]) for i in range(len(names) + 1))
+        # As a shell's: it crosses no folder whose name begins with a dot.
+        deepest = next((i for i, name in enumerate(names) if name.startswith(".")), len(names))
+        return any(_matches(names[i:], pattern[1:]) for i in range(deepest + 1))
+    if names and names[0].startswith(".") and not pattern[0].startswith("."):
+        return False  # a name that begins with a dot is matched only by a part that does
     return bool(names) and fnmatch.fnmatchcase(names[0], pattern[0]) and _matches(names[1:], pattern[1:])
 
 
