@@ -3,6 +3,7 @@ asked, with the same result as in turn, and no process left behind however the f
 
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -317,3 +318,33 @@ def test_where_sigchld_is_ignored_the_forked_search_still_counts():
     finally:
         signal.signal(signal.SIGCHLD, before)
     assert len(calls) == 1 and torch.equal(beside[0], here[0]) and beside[1] == here[1]
+
+
+def test_a_ctrl_c_while_a_block_sets_the_thread_count_leaves_the_count_as_it_was(monkeypatch):
+    """A block on one thread waits for a thread of its own to set the count outside it; a
+    Ctrl-C during that wait (a notebook's stop) left torch on one thread for good."""
+    from primify.fit import threads as counting
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    joins, join = [], threading.Thread.join
+
+    def interrupted_join(thread, *args):
+        joins.append(thread)
+        if len(joins) == 1:  # a real Ctrl-C, taken by the main thread as the wait ends
+            os.kill(os.getpid(), signal.SIGINT)
+        join(thread, *args)
+
+    monkeypatch.setattr(threading.Thread, "join", interrupted_join)
+    try:
+        with pytest.raises(KeyboardInterrupt), counting.threads(1):
+            pass
+        monkeypatch.undo()
+        after = torch.get_num_threads(), counting._blocks
+        later = []
+        t = threading.Thread(target=lambda: later.append(torch.get_num_threads()))
+        t.start()
+        t.join()
+    finally:
+        torch.set_num_threads(before)
+    assert len(joins) == 1 and after == (2, 0) and later == [2]

@@ -39,21 +39,26 @@ def threads(count: int) -> Iterator[None]:
     if count == before:  # nothing to change, or to hand on (a conversion's own count, a large batch)
         yield
         return
-    # Under the lock: a conversion that begins meanwhile takes up its count (``own_threads``)
-    # only once the count outside is handed on again.
-    with _lock:
-        if not _blocks:
-            _outside = before
-        _blocks += 1
-        _set(count)
-    _here.depth = getattr(_here, "depth", 0) + 1
+    depth, counted = getattr(_here, "depth", 0), False
     try:
+        # Under the lock: a conversion that begins meanwhile takes up its count (``own_threads``)
+        # only once the count outside is handed on again.
+        with _lock:
+            if not _blocks:
+                _outside = before
+            _blocks += 1
+            counted = True
+            _set(count)
+        _here.depth = depth + 1
         yield
     finally:
-        _here.depth -= 1
-        with _lock:
-            _set(before)
-            _blocks -= 1
+        # Also where a Ctrl-C came while the count was being set (``_set`` waits for a thread):
+        # left at 1, the count stayed so for the rest of a notebook's session.
+        _here.depth = depth
+        if counted:
+            with _lock:
+                _blocks -= 1
+                _set(before)
 
 
 def _set(count: int) -> None:
@@ -62,6 +67,7 @@ def _set(count: int) -> None:
     torch.set_num_threads(count)
     if count == _outside:
         return
+    # Interrupted while waiting for it, the thread still sets the count.
     setter = threading.Thread(target=torch.set_num_threads, args=(_outside,), daemon=True)
     try:
         setter.start()
