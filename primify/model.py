@@ -129,7 +129,7 @@ class Scene:
     def __post_init__(self) -> None:
         # Made with a source not of its proportions, a scene was drawn, and refused only by save.
         # Checked once made, not at each assignment: a scene resized in place passes through
-        # sizes of other proportions (save checks again).
+        # sizes of other proportions (a render of a given size checks again, and save).
         if self.source is not None:
             sizes.same_shape("a scene's source", self.source, (self.width, self.height), "its canvas's")
 
@@ -141,6 +141,13 @@ class Scene:
             return self.width, self.height
         if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
             raise ValueError(f"a render's size must be a whole number of pixels of at least 1, not {size!r}")
+        if self.source is not None:
+            # A scene resized in place (its width set anew) kept the old source, whose
+            # proportions then stretched every render of a given size.
+            try:
+                sizes.same_shape("a scene's source", self.source, (self.width, self.height), "its canvas's")
+            except ValueError as e:
+                raise ValueError(f"{e}: a scene resized in place needs a source to match (or None)") from None
         return sizes.size_for(*(self.source or (self.width, self.height)), size)
 
     def render_tensor(
@@ -187,15 +194,15 @@ class Scene:
         path: str | os.PathLike,
         size: int | None = None,
         *,
-        precision: int = 2,
+        precision: int | None = None,
         blur: float = 0,
         every: int | None = None,
         max_pixels: int = MAX_PIXELS,
     ) -> None:
         """Writes the scene to ``path`` in the format its extension names, as the command line
         does: ``.png`` or ``.jpg`` rendered with longer side ``size`` (default: the working
-        size; a transparent scene's JPEG lies over white), ``.svg`` with ``precision``
-        decimals, ``.json`` the scene file that ``primify.load_scene`` reads, ``.gif`` an
+        size; a transparent scene's JPEG lies over white), ``.svg`` (or ``.uri``) with
+        ``precision`` decimals (default 2), ``.json`` the scene file that ``primify.load_scene`` reads, ``.gif`` an
         animation of the shapes being added, ``every`` shapes a frame. ``blur`` and
         ``max_pixels`` (for the PNG, JPEG and GIF) are as in ``render``. The file appears whole
         or not at all; an existing one is replaced. A wrong option is a ValueError or TypeError
@@ -214,6 +221,8 @@ class Scene:
                 raise ValueError(f"{name}: a .json scene file is not drawn, so it takes no {name}")
         if every is not None and suffix != ".gif":
             raise ValueError(f"every: it sets the shapes a GIF's frame adds, and '{path.name}' is no GIF")
+        if precision is not None and suffix not in (".svg", ".uri"):
+            raise ValueError(f"precision: it sets an SVG's decimals, and '{path.name}' is no SVG")
         self.size_for(size)
         if formats.FORMATS[path.suffix.lower()] in formats.RASTERS:
             self._within(size, max_pixels)
@@ -226,7 +235,7 @@ class Scene:
             except ValueError as e:
                 raise ValueError(f"cannot save '{path}': {e}") from None
         blur, every = checks.real(0)("blur", blur), checks.whole(1, optional=True)("every", every)
-        formats.write(self, path, formats.Look(size, precision, blur, every))
+        formats.write(self, path, formats.Look(size, 2 if precision is None else precision, blur, every))
 
     def _repr_svg_(self) -> str:
         from .render.svg import to_svg  # svg draws Scenes, so it is imported when used

@@ -650,6 +650,15 @@ def test_a_scene_whose_source_is_not_of_its_canvas_proportions_is_refused_when_m
     scene.height = 20
     scene.save(tmp_path / "s.json")
     assert primify.load_scene(tmp_path / "s.json") == scene
+    # Left of other proportions, its renders of a given size were stretched to the old source's.
+    scene.width = 40
+    assert scene.render().size == (40, 20)
+    resized = r"^a scene's source is 100×100, not of its canvas's proportions \(40×20\): a scene resized in place"
+    for draw in (lambda: scene.render(80), lambda: scene.save(tmp_path / "s.png", 80)):
+        with pytest.raises(ValueError, match=resized):
+            draw()
+    scene.source = None
+    assert scene.render(80).size == (80, 40) and not (tmp_path / "s.png").exists()
 
 
 # torch's global defaults are the caller's: they change neither where primify computes nor what.

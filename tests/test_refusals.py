@@ -352,6 +352,24 @@ def test_a_look_given_where_only_json_is_written_is_refused(photo, tmp_path, mon
         assert run(*source, *args[:2], "-o", "z.json", "--frames", "f", command=command).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    "command, args",
+    [
+        ("convert", ["--precision", "3", "-o", "x.png", "--frames", "f"]),
+        ("convert", ["--precision", "2", "--format", "png,json", "--out-dir", "out"]),
+        ("render", ["--precision", "0", "-o", "x.gif", "-o", "x.jpg"]),
+    ],
+)
+def test_a_precision_given_where_no_svg_is_written_is_refused(photo, tmp_path, monkeypatch, command, args):
+    # It was ignored without a word (2, the default, too: given, it says an SVG is wanted).
+    monkeypatch.chdir(tmp_path)
+    assert run(photo, *FAST, "-o", "s.json").exit_code == 0
+    source = [photo, *FAST] if command == "convert" else ["s.json"]
+    refused(run(*source, *args, command=command), "--precision sets an SVG's decimals, and no SVG is written")
+    assert sorted(os.listdir(tmp_path)) == sorted([photo.name, "s.json"])
+    assert run(*source, *args[:2], "-o", "y.uri", command=command).exit_code == 0
+
+
 def test_version_is_written_in_one_place():
     result = CliRunner().invoke(cli.app, ["--version"])
     assert result.exit_code == 0 and result.stdout == f"primify {primify.__version__}\n"

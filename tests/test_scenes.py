@@ -262,6 +262,28 @@ def test_gif_and_frames_have_as_many_frames_as_asked(photo, tmp_path):
     assert np.abs(last_gif - final).mean() < 8  # a GIF's 256 colours are close to the PNG's
 
 
+def test_a_blur_blurs_every_frame_of_a_gif_and_of_frames_as_it_does_the_png(photo, tmp_path):
+    # The GIF and the frames were drawn sharp, the blur ignored without a word.
+    result = invoke(
+        "convert", photo, *FAST, "--blur", 3, "--every", 4, "-o", tmp_path / "a.png", "-o", tmp_path / "a.gif",
+        "-o", tmp_path / "a.json", "--frames", tmp_path / "frames",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    # Animations are drawn at the working size, the PNG at the input's: as the PNG is drawn there.
+    scene = loads((tmp_path / "a.json").read_text())
+    png = np.asarray(scene.render(blur=3, size=Image.open(tmp_path / "a.png").size[0]))
+    assert np.array_equal(png, np.asarray(Image.open(tmp_path / "a.png")))
+    png = np.asarray(scene.render(blur=3)).astype(int)
+    frames = sorted((tmp_path / "frames").iterdir())
+    assert np.array_equal(np.asarray(Image.open(frames[-1])), png)
+    first = scene.shapes[:4]
+    early = np.asarray(primify.Scene(scene.width, scene.height, scene.background, first).render(blur=3))
+    assert np.array_equal(np.asarray(Image.open(frames[0])), early)
+    gif = [np.asarray(f.convert("RGB")).astype(int) for f in ImageSequence.Iterator(Image.open(tmp_path / "a.gif"))]
+    sharp = np.asarray(scene.render()).astype(int)
+    assert np.abs(gif[-1] - png).mean() < 2 < np.abs(gif[-1] - sharp).mean()
+
+
 def test_frames_that_exist_are_refused_before_any_work_and_overwrite_leaves_no_stale_ones(photo, tmp_path):
     frames = tmp_path / "frames"
     first = invoke("convert", photo, *FAST, "--every", 2, "--frames", frames, "--out-dir", tmp_path / "o1")
@@ -397,9 +419,10 @@ def test_render_and_save_options_are_checked_naming_the_option(case, tmp_path, m
         # 0 was "a render's size must be ... at least 1", as if a larger one would do.
         (lambda s: s.save("a.json", 0), ValueError, "size: a .json scene file is not drawn, so it takes no size"),
         (lambda s: s.save("a.png", every=2), ValueError, "every: it sets the shapes a GIF's frame adds, and 'a.png'"),
+        (lambda s: s.save("a.png", precision=2), ValueError, "precision: it sets an SVG's decimals, and 'a.png' is"),
         (lambda s: s.save(io.BytesIO()), TypeError, "path must be a file's name (a str or os.PathLike), not BytesIO"),
     ],
-    ids=["json blur", "json size", "json size 0", "png every", "file object"],
+    ids=["json blur", "json size", "json size 0", "png every", "png precision", "file object"],
 )
 def test_scene_save_refuses_what_it_would_ignore_or_could_not_name(call, error, said, tmp_path, monkeypatch):
     # Each was ignored without a word, or failed deep in pathlib.

@@ -8,6 +8,7 @@ from PIL import UnidentifiedImageError
 from ..io.reasons import reason
 from ..settings import Settings
 from ..shapes import parse_kinds
+from .options import PRECISION
 from .show import printable
 
 #: Formats that are text, which a terminal shows as it is; the others would fill it with bytes.
@@ -99,6 +100,17 @@ def check_every(every: int | None, suffixes: list[str], frames: bool | None = No
         if frames is None
         else "--every sets the shapes a frame of a GIF or --frames adds, and neither is written",
     )
+
+
+def check_precision(precision: int | None, suffixes: list[str]) -> int:
+    """``--precision``, or its default where not given; a usage error where it is given and no
+    SVG (or data URI, an SVG too) is among the outputs' ``suffixes``: it was ignored without a word."""
+    usage(
+        precision is not None and not {".svg", ".uri"} & set(suffixes),
+        "--precision",
+        "--precision sets an SVG's decimals, and no SVG is written",
+    )
+    return PRECISION if precision is None else precision
 
 
 def check_drawn(output_size: int | None, blur: float, suffixes: list[str], frames: bool = False) -> None:

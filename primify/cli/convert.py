@@ -22,7 +22,18 @@ from ..io.scenefile import loads
 from ..settings import Settings
 from . import INTERRUPTED, STOPPING, options
 from . import convert_options as o
-from .checks import ALONE, BY_EXTENSION, check_drawn, check_every, checked, kinds, not_to_terminal, one_stdin, usage
+from .checks import (
+    ALONE,
+    BY_EXTENSION,
+    check_drawn,
+    check_every,
+    check_precision,
+    checked,
+    kinds,
+    not_to_terminal,
+    one_stdin,
+    usage,
+)
 from .checks import blur as check_blur
 from .show import Show, err, error
 
@@ -41,7 +52,7 @@ def convert(
     overwrite: options.Overwrite = False,
     skip_existing: o.SkipExistingOption = False,
     blur: options.Blur = 0,
-    precision: options.Precision = 2,
+    precision: options.Precision = None,
     output_size: o.OutputSizeOption = None,
     frames: o.FramesOption = None,
     every: options.Every = None,
@@ -123,6 +134,7 @@ def convert(
     written = [p.suffix.lower() for p in output or []] if output and not to_stdout else [f".{e}" for e in exts]
     check_every(every, written, frames is not None)
     check_drawn(output_size, blur, written, frames is not None)
+    precision = check_precision(precision, written)
     if not output:
         checked(lambda: check_extensions(name, exts), "--name")
     sources = expand(inputs, recursive, own_outputs(name, exts, shape, shapes))

@@ -65,14 +65,21 @@ Blur = Annotated[
         callback=_finite,
         metavar="PX",
         rich_help_panel=OUTPUT,
-        help="Gaussian blur, in working-size pixels, in the SVG (a filter) and the PNG alike: blurred placeholders; "
-        "at most the working size.",
+        help="Gaussian blur, in working-size pixels, in the SVG (a filter) and every raster alike (PNG, JPEG, each "
+        "GIF and --frames frame): blurred placeholders; at most the working size.",
     ),
 ]
+#: Decimals of SVG coordinates where --precision is not given.
+PRECISION = 2
 Precision = Annotated[
-    int,
+    Optional[int],
     typer.Option(
-        min=0, max=6, metavar="D", help="Decimals of SVG coordinates, in working-size pixels.", rich_help_panel=OUTPUT
+        min=0,
+        max=6,
+        metavar="D",
+        show_default=str(PRECISION),
+        help="Decimals of SVG coordinates, in working-size pixels.",
+        rich_help_panel=OUTPUT,
     ),
 ]
 Every = Annotated[

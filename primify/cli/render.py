@@ -14,7 +14,7 @@ from ..io.formats import FORMATS, RASTERS, Look, encode, over_limit, to_stdout
 from ..io.reasons import reason
 from ..io.scenefile import loads
 from ..model import shapes_word
-from .checks import ALONE, BY_EXTENSION, check_drawn, check_every, checked, not_to_terminal, usage
+from .checks import ALONE, BY_EXTENSION, check_drawn, check_every, check_precision, checked, not_to_terminal, usage
 from .checks import blur as check_blur
 from .options import (
     DEFAULT_MAX_PIXELS,
@@ -76,7 +76,7 @@ def render(
         ),
     ] = None,
     blur: Blur = 0,
-    precision: Precision = 2,
+    precision: Precision = None,
     every: Every = None,
     overwrite: Overwrite = False,
     quiet: Quiet = False,
@@ -97,6 +97,7 @@ def render(
     suffixes = [f".{formats[0]}"] if piped else [p.suffix.lower() for p in output]
     check_every(every, suffixes)
     check_drawn(output_size, blur, suffixes)
+    precision = check_precision(precision, suffixes)
     checked(lambda: check_outputs([(p, str(scene)) for p in output if not piped], [scene]), "--output")
     for path in [] if piped else output:
         # Exit 1, as convert's refusals of these: not a misuse of the options. A link that leads

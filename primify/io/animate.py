@@ -2,11 +2,12 @@
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 
 from PIL import Image
 
 from ..model import Scene
-from ..render.hard import blank, flatten, paint, to_image
+from ..render.hard import blank, flatten, paint, render, to_image
 from ..render.sizes import stretch
 
 #: Frames a GIF gets when no ``every`` is given.
@@ -20,11 +21,19 @@ def default_every(scene: Scene, frames: int = GIF_FRAMES) -> int:
     return max(1, math.ceil(len(scene.shapes) / frames))
 
 
-def frames(scene: Scene, every: int, size: tuple[int, int] | None = None) -> Iterator[Image.Image]:
+def frames(scene: Scene, every: int, size: tuple[int, int] | None = None, blur: float = 0) -> Iterator[Image.Image]:
     """The picture after every ``every`` shapes, and after the last: ceil(N / every) frames
     (one, of the bare background, for a scene without shapes). Rendered at ``size`` (width,
-    height; default: the working size), painting each shape once."""
+    height; default: the working size), painting each shape once; blurred by ``blur``
+    working-size pixels, as ``render`` blurs, each frame drawn anew."""
     w, h = size or scene.size_for()
+    if blur:
+        # A blur spreads every shape so far, so each frame is the render of the shapes up to it
+        # (the last, the PNG's very picture). Ignored, it left a placeholder's GIF sharp.
+        ends = [*range(every, len(scene.shapes), every), len(scene.shapes)]
+        for end in ends:
+            yield render(replace(scene, shapes=scene.shapes[:end]), blur=blur, size=(w, h))
+        return
     canvas = blank(scene.background, h, w)
     for i, shape in enumerate(scene.shapes, 1):
         paint(canvas, shape, scale=stretch(scene, w, h))
@@ -34,10 +43,13 @@ def frames(scene: Scene, every: int, size: tuple[int, int] | None = None) -> Ite
         yield to_image(canvas)
 
 
-def save_gif(scene: Scene, file, every: int, size: tuple[int, int] | None = None, comment: str = "") -> None:
-    """Writes the frames, at ``size``, as a looping GIF to ``file`` (a path or binary file)."""
+def save_gif(
+    scene: Scene, file, every: int, size: tuple[int, int] | None = None, comment: str = "", blur: float = 0
+) -> None:
+    """Writes the frames, at ``size`` and blurred by ``blur``, as a looping GIF to ``file`` (a
+    path or binary file)."""
     # A GIF's transparency is all or nothing, so a transparent scene is laid over white.
-    images = (flatten(im) for im in frames(scene, every, size))
+    images = (flatten(im) for im in frames(scene, every, size, blur))
     count = max(1, math.ceil(len(scene.shapes) / every))
     durations = [FRAME_MS] * (count - 1) + [LAST_MS]
     # Pillow folds a frame identical to the one before into it, keeping the timing. It takes the

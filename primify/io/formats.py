@@ -88,7 +88,8 @@ def encode(scene: Scene, fmt: str, look: Look = Look(), own: tuple[int, int] | N
     buf = io.BytesIO()
     comment = f"{MARK}; {note}" if note else MARK
     if fmt == "GIF":
-        save_gif(scene, buf, look.every or default_every(scene), look.pixels(scene, own, animation=True), comment)
+        every, size = look.every or default_every(scene), look.pixels(scene, own, animation=True)
+        save_gif(scene, buf, every, size, comment, look.blur)
         return buf.getvalue()
     image = render(scene, blur=look.blur, size=look.pixels(scene, own))
     if fmt == "JPEG":
@@ -135,7 +136,7 @@ def frame_files(
     """Numbered PNG frames ``<stem>.0001.png``... of the scene being built, in ``folder``."""
     files = []
     every = look.every or default_every(scene)
-    for i, image in enumerate(frames(scene, every, look.pixels(scene, own, animation=True)), 1):
+    for i, image in enumerate(frames(scene, every, look.pixels(scene, own, animation=True), look.blur), 1):
         buf = io.BytesIO()
         image.save(buf, "PNG", pnginfo=png_text(note, i))
         files.append((folder / f"{stem}.{i:04d}.png", buf.getvalue()))
