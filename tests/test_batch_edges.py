@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from primify import cli
@@ -201,3 +202,21 @@ def test_a_glob_through_link_loops_follows_each_real_folder_once(tmp_path, pictu
         "a.primify.json",
         "sub/b.primify.json",
     ]
+
+
+def test_a_picture_too_long_for_its_jpeg_is_that_inputs_error_and_the_next_is_converted(tmp_path, picture):
+    # 70000 px wide, its JPEG at its own size failed in Pillow after converting ("broken data
+    # stream", libjpeg's own line on standard error); the same for a GIF ended the whole batch
+    # with a traceback.
+    Image.new("RGB", (70000, 2), (10, 200, 10)).save(tmp_path / "long.png")
+    make_tree(tmp_path, picture, "next.png")
+    out = tmp_path / "out"
+    result = run(tmp_path / "long.png", tmp_path / "next.png", "-n", "2", "--size", "16", "--format", "jpg", "--json",
+                 "--out-dir", out)  # fmt: skip
+    found = records(result.stdout)
+    said = "a JPEG is at most 65,500 pixels a side, not 70000×2"
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert (
+        found[str(tmp_path / "long.png")]["error"] == f"cannot write the outputs of '{tmp_path / 'long.png'}': {said}"
+    )
+    assert found[str(tmp_path / "next.png")]["status"] == "ok" and os.listdir(out) == ["next.primify.jpg"]

@@ -370,6 +370,26 @@ def test_a_precision_given_where_no_svg_is_written_is_refused(photo, tmp_path, m
     assert run(*source, *args[:2], "-o", "y.uri", command=command).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    "command, args, said",
+    [
+        ("convert", ["-o", "x.gif"], "--output-size 70000: a GIF is at most 65,535 pixels a side"),
+        ("convert", ["--format", "png,jpg", "--out-dir", "out"], "--output-size 70000: a JPEG is at most 65,500"),
+        ("render", ["-o", "-", "--format", "gif"], "--output-size 70000: a GIF is at most 65,535 pixels a side"),
+    ],
+)
+def test_an_output_size_longer_than_a_format_holds_is_refused(photo, tmp_path, monkeypatch, command, args, said):
+    # Found only once drawn: a traceback (GIF), or Pillow's "broken data stream" (JPEG).
+    monkeypatch.chdir(tmp_path)
+    assert run(photo, *FAST, "-o", "s.json").exit_code == 0
+    source = [photo, *FAST] if command == "convert" else ["s.json"]
+    refused(run(*source, "--output-size", "70000", "--max-pixels", 10**11, *args, command=command), said)
+    assert sorted(os.listdir(tmp_path)) == sorted([photo.name, "s.json"])
+    with pytest.raises(ValueError, match="^a GIF is at most 65,535 pixels a side, not 70000×52500$"):
+        primify.load_scene(tmp_path / "s.json").save(tmp_path / "s.gif", 70000, max_pixels=10**11)
+    assert not (tmp_path / "s.gif").exists()
+
+
 def test_version_is_written_in_one_place():
     result = CliRunner().invoke(cli.app, ["--version"])
     assert result.exit_code == 0 and result.stdout == f"primify {primify.__version__}\n"

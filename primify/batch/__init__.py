@@ -61,4 +61,6 @@ def run(
             except OSError as e:
                 where = f"'{e.filename}'" if e.filename else f"the outputs of '{item.source.name}'"
                 result = replace(result, error=f"cannot write {where}: {reason(e)}")
+            except Exception as e:  # too large a side for a JPEG, memory for a huge PNG: this picture's alone
+                result = replace(result, error=f"cannot write the outputs of '{item.source.name}': {reason(e)}")
         on_result(result, item.outputs)

@@ -5,6 +5,7 @@ import sys
 import typer
 from PIL import UnidentifiedImageError
 
+from ..io.formats import FORMATS, MAX_SIDE
 from ..io.reasons import reason
 from ..settings import Settings
 from ..shapes import parse_kinds
@@ -114,9 +115,15 @@ def check_precision(precision: int | None, suffixes: list[str]) -> int:
 
 
 def check_drawn(output_size: int | None, blur: float, suffixes: list[str], frames: bool = False) -> None:
-    """A usage error where ``--output-size`` or ``--blur`` is given and only scene JSON (among the
-    outputs' ``suffixes``) is written, without ``frames``: a scene holds neither, so either was
-    ignored without a word."""
+    """A usage error where ``--output-size`` is longer than a format among the outputs'
+    ``suffixes`` holds, or where it or ``--blur`` is given and only scene JSON is written, without
+    ``frames``: a scene holds neither, so either was ignored without a word."""
+    for fmt in {FORMATS.get(s) for s in suffixes} & MAX_SIDE.keys():
+        usage(
+            output_size is not None and output_size > MAX_SIDE[fmt],
+            "--output-size",
+            f"--output-size {output_size}: a {fmt} is at most {MAX_SIDE[fmt]:,} pixels a side",
+        )
     if frames or any(s != ".json" for s in suffixes):
         return
     usage(output_size is not None, "--output-size", "--output-size sizes pictures, and only JSON is written")

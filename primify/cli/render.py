@@ -132,8 +132,8 @@ def render(
             to_stdout(encode(picture, FORMATS["." + formats[0]], look))
         else:
             place([(p, encode(picture, FORMATS[p.suffix.lower()], look)) for p in output], lambda path: overwrite)
-    except OSError as e:
-        where = "to standard output" if piped else f"'{e.filename or output[0]}'"
+    except (OSError, ValueError, MemoryError) as e:
+        where = "to standard output" if piped else f"'{getattr(e, 'filename', None) or output[0]}'"
         error(f"cannot write {where}: {reason(e)}")
         raise typer.Exit(1) from None
     finally:

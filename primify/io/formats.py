@@ -59,6 +59,19 @@ def unwritable(path: Path) -> str | None:
     return f"{what} (use {', '.join(sorted(FORMATS))})"
 
 
+#: The longest side a format holds: libjpeg's limit, and a GIF's 16-bit sides. Past them Pillow
+#: failed only once the picture was drawn, with "broken data stream" or a traceback.
+MAX_SIDE = {"JPEG": 65500, "GIF": 65535}
+
+
+def too_long(fmt: str, width: int, height: int) -> str | None:
+    """Why format ``fmt`` cannot hold a picture of ``width`` × ``height``, or None where it can."""
+    most = MAX_SIDE.get(fmt)
+    if most is None or max(width, height) <= most:
+        return None
+    return f"a {fmt} is at most {most:,} pixels a side, not {width}×{height}"
+
+
 def over_limit(width: int, height: int, limit: int, what: str) -> str | None:
     """Why ``what`` is not drawn at ``width`` × ``height`` under a limit of ``limit`` pixels, or None."""
     if width * height <= limit:
@@ -87,11 +100,13 @@ def encode(scene: Scene, fmt: str, look: Look = Look(), own: tuple[int, int] | N
         return (text if not note else '{"note": ' + json.dumps(f"{MARK}: {note}") + ", " + text[1:]).encode()
     buf = io.BytesIO()
     comment = f"{MARK}; {note}" if note else MARK
+    size = look.pixels(scene, own, animation=fmt == "GIF")
+    if why := too_long(fmt, *size):
+        raise ValueError(why)
     if fmt == "GIF":
-        every, size = look.every or default_every(scene), look.pixels(scene, own, animation=True)
-        save_gif(scene, buf, every, size, comment, look.blur)
+        save_gif(scene, buf, look.every or default_every(scene), size, comment, look.blur)
         return buf.getvalue()
-    image = render(scene, blur=look.blur, size=look.pixels(scene, own))
+    image = render(scene, blur=look.blur, size=size)
     if fmt == "JPEG":
         # JPEG has no alpha: a transparent scene is laid over white, as viewers show one. Full
         # colour resolution (4:4:4): halving it smears the flat colours shapes are made of.

@@ -19,6 +19,8 @@ def reason(e: Exception) -> str:
     if str(e) == "could not create decoder object":
         # All that Pillow's WebP decoder says of a file it cannot start on: a truncated one, say.
         return "it is damaged or truncated: the WebP decoder cannot read it"
+    if isinstance(e, MemoryError) or "can't allocate memory" in str(e):  # torch's words for it
+        return "out of memory"
     if isinstance(e, OSError) and e.strerror:
         # The system's words as part of a sentence: "file name too long", "no space left on device".
         return e.strerror[0].lower() + e.strerror[1:]
