@@ -78,16 +78,16 @@ def ctrl_c_held() -> Iterator[None]:
 
 @contextmanager
 def signals_left_to_main() -> Iterator[None]:
-    """Threads started during the block (torch starts one as it is imported) never take Ctrl-C
-    or SIGTERM. The kernel gives a signal to any one thread that does not block it, and Python
-    handles it only in the main thread: one taken by torch's thread while the main thread waited
-    in a system call (``render -`` reading standard input) left the command deaf to it, waiting
-    on. A thread starts with the mask of the thread that starts it, so the block holds both
-    signals meanwhile; one that comes is delivered at its end, to this thread."""
+    """Threads started during the block (torch starts one as it is imported) never take Ctrl-C,
+    SIGTERM or SIGHUP. The kernel gives a signal to any one thread that does not block it, and
+    Python handles it only in the main thread: one taken by torch's thread while the main thread
+    waited in a system call (``render -`` reading standard input) left the command deaf to it,
+    waiting on. A thread starts with the mask of the thread that starts it, so the block holds
+    these signals meanwhile; one that comes is delivered at its end, to this thread."""
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
     try:
         yield
     finally:

@@ -39,9 +39,10 @@ def pictures(tmp_path) -> list[Path]:
     return paths
 
 
-def start(*args, script: Path | None = None) -> subprocess.Popen:
+def start(*args, script: Path | None = None, ignoring: tuple[int, ...] = ()) -> subprocess.Popen:
     """``primify convert`` in a session of its own, as a shell starts a job; run by ``script``,
-    a file that runs primify's ``main`` with something altered, where given."""
+    a file that runs primify's ``main`` with something altered, where given; started with the
+    signals ``ignoring`` ignored, as `trap "" INT` has a shell start it."""
     program = [script] if script else ["-m", "primify"]
     return subprocess.Popen(
         [sys.executable, *map(str, program), "convert", *map(str, args)],
@@ -49,6 +50,7 @@ def start(*args, script: Path | None = None) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=lambda: [signal.signal(n, signal.SIG_IGN) for n in ignoring] and None,
     )
 
 
@@ -395,7 +397,7 @@ def test_only_the_main_thread_takes_ctrl_c_and_sigterm_while_standard_input_is_r
         tasks = Path(f"/proc/{proc.pid}/task")
         others = [t for t in tasks.iterdir() if t.name != str(proc.pid)]
         masks = [int(re.search(r"^SigBlk:\s*(\w+)", (t / "status").read_text(), re.M)[1], 16) for t in others]
-    wanted = 1 << (signal.SIGINT - 1) | 1 << (signal.SIGTERM - 1)
+    wanted = 1 << (signal.SIGINT - 1) | 1 << (signal.SIGTERM - 1) | 1 << (signal.SIGHUP - 1)
     assert others and all(mask & wanted == wanted for mask in masks)
 
 
@@ -406,6 +408,43 @@ def test_sigterm_to_render_unwinds_and_exits_143(tmp_path):
         os.kill(proc.pid, signal.SIGTERM)
         assert proc.wait(timeout=60) == 143 and proc.stderr.read() == ""
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["INT", "TERM", "HUP"])
+def test_a_signal_the_command_was_started_ignoring_stays_ignored(tmp_path, pictures, signum):
+    # A script's background job starts with Ctrl-C ignored, and `trap "" TERM` or nohup mean to
+    # outlive the terminal: the batch put in its own handlers, and stopped (SIGINT) or ended.
+    out = tmp_path / "out"
+    proc = start(pictures[0], *SLOW, "40", "--out-dir", out, ignoring=(signum,))
+    seen = wait_for_progress(proc)
+    os.killpg(proc.pid, signum)
+    code, records, err = finish(proc, seen)
+    assert code == 0, err
+    assert [(r["status"], r["shapes"]) for r in records] == [("ok", 40)]
+    check_files(out, records)
+
+
+def test_sighup_unwinds_as_sigterm_does_leaving_whole_files_and_no_process(tmp_path, pictures):
+    # The terminal closed: the command was killed where it stood (no handler), with whatever it
+    # was writing left behind, and -j's workers with it.
+    out = tmp_path / "out"
+    proc = start(tmp_path / "in", *SLOW, "200", "-j", "2", "--out-dir", out)
+    seen = wait_for_progress(proc)
+    os.kill(proc.pid, signal.SIGHUP)
+    code, records, err = finish(proc, seen)
+    assert code == 129 and "Traceback" not in err, err
+    check_files(out, records)
+    assert left_in(proc.pid) == []
+
+
+def test_workers_end_with_a_command_killed_with_sigkill(tmp_path, pictures):
+    # Nothing in the command runs at SIGKILL (out of memory, `timeout -s KILL`): its workers,
+    # and the server they were forked from, waited for work for ever, with their memory.
+    proc = start(tmp_path / "in", *SLOW, "200", "-j", "2", "--out-dir", tmp_path / "out")
+    wait_for_progress(proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    assert left_in(proc.pid, patience=15) == []
 
 
 def test_first_ctrl_c_on_dask_stops_the_cluster_work_and_reports_every_input(tmp_path, pictures):

@@ -4,7 +4,9 @@ workers need no access to the caller's files."""
 
 import gc
 import os
+import select
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -58,7 +60,9 @@ def run_processes(
 
     def new_pool() -> ProcessPoolExecutor:
         pools.append(
-            ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_start_worker, initargs=(halt, queue, threads))
+            ProcessPoolExecutor(
+                jobs, mp_context=ctx, initializer=_start_worker, initargs=(halt, queue, threads, os.getpid())
+            )
         )
         return pools[-1]
 
@@ -188,14 +192,35 @@ NO_WORKERS = "no worker process could be started or kept running to convert it"
 _halt = _queue = None
 
 
-def _start_worker(halt, queue, threads: int) -> None:
+def _start_worker(halt, queue, threads: int, command: int) -> None:
     global _halt, _queue
     # The terminal sends Ctrl-C to every process; the parent decides what it means.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with(command)
     torch.set_num_threads(threads)
     # The worker is ours and ends with the pool: what its imports made is never garbage.
     gc.freeze()
     _halt, _queue = halt, queue
+
+
+def _end_with(command: int) -> None:
+    """Ends this worker when the process of ``command`` ends. Killed with SIGKILL (by the kernel
+    out of memory, or ``timeout -s KILL``), the command could not end its pool, and the workers,
+    which hold their own queue's other end and the server's, waited for work for ever, with the
+    server they were forked from, and their memory. Where the system cannot watch a process
+    (no pidfd), they are left to their pool, as before."""
+    try:
+        watched = os.pidfd_open(command)
+    except ProcessLookupError:  # gone already
+        os._exit(1)
+    except (AttributeError, OSError):
+        return
+
+    def watch() -> None:
+        select.select([watched], [], [])  # readable once the process has ended
+        os._exit(1)
+
+    threading.Thread(target=watch, name="primify-command-watch", daemon=True).start()
 
 
 def _work_in_worker(task: Task, reports: bool) -> Result:

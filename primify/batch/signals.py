@@ -1,7 +1,7 @@
-"""Ctrl-C and SIGTERM for the command line. A first Ctrl-C asks to stop and keep what is done;
-a second one, or SIGTERM, aborts at once: the abort callbacks run (worker processes are ended)
-and KeyboardInterrupt (exit 130) or SystemExit(143) unwinds, and outputs, written atomically,
-are either whole or not there."""
+"""Ctrl-C, SIGTERM and SIGHUP for the command line. A first Ctrl-C asks to stop and keep what
+is done; a second one, SIGTERM or SIGHUP (the terminal closed) aborts at once: the abort
+callbacks run (worker processes are ended) and KeyboardInterrupt (exit 130) or SystemExit (143,
+129) unwinds, and outputs, written atomically, are either whole or not there."""
 
 import signal
 from collections.abc import Callable, Iterator
@@ -41,12 +41,18 @@ def graceful(stopping: Callable[[], None] = lambda: None) -> Iterator[Callable[[
         _abort()
         raise SystemExit(128 + signum)
 
-    old = signal.signal(signal.SIGINT, on_int), signal.signal(signal.SIGTERM, on_term)
+    # A signal the command was started ignoring (`trap "" INT`, a script's background job) stays
+    # ignored: whoever started it meant it to outlive them.
+    handlers = {signal.SIGINT: on_int, signal.SIGTERM: on_term, signal.SIGHUP: on_term}
+    old = {n: signal.getsignal(n) for n in handlers}
+    for n, handler in handlers.items():
+        if old[n] is not signal.SIG_IGN:
+            signal.signal(n, handler)
     try:
         yield lambda: bool(pressed)
     finally:
-        signal.signal(signal.SIGINT, old[0])
-        signal.signal(signal.SIGTERM, old[1])
+        for n in handlers:
+            signal.signal(n, old[n])
 
 
 @contextmanager

@@ -39,9 +39,12 @@ def main() -> None:
         # The process is the command's own and ends with it: what exists now (modules, torch's
         # objects) is never garbage, so the collector need never scan it again while fitting.
         gc.freeze()
-        # SIGTERM unwinds, as Ctrl-C does: the files being written are taken away, and the
-        # folders made for them (convert's batches decide more, in batch.signals).
-        signal.signal(signal.SIGTERM, _terminated)
+        # SIGTERM, and SIGHUP (the terminal closed), unwind as Ctrl-C does: the files being
+        # written are taken away, and the folders made for them (convert's batches decide more,
+        # in batch.signals). Unless the command was started ignoring it (nohup), as meant.
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                signal.signal(signum, _terminated)
         app()
         code = 0
     except SystemExit as e:
