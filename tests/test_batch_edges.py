@@ -66,6 +66,25 @@ def test_an_unreadable_folder_is_an_error_line_and_the_next_input_is_converted(t
     assert lines[2:] == ["error: 1 of 2 inputs failed; each has its line above"]
 
 
+def test_a_pattern_enters_no_folder_that_cannot_hold_a_match(tmp_path, picture):
+    # Once a part began with a dot, every hidden folder was walked, and one that could not be
+    # listed, where no match could be, failed the run.
+    make_tree(tmp_path, picture, "pics/.a.png", "pics/.git/locked/x.png", "pics/sub/.b.png")
+    (tmp_path / "pics" / ".git" / "locked").chmod(0)
+    done = run_unprivileged(tmp_path, "pics/**/.*.png", *TINY, "--out-dir", "out")
+    assert done.returncode == 0, done.stderr
+    assert sorted(records(done.stdout)) == ["pics/.a.png", "pics/sub/.b.png"]
+
+
+def test_with_recursive_hidden_folders_are_not_hidden_pictures(tmp_path, picture):
+    # A project whose only pictures are in .cache (or .venv) was said to have pictures with names
+    # that begin with a dot.
+    make_tree(tmp_path, picture, "proj/.cache/thumb.png")
+    result = run(tmp_path / "proj", "-r", *TINY, "--out-dir", tmp_path / "out")
+    error = records(result.stdout)[str(tmp_path / "proj")]["error"]
+    assert result.exit_code == 1 and error.endswith("it is a folder with no images in it")
+
+
 def test_recursive_reports_an_unreadable_subfolder(tmp_path, picture):
     make_tree(tmp_path, picture, "photos/a.png", "photos/sub/b.png")
     (tmp_path / "photos" / "sub").chmod(0)

@@ -3,6 +3,7 @@ bytes)."""
 
 import errno
 import fnmatch
+import functools
 import glob
 import os
 from collections.abc import Callable, Iterator
@@ -65,9 +66,12 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
             base, pattern = Path(*head), path.parts[len(head) :]
             depth = None if "**" in pattern else len(pattern)
             # A pattern in a folder that is not there matches nothing, as in a shell.
-            # Names that begin with a dot are found where the pattern's part says so, as in a shell.
+            # Names that begin with a dot are found where the pattern's part says so, as in a
+            # shell; only folders that may hold a match are entered (nor said to be unreadable).
             dots = any(p.startswith(".") for p in pattern)
-            found = _walk(base, depth, dots) if os.path.isdir(base) else ()
+            found = (
+                _walk(base, depth, dots, functools.partial(_may_hold, pattern=pattern)) if os.path.isdir(base) else ()
+            )
             matches = [
                 Source(p, p.relative_to(base), error) if error else _file(p, p.parent.relative_to(base))
                 for p, error in found
@@ -139,9 +143,9 @@ def _folder(root: Path, recursive: bool, own: Callable[[Path], bool]) -> tuple[l
 
 def _hidden(folder: Path, recursive: bool) -> bool:
     """Whether ``folder`` (with its folders, if ``recursive``) holds a picture that folders leave
-    out: one whose name, or a folder's on the way to it, begins with a dot."""
+    out for a name that begins with a dot (not one in a folder so named: a project's .venv)."""
     suffixes = image_suffixes()
-    found = _walk(folder, None if recursive else 1, dots=True)
+    found = _walk(folder, None if recursive else 1, dots=True, enter=lambda parts: not parts[-1].startswith("."))
     return any(not error and path.suffix.lower() in suffixes for path, error in found)
 
 
@@ -169,11 +173,14 @@ def _unusable(path: Path) -> str | None:
         return None
 
 
-def _walk(root: Path, depth: int | None, dots: bool = False) -> Iterator[tuple[Path, str | None]]:
+def _walk(
+    root: Path, depth: int | None, dots: bool = False, enter: Callable[[tuple[str, ...]], bool] | None = None
+) -> Iterator[tuple[Path, str | None]]:
     """(path, None) for each entry below ``root`` that is not a folder, ``depth`` folders deep at
     most (None: any depth), in sorted order and without names that begin with a dot unless
     ``dots``; (folder, reason) for a folder that cannot be listed. Links to folders are followed,
-    each real folder once."""
+    each real folder once, and only where ``enter`` (given the folder's parts below ``root``) is
+    True, if given."""
     seen = set()
 
     def visit(folder: Path, left: int | None) -> Iterator[tuple[Path, str | None]]:
@@ -190,7 +197,7 @@ def _walk(root: Path, depth: int | None, dots: bool = False) -> Iterator[tuple[P
         for name, is_dir in entries:
             if not is_dir:
                 yield folder / name, None
-            elif left is None or left > 1:
+            elif (left is None or left > 1) and (enter is None or enter((folder / name).relative_to(root).parts)):
                 yield from visit(folder / name, None if left is None else left - 1)
 
     yield from visit(root, depth)
@@ -203,6 +210,23 @@ def _is_dir(entry: os.DirEntry) -> bool:
         return False
 
 
+def _may_hold(folder: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
+    """Whether a folder at path parts ``folder`` may hold a match of glob parts ``pattern``."""
+    if not folder:
+        return bool(pattern)
+    if not pattern:
+        return False
+    if pattern[0] == "**":
+        crossed = not folder[0].startswith(".") and _may_hold(folder[1:], pattern)
+        return crossed or _may_hold(folder, pattern[1:])
+    return _part(folder[0], pattern[0]) and _may_hold(folder[1:], pattern[1:])
+
+
+def _part(name: str, part: str) -> bool:
+    """Whether one name matches one glob part: one that begins with a dot only a part that does."""
+    return (part.startswith(".") or not name.startswith(".")) and fnmatch.fnmatchcase(name, part)
+
+
 def _matches(names: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
     """Whether path parts ``names`` match glob parts ``pattern``, where ``**`` is any depth."""
     if not pattern:
@@ -211,9 +235,7 @@ def _matches(names: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
         # As a shell's: it crosses no folder whose name begins with a dot.
         deepest = next((i for i, name in enumerate(names) if name.startswith(".")), len(names))
         return any(_matches(names[i:], pattern[1:]) for i in range(deepest + 1))
-    if names and names[0].startswith(".") and not pattern[0].startswith("."):
-        return False  # a name that begins with a dot is matched only by a part that does
-    return bool(names) and fnmatch.fnmatchcase(names[0], pattern[0]) and _matches(names[1:], pattern[1:])
+    return bool(names) and _part(names[0], pattern[0]) and _matches(names[1:], pattern[1:])
 
 
 def _until_magic(parts: tuple[str, ...]) -> list[str]:
