@@ -2,12 +2,13 @@
 
 import math
 from collections.abc import Iterator
-from dataclasses import replace
 
 from PIL import Image
 
+from .. import checks
 from ..model import Scene
-from ..render.hard import blank, flatten, paint, render, to_image
+from ..render.blur import pictures
+from ..render.hard import SUPERSAMPLE, blank, flatten, paint, to_image
 from ..render.sizes import stretch
 
 #: Frames a GIF gets when no ``every`` is given.
@@ -28,11 +29,11 @@ def frames(scene: Scene, every: int, size: tuple[int, int] | None = None, blur: 
     working-size pixels, as ``render`` blurs, each frame drawn anew."""
     w, h = size or scene.size_for()
     if blur:
-        # A blur spreads every shape so far, so each frame is the render of the shapes up to it
-        # (the last, the PNG's very picture). Ignored, it left a placeholder's GIF sharp.
-        ends = [*range(every, len(scene.shapes), every), len(scene.shapes)]
-        for end in ends:
-            yield render(replace(scene, shapes=scene.shapes[:end]), blur=blur, size=(w, h))
+        # Ignored, a blur left a placeholder's animation sharp. The last frame is the PNG's picture.
+        blur = checks.real(0, max(scene.width, scene.height))("blur", blur)
+        yield from pictures(
+            scene, w, h, SUPERSAMPLE, blur, [*range(every, len(scene.shapes), every), len(scene.shapes)]
+        )
         return
     canvas = blank(scene.background, h, w)
     for i, shape in enumerate(scene.shapes, 1):

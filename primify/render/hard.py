@@ -86,12 +86,9 @@ def render(
         rows = max(1, _MAX_BAND // w)
         bands = [np.asarray(to_image(band(scene, w, h, top, min(h, top + rows), samples))) for top in range(0, h, rows)]
         return Image.fromarray(np.concatenate(bands) if len(bands) > 1 else bands[0])
-    from .blur import blurred  # which draws with this module's band
+    from .blur import pictures  # which draws with this module's painting
 
-    t = blurred(scene, w, h, samples, blur)
-    if scene.background is not None:
-        t = t[:3] + (1 - t[3:]) * torch.tensor(scene.background, dtype=t.dtype, device=t.device)[:, None, None]
-    return to_image(t)
+    return next(pictures(scene, w, h, samples, blur, [len(scene.shapes)]))
 
 
 def paint(
