@@ -1,6 +1,7 @@
 """Every kind of file a batch over a photo folder meets: clean success or one clear error."""
 
 import io
+import json
 import os
 import struct
 import subprocess
@@ -227,6 +228,24 @@ def test_animated_gif_uses_the_first_frame_and_says_so(tmp_path):
     assert result.exit_code == 0
     assert "anim.gif: note: animated, using the first of 2 frames" in result.stderr
     assert np.asarray(Image.open(tmp_path / "o.png"))[..., 0].mean() > 200
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux's /proc")
+def test_a_file_that_says_it_is_empty_and_is_not_is_read(tmp_path):
+    # /proc's files give 0 as their size: this one was "an empty file".
+    result = convert("/proc/self/status", "-o", tmp_path / "o.png")
+    assert result.exit_code == 1
+    assert result.stderr == "error: cannot read '/proc/self/status': not an image that Pillow can read\n"
+
+
+def test_pillows_warning_of_damaged_exif_data_is_the_pictures_warning(tmp_path):
+    # Pillow's own UserWarning, with its source line, came through -q, naming no file.
+    path = tmp_path / "exif.jpg"
+    Image.new("RGB", (32, 24), (200, 40, 40)).save(path, exif=b"Exif\x00\x00II*\x00\xff\xff\xff\xff")
+    result = convert(path, "--json", "-o", tmp_path / "o.png")
+    said = "Corrupt EXIF data. Expecting to read 2 bytes but only got 0."
+    assert result.exit_code == 0 and result.stderr == ""
+    assert json.loads(result.stdout)["warnings"] == [said]
 
 
 def test_transparent_pixels_do_not_turn_black(tmp_path):

@@ -390,6 +390,16 @@ def test_an_output_size_longer_than_a_format_holds_is_refused(photo, tmp_path, m
     assert not (tmp_path / "s.gif").exists()
 
 
+@pytest.mark.parametrize("option", ["--out-dir", "--frames"])
+def test_a_folder_option_given_a_dash_is_refused_and_dot_slash_dash_is_a_folder(photo, tmp_path, monkeypatch, option):
+    # Everywhere else - is a pipe: a folder named - was made without a word.
+    monkeypatch.chdir(tmp_path)
+    refused(run(photo, *FAST, option, "-"), f"{option} names a folder, not standard output; write ./- for a folder")
+    assert sorted(os.listdir(tmp_path)) == [photo.name]
+    assert run(photo, *FAST, option, "./-", *(["-o", "x.png"] if option == "--frames" else [])).exit_code == 0
+    assert os.listdir(tmp_path / "-")
+
+
 def test_version_is_written_in_one_place():
     result = CliRunner().invoke(cli.app, ["--version"])
     assert result.exit_code == 0 and result.stdout == f"primify {primify.__version__}\n"

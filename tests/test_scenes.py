@@ -169,6 +169,8 @@ def test_a_blank_scene_file_says_it_is_empty(tmp_path):
     # A path is named, as the command line names it: a notebook may read many.
     with pytest.raises(ValueError, match=f"^cannot read '{re.escape(str(blank))}': it is empty, not a primify scene$"):
         primify.load_scene(blank)
+    with open(blank, "rb") as f, pytest.raises(ValueError, match=f"^cannot read '{re.escape(str(blank))}': it is"):
+        primify.load_scene(f)
     result = invoke("render", blank, "-o", tmp_path / "x.png")
     assert result.exit_code == 1
     assert result.stderr == f"error: cannot read '{blank}': it is empty, not a primify scene\n"

@@ -168,7 +168,11 @@ def _unusable(path: Path) -> str | None:
     except OSError:  # a name too long, say: reading it says so
         return None
     try:
-        return "it is an empty file" if os.path.isfile(path) and path.stat().st_size == 0 else None
+        if not os.path.isfile(path) or path.stat().st_size:
+            return None
+        # A size of 0 is also what /proc's files say of themselves: empty is what reads as empty.
+        with open(path, "rb") as f:
+            return None if f.read(1) else "it is an empty file"
     except OSError:
         return None
 

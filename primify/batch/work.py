@@ -86,11 +86,16 @@ def work(
         result.stopped = True
         return result
     try:
-        pic = load(task.data, task.settings.size, task.max_pixels)
+        # Pillow warns of a file's damaged parts (its EXIF data, say) on standard error, naming no
+        # file, through -q, once from each worker: here they are the picture's warnings.
+        with warnings.catch_warnings(record=True) as reading:
+            warnings.simplefilter("always")
+            pic = load(task.data, task.settings.size, task.max_pixels)
     except Exception as e:  # Pillow's decoders raise SyntaxError, EOFError, struct.error... on damaged files
         result.error = f"cannot read '{task.name}': {reason(e)}"
         return result
     result.notes, result.size = pic.notes, pic.size
+    read = list(dict.fromkeys(" ".join(str(w.message).split()) for w in reading))
     if task.raster is not None and (why := over_limit(*size_for(*pic.size, task.raster), task.max_pixels, "it")):
         result.error = f"cannot convert '{task.name}': {why}"
         return result
@@ -117,7 +122,7 @@ def work(
             )
         # The picture was given decoded, a JPEG perhaps at a smaller scale: its own size is the file's.
         scene.source = pic.size
-        result.warnings = [str(w.message) for w in caught]
+        result.warnings = read + [str(w.message) for w in caught]
         result.scene, result.device, result.stopped = scene, dev.type, bool(stop and stop())
         result.psnr = psnr_of(scene, working(pic.image, task.settings.size))
         goal, asked = task.settings.target_psnr, task.settings.shapes

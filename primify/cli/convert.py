@@ -126,6 +126,13 @@ def convert(
         "--output names the file itself; give --output or --out-dir, not both",
     )
     usage(bool(output) and name is not None, "--name", "--output names the file itself; --name is for --out-dir")
+    # Everywhere else "-" is a pipe: a folder of that name would be made without a word.
+    for option, folder in (("--out-dir", out_dir), ("--frames", frames)):
+        usage(
+            folder == Path("-"),
+            option,
+            f"{option} names a folder, not standard output; write ./- for a folder named -",
+        )
     name = DEFAULT_NAME if name is None else name
     # Without --out-dir the outputs go to the current folder, which no option names.
     out_dir_option = "--out-dir" if out_dir is not None else None

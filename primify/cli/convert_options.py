@@ -93,6 +93,7 @@ OutputOption = Annotated[
 OutDirOption = Annotated[
     Path | None,
     typer.Option(
+        parser=as_given,
         metavar="DIR",
         rich_help_panel=OUTPUT,
         show_default=".",
@@ -136,6 +137,7 @@ OutputSizeOption = Annotated[
 FramesOption = Annotated[
     Optional[Path],
     typer.Option(
+        parser=as_given,
         metavar="DIR",
         show_default=False,
         rich_help_panel=OUTPUT,

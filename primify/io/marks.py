@@ -67,8 +67,9 @@ def _said(path: Path, *keys: str) -> str:
     damaged one or one declaring more pixels than Pillow's own limit (a decompression bomb) too,
     which only its header is read of, and which says nothing."""
     try:
+        # Quiet: a bomb's warning, or one of damaged EXIF data, is the picture's, said when read.
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")
             with Image.open(path) as im:
                 said = next((im.info[k] for k in keys if im.info.get(k)), "")
     except Exception:  # Pillow's decoders raise more than OSError on damaged headers

@@ -185,15 +185,18 @@ def load_scene(source: str | os.PathLike | bytes | bytearray | memoryview | IO) 
     if isinstance(source, (bytes, bytearray, memoryview)):
         return loads(bytes(source))
     if callable(getattr(source, "read", None)):
-        return loads(source.read())
-    if isinstance(source, str) and source.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+        named, data = getattr(source, "name", None), source.read()  # a file opened by name has one
+    elif isinstance(source, str) and source.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
         raise ValueError("load_scene reads a path, and this is a scene's JSON text: pass text.encode(), its bytes")
-    if not isinstance(source, (str, os.PathLike)):
+    elif not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"load_scene takes a path, a file's bytes or a file object, not {type(source).__name__}")
-    with open(source, "rb") as f:
-        data = f.read()
+    else:
+        with open(source, "rb") as f:
+            named, data = os.fsdecode(source), f.read()
     try:
         return loads(data)
     except ValueError as e:
+        if not isinstance(named, str):
+            raise
         # As the command line says it: which of a notebook's files was not a scene.
-        raise ValueError(f"cannot read '{os.fsdecode(source)}': {e}") from None
+        raise ValueError(f"cannot read '{named}': {e}") from None
