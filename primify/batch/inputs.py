@@ -146,7 +146,7 @@ def _hidden(folder: Path, recursive: bool) -> bool:
     out for a name that begins with a dot (not one in a folder so named: a project's .venv)."""
     suffixes = image_suffixes()
     found = _walk(folder, None if recursive else 1, dots=True, enter=lambda parts: not parts[-1].startswith("."))
-    return any(not error and path.suffix.lower() in suffixes for path, error in found)
+    return any(not error and path.name.startswith(".") and path.suffix.lower() in suffixes for path, error in found)
 
 
 def _file(path: Path, folder: Path) -> Source | None:
