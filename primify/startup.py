@@ -78,12 +78,12 @@ def ctrl_c_held() -> Iterator[None]:
 
 @contextmanager
 def signals_left_to_main() -> Iterator[None]:
-    """Threads started during the block (torch starts one as it is imported) never take Ctrl-C,
-    SIGTERM or SIGHUP. The kernel gives a signal to any one thread that does not block it, and
-    Python handles it only in the main thread: one taken by torch's thread while the main thread
-    waited in a system call (``render -`` reading standard input) left the command deaf to it,
-    waiting on. A thread starts with the mask of the thread that starts it, so the block holds
-    these signals meanwhile; one that comes is delivered at its end, to this thread."""
+    """Threads started during the block (numpy's OpenBLAS starts one as torch imports numpy)
+    never take Ctrl-C, SIGTERM or SIGHUP. The kernel gives a signal to any one thread that does
+    not block it, and Python handles it only in the main thread: one taken by that thread while
+    the main thread waited in a system call (``render -`` reading standard input) left the
+    command deaf to it, waiting on. A thread starts with the mask of the thread that starts it,
+    so the block holds these signals meanwhile; one that comes is delivered at its end, here."""
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
