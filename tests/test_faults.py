@@ -1,5 +1,8 @@
 """Faults: numerical blow-ups, interruption, repeatability and what the SVG may contain."""
 
+import resource
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -100,3 +103,22 @@ def test_out_of_memory_on_an_accelerator_warns_and_finishes_on_the_cpu(picture, 
         scene = primify.convert(picture, fast, device="meta")
     assert devices == ["meta", "cpu"]
     assert len(scene.shapes) == fast.shapes
+
+
+def test_render_out_of_memory_while_blurring_is_one_line(tmp_path, picture):
+    # torch says it is out of memory with a RuntimeError, which came through as a traceback.
+    picture.save(tmp_path / "p.png")
+    assert (
+        CliRunner()
+        .invoke(cli.app, ["convert", str(tmp_path / "p.png"), *FAST, "-o", str(tmp_path / "s.json")])
+        .exit_code
+        == 0
+    )
+    limit = lambda: resource.setrlimit(resource.RLIMIT_AS, (5 << 30, 5 << 30))  # noqa: E731
+    big = ["--blur", "2", "--output-size", "40000", "--max-pixels", "2000000000", "-o", tmp_path / "big.png"]
+    done = subprocess.run(
+        [sys.executable, "-m", "primify", "render", tmp_path / "s.json", *map(str, big)],
+        capture_output=True, text=True, preexec_fn=limit, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 1 and done.stderr == f"error: cannot write '{tmp_path / 'big.png'}': out of memory\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png", "s.json"]

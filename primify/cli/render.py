@@ -132,7 +132,7 @@ def render(
             to_stdout(encode(picture, FORMATS["." + formats[0]], look))
         else:
             place([(p, encode(picture, FORMATS[p.suffix.lower()], look)) for p in output], lambda path: overwrite)
-    except (OSError, ValueError, MemoryError) as e:
+    except (OSError, ValueError, MemoryError, RuntimeError) as e:  # torch's own out of memory is a RuntimeError
         where = "to standard output" if piped else f"'{getattr(e, 'filename', None) or output[0]}'"
         error(f"cannot write {where}: {reason(e)}")
         raise typer.Exit(1) from None
