@@ -85,6 +85,16 @@ def test_a_pattern_finds_names_that_begin_with_a_dot_where_it_says_so_as_a_shell
     assert found("**/.*.png") == [".a.png", "sub/.d.png"]
 
 
+def test_a_pattern_ending_in_a_slash_names_folders_as_a_shell_does(tmp_path):
+    for name in ["top.png", "a/x.png", "b/y.png", "b/deeper/z.png"]:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    # Path drops the slash: 'DIR/*/' matched top.png, a file, and neither folder's pictures.
+    found = expand([str(tmp_path / "*") + "/"])
+    assert [str(s.path.relative_to(tmp_path)) for s in found] == ["a/x.png", "b/y.png"]
+    assert expand([str(tmp_path / "c*") + "/"])[0].error == "no folders match this pattern"
+
+
 def test_inputs_are_deduplicated_and_earlier_outputs_are_not_inputs(folder):
     (folder / "a.primify.png").write_bytes(b"")
     own = own_outputs(DEFAULT_NAME, ["png", "svg"], "triangle", 4)

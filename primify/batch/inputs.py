@@ -57,6 +57,10 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
         path = Path(arg)
         if arg == STDIN:
             out.append(Source(None))
+        elif arg.endswith(("/", os.sep)) and glob.has_magic(arg) and not os.path.exists(path):
+            # A trailing slash names folders only, as in a shell (Path drops it: files matched).
+            folders = sorted(glob.glob(arg, recursive=True))
+            out.extend(expand(folders, recursive, own) or [Source(path, error="no folders match this pattern")])
         elif os.path.isdir(path):
             found, ours = _folder(path, recursive, own)
             hidden = not found and _hidden(path, recursive)
