@@ -2,7 +2,6 @@
 bytes)."""
 
 import errno
-import fnmatch
 import functools
 import glob
 import os
@@ -13,6 +12,7 @@ from pathlib import Path
 from PIL import Image
 
 from ..io.reasons import reason
+from . import globs
 from .reading import STDIN, shown
 
 
@@ -66,20 +66,19 @@ def expand(args: list[str], recursive: bool = False, own: Callable[[Path], bool]
             hidden = not found and _hidden(path, recursive)
             out.extend(found or [Source(path, error=HIDDEN_ONLY if hidden else NOTHING_IN_FOLDER[bool(ours)])])
         elif not os.path.exists(path) and not os.path.islink(path) and glob.has_magic(arg):
-            head = _until_magic(path.parts)
+            head = globs.until_magic(path.parts)
             base, pattern = Path(*head), path.parts[len(head) :]
             depth = None if "**" in pattern else len(pattern)
             # A pattern in a folder that is not there matches nothing, as in a shell.
             # Names that begin with a dot are found where the pattern's part says so, as in a
             # shell; only folders that may hold a match are entered (nor said to be unreadable).
             dots = any(p.startswith(".") for p in pattern)
-            found = (
-                _walk(base, depth, dots, functools.partial(_may_hold, pattern=pattern)) if os.path.isdir(base) else ()
-            )
+            enter = functools.partial(globs.may_hold, pattern=pattern)
+            found = _walk(base, depth, dots, enter) if os.path.isdir(base) else ()
             matches = [
                 Source(p, p.relative_to(base), error) if error else _file(p, p.parent.relative_to(base))
                 for p, error in found
-                if error or _matches(p.relative_to(base).parts, pattern)
+                if error or globs.matches(p.relative_to(base).parts, pattern)
             ]
             matches = [m for m in matches if m]
             out.extend(matches)
@@ -216,40 +215,3 @@ def _is_dir(entry: os.DirEntry) -> bool:
         return entry.is_dir()
     except OSError:
         return False
-
-
-def _may_hold(folder: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
-    """Whether a folder at path parts ``folder`` may hold a match of glob parts ``pattern``."""
-    if not folder:
-        return bool(pattern)
-    if not pattern:
-        return False
-    if pattern[0] == "**":
-        crossed = not folder[0].startswith(".") and _may_hold(folder[1:], pattern)
-        return crossed or _may_hold(folder, pattern[1:])
-    return _part(folder[0], pattern[0]) and _may_hold(folder[1:], pattern[1:])
-
-
-def _part(name: str, part: str) -> bool:
-    """Whether one name matches one glob part: one that begins with a dot only a part that does."""
-    return (part.startswith(".") or not name.startswith(".")) and fnmatch.fnmatchcase(name, part)
-
-
-def _matches(names: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
-    """Whether path parts ``names`` match glob parts ``pattern``, where ``**`` is any depth."""
-    if not pattern:
-        return not names
-    if pattern[0] == "**":
-        # As a shell's: it crosses no folder whose name begins with a dot.
-        deepest = next((i for i, name in enumerate(names) if name.startswith(".")), len(names))
-        return any(_matches(names[i:], pattern[1:]) for i in range(deepest + 1))
-    return bool(names) and _part(names[0], pattern[0]) and _matches(names[1:], pattern[1:])
-
-
-def _until_magic(parts: tuple[str, ...]) -> list[str]:
-    head = []
-    for p in parts:
-        if glob.has_magic(p):
-            break
-        head.append(p)
-    return head

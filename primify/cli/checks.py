@@ -1,6 +1,8 @@
 """The library's ValueErrors as usage errors (exit 2): one sentence naming the option."""
 
+import math
 import sys
+from pathlib import Path
 
 import typer
 from PIL import UnidentifiedImageError
@@ -72,6 +74,27 @@ def blur(px: float, side: int, what: str) -> None:
     the blur's kernel, and the time and memory it takes, grow with it, and one that wide leaves
     a flat colour."""
     usage(px > side, "--blur", f"{px:g} px is wider than {what}, {side} px; give at most {side}")
+
+
+def check_target(psnr: float | None) -> None:
+    """Usage errors for a ``--target-psnr`` that no picture could reach, or every picture has."""
+    usage(psnr is not None and math.isnan(psnr), "--target-psnr", "nan is not a number of decibels")
+    usage(psnr == math.inf, "--target-psnr", "no picture reaches inf dB; leave it out to place every shape")
+    usage(
+        psnr is not None and psnr <= 0,
+        "--target-psnr",
+        f"every picture is above {psnr} dB before the first shape; give a target above 0 dB",
+    )
+
+
+def check_folders(**folders: Path | None) -> None:
+    """A usage error for a folder option (``out_dir=`` for ``--out-dir``) given ``-``: everywhere
+    else ``-`` is a pipe, and a folder of that name would be made without a word."""
+    for name, folder in folders.items():
+        option = "--" + name.replace("_", "-")
+        usage(
+            folder == Path("-"), option, f"{option} names a folder, not standard output; write ./- for a folder named -"
+        )
 
 
 def opacity(value: float | None) -> float | None:

@@ -1,6 +1,5 @@
 """``primify convert``: options into settings, a plan and a task; the batch runs in the library."""
 
-import math
 from pathlib import Path
 
 import typer
@@ -27,7 +26,9 @@ from .checks import (
     BY_EXTENSION,
     check_drawn,
     check_every,
+    check_folders,
     check_precision,
+    check_target,
     checked,
     kinds,
     not_to_terminal,
@@ -83,17 +84,7 @@ def convert(
     # -o - given twice is standard output once, as render takes it.
     to_stdout = bool(output) and set(output) == {Path("-")}
     usage(Path("-") in (output or []) and not to_stdout, "--output", ALONE)
-    usage(target_psnr is not None and math.isnan(target_psnr), "--target-psnr", "nan is not a number of decibels")
-    usage(
-        target_psnr == math.inf,
-        "--target-psnr",
-        "no picture reaches inf dB; leave it out to place every shape",
-    )
-    usage(
-        target_psnr is not None and target_psnr <= 0,
-        "--target-psnr",
-        f"every picture is above {target_psnr} dB before the first shape; give a target above 0 dB",
-    )
+    check_target(target_psnr)
     check_blur(blur, size, "the working size (--size)")
     if dask is not None:
         checked(lambda: check_address(dask), "--dask", f"cannot use the Dask scheduler at '{dask}'")
@@ -126,13 +117,7 @@ def convert(
         "--output names the file itself; give --output or --out-dir, not both",
     )
     usage(bool(output) and name is not None, "--name", "--output names the file itself; --name is for --out-dir")
-    # Everywhere else "-" is a pipe: a folder of that name would be made without a word.
-    for option, folder in (("--out-dir", out_dir), ("--frames", frames)):
-        usage(
-            folder == Path("-"),
-            option,
-            f"{option} names a folder, not standard output; write ./- for a folder named -",
-        )
+    check_folders(out_dir=out_dir, frames=frames)
     name = DEFAULT_NAME if name is None else name
     # Without --out-dir the outputs go to the current folder, which no option names.
     out_dir_option = "--out-dir" if out_dir is not None else None
