@@ -127,11 +127,18 @@ class Scene:
         super().__setattr__(name, _checked(name, value))
 
     def __post_init__(self) -> None:
-        # Made with a source not of its proportions, a scene was drawn, and refused only by save.
-        # Checked once made, not at each assignment: a scene resized in place passes through
-        # sizes of other proportions (a render of a given size checks again, and save).
-        if self.source is not None:
+        # Once made, not at each assignment: resized in place, a scene passes through other
+        # proportions (a render of a given size checks again, and save).
+        self._check_source()
+
+    def _check_source(self, advice: str = "") -> None:
+        """A ValueError, ending in ``advice``, where the source is not of the canvas's proportions."""
+        if self.source is None:
+            return
+        try:
             sizes.same_shape("a scene's source", self.source, (self.width, self.height), "its canvas's")
+        except ValueError as e:
+            raise ValueError(f"{e}{advice}") from None
 
     def size_for(self, size: int | None = None) -> tuple[int, int]:
         """Pixel size (width, height) of a render whose longer side is ``size``, in the proportions
@@ -141,13 +148,8 @@ class Scene:
             return self.width, self.height
         if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
             raise ValueError(f"a render's size must be a whole number of pixels of at least 1, not {size!r}")
-        if self.source is not None:
-            # A scene resized in place (its width set anew) kept the old source, whose
-            # proportions then stretched every render of a given size.
-            try:
-                sizes.same_shape("a scene's source", self.source, (self.width, self.height), "its canvas's")
-            except ValueError as e:
-                raise ValueError(f"{e}: a scene resized in place needs a source to match (or None)") from None
+        # Resized in place, a scene kept the old source, which stretched every render of a size.
+        self._check_source(": a scene resized in place needs a source to match (or None)")
         return sizes.size_for(*(self.source or (self.width, self.height)), size)
 
     def render_tensor(
@@ -235,7 +237,8 @@ class Scene:
             except ValueError as e:
                 raise ValueError(f"cannot save '{path}': {e}") from None
         blur, every = checks.real(0)("blur", blur), checks.whole(1, optional=True)("every", every)
-        formats.write(self, path, formats.Look(size, 2 if precision is None else precision, blur, every))
+        precision = formats.Look.precision if precision is None else precision
+        formats.write(self, path, formats.Look(size, precision, blur, every))
 
     def _repr_svg_(self) -> str:
         from .render.svg import to_svg  # svg draws Scenes, so it is imported when used

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..checks import EFFORT
-from ..io.formats import FORMATS
+from ..io.formats import FORMATS, Look
 from ..io.picture import MAX_PIXELS
 
 SHAPES, OUTPUT, LOOK, RUN = "Shapes", "Output", "Look", "Run"
@@ -69,8 +69,8 @@ Blur = Annotated[
         "GIF and --frames frame): blurred placeholders; at most the working size.",
     ),
 ]
-#: Decimals of SVG coordinates where --precision is not given.
-PRECISION = 2
+#: Decimals of SVG coordinates where --precision is not given: the library's.
+PRECISION = Look.precision
 Precision = Annotated[
     Optional[int],
     typer.Option(

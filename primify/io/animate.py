@@ -26,7 +26,7 @@ def frames(scene: Scene, every: int, size: tuple[int, int] | None = None, blur: 
     """The picture after every ``every`` shapes, and after the last: ceil(N / every) frames
     (one, of the bare background, for a scene without shapes). Rendered at ``size`` (width,
     height; default: the working size), painting each shape once; blurred by ``blur``
-    working-size pixels, as ``render`` blurs, each frame drawn anew."""
+    working-size pixels as ``render`` blurs (``blur.pictures``)."""
     w, h = size or scene.size_for()
     if blur:
         # Ignored, a blur left a placeholder's animation sharp. The last frame is the PNG's picture.
